@@ -1,0 +1,58 @@
+# Satu Data Kota Blitar: `make run` (a real portal at http://127.0.0.1:5000) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export SATUDATA_PG_PORT ?= 54321
+export SATUDATA_REDIS_PORT ?= 63791
+export SATUDATA_SOLR_PORT ?= 8983
+export SATUDATA_WEB_PORT ?= 5000
+export VENV ?= $(CURDIR)/.venv
+
+PYTHON ?= python3
+PIP := $(VENV)/bin/pip
+# The CKAN pin lives in setup.cfg (extra `ckan`); CKAN is installed in a pip call of its own before this package.
+CKAN_VERSION := $(shell sed -n 's/^ *ckan\[requirements\]==\([0-9.]*\).*/\1/p' setup.cfg)
+PYTEST_ARGS ?=
+
+.PHONY: help install services run stop status logs test clean
+
+help:
+	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
+	@echo "make test    run the whole test suite against the real services"
+	@echo "make stop    stop the portal and every service"
+	@echo "make status  show what is running;  make logs: follow the portal's logs"
+
+$(VENV)/.installed: setup.cfg setup.py
+	services/services.sh deps
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip wheel
+	$(PIP) install -q 'ckan[requirements,dev]==$(CKAN_VERSION)'
+	$(PIP) install -q -e .
+	$(PIP) check
+	touch $@
+
+install: $(VENV)/.installed
+
+services: install
+	services/services.sh start
+
+run: services
+	services/portal.sh run
+	@echo
+	@echo "Satu Data Kota Blitar berjalan di / is running at http://127.0.0.1:$(SATUDATA_WEB_PORT)  (make stop)"
+
+stop:
+	services/services.sh stop
+
+status:
+	services/services.sh status
+
+logs:
+	tail -F .services/log/web.log .services/log/worker.log
+
+test: services
+	services/portal.sh test
+	$(VENV)/bin/pytest --ckan-ini=.services/test.ini $(PYTEST_ARGS) ckanext/satudata_blitar
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,110 @@
+"""Demo content for a development portal: Kota Blitar's OPDs and one user per workflow role.
+
+Seeding goes through CKAN's actions as the site user and is idempotent: what exists is left as it is, so running
+it again neither duplicates nor loses anything.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Iterable
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar import config
+
+
+@dataclasses.dataclass(frozen=True)
+class Opd:
+    name: str
+    title: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoUser:
+    name: str
+    fullname: str
+    role: str
+    opd: str | None
+    capacity: str | None
+    sysadmin: bool = False
+
+
+OPDS: tuple[Opd, ...] = (
+    Opd("diskominfotik", "Dinas Komunikasi, Informatika dan Statistik"),
+    Opd("bappeda", "Badan Perencanaan Pembangunan Daerah"),
+    Opd("dinas-pendidikan", "Dinas Pendidikan"),
+    Opd("dinas-kesehatan", "Dinas Kesehatan"),
+    Opd("dinas-sosial", "Dinas Sosial"),
+    Opd("dispendukcapil", "Dinas Kependudukan dan Pencatatan Sipil"),
+    Opd("bpkad", "Badan Pengelolaan Keuangan dan Aset Daerah"),
+    Opd("dinas-pupr", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    Opd("dinas-perhubungan", "Dinas Perhubungan"),
+    Opd("dinas-lingkungan-hidup", "Dinas Lingkungan Hidup"),
+    Opd("kecamatan-kepanjenkidul", "Kecamatan Kepanjenkidul"),
+    Opd("kecamatan-sananwetan", "Kecamatan Sananwetan"),
+    Opd("kecamatan-sukorejo", "Kecamatan Sukorejo"),
+)
+
+# One user per role of the SOP. Until the workflow issue defines its own roles, each maps onto CKAN's
+# organisation capacities: the operator edits its OPD's datasets, verifiers administer the OPD they verify.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("operator-dinkes", "Operator Data Dinas Kesehatan", "Operator Data", "dinas-kesehatan", "editor"),
+    DemoUser("verifikator-dinkes", "Verifikator Dinas Kesehatan", "Verifikator OPD", "dinas-kesehatan", "admin"),
+    DemoUser("verifikator-kominfotik", "Verifikator Diskominfotik", "Verifikator Kominfotik",
+             "diskominfotik", "admin"),
+    DemoUser("walidata", "Walidata Kota Blitar", "Walidata", "diskominfotik", "admin"),
+    DemoUser("admin", "Administrator Portal", "Sysadmin", None, None, sysadmin=True),
+)
+
+
+def _site_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def _exists(action: str, name: str) -> bool:
+    try:
+        tk.get_action(action)(_site_context(), {"id": name})
+    except tk.ObjectNotFound:
+        return False
+    return True
+
+
+def seed_opds(opds: Iterable[Opd] = OPDS) -> list[str]:
+    """Creates the OPDs that do not exist yet; returns the names of those it created."""
+    created = []
+    for opd in opds:
+        if not _exists("organization_show", opd.name):
+            tk.get_action("organization_create")(_site_context(), {"name": opd.name, "title": opd.title})
+            created.append(opd.name)
+    return created
+
+
+def seed_users(users: Iterable[DemoUser] = DEMO_USERS) -> list[str]:
+    """Creates missing demo users with their memberships; returns their names. Existing users are left alone."""
+    created = []
+    for user in users:
+        if _exists("user_show", user.name):
+            continue
+        tk.get_action("user_create")(_site_context(), {
+            "name": user.name,
+            "fullname": user.fullname,
+            "email": f"{user.name}@satudata.blitarkota.go.id",
+            "password": config.demo_password(),
+        })
+        if user.sysadmin:
+            tk.get_action("user_patch")(_site_context(), {"id": user.name, "sysadmin": True})
+        if user.opd:
+            tk.get_action("organization_member_create")(_site_context(), {
+                "id": user.opd, "username": user.name, "role": user.capacity,
+            })
+        created.append(user.name)
+    return created
+
+
+def seed(report: Callable[[str], None] = lambda _msg: None) -> None:
+    """Seeds OPDs, then users, reporting what it created."""
+    for name in seed_opds():
+        report(f"OPD dibuat / created: {name}")
+    for name in seed_users():
+        report(f"Pengguna dibuat / user created: {name}")
