@@ -85,7 +85,11 @@ prepare_run() {
     "ckan.plugins = activity satudata_blitar scheming_datasets scheming_organizations datastore xloader datatables_view" \
     "scheming.dataset_schemas = ckanext.scheming:ckan_dataset.yaml" \
     "scheming.organization_schemas = ckanext.scheming:org_with_dept_id.json" \
-    "ckan.views.default_views = image_view datatables_view"
+    "ckan.views.default_views = image_view datatables_view" \
+    "ckan.csrf_protection.ignore_extensions = false"
+  # Warnings only on the command line and in the logs; raise these levels in ckan.ini to debug.
+  "$CKAN" config-tool "$ini" -s logger_ckan "level = WARNING"
+  "$CKAN" config-tool "$ini" -s logger_ckanext "level = WARNING"
   mkdir -p "$STATE/storage"
   "$CKAN" -c "$ini" db init >/dev/null
   datastore_permissions "$ini" datastore_default

@@ -243,25 +243,34 @@ stop_solr() { stop_pid_group solr; }
 # --- CKAN web and jobs worker (for `make run`) --------------------------------------------------------------
 need_ckan_ini() { [ -n "${CKAN_INI:-}" ] && [ -f "$CKAN_INI" ] || die "set CKAN_INI to the portal's config file"; }
 
+# A running web server or worker keeps the settings it started with, so a changed config means a restart.
+config_stamp() { md5sum "$CKAN_INI" | cut -c1-32; }
+same_config() { [ "$(cat "$RUN/$1.config" 2>/dev/null)" = "$(config_stamp)" ]; }
+
 web_ready() { curl -fsS "http://127.0.0.1:$WEB_PORT/api/3/action/status_show" | grep -q '"success": true'; }
 
 start_web() {
   need_ckan_ini
-  if alive web && web_ready; then say "portal already running at http://127.0.0.1:$WEB_PORT"; return; fi
+  if alive web && web_ready && same_config web; then
+    say "portal already running at http://127.0.0.1:$WEB_PORT"; return
+  fi
   stop_pid_group web
   refuse_busy_port web "$WEB_PORT" SATUDATA_WEB_PORT
   spawn web "$LOGS/web.log" "$VENV/bin/ckan" -c "$CKAN_INI" run --host 127.0.0.1 --port "$WEB_PORT" \
     --disable-reloader --threaded
   wait_healthy web 90 "$LOGS/web.log" web_ready
+  config_stamp >"$RUN/web.config"
   say "portal running at http://127.0.0.1:$WEB_PORT"
 }
 
 start_worker() {
   need_ckan_ini
-  if alive worker; then say "jobs worker already running"; return; fi
+  if alive worker && same_config worker; then say "jobs worker already running"; return; fi
+  stop_pid_group worker
   spawn worker "$LOGS/worker.log" "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker
   sleep 2
   alive worker || { tail -n 20 "$LOGS/worker.log" >&2; die "the jobs worker failed to start"; }
+  config_stamp >"$RUN/worker.config"
   say "jobs worker running (log: $LOGS/worker.log)"
 }
 
