@@ -187,7 +187,11 @@ start_redis() {
 }
 
 stop_redis() {
-  if alive redis; then redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true; fi
+  if alive redis; then
+    # SHUTDOWN saves the data set first; a plain signal would too, but this waits for it.
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+    say "redis stopped"
+  fi
   stop_pid_group redis
 }
 
