@@ -83,8 +83,11 @@ prepare_run() {
     "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
     "ckan.plugins = activity satudata_blitar scheming_datasets scheming_organizations datastore xloader datatables_view" \
-    "scheming.dataset_schemas = ckanext.scheming:ckan_dataset.yaml" \
-    "scheming.organization_schemas = ckanext.scheming:org_with_dept_id.json" \
+    "scheming.dataset_schemas = ckanext.satudata_blitar:schemas/dataset.yaml" \
+    "scheming.organization_schemas = ckanext.satudata_blitar:schemas/organization.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:schemas/presets.yaml" \
+    "ckan.locale_default = id" \
+    "ckan.locales_offered = id en" \
     "ckan.views.default_views = image_view datatables_view" \
     "ckan.csrf_protection.ignore_extensions = false"
   # Warnings only on the command line and in the logs; raise these levels in ckan.ini to debug.

@@ -216,7 +216,8 @@ solr_classpath() {
   fi
 }
 
-# Core `ckan` uses CKAN's own schema.xml from the installed CKAN, copied on every start to stay in step with it.
+# Core `ckan` uses CKAN's own schema.xml from the installed CKAN, copied on every start to stay in step with it,
+# plus the typed fields of ckanext/satudata_blitar/solr/schema-fields.xml.
 solr_home() {
   local ckan_dir
   ckan_dir=$("$VENV/bin/python" -c 'import ckan, os; print(os.path.dirname(ckan.__file__))' 2>/dev/null) \
@@ -224,7 +225,9 @@ solr_home() {
   mkdir -p "$SOLR_HOME/ckan/conf"
   cp "$SOLR_SRC/solr.xml" "$SOLR_HOME/solr.xml"
   cp "$SOLR_SRC/solrconfig.xml" "$SOLR_HOME/ckan/conf/solrconfig.xml"
-  cp "$ckan_dir/config/solr/schema.xml" "$SOLR_HOME/ckan/conf/schema.xml"
+  # Our typed fields go in before CKAN's dynamic fields; the schema keeps CKAN's name and version.
+  sed "/<dynamicField name=\"\*_date\"/e cat $ROOT/ckanext/satudata_blitar/solr/schema-fields.xml" \
+    "$ckan_dir/config/solr/schema.xml" >"$SOLR_HOME/ckan/conf/schema.xml"
   touch "$SOLR_HOME/ckan/conf/synonyms.txt" "$SOLR_HOME/ckan/conf/protwords.txt"
   echo "name=ckan" >"$SOLR_HOME/ckan/core.properties"
 }

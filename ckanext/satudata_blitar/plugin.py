@@ -1,16 +1,47 @@
 """The satudata_blitar plugin: registration only; every behaviour lives in its own module."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.satudata_blitar import search
 
 
 @tk.blanket.cli
 @tk.blanket.config_declarations
-class SatudataBlitarPlugin(p.SingletonPlugin):
+@tk.blanket.validators
+@tk.blanket.helpers
+class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IFacets)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ITranslation)
 
     # IConfigurer
 
     def update_config(self, config_):
         tk.add_template_directory(config_, "templates")
+
+    # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI
+
+    def dataset_facets(self, facets_dict, package_type):
+        return OrderedDict(search.facet_titles())
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        titles = search.facet_titles()
+        titles.pop("organization")
+        return OrderedDict(titles)
+
+    def group_facets(self, facets_dict, group_type, package_type):
+        return self.dataset_facets(facets_dict, package_type)
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict):
+        return search.index_years(pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return search.label_choice_facets(search_results)

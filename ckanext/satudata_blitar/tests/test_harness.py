@@ -5,6 +5,8 @@ import ckan.lib.jobs as jobs
 import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
+
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 import ckan.tests.helpers as helpers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
@@ -26,7 +28,8 @@ def test_dataset_created_through_the_api_is_found_with_facet_counts(app, sysadmi
     for name, org in [("angka-kematian-bayi", organization), ("imunisasi-dasar", organization),
                       ("rencana-pembangunan", other)]:
         _api(app, "package_create", sysadmin["token"], name=name, title=name.replace("-", " ").title(),
-             owner_org=org["id"], tags=[{"name": "kesehatan"}] if org is organization else [])
+             notes="Data sektoral.", owner_org=org["id"], **satudata_factories.REQUIRED_METADATA,
+             tags=[{"name": "kesehatan"}] if org is organization else [])
 
     result = _api(app, "package_search", sysadmin["token"], q="imunisasi",
                   **{"facet.field": ["organization", "tags"]})
@@ -45,7 +48,7 @@ def test_dataset_created_through_the_api_is_found_with_facet_counts(app, sysadmi
     "/organization/dinas-kesehatan",
 ])
 def test_pages_render_with_the_plugin_loaded(app, organization, path):
-    factories.Dataset(name="angka-kematian-bayi", title="Angka Kematian Bayi", owner_org=organization["id"])
+    satudata_factories.Dataset(name="angka-kematian-bayi", title="Angka Kematian Bayi", owner_org=organization["id"])
     assert tk.h.plugin_loaded("satudata_blitar")
 
     response = app.get(path)
@@ -58,7 +61,7 @@ def test_pages_render_with_the_plugin_loaded(app, organization, path):
 
 
 def test_datastore_create_and_search(organization):
-    resource = factories.Resource(package_id=factories.Dataset(owner_org=organization["id"])["id"])
+    resource = factories.Resource(package_id=satudata_factories.Dataset(owner_org=organization["id"])["id"])
     helpers.call_action("datastore_create", resource_id=resource["id"], force=True,
                         fields=[{"id": "kecamatan", "type": "text"}, {"id": "jumlah", "type": "int"}],
                         records=[{"kecamatan": "Sananwetan", "jumlah": 12},
@@ -77,10 +80,10 @@ def test_resource_upload_enqueues_an_xloader_job_in_redis(app, sysadmin, organiz
     monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", sysadmin["token"])
     queue = jobs.get_queue()
     queue.empty()
-    dataset = _api(app, "package_create", sysadmin["token"], name="jumlah-puskesmas", owner_org=organization["id"])
+    dataset = satudata_factories.Dataset(name="jumlah-puskesmas", owner_org=organization["id"])
 
     resource = _api(app, "resource_create", sysadmin["token"], package_id=dataset["id"],
-                    url="http://data.example/puskesmas.csv", format="CSV")
+                    url="http://data.example/puskesmas.csv", format="CSV", name="Puskesmas 2024")
 
     queued = [job for job in queue.get_jobs() if job.func_name == "ckanext.xloader.jobs.xloader_data_into_datastore"]
     assert [job.args[0]["metadata"]["resource_id"] for job in queued] == [resource["id"]]

@@ -1,0 +1,119 @@
+"""Validators of the Blitar metadata schemas (used by schemas/*.yaml through scheming).
+
+Messages are English msgids translated in i18n/; the portal speaks Bahasa Indonesia by default.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import missing
+
+__all__ = [
+    "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
+    "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
+]
+
+MIN_YEAR = 1900
+
+# Indonesian phone numbers as people write them: +62 / 62 / 0 prefix, spaces, dots, dashes, (area code).
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
+_PHONE_PREFIX = re.compile(r"^(\+?62|0)")
+
+# Periods a resource file can cover: 2024, 2020-2024, 2024-T1 (triwulan), 2024-S2 (semester), 2024-03 (month).
+_PERIOD = re.compile(r"^(?P<y>\d{4})(-(?P<y2>\d{4})|-T[1-4]|-S[12]|-(0[1-9]|1[0-2]))?$")
+
+
+def _is_empty(value: Any) -> bool:
+    return value is missing or value is None or value == ""
+
+
+def satudata_year(value: Any) -> Any:
+    """A whole calendar year from 1900 to this year, kept as text like every CKAN extra."""
+    if _is_empty(value):
+        return value
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
+    this_year = datetime.date.today().year
+    if year < MIN_YEAR:
+        raise tk.Invalid(tk._("Year must not be before {min_year}").format(min_year=MIN_YEAR))
+    if year > this_year:
+        raise tk.Invalid(tk._("Year must not be in the future (after {this_year})").format(this_year=this_year))
+    return str(year)
+
+
+def satudata_int_or_empty(value: Any) -> Any:
+    """Output: years leave package_show as integers."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def satudata_not_before(other_field: str):
+    """The value (a year) must not be earlier than the year in `other_field`."""
+
+    def validator(key, data, errors, context):
+        value, other = data.get(key), data.get((other_field,))
+        if _is_empty(value) or _is_empty(other) or errors.get((other_field,)):
+            return
+        try:
+            if int(value) < int(other):
+                errors[key].append(tk._("Last year must not be before the first year ({first})").format(first=other))
+        except ValueError:
+            return  # satudata_year already reported it
+
+    return validator
+
+
+def satudata_required_if(other_field: str, other_value: str):
+    """Required when `other_field` has `other_value` (e.g. the priority year when data_prioritas is `ya`)."""
+
+    def validator(key, data, errors, context):
+        if data.get((other_field,)) == other_value and _is_empty(data.get(key)):
+            errors[key].append(tk._("Missing value"))
+            raise tk.StopOnError
+
+    return validator
+
+
+def satudata_only_terbuka_public(key, data, errors, context):
+    """Only Terbuka (open) data may ever be public; Terbatas and Tertutup stay private."""
+    value = data.get(key)
+    if _is_empty(value) or value == "terbuka":
+        return
+    if not tk.asbool(data.get(("private",), False)):
+        errors[key].append(tk._("Only Terbuka (open) data can be public; make the dataset private first"))
+
+
+def satudata_phone(value: Any) -> Any:
+    if _is_empty(value):
+        return value
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE_CHARS.match(value) or not _PHONE_PREFIX.match(value.lstrip("(")) or not 8 <= len(digits) <= 15:
+        raise tk.Invalid(tk._("Not a valid phone number, e.g. (0342) 801234 or +62 812 3456 7890"))
+    return value
+
+
+def satudata_period(value: Any) -> Any:
+    if _is_empty(value):
+        return value
+    match = _PERIOD.match(value)
+    if not match or (match["y2"] and int(match["y2"]) < int(match["y"])):
+        raise tk.Invalid(tk._("Period must look like 2024, 2020-2024, 2024-T1, 2024-S2 or 2024-03"))
+    return value
+
+
+def satudata_max_length(length: int):
+    """Like CKAN's unicode length check, with a limit taken from the schema."""
+
+    def validator(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > length:
+            raise tk.Invalid(tk._("Must be at most {length} characters long").format(length=length))
+        return value
+
+    return validator

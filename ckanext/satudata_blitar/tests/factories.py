@@ -1,0 +1,24 @@
+"""CKAN's factories, extended with the metadata the Blitar schema requires."""
+import factory
+
+import ckan.tests.factories as ckan_factories
+
+# Every required field of schemas/dataset.yaml except title, notes and owner_org, with valid values.
+REQUIRED_METADATA = {
+    "urusan": "kesehatan",
+    "definisi": "Banyaknya penduduk yang tercatat pada akhir tahun.",
+    "satuan": "jiwa",
+    "tahun_data_awal": 2020,
+    "tahun_data_akhir": 2024,
+    "frekuensi": "tahunan",
+    "sumber_data": "Dinas Kependudukan dan Pencatatan Sipil Kota Blitar",
+    "cara_pengumpulan": "kompilasi-produk-administrasi",
+    "sifat_data": "terbuka",
+}
+
+
+# A dataset with every required field filled; built with type() so factory_boy sees the fields as declarations.
+Dataset = type("Dataset", (ckan_factories.Dataset,), {
+    "owner_org": factory.LazyFunction(lambda: ckan_factories.Organization()["id"]),
+    **REQUIRED_METADATA,
+})
