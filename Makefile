@@ -13,6 +13,8 @@ PIP := $(VENV)/bin/pip
 # The CKAN pin lives in setup.cfg (extra `ckan`); CKAN is installed in a pip call of its own before this package.
 CKAN_VERSION := $(shell sed -n 's/^ *ckan\[requirements\]==\([0-9.]*\).*/\1/p' setup.cfg)
 PYTEST_ARGS ?=
+# A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
+export SATUDATA_TEST_NAME ?= test
 
 .PHONY: help install services run stop status logs test clean
 
@@ -52,7 +54,7 @@ logs:
 
 test: services
 	services/portal.sh test
-	$(VENV)/bin/pytest --ckan-ini=.services/test.ini $(PYTEST_ARGS) ckanext/satudata_blitar
+	$(VENV)/bin/pytest --ckan-ini=.services/$(SATUDATA_TEST_NAME).ini $(PYTEST_ARGS) ckanext/satudata_blitar
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -4,6 +4,7 @@
 #
 #   services/services.sh deps                 install the Debian packages they need (as root, once)
 #   services/services.sh start|stop|status|restart [SERVICE...]
+#   services/services.sh database NAME...     create these databases (owned by ckan_default) if missing
 #   SERVICES: postgres redis solr (the default set), web worker (need CKAN_INI)
 #
 # Idempotent: starting a running service only checks its health. All data lives under $SATUDATA_STATE_DIR
@@ -314,11 +315,14 @@ main() {
       for s in "${services[@]}"; do "stop_$s"; done ;;
     restart)
       "$0" stop "${services[@]}" && "$0" start "${services[@]}" ;;
+    database)
+      # Extra database pairs, e.g. for a second test run beside the first (SATUDATA_TEST_NAME).
+      for db in "${services[@]}"; do ensure_database "$db" ckan_default; done ;;
     status)
       [ ${#services[@]} -gt 0 ] || services=("${all_services[@]}")
       for s in "${services[@]}"; do status_line "$s"; done ;;
     *)
-      die "usage: $0 deps|start|stop|status|restart [postgres|redis|solr|web|worker ...]" ;;
+      die "usage: $0 deps|start|stop|status|restart [postgres|redis|solr|web|worker ...] | database NAME..." ;;
   esac
 }
 

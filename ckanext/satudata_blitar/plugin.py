@@ -10,10 +10,13 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.satudata_blitar import search
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations
-@tk.blanket.validators
 @tk.blanket.helpers
+@tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IFacets)
