@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+
 import ckan.plugins.toolkit as tk
-from ckanext.scheming.helpers import scheming_choices_label, scheming_field_by_name, scheming_get_dataset_schema
+from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
 
 YEAR_FIELDS = ("tahun_data_awal", "tahun_data_akhir", "data_prioritas_tahun")
 # A guard against a typo such as 1024–2024 indexing a thousand facet values.
@@ -24,8 +26,13 @@ FACETS: dict[str, tuple[str, str]] = {
 CHOICE_FACETS = ("urusan", "frekuensi", "sifat_data")
 
 
+def current_lang() -> str:
+    """The user's language; the portal's default outside a web request (CLI, background jobs)."""
+    return tk.h.lang() if has_request_context() else tk.config["ckan.locale_default"]
+
+
 def facet_titles() -> dict[str, str]:
-    english = tk.h.lang() == "en"
+    english = current_lang() == "en"
     return {field: labels[1] if english else labels[0] for field, labels in FACETS.items()}
 
 
@@ -49,8 +56,10 @@ def label_choice_facets(search_results: dict[str, Any], dataset_type: str = "dat
     schema = scheming_get_dataset_schema(dataset_type)
     if not schema:
         return search_results
+    lang = current_lang()
     for facet in CHOICE_FACETS:
-        field = scheming_field_by_name(schema["dataset_fields"], facet)
+        labels = {c["value"]: c["label"] for c in scheming_field_by_name(schema["dataset_fields"], facet)["choices"]}
         for item in search_results.get("search_facets", {}).get(facet, {}).get("items", []):
-            item["display_name"] = scheming_choices_label(field["choices"], item["name"])
+            if item["name"] in labels:
+                item["display_name"] = scheming_language_text(labels[item["name"]], prefer_lang=lang)
     return search_results

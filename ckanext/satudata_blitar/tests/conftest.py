@@ -16,11 +16,11 @@ def clean_db(reset_db, migrate_db_for):
 
 
 @pytest.fixture
-def sysadmin():
-    """A sysadmin with an API token, for calls through the Action API."""
+def sysadmin(clean_db):
+    """A sysadmin with an API token, for calls through the Action API (made after the database is cleaned)."""
     return factories.SysadminWithToken()
 
 
 @pytest.fixture
-def organization():
+def organization(clean_db):
     return factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan")

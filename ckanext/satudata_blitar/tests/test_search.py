@@ -1,0 +1,95 @@
+"""Search against the real Solr: integer years, range queries and the Blitar facets on the API and the pages."""
+import pytest
+from bs4 import BeautifulSoup
+
+import ckan.tests.factories as ckan_factories
+import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.tests.factories import Dataset
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+FACET_FIELDS = ["organization", "urusan", "tahun", "frekuensi", "sifat_data", "res_format", "tags"]
+
+
+@pytest.fixture
+def datasets(clean_index, organization):
+    other = ckan_factories.Organization(name="bappeda", title="Bappeda")
+    rows = [
+        ("penduduk", organization, 2018, 2020, "tahunan", "kesehatan", "terbuka", "CSV"),
+        ("imunisasi", organization, 2021, 2023, "bulanan", "kesehatan", "terbuka", "XLSX"),
+        ("anggaran", other, 2023, 2024, "tahunan", "perencanaan-pembangunan", "terbatas", "XLSX"),
+    ]
+    for name, org, first, last, frekuensi, urusan, sifat, fmt in rows:
+        Dataset(name=name, title=name.title(), owner_org=org["id"], tahun_data_awal=first, tahun_data_akhir=last,
+                frekuensi=frekuensi, urusan=urusan, sifat_data=sifat, private=sifat != "terbuka",
+                tags=[{"name": urusan}], resources=[{"url": f"http://data.example/{name}", "name": "Data",
+                                                     "format": fmt}])
+
+
+def _search(**params):
+    return helpers.call_action("package_search", include_private=True, **params)
+
+
+@pytest.mark.usefixtures("datasets")
+@pytest.mark.parametrize("query, names", [
+    ("tahun_data_awal:[2020 TO 2024]", {"imunisasi", "anggaran"}),
+    ("tahun_data_akhir:[* TO 2020]", {"penduduk"}),
+    # As strings, "999" sorts after "2021" and this range would be empty: only integers get it right.
+    ("tahun_data_awal:[999 TO 2019]", {"penduduk"}),
+    ("tahun:2022", {"imunisasi"}),
+    ("tahun:[2020 TO 2021]", {"penduduk", "imunisasi"}),
+])
+def test_years_are_integers_in_solr(query, names):
+    result = _search(fq=query)
+    assert {d["name"] for d in result["results"]} == names
+
+
+@pytest.mark.usefixtures("datasets")
+def test_facet_counts_through_the_api():
+    facets = _search(**{"facet.field": FACET_FIELDS, "facet.limit": -1})["facets"]
+
+    assert facets["organization"] == {"dinas-kesehatan": 2, "bappeda": 1}
+    assert facets["urusan"] == {"kesehatan": 2, "perencanaan-pembangunan": 1}
+    assert facets["frekuensi"] == {"tahunan": 2, "bulanan": 1}
+    assert facets["sifat_data"] == {"terbuka": 2, "terbatas": 1}
+    assert facets["res_format"] == {"CSV": 1, "XLSX": 2}
+    assert facets["tahun"] == {"2018": 1, "2019": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 2, "2024": 1}
+
+
+@pytest.mark.usefixtures("datasets")
+def test_choice_facets_carry_their_labels():
+    result = _search(**{"facet.field": ["frekuensi", "urusan"]})
+    frekuensi = {i["name"]: i["display_name"] for i in result["search_facets"]["frekuensi"]["items"]}
+    assert frekuensi == {"tahunan": "Tahunan", "bulanan": "Bulanan"}
+
+
+def _facet_titles(html):
+    soup = BeautifulSoup(html, "html.parser")
+    return [h.get_text(" ", strip=True) for h in soup.select("section.module-narrow h2.module-heading")]
+
+
+@pytest.mark.usefixtures("datasets")
+def test_dataset_page_shows_the_facets_in_indonesian_and_english(app, sysadmin):
+    headers = {"Authorization": sysadmin["token"]}
+    indonesian = app.get("/dataset/", headers=headers).body
+    english = app.get("/en/dataset/", headers=headers).body
+
+    assert _facet_titles(indonesian) == ["OPD", "Urusan", "Tahun", "Frekuensi", "Sifat Data", "Format", "Tag"]
+    assert _facet_titles(english) == ["Agency (OPD)", "Government affairs", "Year", "Frequency",
+                                      "Data classification", "Formats", "Tags"]
+    assert "Tahunan" in indonesian and "Yearly" in english
+
+
+@pytest.mark.usefixtures("datasets")
+def test_organization_page_has_the_same_facets_but_opd(app):
+    html = app.get("/organization/dinas-kesehatan").body
+    assert _facet_titles(html) == ["Urusan", "Tahun", "Frekuensi", "Sifat Data", "Format", "Tag"]
+
+
+@pytest.mark.usefixtures("datasets")
+def test_a_facet_filter_on_the_page_narrows_the_results(app):
+    html = app.get("/dataset/?frekuensi=bulanan").body
+    soup = BeautifulSoup(html, "html.parser")
+    titles = [a.get_text(strip=True) for a in soup.select(".dataset-heading a")]
+    assert titles == ["Imunisasi"]
