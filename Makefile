@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
 export SATUDATA_TEST_NAME ?= test
 
-.PHONY: help install services run stop status logs test clean
+.PHONY: help install services run stop status logs test i18n clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
@@ -55,6 +55,13 @@ logs:
 test: services
 	services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=.services/$(SATUDATA_TEST_NAME).ini $(PYTEST_ARGS) ckanext/satudata_blitar
+
+# Refresh the catalogue after changing messages: extract, merge into i18n/id (translate the new entries in the .po),
+# then compile the .mo that ships with the package.
+i18n: install
+	$(VENV)/bin/python setup.py -q extract_messages
+	$(VENV)/bin/python setup.py -q update_catalog -l id --no-fuzzy-matching
+	$(VENV)/bin/python setup.py -q compile_catalog -l id
 
 clean:
 	rm -rf $(VENV) build *.egg-info

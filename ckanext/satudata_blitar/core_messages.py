@@ -11,7 +11,6 @@ def N_(message: str) -> str:
 
 
 MESSAGES = (
-    N_("Value must be one of {}"),
     N_("Email {email} is not a valid format"),
     N_("Must be a positive integer"),
     N_("Formats"),

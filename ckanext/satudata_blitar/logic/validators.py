@@ -10,9 +10,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckanext.scheming.validation import scheming_validator
 
 __all__ = [
-    "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
+    "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
 ]
 
@@ -28,6 +29,21 @@ _PERIOD = re.compile(r"^(?P<y>\d{4})(-(?P<y2>\d{4})|-T[1-4]|-S[12]|-(0[1-9]|1[0-
 
 def _is_empty(value: Any) -> bool:
     return value is missing or value is None or value == ""
+
+
+@scheming_validator
+def satudata_choices(field: dict[str, Any], schema: dict[str, Any]):
+    """One of the field's choices. Replaces scheming_choices, whose CKAN message cannot be translated (CKAN 2.11
+    formats it before looking it up) and lists values as a Python list."""
+    values = [choice["value"] for choice in field["choices"]]
+
+    def validator(value: Any) -> Any:
+        if _is_empty(value) or value in values:
+            return value
+        raise tk.Invalid(tk._('Unknown choice "{value}"; choose one of: {choices}').format(
+            value=value, choices=", ".join(values)))
+
+    return validator
 
 
 def satudata_year(value: Any) -> Any:

@@ -88,12 +88,12 @@ BAD_VALUES = [
     ("tahun_data_awal", THIS_YEAR + 1, "future"),
     ("tahun_data_akhir", THIS_YEAR + 1, "future"),
     ("tahun_data_akhir", 2019, "before the first year"),
-    ("urusan", "astrologi", "must be one of"),
-    ("frekuensi", "sewindu", "must be one of"),
-    ("level_penyajian", "provinsi", "must be one of"),
-    ("cara_pengumpulan", "menebak", "must be one of"),
-    ("sifat_data", "rahasia", "must be one of"),
-    ("data_prioritas", "mungkin", "must be one of"),
+    ("urusan", "astrologi", "choose one of"),
+    ("frekuensi", "sewindu", "choose one of"),
+    ("level_penyajian", "provinsi", "choose one of"),
+    ("cara_pengumpulan", "menebak", "choose one of"),
+    ("sifat_data", "rahasia", "choose one of"),
+    ("data_prioritas", "mungkin", "choose one of"),
     ("data_prioritas_tahun", 1800, "before 1900"),
     ("kontak_email", "bukan-email", "email"),
     ("kontak_email", "a@b@c.id", "email"),
@@ -167,7 +167,7 @@ def test_errors_speak_indonesian_by_default_and_english_on_request(app, sysadmin
 
 
 OPD_BAD_VALUES = [
-    ("jenis", "kementerian", "must be one of"),
+    ("jenis", "kementerian", "choose one of"),
     ("email", "dinkes-at-blitarkota", "email"),
     ("telepon", "telepon kantor", "phone"),
     ("website", "javascript:alert(1)", "url"),
