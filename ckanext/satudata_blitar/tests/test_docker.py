@@ -1,0 +1,267 @@
+"""The production files in docker/ agree with each other, with setup.cfg and with test.ini.
+
+Nothing here builds or starts a container (no Docker engine runs where the tests run). The files are parsed and
+compared, so any drift between the pins, settings and variables of development and those of production fails
+the suite.
+"""
+from __future__ import annotations
+
+import configparser
+import functools
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+DOCKER = ROOT / "docker"
+
+WEB, WORKER = "ckan", "worker"
+SERVICES = (WEB, WORKER, "db", "solr", "redis", "proxy")
+STORAGE_PATH = "/var/lib/ckan"
+SOLR_BASE_IMAGE = "ckan/ckan-solr:2.11-solr9"
+# The only host ports, as docker/README.md documents them.
+PUBLISHED_PORTS = {"proxy": ["${PROXY_PORT}:80"]}
+# (service, named volume, mount point)
+VOLUMES = [
+    ("db", "pg_data", "/var/lib/postgresql/data"),
+    ("solr", "solr_data", "/var/solr"),
+    ("redis", "redis_data", "/data"),
+    (WEB, "ckan_storage", STORAGE_PATH),
+    (WORKER, "ckan_storage", STORAGE_PATH),
+]
+# (service, dependency): the service starts once the dependency's healthcheck passes.
+HEALTHY_DEPENDENCIES = [(WEB, "db"), (WEB, "solr"), (WEB, "redis"), (WORKER, WEB), ("proxy", WEB)]
+# Settings that must match in every replica, as envvars variables (docker-compose.yml).
+SHARED_SECRETS = [
+    "CKAN___SECRET_KEY",
+    "CKAN___WTF_CSRF_SECRET_KEY",
+    "CKAN___API_TOKEN__JWT__ENCODE__SECRET",
+    "CKAN___API_TOKEN__JWT__DECODE__SECRET",
+]
+# Requirements pinned in setup.cfg that the Dockerfile installs at the same version.
+PINNED = ("ckan[requirements]", "ckanext-scheming", "ckanext-xloader", "openpyxl")
+# Application settings that the Dockerfile writes into ckan.ini and that test.ini also sets.
+APP_SETTINGS = [
+    "ckan.site_title",
+    "scheming.dataset_schemas",
+    "scheming.organization_schemas",
+    "scheming.presets",
+    "ckan.locale_default",
+    "ckan.locales_offered",
+    "ckan.auth.create_unowned_dataset",
+    "ckan.datastore.sqlsearch.enabled",
+    "ckan.csrf_protection.ignore_extensions",
+]
+# ${VAR}, ${VAR:-default}, ${VAR:?error}, ... in the compose file.
+COMPOSE_VARIABLE = re.compile(r"\$\{(\w+)(?:[:?+-][^}]*)?\}")
+PIN = re.compile(r"^\s*([\w.\[\]-]+)==([\w.]+)\s*$")
+
+
+@pytest.fixture(autouse=True)
+def _plugins_of_test_ini():
+    """These tests only read files: they skip conftest's loading of the plugins, which takes half a second each."""
+
+
+# --- parsing ------------------------------------------------------------------------------------------------------
+@functools.cache
+def compose() -> dict:
+    return yaml.safe_load((DOCKER / "docker-compose.yml").read_text())
+
+
+def service(name: str) -> dict:
+    return compose()["services"][name]
+
+
+def environment(name: str) -> dict:
+    env = service(name).get("environment", {})
+    assert isinstance(env, dict), f"{name}: write `environment` as a mapping"
+    return env
+
+
+@functools.cache
+def env_example() -> dict[str, tuple[str, bool]]:
+    """Variable -> (value, whether a comment line stands right above it)."""
+    lines = (DOCKER / ".env.example").read_text().splitlines()
+    found = {}
+    for number, line in enumerate(lines):
+        match = re.match(r"^([A-Z_][A-Z0-9_]*)=(.*)$", line)
+        if match:
+            found[match[1]] = (match[2], number > 0 and lines[number - 1].startswith("#"))
+    return found
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments left out."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    return [(keyword.upper(), args.strip()) for keyword, args in re.findall(r"^\s*([A-Za-z]+)\s+(.*)$", text, re.M)]
+
+
+@functools.cache
+def ckan_dockerfile() -> list[tuple[str, str]]:
+    return dockerfile_instructions(DOCKER / "Dockerfile")
+
+
+def dockerfile_env(name: str) -> str:
+    values = [arg.split("=", 1)[1] for kw, args in ckan_dockerfile() if kw == "ENV"
+              for arg in shlex.split(args) if arg.startswith(name + "=")]
+    assert len(values) == 1, f"the Dockerfile should set {name} exactly once"
+    return values[0]
+
+
+def dockerfile_settings() -> dict[str, str]:
+    """The `key = value` arguments of the Dockerfile's `ckan config-tool` call."""
+    runs = [args for kw, args in ckan_dockerfile() if kw == "RUN" and "ckan config-tool" in args]
+    assert len(runs) == 1, "the Dockerfile should write its settings in one `ckan config-tool` call"
+    plugins = dockerfile_env("CKAN__PLUGINS")
+    settings = (word.split(" = ", 1) for word in shlex.split(runs[0]) if " = " in word)
+    return {key: value.replace("${CKAN__PLUGINS}", plugins) for key, value in settings}
+
+
+def dockerfile_pins(requirement: str) -> list[str]:
+    runs = " ".join(args for kw, args in ckan_dockerfile() if kw == "RUN")
+    return re.findall(re.escape(requirement) + r"==([\w.]+)", runs)
+
+
+@functools.cache
+def setup_cfg_pins() -> dict[str, str]:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    lines = cfg["options"]["install_requires"].splitlines() + cfg["options.extras_require"]["ckan"].splitlines()
+    return dict(match.groups() for match in map(PIN.match, lines) if match)
+
+
+@functools.cache
+def settings_of_test_ini() -> configparser.SectionProxy:
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(ROOT / "test.ini")
+    return cfg["app:main"]
+
+
+def mounts(name: str) -> set[tuple[str, str]]:
+    return {tuple(volume.split(":")[:2]) for volume in service(name).get("volumes", [])}
+
+
+# --- docker-compose.yml -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_exists(name):
+    assert name in compose()["services"]
+
+
+def test_solr_is_ckans_solr_9_image_with_our_fields():
+    build = service("solr")["build"]
+    assert (build["context"], build["dockerfile"]) == ("..", "docker/solr/Dockerfile")
+    instructions = dockerfile_instructions(DOCKER / "solr" / "Dockerfile")
+    assert [args for kw, args in instructions if kw == "FROM"] == [SOLR_BASE_IMAGE]
+    copies = [args.split()[0] for kw, args in instructions if kw == "COPY"]
+    assert copies == ["ckanext/satudata_blitar/solr/schema-fields.xml"]
+    assert (ROOT / copies[0]).is_file()
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_published_ports(name):
+    assert service(name).get("ports", []) == PUBLISHED_PORTS.get(name, [])
+
+
+@pytest.mark.parametrize("port", [port for ports in PUBLISHED_PORTS.values() for port in ports])
+def test_readme_documents_the_published_ports(port):
+    assert f"`{port}`" in (DOCKER / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name, volume, path", VOLUMES)
+def test_named_volume_is_mounted(name, volume, path):
+    assert volume in compose()["volumes"]
+    assert (volume, path) in mounts(name)
+
+
+@pytest.mark.parametrize("name", [WEB, WORKER])
+def test_storage_path_is_the_shared_volume(name):
+    assert environment(name)["CKAN_STORAGE_PATH"] == STORAGE_PATH
+
+
+@pytest.mark.parametrize("name", [WEB, WORKER])
+def test_web_and_worker_have_no_container_name(name):
+    # A fixed name allows one container per service: `--scale` would fail.
+    assert "container_name" not in service(name)
+
+
+def test_web_and_worker_are_one_image_with_one_configuration():
+    assert service(WEB)["image"] == service(WORKER)["image"]
+    assert service(WEB)["build"] == service(WORKER)["build"]
+    assert environment(WEB) == environment(WORKER)
+
+
+def test_worker_runs_jobs_worker():
+    command = service(WORKER)["command"]
+    command = shlex.split(command) if isinstance(command, str) else command
+    assert command == ["ckan", "jobs", "worker"]
+
+
+def test_sessions_are_in_redis():
+    env = environment(WEB)
+    assert env["CKAN___SESSION_TYPE"] == "redis"
+    assert env["CKAN_REDIS_URL"] == "${CKAN_REDIS_URL}"
+    assert env_example()["CKAN_REDIS_URL"][0].startswith("redis://")
+
+
+@pytest.mark.parametrize("key", SHARED_SECRETS)
+def test_secrets_come_from_the_environment(key):
+    assert COMPOSE_VARIABLE.search(str(environment(WEB)[key])), f"{key} is not taken from .env"
+
+
+def test_api_tokens_are_signed_and_checked_with_one_secret():
+    env = environment(WEB)
+    encode, decode = env["CKAN___API_TOKEN__JWT__ENCODE__SECRET"], env["CKAN___API_TOKEN__JWT__DECODE__SECRET"]
+    assert encode.startswith("string:") and decode.startswith("string:")
+    assert COMPOSE_VARIABLE.findall(encode) == COMPOSE_VARIABLE.findall(decode)
+
+
+@pytest.mark.parametrize("name, dependency", HEALTHY_DEPENDENCIES)
+def test_starts_after_a_healthy_dependency(name, dependency):
+    assert service(name)["depends_on"][dependency] == {"condition": "service_healthy"}
+    assert "test" in service(dependency)["healthcheck"]
+
+
+# --- .env.example -------------------------------------------------------------------------------------------------
+def test_env_example_lists_exactly_the_variables_of_the_compose_file():
+    used = set(COMPOSE_VARIABLE.findall((DOCKER / "docker-compose.yml").read_text()))
+    assert used == set(env_example())
+
+
+def test_every_setting_has_a_comment():
+    assert [name for name, (_, commented) in env_example().items() if not commented] == []
+
+
+def test_env_example_holds_no_secret():
+    secret = re.compile(r"PASSWORD|SECRET|TOKEN")
+    assert {name: value for name, (value, _) in env_example().items() if secret.search(name) and value} == {}
+
+
+# --- Dockerfile ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("requirement", PINNED)
+def test_pins_match_setup_cfg(requirement):
+    assert dockerfile_pins(requirement) == [setup_cfg_pins()[requirement]]
+
+
+def test_ckan_is_installed_alone_before_the_extension():
+    runs = [args for kw, args in ckan_dockerfile() if kw == "RUN" and "pip3 install" in args]
+    ckan_run = next(i for i, args in enumerate(runs) if "ckan[requirements]==" in args)
+    extension_run = next(i for i, args in enumerate(runs) if "ckanext-satudata_blitar" in args)
+    assert ckan_run < extension_run
+    assert "ckanext-" not in runs[ckan_run]
+
+
+def test_xloader_test_extra_is_never_installed():
+    assert not [args for kw, args in ckan_dockerfile() if kw == "RUN" and "ckanext-xloader[" in args]
+
+
+def test_plugins_are_those_of_test_ini_with_envvars_last():
+    assert dockerfile_env("CKAN__PLUGINS").split() == settings_of_test_ini()["ckan.plugins"].split() + ["envvars"]
+    assert dockerfile_settings()["ckan.plugins"] == dockerfile_env("CKAN__PLUGINS")
+
+
+@pytest.mark.parametrize("key", APP_SETTINGS)
+def test_application_setting_matches_test_ini(key):
+    assert dockerfile_settings()[key] == settings_of_test_ini()[key]
