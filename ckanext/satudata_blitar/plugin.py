@@ -27,6 +27,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config_):
         tk.add_template_directory(config_, "templates")
+        tk.add_resource("assets", "satudata_blitar")
 
     # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI
 
