@@ -9,3 +9,57 @@ import ckan.plugins.toolkit as tk
 
 def demo_password() -> str:
     return tk.config["ckanext.satudata_blitar.demo_password"]
+
+
+def metadata_xlsx_max_upload_bytes() -> int:
+    return tk.config["ckanext.satudata_blitar.metadata_xlsx.max_upload_bytes"]
+
+
+def metadata_xlsx_max_uncompressed_bytes() -> int:
+    return tk.config["ckanext.satudata_blitar.metadata_xlsx.max_uncompressed_bytes"]
+
+
+def metadata_xlsx_max_compression_ratio() -> int:
+    return tk.config["ckanext.satudata_blitar.metadata_xlsx.max_compression_ratio"]
+
+
+def walidata_org() -> str:
+    return tk.config["ckanext.satudata_blitar.walidata_org"]
+
+
+def notify_by_email() -> bool:
+    return tk.config["ckanext.satudata_blitar.notify_by_email"]
+
+
+# Uploaded tables (ingest.py, file_safety.py, spreadsheet.py)
+
+def upload_max_bytes() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.max_bytes"]
+
+
+def upload_max_uncompressed_bytes() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.max_uncompressed_bytes"]
+
+
+def upload_max_compression_ratio() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.max_compression_ratio"]
+
+
+def upload_max_rows() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.max_rows"]
+
+
+def upload_max_columns() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.max_columns"]
+
+
+def upload_max_cell_chars() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.max_cell_chars"]
+
+
+def upload_parser_memory_mb() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.parser_memory_mb"]
+
+
+def upload_parser_timeout() -> int:
+    return tk.config["ckanext.satudata_blitar.upload.parser_timeout"]

@@ -45,14 +45,14 @@ OPDS: tuple[Opd, ...] = (
     Opd("kecamatan-sukorejo", "Kecamatan Sukorejo"),
 )
 
-# One user per role of the SOP. Until the workflow issue defines its own roles, each maps onto CKAN's
-# organisation capacities: the operator edits its OPD's datasets, verifiers administer the OPD they verify.
+# One user per role of the SOP, with the CKAN capacity that holds the role (see roles.py).
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("operator-dinkes", "Operator Data Dinas Kesehatan", "Operator Data", "dinas-kesehatan", "editor"),
-    DemoUser("verifikator-dinkes", "Verifikator Dinas Kesehatan", "Verifikator OPD", "dinas-kesehatan", "admin"),
+    DemoUser("verifikator-dinkes", "Verifikator Dinas Kesehatan", "Verifikator OPD", "dinas-kesehatan",
+             "verifikator"),
     DemoUser("verifikator-kominfotik", "Verifikator Diskominfotik", "Verifikator Kominfotik",
-             "diskominfotik", "admin"),
-    DemoUser("walidata", "Walidata Kota Blitar", "Walidata", "diskominfotik", "admin"),
+             "diskominfotik", "verifikator_kominfotik"),
+    DemoUser("walidata", "Walidata Kota Blitar", "Walidata", "diskominfotik", "walidata"),
     DemoUser("admin", "Administrator Portal", "Sysadmin", None, None, sysadmin=True),
 )
 

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_organization_schema
 
-from ckanext.satudata_blitar import metadata_groups
+from ckanext.satudata_blitar import metadata_groups, workflow
 
-__all__: list[str] = ["satudata_metadata_groups", "satudata_organization_details"]
+__all__: list[str] = [
+    "satudata_metadata_groups", "satudata_organization_details",
+    "satudata_state_label", "satudata_available_transitions", "satudata_workflow_history",
+    "satudata_verification_count", "satudata_upload_report",
+]
 
 # Shown by the dataset page itself (heading, description, sidebar, tag list, licence box), not among the metadata.
 DATASET_PAGE_SHOWN_ELSEWHERE = frozenset({"title", "name", "notes", "owner_org", "tag_string", "license_id"})
@@ -58,3 +63,38 @@ def satudata_organization_details(group_dict: dict[str, Any]) -> list[dict[str, 
     if not schema:
         return []
     return _filled_fields(schema["fields"], group_dict, ORGANIZATION_BOX_SHOWN_ELSEWHERE)
+
+
+# --- verification workflow ------------------------------------------------------------------------------------
+
+def satudata_state_label(state: str) -> str:
+    return workflow.state_label(state)
+
+
+def satudata_available_transitions(pkg_dict: dict[str, Any]) -> list[workflow.Transition]:
+    """The transitions from the dataset's state that the auth functions allow the current user."""
+    state = pkg_dict.get("satudata_status")
+    return [t for t in workflow.TRANSITIONS.values() if state in t.from_states
+            and tk.h.check_access("satudata_transition", {"id": pkg_dict["id"], "transition": t.name})]
+
+
+def satudata_workflow_history(package_id: str) -> list[dict[str, Any]]:
+    try:
+        return tk.get_action("satudata_workflow_history")({}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
+def satudata_verification_count() -> int:
+    """How many datasets wait for the logged-in user (the dashboard's and the header's count)."""
+    if not tk.current_user.is_authenticated:
+        return 0
+    return len(tk.get_action("satudata_verification_queue")({}, {}))
+
+
+def satudata_upload_report(resource_id: str) -> dict[str, Any] | None:
+    """The upload report of a resource for its page, or None when the user may not see it."""
+    try:
+        return tk.get_action("satudata_upload_report")({}, {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None

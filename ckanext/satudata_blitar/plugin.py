@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_blitar import search
+from ckanext.satudata_blitar import roles, search, workflow
 
 
 @tk.blanket.actions
@@ -18,10 +18,17 @@ from ckanext.satudata_blitar import search
 @tk.blanket.helpers
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IFacets)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IPermissionLabels)
     p.implements(p.ITranslation)
+
+    # IConfigurable
+
+    def configure(self, config_):
+        roles.register_capacities()
 
     # IConfigurer
 
@@ -44,8 +51,22 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
 
+    def after_dataset_create(self, context, pkg_dict):
+        workflow.dataset_created(context, pkg_dict)
+
+    def after_dataset_show(self, context, pkg_dict):
+        pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+
     def before_dataset_index(self, pkg_dict):
-        return search.index_years(pkg_dict)
+        return search.index_dataset(pkg_dict)
 
     def after_dataset_search(self, search_results, search_params):
         return search.label_choice_facets(search_results)
+
+    # IPermissionLabels: who sees a dataset that is not published (roles.py)
+
+    def get_dataset_labels(self, dataset_obj):
+        return roles.dataset_labels(dataset_obj.owner_org, dataset_obj.state == "active" and not dataset_obj.private)
+
+    def get_user_dataset_labels(self, user_obj):
+        return roles.user_labels(user_obj)

@@ -8,6 +8,8 @@ from flask import has_request_context
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
 
+from ckanext.satudata_blitar import workflow
+
 YEAR_FIELDS = ("tahun_data_awal", "tahun_data_akhir", "data_prioritas_tahun")
 # A guard against a typo such as 1024–2024 indexing a thousand facet values.
 MAX_YEARS_COVERED = 150
@@ -34,6 +36,12 @@ def current_lang() -> str:
 def facet_titles() -> dict[str, str]:
     english = current_lang() == "en"
     return {field: labels[1] if english else labels[0] for field, labels in FACETS.items()}
+
+
+def index_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """What Solr gets beyond CKAN's defaults: integer years and the workflow state (for badges and filters)."""
+    pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+    return index_years(pkg_dict)
 
 
 def index_years(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,139 @@
 """The satudata blueprint: views call actions and render templates; permission checks live in logic/auth.py."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from typing import Any
+
+from flask import Blueprint, send_file
 
 import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.satudata_blitar import metadata_xlsx
+from ckanext.satudata_blitar.logic import action
 
 satudata = Blueprint("satudata", __name__)
+
+
+# --- Metadata .xlsx: download, blank template, upload ---------------------------------------------------------
+
+def _workbook_lang() -> str:
+    """The workbook's language: Indonesian (the BPS form) unless ?lang=en asks for English labels."""
+    lang = tk.request.args.get("lang", "id")
+    return lang if lang in metadata_xlsx.LANGUAGES else "id"
+
+
+def _xlsx_response(content: bytes, filename: str) -> Any:
+    return send_file(io.BytesIO(content), mimetype=metadata_xlsx.XLSX_MIMETYPE, as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+def metadata_export(id: str) -> Any:
+    """The dataset's metadata as .xlsx, for whoever may see the dataset."""
+    try:
+        tk.check_access("satudata_metadata_export", {}, {"id": id})
+        pkg = tk.get_action("package_show")({}, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    content = metadata_xlsx.build_workbook(scheming_get_dataset_schema(pkg["type"]), pkg, _workbook_lang(),
+                                           action.licenses())
+    return _xlsx_response(content, f"metadata-{pkg['name']}.xlsx")
+
+
+def metadata_template() -> Any:
+    """The blank metadata .xlsx: the same layout with empty values, for anyone."""
+    content = metadata_xlsx.build_workbook(scheming_get_dataset_schema("dataset"), None, _workbook_lang(),
+                                           action.licenses())
+    return _xlsx_response(content, "metadata-template.xlsx")
+
+
+def _labelled_errors(errors: dict[str, Any], dataset_type: str) -> list[tuple[str, list[str]]]:
+    schema = scheming_get_dataset_schema(dataset_type)
+    lang = tk.h.lang()
+    return [(metadata_xlsx.field_label(schema, key, lang), messages)
+            for key, messages in metadata_xlsx.error_messages(errors).items()]
+
+
+def _import(data_dict: dict[str, Any], page: dict[str, Any]) -> Any:
+    """POST: run the import; on success go to the dataset, else show the form again with the errors."""
+    try:
+        pkg = tk.get_action("satudata_metadata_import")({}, data_dict)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Unauthorized to import metadata here"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        page["errors"] = _labelled_errors(error.error_dict, "dataset")
+        return tk.render("satudata/metadata_import.html", page)
+    tk.h.flash_success(tk._("The metadata was imported from the file"))
+    return tk.redirect_to(f"{pkg['type']}.read", id=pkg["name"])
+
+
+def metadata_import(id: str) -> Any:
+    """Upload form on a dataset: the file's metadata replaces the dataset's."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    page: dict[str, Any] = {"pkg": pkg, "organization": None, "errors": []}
+    if tk.request.method == "POST":
+        return _import({"id": pkg["id"], "upload": tk.request.files.get("upload")}, page)
+    try:
+        tk.check_access("satudata_metadata_import", {}, {"id": pkg["id"]})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Unauthorized to import metadata here"))
+    return tk.render("satudata/metadata_import.html", page)
+
+
+def dataset_from_metadata(id: str) -> Any:
+    """Upload form on an OPD: a new dataset of the OPD from a filled-in metadata .xlsx."""
+    try:
+        organization = tk.get_action("organization_show")({}, {"id": id, "include_datasets": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organization not found"))
+    page: dict[str, Any] = {"pkg": None, "organization": organization, "errors": []}
+    if tk.request.method == "POST":
+        return _import({"owner_org": organization["id"], "upload": tk.request.files.get("upload")}, page)
+    try:
+        tk.check_access("satudata_metadata_import", {}, {"owner_org": organization["id"]})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Unauthorized to import metadata here"))
+    return tk.render("satudata/metadata_import.html", page)
+
+
+satudata.add_url_rule("/dataset/metadata-template.xlsx", view_func=metadata_template)
+satudata.add_url_rule("/dataset/<id>/metadata.xlsx", view_func=metadata_export)
+satudata.add_url_rule("/dataset/<id>/metadata/import", view_func=metadata_import, methods=["GET", "POST"])
+satudata.add_url_rule("/organization/<id>/dataset-from-metadata", view_func=dataset_from_metadata,
+                      methods=["GET", "POST"])
+
+
+# --- Verification workflow --------------------------------------------------------------------------------------
+
+def transition(id: str) -> Any:
+    """POST from the dataset page's workflow panel: make a transition, then back to the dataset."""
+    data = {"id": id, "transition": tk.request.form.get("transition", ""), "note": tk.request.form.get("note", "")}
+    try:
+        result = tk.get_action("satudata_transition")({}, data)
+    except tk.NotAuthorized as error:
+        tk.h.flash_error(str(error) or tk._("You may not do this"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        tk.h.flash_error(" ".join(message for messages in error.error_dict.values() for message in messages))
+    else:
+        tk.h.flash_success(tk._("Status changed to {state}").format(state=result["event"]["to_state_label"]))
+    return tk.redirect_to("dataset.read", id=id)
+
+
+def verification() -> Any:
+    """The user's verification list: what waits for them, oldest first, against the SOP's standard time."""
+    try:
+        items = tk.get_action("satudata_verification_queue")({}, {})
+    except tk.NotAuthorized:
+        return tk.redirect_to("user.login")
+    return tk.render("satudata/workflow/verification.html", {"items": items})
+
+
+satudata.add_url_rule("/dataset/<id>/transition", view_func=transition, methods=["POST"])
+satudata.add_url_rule("/verifikasi", view_func=verification)

@@ -1,6 +1,295 @@
 """Our actions, prefixed satudata_."""
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
+import datetime
+from typing import Any
 
-__all__: list[str] = []
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.munge import munge_title_to_name
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.satudata_blitar import config, metadata_xlsx, notifications, roles, workflow
+from ckanext.satudata_blitar.logic import schema
+
+__all__: list[str] = ["satudata_metadata_import", "satudata_upload_report", "xloader_submit",
+    "datastore_search",
+    "satudata_transition", "satudata_workflow_history", "satudata_verification_queue", "satudata_role_history",
+    # core actions the workflow tightens
+    "package_create", "package_update", "bulk_update_public", "bulk_update_private", "member_create",
+    "member_delete",
+]
+
+
+def _inner_context(context: dict[str, Any]) -> dict[str, Any]:
+    """A fresh context for the actions an action calls, as the same user."""
+    return {"user": context["user"], "ignore_auth": context.get("ignore_auth", False)}
+
+
+def metadata_xlsx_limits() -> metadata_xlsx.Limits:
+    return metadata_xlsx.Limits(
+        max_upload_bytes=config.metadata_xlsx_max_upload_bytes(),
+        max_uncompressed_bytes=config.metadata_xlsx_max_uncompressed_bytes(),
+        max_compression_ratio=config.metadata_xlsx_max_compression_ratio(),
+    )
+
+
+def licenses() -> list[tuple[str, str]]:
+    """CKAN's licences as (id, title), for the licence row of the metadata .xlsx."""
+    return [(item["id"], item["title"]) for item in tk.get_action("license_list")({}, {})]
+
+
+def _read_upload(upload: Any, max_bytes: int) -> bytes:
+    """The bytes of an upload (werkzeug FileStorage, cgi.FieldStorage or bytes), at most one byte more than allowed."""
+    if isinstance(upload, bytes):
+        return upload[:max_bytes + 1]
+    stream = getattr(upload, "stream", None) or getattr(upload, "file", None)
+    if stream is None or isinstance(upload, str):
+        raise tk.ValidationError({metadata_xlsx.FILE_KEY: [tk._("Upload the metadata as an .xlsx file")]})
+    return stream.read(max_bytes + 1)
+
+
+def _check_same_organization(context: dict[str, Any], in_file: str, chosen: str) -> None:
+    """The OPD named in the file must be the one the dataset is created in, when both are given."""
+    show = tk.get_action("organization_show")
+    try:
+        ids = [show(_inner_context(context), {"id": org, "include_datasets": False})["id"] for org in (in_file, chosen)]
+    except tk.ObjectNotFound:
+        return  # package_create's owner_org validator reports an unknown OPD
+    if ids[0] != ids[1]:
+        raise tk.ValidationError({"owner_org": [
+            tk._('The file names the OPD "{in_file}", not the one the dataset is created in ("{chosen}")').format(
+                in_file=in_file, chosen=chosen)]})
+
+
+def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Create or update a dataset's statistical metadata from a metadata .xlsx (the layout of the metadata
+    download and of the blank template: one sheet of label / value rows).
+
+    The file is checked (size, zip structure, compression ratio, no macros) before it is parsed. Labels may be
+    Indonesian, English or field names; choices their label in either language or their value. The values then go
+    through package_create / package_patch, so the dataset schema's validators judge them and nothing is saved
+    when any is wrong.
+
+    :param upload: the .xlsx file (a multipart file upload, as for resource uploads)
+    :type upload: file
+    :param id: the id or name of the dataset to update (optional). The file's rows replace the dataset's metadata:
+        an empty row clears its field (an empty URL keeps the URL), a field without a row stays as it is.
+    :type id: string
+    :param owner_org: the id or name of the OPD to create the dataset in, when there is no ``id`` (optional when
+        the file names the OPD; when both are given they must be the same). An empty URL is made from the title.
+    :type owner_org: string
+    :returns: the created or updated dataset
+    :rtype: dictionary
+    """
+    tk.check_access("satudata_metadata_import", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, schema.metadata_import_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+
+    limits = metadata_xlsx_limits()
+    content = _read_upload(data["upload"], limits.max_upload_bytes)
+    current = tk.get_action("package_show")(_inner_context(context), {"id": data["id"]}) if data.get("id") else None
+    dataset_schema = scheming_get_dataset_schema(current["type"] if current else "dataset")
+    values = metadata_xlsx.read_workbook(content, dataset_schema, limits, licenses())
+    changes = metadata_xlsx.package_dict(values)
+
+    if current:
+        if not changes.get("name"):
+            changes.pop("name", None)
+        changes["id"] = current["id"]
+        return tk.get_action("package_patch")(_inner_context(context), changes)
+
+    if changes.get("owner_org") and data.get("owner_org"):
+        _check_same_organization(context, changes["owner_org"], data["owner_org"])
+    changes["owner_org"] = changes.get("owner_org") or data.get("owner_org")
+    if not changes.get("name") and changes.get("title"):
+        changes["name"] = munge_title_to_name(changes["title"])
+    return tk.get_action("package_create")(_inner_context(context), changes)
+
+
+# --- verification workflow (SOP steps 3–6) -----------------------------------------------------------------
+
+def _user_obj(context: dict[str, Any]):
+    return context.get("auth_user_obj") or model.User.get(context.get("user"))
+
+
+def _event_dict(event) -> dict[str, Any]:
+    user = model.User.get(event.actor_id)
+    return {**event.as_dict(), "actor_name": user.name if user else event.actor_id,
+            "actor_display_name": user.display_name if user else event.actor_id,
+            "actor_role_label": roles.role_label(event.actor_role),
+            "from_state_label": workflow.state_label(event.from_state) if event.from_state else None,
+            "to_state_label": workflow.state_label(event.to_state)}
+
+
+def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Move a dataset one step along the verification workflow (workflow.TRANSITIONS).
+
+    :param id: the dataset's id or name
+    :param transition: ``ajukan`` (submit), ``verifikasi_opd``, ``kembalikan_opd`` (return, stage 1),
+        ``verifikasi_walidata``, ``kembalikan_walidata`` (return, stage 2), ``terbitkan`` (publish) or ``tarik``
+        (withdraw)
+    :param note: a note for the history; required to return or withdraw
+    :returns: ``{"state": …, "event": …}``: the new state and the recorded event
+    """
+    data, errors = tk.navl_validate(data_dict, schema.transition_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("satudata_transition", context, data)
+
+    package = model.Package.get(data["id"])
+    transition = workflow.TRANSITIONS[data["transition"]]
+    state = workflow.current_state(package.id)
+    if state not in transition.from_states:
+        raise tk.ValidationError({"transition": [
+            tk._('"{transition}" is not possible while the dataset is {state}').format(
+                transition=transition.label(), state=workflow.state_label(state))]})
+    if transition.note_required and not data.get("note"):
+        raise tk.ValidationError({"note": [tk._("A reason is required to return or withdraw a dataset")]})
+    if transition.to_state == workflow.TERBIT:
+        sifat = package.extras.get("sifat_data")
+        if sifat != "terbuka":
+            raise tk.ValidationError({"sifat_data": [tk._("Only Terbuka (open) data can be published")]})
+
+    user = _user_obj(context)
+    role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    try:
+        event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, data.get("note"))
+    except workflow.Conflict:
+        raise tk.ValidationError({"transition": [
+            tk._("Someone else changed this dataset's status a moment ago; reload the page and try again")]})
+    event_dict = _event_dict(event)
+
+    # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets the
+    # chained package_update set `private` from the new state, reindexes, and commits the transition with it.
+    tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+    notifications.transition_made(package.id, event_dict)
+    return {"state": transition.to_state, "event": event_dict}
+
+
+@tk.side_effect_free
+def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every workflow event of a dataset, oldest first: who, in which role, when, from, to and the note.
+
+    :param id: the dataset's id or name
+    """
+    tk.check_access("satudata_workflow_history", context, data_dict)
+    package = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    return [_event_dict(event) for event in workflow.history(package.id)]
+
+
+@tk.side_effect_free
+def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
+    standard time (1 day for each verification and for publication) and whether it is overdue.
+    """
+    tk.check_access("satudata_verification_queue", context, data_dict)
+    user = _user_obj(context)
+    now = datetime.datetime.utcnow()
+    items = []
+    for package, status in workflow.waiting_for(user):
+        standard = workflow.STANDARD_DAYS.get(status.state)
+        waited = now - status.changed_at
+        items.append({
+            "id": package.id, "name": package.name, "title": package.title, "owner_org": package.owner_org,
+            "state": status.state, "state_label": workflow.state_label(status.state),
+            "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
+            "standard_days": standard,
+            "overdue": bool(standard) and waited > datetime.timedelta(days=standard),
+            "transitions": [t.name for t in workflow.available(status.state,
+                                                              roles.roles_for(user, package.owner_org))],
+        })
+    return items
+
+
+@tk.side_effect_free
+def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every role change in an OPD, oldest first.
+
+    :param id: the organisation's id or name
+    """
+    tk.check_access("satudata_role_history", context, data_dict)
+    org = model.Group.get(tk.get_or_bust(data_dict, "id"))
+    if not org:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return [event.as_dict() for event in roles.role_events(org.id)]
+
+
+# --- core actions the workflow tightens ---------------------------------------------------------------------
+
+@tk.chained_action
+def package_create(original_action, context, data_dict):
+    """Every new dataset starts private, as Draf: only publication makes it public."""
+    return original_action(context, {**workflow.without_workflow_fields(data_dict), "private": True})
+
+
+@tk.chained_action
+def package_update(original_action, context, data_dict):
+    """Nobody sets `private` or the workflow fields by editing: they follow the workflow state."""
+    package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    data_dict = workflow.without_workflow_fields(data_dict)
+    if package:
+        data_dict["private"] = workflow.current_state(package.id) != workflow.TERBIT
+    return original_action(context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_public(original_action, context, data_dict):
+    """The organisation page's "make public" button: refused, only the publish transition makes data public."""
+    raise tk.ValidationError({"datasets": [tk._("Datasets become public only when the Walidata publishes them")]})
+
+
+@tk.chained_action
+def bulk_update_private(original_action, context, data_dict):
+    """The "make private" button: refused, the Walidata withdraws a published dataset with a reason instead."""
+    raise tk.ValidationError({"datasets": [tk._("Published datasets leave public view only when the Walidata "
+                                                "withdraws them")]})
+
+
+@tk.chained_action
+def member_create(original_action, context, data_dict):
+    """Records every role change of a user in an organisation."""
+    return roles.record_membership_change(original_action, context, data_dict)
+
+
+@tk.chained_action
+def member_delete(original_action, context, data_dict):
+    """Records every removal of a user from an organisation."""
+    return roles.record_membership_change(original_action, context, data_dict, removed=True)
+
+
+# --- Uploaded tables (ingest.py, upload_report.py) -----------------------------------------------------------------
+
+@tk.side_effect_free
+def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The check report of a resource's uploaded table: status (pending, ok, warning, error), the columns and
+    their types, and each issue with sheet, row, column, value and a message in the request's language.
+
+    :param id: the resource id
+    :type id: string
+    """
+    from ckanext.satudata_blitar import upload_report
+    data_dict, errors = tk.navl_validate(data_dict, schema.upload_report(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("satudata_upload_report", context, data_dict)
+    return upload_report.present(upload_report.load(data_dict["id"]), data_dict["id"])
+
+
+@tk.chained_action
+def xloader_submit(original_action, context, data_dict):
+    """Uploaded tables go to our typed load (ingest.py) under xloader's task and status page; the rest to xloader."""
+    from ckanext.satudata_blitar import ingest
+    return ingest.submit(original_action, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def datastore_search(original_action, context, data_dict):
+    """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (file_safety.py)."""
+    from ckanext.satudata_blitar import file_safety
+    result = original_action(context, data_dict)
+    if data_dict.get("records_format") in ("csv", "tsv"):
+        return file_safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
+    return result

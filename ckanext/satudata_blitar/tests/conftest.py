@@ -13,6 +13,7 @@ def clean_db(reset_db, migrate_db_for):
     """CKAN's clean_db, plus the tables of the plugins with migrations of their own (as ckanext-activity does)."""
     reset_db()
     migrate_db_for("activity")
+    migrate_db_for("satudata_blitar")
 
 
 @pytest.fixture

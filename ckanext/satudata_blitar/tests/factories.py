@@ -2,6 +2,7 @@
 import factory
 
 import ckan.tests.factories as ckan_factories
+import ckan.tests.helpers as helpers
 
 # Every required field of schemas/dataset.yaml except title, notes and owner_org, with valid values.
 REQUIRED_METADATA = {
@@ -22,3 +23,12 @@ Dataset = type("Dataset", (ckan_factories.Dataset,), {
     "owner_org": factory.LazyFunction(lambda: ckan_factories.Organization()["id"]),
     **REQUIRED_METADATA,
 })
+
+
+def published(dataset: dict) -> dict:
+    """The dataset taken through the whole verification workflow by a sysadmin: public, as visitors see it."""
+    sysadmin = ckan_factories.Sysadmin()
+    for transition in ("ajukan", "verifikasi_opd", "verifikasi_walidata", "terbitkan"):
+        helpers.call_action("satudata_transition", context={"user": sysadmin["name"]}, id=dataset["id"],
+                            transition=transition)
+    return helpers.call_action("package_show", id=dataset["id"])

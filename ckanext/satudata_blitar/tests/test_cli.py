@@ -32,5 +32,5 @@ def test_demo_seeds_every_opd_and_role_and_is_idempotent(cli):
     members = helpers.call_action("member_list", id="dinas-kesehatan", object_type="user")
     names = {helpers.call_action("user_show", id=uid)["name"]: role for uid, _type, role in members}
     demo_roles = {name: role for name, role in names.items() if name in {u.name for u in demo.DEMO_USERS}}
-    assert demo_roles == {"operator-dinkes": "Editor", "verifikator-dinkes": "Admin"}
+    assert demo_roles == {"operator-dinkes": "Operator Data", "verifikator-dinkes": "Verifikator OPD"}
     assert helpers.call_action("user_show", id="admin")["sysadmin"] is True

@@ -147,10 +147,10 @@ def opd():
 
 @pytest.fixture
 def full_dataset(opd):
-    return satudata_factories.Dataset(name="jumlah-penduduk", title="Jumlah Penduduk",
-                                      notes="Jumlah penduduk Kota Blitar menurut kecamatan.",
-                                      owner_org=opd["id"], tag_string="penduduk,kesehatan", license_id="cc-by",
-                                      **OPTIONAL_METADATA)
+    # Published, so that visitors see it.
+    return satudata_factories.published(satudata_factories.Dataset(
+        name="jumlah-penduduk", title="Jumlah Penduduk", notes="Jumlah penduduk Kota Blitar menurut kecamatan.",
+        owner_org=opd["id"], tag_string="penduduk,kesehatan", license_id="cc-by", **OPTIONAL_METADATA))
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")
@@ -192,7 +192,7 @@ class TestDatasetPage:
     @pytest.mark.parametrize("language, prefix", LANGUAGES)
     def test_empty_optional_fields_and_empty_sections_are_absent(self, app, opd, language, prefix):
         blank = {field: "" for field in OPTIONAL_METADATA if field != "data_prioritas"}
-        dataset = satudata_factories.Dataset(owner_org=opd["id"], **blank)
+        dataset = satudata_factories.published(satudata_factories.Dataset(owner_org=opd["id"], **blank))
 
         soup = _soup(app.get(f"{prefix}/dataset/{dataset['name']}"))
 

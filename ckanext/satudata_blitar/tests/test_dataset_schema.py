@@ -6,7 +6,7 @@ import pytest
 
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA, Dataset
+from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA, Dataset, published
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -127,14 +127,20 @@ def test_priority_data_needs_its_year(app, sysadmin, dataset_body):
 
 
 @pytest.mark.parametrize("sifat", ["terbatas", "tertutup"])
-def test_only_terbuka_data_can_be_public(app, sysadmin, dataset_body, sifat):
-    public = _post(app, "package_create", sysadmin["token"], {**dataset_body, "sifat_data": sifat, "private": False})
-    assert public.status_code == 409
-    assert "sifat_data" in public.json["error"]
-    _nothing_saved()
+def test_terbatas_and_tertutup_data_stay_private(app, sysadmin, dataset_body, sifat):
+    created = _post(app, "package_create", sysadmin["token"], {**dataset_body, "sifat_data": sifat, "private": False})
+    assert created.status_code == 200, created.body
+    assert created.json["result"]["private"] is True
 
-    private = _post(app, "package_create", sysadmin["token"], {**dataset_body, "sifat_data": sifat, "private": True})
-    assert private.status_code == 200, private.body
+
+@pytest.mark.parametrize("sifat", ["terbatas", "tertutup"])
+def test_a_public_dataset_cannot_become_terbatas_or_tertutup(app, sysadmin, dataset_body, sifat):
+    dataset = published(helpers.call_action("package_create", context={"user": sysadmin["name"]}, **dataset_body))
+    response = _post(app, "package_patch", sysadmin["token"], {"id": dataset["id"], "sifat_data": sifat},
+                     locale="/en")
+    assert response.status_code == 409
+    assert "Only Terbuka" in response.json["error"]["sifat_data"][0]
+    assert helpers.call_action("package_show", id=dataset["id"])["sifat_data"] == "terbuka"
 
 
 GOOD_VALUES = [

@@ -31,11 +31,13 @@ def test_dataset_created_through_the_api_is_found_with_facet_counts(app, sysadmi
              notes="Data sektoral.", owner_org=org["id"], **satudata_factories.REQUIRED_METADATA,
              tags=[{"name": "kesehatan"}] if org is organization else [])
 
-    result = _api(app, "package_search", sysadmin["token"], q="imunisasi",
+    # New datasets are private drafts until published (the verification workflow): include_private.
+    result = _api(app, "package_search", sysadmin["token"], q="imunisasi", include_private=True,
                   **{"facet.field": ["organization", "tags"]})
     assert [d["name"] for d in result["results"]] == ["imunisasi-dasar"]
 
-    everything = _api(app, "package_search", sysadmin["token"], q="*:*", **{"facet.field": ["organization", "tags"]})
+    everything = _api(app, "package_search", sysadmin["token"], q="*:*", include_private=True,
+                      **{"facet.field": ["organization", "tags"]})
     assert everything["count"] == 3
     assert everything["facets"]["organization"] == {"dinas-kesehatan": 2, "bappeda": 1}
     assert everything["facets"]["tags"] == {"kesehatan": 2}
@@ -47,11 +49,12 @@ def test_dataset_created_through_the_api_is_found_with_facet_counts(app, sysadmi
     "/dataset/angka-kematian-bayi",
     "/organization/dinas-kesehatan",
 ])
-def test_pages_render_with_the_plugin_loaded(app, organization, path):
+def test_pages_render_with_the_plugin_loaded(app, sysadmin, organization, path):
     satudata_factories.Dataset(name="angka-kematian-bayi", title="Angka Kematian Bayi", owner_org=organization["id"])
     assert tk.h.plugin_loaded("satudata_blitar")
 
-    response = app.get(path)
+    # The dataset is an unpublished draft: a sysadmin sees it.
+    response = app.get(path, headers={"Authorization": sysadmin["token"]})
 
     assert response.status_code == 200
     # The footer comes from this plugin's templates.

@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.tests.factories import Dataset
+from ckanext.satudata_blitar.tests.factories import Dataset, published
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -21,10 +21,12 @@ def datasets(clean_index, organization):
         ("anggaran", other, 2023, 2024, "tahunan", "perencanaan-pembangunan", "terbatas", "XLSX"),
     ]
     for name, org, first, last, frekuensi, urusan, sifat, fmt in rows:
-        Dataset(name=name, title=name.title(), owner_org=org["id"], tahun_data_awal=first, tahun_data_akhir=last,
-                frekuensi=frekuensi, urusan=urusan, sifat_data=sifat, private=sifat != "terbuka",
-                tags=[{"name": urusan}], resources=[{"url": f"http://data.example/{name}", "name": "Data",
-                                                     "format": fmt}])
+        dataset = Dataset(name=name, title=name.title(), owner_org=org["id"], tahun_data_awal=first,
+                          tahun_data_akhir=last, frekuensi=frekuensi, urusan=urusan, sifat_data=sifat,
+                          tags=[{"name": urusan}], resources=[{"url": f"http://data.example/{name}", "name": "Data",
+                                                               "format": fmt}])
+        if sifat == "terbuka":  # only open data is ever published
+            published(dataset)
 
 
 def _search(**params):

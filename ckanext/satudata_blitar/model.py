@@ -1,0 +1,64 @@
+"""Our tables (created by migration/satudata_blitar): the workflow state of each dataset, every workflow
+transition, and every role change. The reports read these with SQL aggregates."""
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+
+import ckan.plugins.toolkit as tk
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.utcnow()
+
+
+class DatasetStatus(tk.BaseModel):
+    __tablename__ = "satudata_dataset_status"
+
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    state: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    changed_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class WorkflowEvent(tk.BaseModel):
+    __tablename__ = "satudata_workflow_event"
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    package_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
+                                        nullable=False)
+    owner_org: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    transition: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    from_state: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    to_state: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    actor_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    actor_role: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    note: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    created_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict:
+        return {
+            "package_id": self.package_id, "owner_org": self.owner_org, "transition": self.transition,
+            "from_state": self.from_state, "to_state": self.to_state, "actor_id": self.actor_id,
+            "actor_role": self.actor_role, "note": self.note, "created_at": self.created_at.isoformat(),
+        }
+
+
+class RoleEvent(tk.BaseModel):
+    __tablename__ = "satudata_role_event"
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    organization_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    user_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    old_role: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    new_role: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    actor_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    created_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict:
+        return {
+            "organization_id": self.organization_id, "user_id": self.user_id, "old_role": self.old_role,
+            "new_role": self.new_role, "actor_id": self.actor_id, "created_at": self.created_at.isoformat(),
+        }

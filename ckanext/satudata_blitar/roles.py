@@ -1,0 +1,179 @@
+"""The SOP's roles, mapped onto CKAN organisation membership so the stock member pages and API keep working.
+
+| SOP role               | CKAN capacity            | in which organisation                          |
+|------------------------|--------------------------|------------------------------------------------|
+| Operator Data          | editor                   | its OPD                                        |
+| Verifikator OPD        | verifikator              | its OPD                                        |
+| Verifikator Kominfotik | verifikator_kominfotik   | the Walidata's organisation (whole portal)     |
+| Walidata               | walidata                 | the Walidata's organisation (whole portal)     |
+
+CKAN's admin and member capacities keep their CKAN meaning but grant nothing in the workflow and no sight of
+unpublished datasets. CKAN sysadmins keep their powers.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.model import RoleEvent
+
+# Workflow roles (the names used by workflow.TRANSITIONS and recorded in the history).
+OPERATOR = "operator"
+VERIFIKATOR_OPD = "verifikator_opd"
+VERIFIKATOR_KOMINFOTIK = "verifikator_kominfotik"
+WALIDATA = "walidata"
+SYSADMIN = "sysadmin"
+
+# CKAN capacity -> workflow role, for the OPD's own organisation and for the Walidata's organisation.
+OPD_CAPACITIES = {"editor": OPERATOR, "verifikator": VERIFIKATOR_OPD}
+PORTAL_CAPACITIES = {"verifikator_kominfotik": VERIFIKATOR_KOMINFOTIK, "walidata": WALIDATA}
+
+ROLE_LABELS = {
+    OPERATOR: lambda: tk._("Operator Data"),
+    VERIFIKATOR_OPD: lambda: tk._("Verifikator OPD"),
+    VERIFIKATOR_KOMINFOTIK: lambda: tk._("Verifikator Kominfotik"),
+    WALIDATA: lambda: tk._("Walidata"),
+    SYSADMIN: lambda: tk._("Sysadmin"),
+}
+
+# Labels a dataset that is not published carries; see permission_labels below.
+PORTAL_LABEL = "satudata-walidata"
+
+
+def register_capacities() -> None:
+    """Adds our capacities to CKAN's role table (CKAN has no interface for this; authz's table is the registry the
+    member form, member_create's validator and organization_list_for_user all read). The new capacities only
+    `read`: what they may do in the workflow is decided by workflow.py, not by CKAN permissions."""
+    for capacity, label in (("verifikator", ROLE_LABELS[VERIFIKATOR_OPD]),
+                            ("verifikator_kominfotik", ROLE_LABELS[VERIFIKATOR_KOMINFOTIK]),
+                            ("walidata", ROLE_LABELS[WALIDATA])):
+        authz.ROLE_PERMISSIONS.setdefault(capacity, ["read"])
+        authz._trans_functions[capacity] = label
+    authz._trans_functions["editor"] = ROLE_LABELS[OPERATOR]
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS[role]() if role in ROLE_LABELS else role
+
+
+def _user(user: Any) -> model.User | None:
+    """A user from a name, an id, a User or Flask-Login's current_user proxy; None for anonymous visitors."""
+    if isinstance(user, str):
+        return model.User.get(user) if user else None
+    user = getattr(user, "_get_current_object", lambda: user)()
+    return user if isinstance(user, model.User) else None
+
+
+def _capacities(user_id: str) -> dict[str, str]:
+    """organisation id -> capacity, for the user's active memberships."""
+    rows = (model.Session.query(model.Member.group_id, model.Member.capacity)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user_id,
+                    model.Member.state == "active", model.Group.state == "active",
+                    model.Group.is_organization.is_(True)))
+    return {group_id: capacity for group_id, capacity in rows}
+
+
+def walidata_org_id() -> str | None:
+    org = model.Group.get(config.walidata_org())
+    return org.id if org else None
+
+
+def roles_for(user: Any, owner_org: str | None) -> set[str]:
+    """The workflow roles the user holds for a dataset of `owner_org`."""
+    user_obj = _user(user)
+    if not user_obj:
+        return set()
+    roles = {SYSADMIN} if user_obj.sysadmin else set()
+    capacities = _capacities(user_obj.id)
+    if owner_org and capacities.get(owner_org) in OPD_CAPACITIES:
+        roles.add(OPD_CAPACITIES[capacities[owner_org]])
+    walidata_org = walidata_org_id()
+    if walidata_org and capacities.get(walidata_org) in PORTAL_CAPACITIES:
+        roles.add(PORTAL_CAPACITIES[capacities[walidata_org]])
+    return roles
+
+
+def opd_ids_with_role(user: Any, role: str) -> list[str]:
+    """The OPDs in which the user holds an OPD role (operator or verifikator_opd)."""
+    user_obj = _user(user)
+    if not user_obj:
+        return []
+    return [org for org, capacity in _capacities(user_obj.id).items() if OPD_CAPACITIES.get(capacity) == role]
+
+
+def portal_role(user: Any) -> str | None:
+    roles = roles_for(user, None) & {WALIDATA, VERIFIKATOR_KOMINFOTIK}
+    return WALIDATA if WALIDATA in roles else next(iter(roles), None)
+
+
+def is_walidata(user: Any) -> bool:
+    return bool(roles_for(user, None) & {WALIDATA, SYSADMIN})
+
+
+def dataset_labels(owner_org: str | None, public: bool) -> list[str]:
+    """Who may see a dataset: everyone once published; before that its OPD's operators and verifiers and the
+    portal-wide roles (sysadmins see everything anyway)."""
+    if public:
+        return ["public"]
+    return [f"satudata-opd-{owner_org}", PORTAL_LABEL]
+
+
+def user_labels(user: Any) -> list[str]:
+    labels = ["public"]
+    user_obj = _user(user)
+    if not user_obj or user_obj.is_anonymous:
+        return labels
+    capacities = _capacities(user_obj.id)
+    labels += [f"satudata-opd-{org}" for org, capacity in capacities.items() if capacity in OPD_CAPACITIES]
+    walidata_org = walidata_org_id()
+    if walidata_org and capacities.get(walidata_org) in PORTAL_CAPACITIES:
+        labels.append(PORTAL_LABEL)
+    return labels
+
+
+def members_with(org_id: str | None, capacities: set[str]) -> list[model.User]:
+    """Active users holding one of `capacities` in the organisation."""
+    if not org_id:
+        return []
+    return (model.Session.query(model.User)
+            .join(model.Member, model.Member.table_id == model.User.id)
+            .filter(model.Member.group_id == org_id, model.Member.table_name == "user",
+                    model.Member.state == "active", model.Member.capacity.in_(capacities),
+                    model.User.state == "active").all())
+
+
+def users_with_role(role: str, owner_org: str | None) -> list[model.User]:
+    """Who holds a workflow role for a dataset of `owner_org` (the people to notify)."""
+    opd = {capacity for capacity, name in OPD_CAPACITIES.items() if name == role}
+    portal = {capacity for capacity, name in PORTAL_CAPACITIES.items() if name == role}
+    return members_with(owner_org, opd) + members_with(walidata_org_id(), portal)
+
+
+# --- role history -------------------------------------------------------------------------------------------
+
+def record_membership_change(original_action, context: dict[str, Any], data_dict: dict[str, Any],
+                             removed: bool = False) -> Any:
+    """Runs member_create / member_delete and records the user's role in the organisation before and after."""
+    group = model.Group.get(data_dict.get("id") or "")
+    user = model.User.get(data_dict.get("object") or "")
+    if data_dict.get("object_type") != "user" or not group or not group.is_organization or not user:
+        return original_action(context, data_dict)
+    old = _capacities(user.id).get(group.id)
+    result = original_action(context, data_dict)
+    new = None if removed else _capacities(user.id).get(group.id)
+    if old != new:
+        actor = model.User.get(context.get("user") or "")
+        model.Session.add(RoleEvent(organization_id=group.id, user_id=user.id, old_role=old, new_role=new,
+                                    actor_id=actor.id if actor else (context.get("user") or "")))
+        model.Session.commit()
+    return result
+
+
+def role_events(org_id: str) -> list[RoleEvent]:
+    return (model.Session.query(RoleEvent).filter(RoleEvent.organization_id == org_id)
+            .order_by(RoleEvent.created_at, RoleEvent.id).all())

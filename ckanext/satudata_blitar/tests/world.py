@@ -1,0 +1,114 @@
+"""A small Kota Blitar for tests: OPDs, one user per role (with API tokens) and datasets moved through the real
+workflow actions. Used by module-scoped fixtures, so it loads the plugins itself while it builds."""
+from __future__ import annotations
+
+import dataclasses
+import io
+
+from werkzeug.datastructures import FileStorage
+
+import ckan.plugins as plugins
+import ckan.tests.factories as ckan_factories
+import ckan.tests.helpers as helpers
+from ckan.lib import search
+
+from ckanext.satudata_blitar import workflow
+from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+
+# Who, as (CKAN capacity, organisation); None for the sysadmin and the anonymous visitor.
+VIEWERS = {
+    "anonymous": None,
+    "operator": ("editor", "dinas-kesehatan"),
+    "operator_other_opd": ("editor", "bappeda"),
+    "verifikator_opd": ("verifikator", "dinas-kesehatan"),
+    "verifikator_other_opd": ("verifikator", "bappeda"),
+    "ckan_member": ("member", "dinas-kesehatan"),
+    "ckan_admin": ("admin", "dinas-kesehatan"),
+    "verifikator_kominfotik": ("verifikator_kominfotik", "diskominfotik"),
+    "walidata": ("walidata", "diskominfotik"),
+    "sysadmin": None,
+}
+
+# The transitions that bring a new dataset to each state, and who makes them.
+PATHS = {
+    workflow.DRAF: [],
+    workflow.DIAJUKAN: [("ajukan", "operator")],
+    workflow.TERVERIFIKASI_OPD: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd")],
+    workflow.DISETUJUI: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+                         ("verifikasi_walidata", "verifikator_kominfotik")],
+    workflow.TERBIT: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+                      ("verifikasi_walidata", "verifikator_kominfotik"), ("terbitkan", "walidata")],
+    workflow.PERLU_PERBAIKAN: [("ajukan", "operator"), ("kembalikan_opd", "verifikator_opd")],
+}
+
+
+@dataclasses.dataclass
+class World:
+    users: dict[str, dict]
+    orgs: dict[str, dict]
+    datasets: dict[str, dict] = dataclasses.field(default_factory=dict)
+
+    def token(self, viewer: str) -> dict[str, str]:
+        user = self.users.get(viewer)
+        return {"Authorization": user["token"]} if user else {}
+
+    def name(self, viewer: str) -> str:
+        return self.users[viewer]["name"]
+
+
+def reset(reset_db, migrate_db_for) -> None:
+    reset_db()
+    migrate_db_for("activity")
+    migrate_db_for("satudata_blitar")
+    search.clear_all()
+
+
+def build(with_datastore: bool = True) -> World:
+    orgs = {name: ckan_factories.Organization(name=name, title=name.replace("-", " ").title())
+            for name in ("diskominfotik", "dinas-kesehatan", "bappeda")}
+    users = {}
+    for viewer, membership in VIEWERS.items():
+        if viewer == "anonymous":
+            continue
+        factory = ckan_factories.SysadminWithToken if viewer == "sysadmin" else ckan_factories.UserWithToken
+        users[viewer] = factory(name=viewer.replace("_", "-"))
+        if membership:
+            capacity, org = membership
+            helpers.call_action("organization_member_create", id=org, username=users[viewer]["name"],
+                                role=capacity)
+    world = World(users=users, orgs=orgs)
+    for state in PATHS:
+        world.datasets[state] = dataset_in_state(world, state, with_datastore=with_datastore)
+    return world
+
+
+def dataset_in_state(world: World, state: str, name: str | None = None, with_datastore: bool = False) -> dict:
+    """A dataset of Dinas Kesehatan with an uploaded CSV, moved to `state` by the right people."""
+    operator = {"user": world.name("operator")}
+    dataset = helpers.call_action("package_create", context=operator, **_body(world, name or f"data-{state}"))
+    resource = helpers.call_action(
+        "resource_create", context=operator, package_id=dataset["id"], name="Data 2024", format="CSV",
+        upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "data.csv", content_type="text/csv"))
+    if with_datastore:
+        sysadmin = {"user": world.name("sysadmin")}
+        helpers.call_action("datastore_create", context=sysadmin, resource_id=resource["id"], force=True,
+                            records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+        helpers.call_action("resource_view_create", context=sysadmin, resource_id=resource["id"],
+                            view_type="datatables_view", title="Tabel")
+    for transition, actor in PATHS[state]:
+        helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=dataset["id"],
+                            transition=transition, note="Catatan uji")
+    shown = helpers.call_action("package_show", id=dataset["id"])
+    assert shown["satudata_status"] == state
+    return shown
+
+
+def _body(world: World, name: str) -> dict:
+    return {"name": name, "title": name.replace("-", " ").title(), "notes": "Data uji.",
+            "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
+
+
+def loaded_plugins():
+    """Plugins for module-scoped set-up, where CKAN's function-scoped with_plugins cannot reach."""
+    plugins.load_all()
+    return plugins.unload_non_system_plugins
