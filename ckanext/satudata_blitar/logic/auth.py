@@ -51,10 +51,13 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         roles=allowed, transition=transition.label())}
 
 
-@tk.auth_allow_anonymous_access
 def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    """Whoever may see the dataset."""
-    return authz.is_authorized("package_show", context, {"id": _dataset(context, data_dict).id})
+    """The people of the workflow: the OPD's operators and verifiers, the Walidata's roles and sysadmins. The
+    notes of returns are internal; the public sees only published data."""
+    package = _dataset(context, data_dict)
+    if roles.roles_for(context.get("auth_user_obj") or context.get("user"), package.owner_org):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the people of the verification workflow may see its history")}
 
 
 def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:

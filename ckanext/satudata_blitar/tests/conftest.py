@@ -1,6 +1,10 @@
 import pytest
+import sqlalchemy as sa
 
+import ckan.model as model
 import ckan.tests.factories as factories
+
+_shared_app = None
 
 
 @pytest.fixture(autouse=True)
@@ -10,10 +14,25 @@ def _plugins_of_test_ini(with_plugins):
 
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
-    """CKAN's clean_db, plus the tables of the plugins with migrations of their own (as ckanext-activity does)."""
+    """CKAN's clean_db, plus the tables of the plugins with migrations of their own (as ckanext-activity does).
+    Only CKAN's first reset drops the tables; later ones empty them, so the migrations run when tables are gone."""
     reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("satudata_blitar")
+    if not sa.inspect(model.meta.engine).has_table("satudata_dataset_status"):
+        migrate_db_for("activity")
+        migrate_db_for("satudata_blitar")
+
+
+@pytest.fixture
+def app(make_app, request):
+    """CKAN's `app` builds a new Flask app for every test (most of a test's set-up time). The app reads config at
+    request time, so tests share one unless they change config at app creation with a `ckan_config` mark.
+    Cookies never leak between tests: CKANTestApp uses a new test client for every request."""
+    global _shared_app
+    if request.node.get_closest_marker("ckan_config"):
+        return make_app()
+    if _shared_app is None:
+        _shared_app = make_app()
+    return _shared_app
 
 
 @pytest.fixture

@@ -7,6 +7,9 @@ import io
 
 from werkzeug.datastructures import FileStorage
 
+import sqlalchemy as sa
+
+import ckan.model as model
 import ckan.plugins as plugins
 import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
@@ -28,6 +31,8 @@ VIEWERS = {
     "walidata": ("walidata", "diskominfotik"),
     "sysadmin": None,
 }
+
+PASSWORD = "Sandi-Uji-Blitar-2026"
 
 # The transitions that bring a new dataset to each state, and who makes them.
 PATHS = {
@@ -58,8 +63,9 @@ class World:
 
 def reset(reset_db, migrate_db_for) -> None:
     reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("satudata_blitar")
+    if not sa.inspect(model.meta.engine).has_table("satudata_dataset_status"):
+        migrate_db_for("activity")
+        migrate_db_for("satudata_blitar")
     search.clear_all()
 
 
@@ -71,7 +77,7 @@ def build(with_datastore: bool = True) -> World:
         if viewer == "anonymous":
             continue
         factory = ckan_factories.SysadminWithToken if viewer == "sysadmin" else ckan_factories.UserWithToken
-        users[viewer] = factory(name=viewer.replace("_", "-"))
+        users[viewer] = factory(name=viewer.replace("_", "-"), password=PASSWORD)
         if membership:
             capacity, org = membership
             helpers.call_action("organization_member_create", id=org, username=users[viewer]["name"],
