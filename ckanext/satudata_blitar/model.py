@@ -62,3 +62,17 @@ class RoleEvent(tk.BaseModel):
             "organization_id": self.organization_id, "user_id": self.user_id, "old_role": self.old_role,
             "new_role": self.new_role, "actor_id": self.actor_id, "created_at": self.created_at.isoformat(),
         }
+
+
+class Revision(tk.BaseModel):
+    """A pending revision of a published dataset: a private copy that goes through the workflow; publishing it
+    applies it to the live dataset. resource_map: revision resource id -> live resource id it replaces."""
+    __tablename__ = "satudata_revision"
+
+    revision_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    live_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"),
+                                     nullable=False)
+    resource_map: Mapped[dict] = sa.Column(sa.JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+    applied_at: Mapped[datetime.datetime | None] = sa.Column(sa.DateTime)

@@ -135,5 +135,89 @@ def verification() -> Any:
     return tk.render("satudata/workflow/verification.html", {"items": items})
 
 
+def revise(id: str) -> Any:
+    """POST from a published dataset's panel: start a pending revision and open it for editing."""
+    try:
+        revision = tk.get_action("satudata_revision_create")({}, {"id": id})
+    except tk.NotAuthorized as error:
+        tk.h.flash_error(str(error) or tk._("You may not do this"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        tk.h.flash_error(" ".join(message for messages in error.error_dict.values() for message in messages))
+    else:
+        tk.h.flash_success(tk._("Your changes go into this revision; submit it for verification when done."))
+        return tk.redirect_to("dataset.edit", id=revision["name"])
+    return tk.redirect_to("dataset.read", id=id)
+
+
 satudata.add_url_rule("/dataset/<id>/transition", view_func=transition, methods=["POST"])
+satudata.add_url_rule("/dataset/<id>/revisi", view_func=revise, methods=["POST"])
 satudata.add_url_rule("/verifikasi", view_func=verification)
+
+
+# --- Reports (SOP steps 7 and 8) ---------------------------------------------------------------------------------
+
+REPORT_KINDS = ("monitoring", "evaluation")
+
+
+def _report_request() -> dict[str, str]:
+    import datetime
+    return {"period": tk.request.args.get("period", "").strip() or str(datetime.date.today().year),
+            "opd": tk.request.args.get("opd", "").strip()}
+
+
+def _refuse() -> Any:
+    """Anonymous visitors log in; logged-in users without the role get 403."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.request.full_path)
+    return tk.abort(403, tk._("Only the Walidata may see the monitoring and evaluation reports"))
+
+
+def _opd_choices() -> list[dict[str, Any]]:
+    choices: list[dict[str, Any]] = []
+    while True:
+        page = tk.get_action("organization_list")({}, {"all_fields": True, "sort": "title asc",
+                                                       "limit": 25, "offset": len(choices)})
+        choices += page
+        if len(page) < 25:
+            return choices
+
+
+def reports_page() -> Any:
+    """The Walidata's report page: filters (period, OPD), charts, tables and the downloads."""
+    data = _report_request()
+    page: dict[str, Any] = {"data": data, "errors": {}, "monitoring": None, "evaluation": None,
+                            "lang": "en" if tk.h.lang() == "en" else "id"}
+    for kind in REPORT_KINDS:
+        try:
+            page[kind] = tk.get_action(f"satudata_report_{kind}")({}, dict(data))
+        except tk.NotAuthorized:
+            return _refuse()
+        except tk.ValidationError as error:
+            page["errors"] = error.error_dict
+            break
+    page["opds"] = _opd_choices()
+    return tk.render("satudata/reports/index.html", page)
+
+
+def report_download(kind: str, fmt: str) -> Any:
+    """A report as .xlsx, .csv or .json, with the page's filters."""
+    from ckanext.satudata_blitar import report_files
+    lang = tk.request.args.get("lang", "id")
+    try:
+        report = tk.get_action(f"satudata_report_{kind}")({}, _report_request())
+    except tk.NotAuthorized:
+        return _refuse()
+    except tk.ValidationError as error:
+        return tk.abort(400, " ".join(m for messages in error.error_dict.values() for m in messages))
+    lang = lang if lang in report_files.LANGUAGES else "id"
+    content = report_files.write(fmt, report, report_files.sections(kind, report, lang),
+                                 report_files.title(kind, report, lang))
+    return send_file(io.BytesIO(content), mimetype=report_files.MIMETYPES[fmt], as_attachment=True,
+                     download_name=report_files.filename(kind, report, fmt), max_age=0)
+
+
+satudata.add_url_rule("/laporan", view_func=reports_page)
+satudata.add_url_rule("/laporan/<any(monitoring, evaluation):kind>.<any(xlsx, csv, json):fmt>",
+                      view_func=report_download)

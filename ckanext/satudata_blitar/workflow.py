@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import roles
+from ckanext.satudata_blitar import revisions, roles
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
 DRAF = "draf"
@@ -48,8 +48,10 @@ STANDARD_DAYS = {DIAJUKAN: 1, TERVERIFIKASI_OPD: 1, DISETUJUI: 1}
 # States in which a dataset waits for someone (a verifier, the Walidata, or the operator after a return).
 WAITING_STATES = frozenset(STANDARD_DAYS) | {PERLU_PERBAIKAN}
 
-# The event recorded when a dataset is created; it is not a transition anyone can request.
+# Events that are not transitions anyone can request: a dataset's creation, and the publication of a pending
+# revision, recorded on the live dataset (revisions.py).
 CREATED = "buat"
+REVISION_PUBLISHED = "terbitkan_revisi"
 
 # Keys of the package dict that belong to the workflow (added by package_show): never written by an edit.
 FIELD_PREFIX = "satudata_"
@@ -195,6 +197,16 @@ def waiting_for(user) -> list[tuple[model.Package, DatasetStatus]]:
             .order_by(DatasetStatus.changed_at).all())
 
 
+def record_revision_published(live: dict, revision_name: str, actor_id: str, actor_role: str) -> None:
+    model.Session.add(WorkflowEvent(package_id=live["id"], owner_org=live["owner_org"],
+                                    transition=REVISION_PUBLISHED, from_state=TERBIT, to_state=TERBIT,
+                                    actor_id=actor_id, actor_role=actor_role, note=revision_name,
+                                    created_at=datetime.datetime.utcnow()))
+    model.Session.commit()
+
+
 def history(package_id: str) -> list[WorkflowEvent]:
-    return (model.Session.query(WorkflowEvent).filter(WorkflowEvent.package_id == package_id)
+    """The dataset's events, with those of its pending revisions (the history shows both versions)."""
+    ids = [package_id, *revisions.revision_ids(package_id)]
+    return (model.Session.query(WorkflowEvent).filter(WorkflowEvent.package_id.in_(ids))
             .order_by(WorkflowEvent.created_at, WorkflowEvent.id).all())

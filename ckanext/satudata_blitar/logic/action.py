@@ -9,12 +9,14 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.munge import munge_title_to_name
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import config, metadata_xlsx, notifications, roles, workflow
+from ckanext.satudata_blitar import config, metadata_xlsx, notifications, revisions, roles, workflow
 from ckanext.satudata_blitar.logic import schema
 
 __all__: list[str] = ["satudata_metadata_import", "satudata_upload_report", "xloader_submit",
     "datastore_search",
     "satudata_transition", "satudata_workflow_history", "satudata_verification_queue", "satudata_role_history",
+    "satudata_revision_create",
+    "satudata_report_monitoring", "satudata_report_evaluation",
     # core actions the workflow tightens
     "package_create", "package_update", "bulk_update_public", "bulk_update_private", "member_create",
     "member_delete",
@@ -53,7 +55,8 @@ def _check_same_organization(context: dict[str, Any], in_file: str, chosen: str)
     """The OPD named in the file must be the one the dataset is created in, when both are given."""
     show = tk.get_action("organization_show")
     try:
-        ids = [show(_inner_context(context), {"id": org, "include_datasets": False})["id"] for org in (in_file, chosen)]
+        ids = [show(_inner_context(context), {"id": org, "include_datasets": False})["id"]
+               for org in (in_file, chosen)]
     except tk.ObjectNotFound:
         return  # package_create's owner_org validator reports an unknown OPD
     if ids[0] != ids[1]:
@@ -161,11 +164,37 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
             tk._("Someone else changed this dataset's status a moment ago; reload the page and try again")]})
     event_dict = _event_dict(event)
 
+    if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
+        # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
+        model.Session.commit()
+        live = revisions.apply(context["user"], package.id)
+        workflow.record_revision_published(live, package.name, user.id, role)
+        notifications.transition_made(live["id"], event_dict)
+        return {"state": transition.to_state, "event": event_dict, "live": live["name"]}
+
     # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets the
     # chained package_update set `private` from the new state, reindexes, and commits the transition with it.
     tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
     notifications.transition_made(package.id, event_dict)
     return {"state": transition.to_state, "event": event_dict}
+
+
+def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Start changing a published dataset: a pending revision beside it (a private copy, `<name>-revisi`) that the
+    operator edits and that goes through both verifications; publishing it replaces the live content.
+
+    :param id: the published dataset's id or name
+    :returns: the revision dataset
+    """
+    tk.check_access("satudata_revision_create", context, data_dict)
+    live = tk.get_action("package_show")(dict(context), {"id": tk.get_or_bust(data_dict, "id")})
+    if live["satudata_status"] != workflow.TERBIT or revisions.revision_of(live["id"]):
+        raise tk.ValidationError({"id": [tk._("Only a published dataset can be revised")]})
+    pending = revisions.open_revision(live["id"])
+    if pending:
+        raise tk.ValidationError({"id": [tk._("A revision of this dataset is already under way: {name}").format(
+            name=model.Package.get(pending.revision_id).name)]})
+    return revisions.create(context, live)
 
 
 @tk.side_effect_free
@@ -214,6 +243,52 @@ def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) ->
     if not org:
         raise tk.ObjectNotFound(tk._("Organization not found"))
     return [event.as_dict() for event in roles.role_events(org.id)]
+
+
+# --- reports (SOP steps 7 and 8; reports.py) -----------------------------------------------------------------
+
+def _report_input(context: dict[str, Any], data_dict: dict[str, Any], name: str) -> dict[str, Any]:
+    tk.check_access(name, context, data_dict)
+    data, errors = tk.navl_validate(data_dict, schema.report_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+@tk.side_effect_free
+def satudata_report_monitoring(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The monitoring report (SOP step 7): per OPD the datasets in each workflow state now and what moved in the
+    period (submitted, verified and returned at each stage, published, withdrawn); the time spent in each step
+    against the SOP's standard times (on-time share, median and worst waits) and the overdue steps by dataset;
+    the monthly trend. See reports.py for the exact definitions.
+
+    :param period: a year (``2026``), a quarter (``2026-Q3`` or ``2026-T3``) or a month (``2026-07``)
+    :type period: string
+    :param opd: an OPD's name or id, to report on that OPD only (optional)
+    :type opd: string
+    :returns: the report's figures
+    :rtype: dictionary
+    """
+    from ckanext.satudata_blitar import reports
+    data = _report_input(context, data_dict, "satudata_report_monitoring")
+    return reports.monitoring(data["period"], data.get("opd"))
+
+
+@tk.side_effect_free
+def satudata_report_evaluation(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The evaluation report (SOP step 8): a scorecard per OPD under the EPSS aspects (Peraturan BPS 3/2022) and a
+    ranking, each score with the datasets behind it. See reports.py.
+
+    :param period: a year (``2026``), a quarter (``2026-Q3`` or ``2026-T3``) or a month (``2026-07``)
+    :type period: string
+    :param opd: an OPD's name or id, to report on that OPD only (optional)
+    :type opd: string
+    :returns: the report's figures
+    :rtype: dictionary
+    """
+    from ckanext.satudata_blitar import reports
+    data = _report_input(context, data_dict, "satudata_report_evaluation")
+    return reports.evaluation(data["period"], data.get("opd"))
 
 
 # --- core actions the workflow tightens ---------------------------------------------------------------------

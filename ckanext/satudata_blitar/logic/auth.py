@@ -11,6 +11,8 @@ from ckanext.satudata_blitar import roles, workflow
 
 __all__: list[str] = ["satudata_metadata_import", "satudata_metadata_export", "satudata_upload_report",
     "satudata_transition", "satudata_workflow_history", "satudata_verification_queue", "satudata_role_history",
+    "satudata_revision_create",
+    "satudata_report_monitoring", "satudata_report_evaluation",
     # core auth the workflow tightens
     "package_create", "package_update", "package_delete", "member_create", "member_delete",
     "organization_member_create", "organization_member_delete", "user_invite", "organization_create",
@@ -60,6 +62,14 @@ def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]
     return {"success": False, "msg": tk._("Only the people of the verification workflow may see its history")}
 
 
+def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The OPD's Operator Data: the revision is theirs to edit."""
+    package = _dataset(context, data_dict)
+    if roles.OPERATOR in roles.roles_for(context.get("auth_user_obj") or context.get("user"), package.owner_org):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only an Operator Data of the OPD may revise its datasets")}
+
+
 def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """Any logged-in user: the list holds only what waits for them."""
     return {"success": bool(context.get("user"))}
@@ -68,6 +78,22 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
 def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The Walidata (and sysadmins): they assign the roles."""
     return _walidata_only(context)
+
+
+def satudata_report_monitoring(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The Walidata (and sysadmins): the SOP's reports go to the head of Diskominfotik through them."""
+    return _reports(context)
+
+
+def satudata_report_evaluation(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The Walidata (and sysadmins), as the monitoring report."""
+    return _reports(context)
+
+
+def _reports(context: dict[str, Any]) -> dict[str, Any]:
+    if roles.is_walidata(context.get("auth_user_obj") or context.get("user")):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the Walidata may see the monitoring and evaluation reports")}
 
 
 def _walidata_only(context: dict[str, Any]) -> dict[str, Any]:

@@ -22,22 +22,6 @@ def world(reset_db, migrate_db_for):
         unload()
 
 
-def _csrf(html):
-    return BeautifulSoup(html, "html.parser").select_one("input[name=_csrf_token]")["value"]
-
-
-def logged_in(app, world, viewer):
-    """A browser: one test client keeps its cookies across requests."""
-    browser = app.test_client()
-    page = browser.get("/user/login")
-    browser.post("/user/login", data={"login": world.name(viewer), "password": world_module.PASSWORD,
-                                      "_csrf_token": _csrf(page.body)})
-    # Logged in: the dashboard answers instead of sending the browser to the login page.
-    dashboard = browser.get("/dashboard/datasets", follow_redirects=False)
-    assert dashboard.status_code == 200, dashboard.status_code
-    return browser
-
-
 def _press(browser, dataset_name, transition, note=None):
     """Press the button of `transition` on the dataset page (found by the form, whatever the UI language)."""
     page = BeautifulSoup(browser.get(f"/dataset/{dataset_name}").body, "html.parser")
@@ -55,18 +39,20 @@ def _buttons(browser, dataset_name):
 
 
 def test_sop_walk_through_on_the_web_pages(app, world):
-    operator = logged_in(app, world, "operator")
+    operator = world_module.logged_in(app, world, "operator")
 
     # SOP step 3: the operator fills the dataset form, then uploads the file.
     form_page = operator.get("/dataset/new")
     response = operator.post("/dataset/new", data={
-        "_csrf_token": _csrf(form_page.body), "name": "penduduk-web", "title": "Penduduk (web)",
+        "_csrf_token": world_module.csrf_token(form_page.body), "name": "penduduk-web",
+        "title": "Penduduk (web)",
         "notes": "Jumlah penduduk.", "owner_org": world.orgs["dinas-kesehatan"]["id"], "save": "continue",
         **{k: str(v) for k, v in REQUIRED_METADATA.items()}}, follow_redirects=False)
     assert response.status_code == 302, response.body
     resource_page = operator.get(response.headers["Location"])
     response = operator.post("/dataset/penduduk-web/resource/new", data={
-        "_csrf_token": _csrf(resource_page.body), "id": "", "name": "Data 2024", "format": "CSV", "save": "go-metadata",
+        "_csrf_token": world_module.csrf_token(resource_page.body), "id": "", "name": "Data 2024", "format": "CSV",
+        "save": "go-metadata",
         "upload": (io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "penduduk.csv")},
         content_type="multipart/form-data", follow_redirects=False)
     assert response.status_code == 302, response.body
@@ -84,7 +70,7 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     assert operator.get("/dataset/edit/penduduk-web").status_code == 403
 
     # SOP step 4: the OPD's verifier finds it in the verification list and returns it, with a reason.
-    verifier = logged_in(app, world, "verifikator_opd")
+    verifier = world_module.logged_in(app, world, "verifikator_opd")
     queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
     waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child a")]
     assert "Penduduk (web)" in waiting
@@ -100,10 +86,10 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     _press(verifier, "penduduk-web", "verifikasi_opd")
 
     # SOP step 5 and 6: the Kominfotik verifier verifies, the Walidata publishes.
-    kominfotik = logged_in(app, world, "verifikator_kominfotik")
+    kominfotik = world_module.logged_in(app, world, "verifikator_kominfotik")
     assert "Penduduk (web)" in kominfotik.get("/verifikasi").body
     _press(kominfotik, "penduduk-web", "verifikasi_walidata")
-    walidata = logged_in(app, world, "walidata")
+    walidata = world_module.logged_in(app, world, "walidata")
     page = _press(walidata, "penduduk-web", "terbitkan")
     assert page.status_code == 200
 
@@ -118,7 +104,7 @@ def test_sop_walk_through_on_the_web_pages(app, world):
 
 def test_a_verifier_of_another_opd_gets_no_button(app, world):
     dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="bukan-urusanmu")
-    other = logged_in(app, world, "verifikator_other_opd")
+    other = world_module.logged_in(app, world, "verifikator_other_opd")
     assert other.get(f"/dataset/{dataset['name']}").status_code == 404
     response = other.post(f"/dataset/{dataset['name']}/transition", data={"transition": "verifikasi_opd"})
     # The form post without a CSRF token is refused before anything else; nothing changes either way.

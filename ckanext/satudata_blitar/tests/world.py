@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
+from bs4 import BeautifulSoup
 from werkzeug.datastructures import FileStorage
 
 import sqlalchemy as sa
@@ -63,7 +64,7 @@ class World:
 
 def reset(reset_db, migrate_db_for) -> None:
     reset_db()
-    if not sa.inspect(model.meta.engine).has_table("satudata_dataset_status"):
+    if not sa.inspect(model.meta.engine).has_table("satudata_revision"):
         migrate_db_for("activity")
         migrate_db_for("satudata_blitar")
     search.clear_all()
@@ -112,6 +113,22 @@ def dataset_in_state(world: World, state: str, name: str | None = None, with_dat
 def _body(world: World, name: str) -> dict:
     return {"name": name, "title": name.replace("-", " ").title(), "notes": "Data uji.",
             "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
+
+
+def csrf_token(html):
+    return BeautifulSoup(html, "html.parser").select_one("input[name=_csrf_token]")["value"]
+
+
+def logged_in(app, world, viewer):
+    """A browser: one test client keeps its cookies across requests."""
+    browser = app.test_client()
+    page = browser.get("/user/login")
+    browser.post("/user/login", data={"login": world.name(viewer), "password": PASSWORD,
+                                      "_csrf_token": csrf_token(page.body)})
+    # Logged in: the dashboard answers instead of sending the browser to the login page.
+    dashboard = browser.get("/dashboard/datasets", follow_redirects=False)
+    assert dashboard.status_code == 200, dashboard.status_code
+    return browser
 
 
 def loaded_plugins():

@@ -1,0 +1,113 @@
+"""Changes to a published dataset: a pending revision stored beside the live dataset, never an edit of it.
+
+A revision is a private copy of the live dataset (same OPD, name `<live>-revisi`) that the operator edits and that
+goes through the same workflow. The public keeps seeing the live dataset, unchanged. When the Walidata publishes
+the revision, its metadata and resources are applied to the live dataset (resources in place, so their ids, links
+and DataStore tables stay), the event is recorded in the live dataset's history, and the copy is deleted; its own
+events stay in the history.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import os
+from typing import Any
+
+from werkzeug.datastructures import FileStorage
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.uploader import get_resource_uploader
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.satudata_blitar.model import Revision
+
+SUFFIX = "-revisi"
+# Never copied between the live dataset and its revision.
+OWN_FIELDS = {"id", "name", "owner_org"}
+
+
+def open_revision(live_id: str) -> Revision | None:
+    return (model.Session.query(Revision).join(model.Package, model.Package.id == Revision.revision_id)
+            .filter(Revision.live_id == live_id, Revision.applied_at.is_(None), model.Package.state == "active")
+            .one_or_none())
+
+
+def revision_of(package_id: str) -> Revision | None:
+    return model.Session.get(Revision, package_id)
+
+
+def revision_ids(live_id: str) -> list[str]:
+    return [row.revision_id for row in model.Session.query(Revision.revision_id).filter(Revision.live_id == live_id)]
+
+
+def _schema_fields(kind: str) -> list[str]:
+    schema = scheming_get_dataset_schema("dataset")
+    return [field["field_name"] for field in schema[kind]]
+
+
+def _metadata(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    return {field: pkg_dict[field] for field in _schema_fields("dataset_fields")
+            if field in pkg_dict and field not in OWN_FIELDS}
+
+
+def _resource_copy(resource: dict[str, Any]) -> dict[str, Any]:
+    """A resource's fields, with its uploaded file (if any) read again so that it is stored anew."""
+    data = {field: resource.get(field) for field in _schema_fields("resource_fields") if field != "url"}
+    if resource.get("url_type") == "upload":
+        path = get_resource_uploader(resource).get_path(resource["id"])
+        filename = os.path.basename(resource["url"]) or "data"
+        with open(path, "rb") as stored:
+            data["upload"] = FileStorage(io.BytesIO(stored.read()), filename)
+        data["url"] = filename
+    else:
+        data["url"] = resource.get("url")
+    return data
+
+
+def _free_name(name: str) -> str:
+    candidate, number = name + SUFFIX, 1
+    while model.Package.get(candidate):
+        number += 1
+        candidate = f"{name}{SUFFIX}-{number}"
+    return candidate
+
+
+def create(context: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """The revision: a new private dataset with the live one's metadata and a copy of each of its resources."""
+    create_context = {"user": context["user"]}
+    revision = tk.get_action("package_create")(create_context, {
+        **_metadata(live), "name": _free_name(live["name"]), "owner_org": live["owner_org"]})
+    resource_map = {}
+    for resource in live["resources"]:
+        copy = tk.get_action("resource_create")({"user": context["user"]},
+                                                {**_resource_copy(resource), "package_id": revision["id"]})
+        resource_map[copy["id"]] = resource["id"]
+    model.Session.add(Revision(revision_id=revision["id"], live_id=live["id"], resource_map=resource_map))
+    model.Session.commit()
+    return tk.get_action("package_show")({"user": context["user"]}, {"id": revision["id"]})
+
+
+def apply(user: str, revision_id: str) -> dict[str, Any]:
+    """Publishes a revision: its metadata and resources replace the live dataset's; the copy is deleted."""
+    record = revision_of(revision_id)
+    site = {"user": user, "ignore_auth": True}
+    show = tk.get_action("package_show")
+    revision, live = show(site, {"id": revision_id}), show(site, {"id": record.live_id})
+    live_resources = {resource["id"] for resource in live["resources"]}
+    kept = set()
+    for resource in revision["resources"]:
+        target = record.resource_map.get(resource["id"])
+        if target in live_resources:
+            tk.get_action("resource_patch")(dict(site), {**_resource_copy(resource), "id": target})
+            kept.add(target)
+        else:
+            tk.get_action("resource_create")(dict(site), {**_resource_copy(resource), "package_id": live["id"]})
+    for gone in live_resources - kept:
+        tk.get_action("resource_delete")(dict(site), {"id": gone})
+    tk.get_action("package_patch")(dict(site), {**_metadata(revision), "id": live["id"]})
+    record.applied_at = datetime.datetime.utcnow()
+    model.Session.add(record)
+    model.Session.commit()
+    tk.get_action("package_delete")(dict(site), {"id": revision_id})
+    return show(site, {"id": live["id"]})
