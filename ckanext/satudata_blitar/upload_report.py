@@ -13,6 +13,8 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar.file_safety import N_
+
 TASK_TYPE = "satudata_upload"
 KEY = "report"
 MAX_ISSUES = 300
@@ -84,8 +86,8 @@ def save_failure(resource_id: str, error: Exception) -> None:
     report = json.loads(task["value"]) if task and task.get("value") else {}
     report.setdefault("issues", []).insert(0, {
         "severity": "error", "code": "load_failed",
-        "msgid": "The file was read but could not be stored in the DataStore ({detail}). Try again later or ask "
-                 "the Walidata.", "params": {"detail": type(error).__name__},
+        "msgid": N_("The file was read but could not be stored in the DataStore ({detail}). Try again later or "
+                    "ask the Walidata."), "params": {"detail": type(error).__name__},
         "sheet": None, "row": None, "column": None, "value": None})
     report["status"] = "error"
     _store(resource_id, "error", report)

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.tests.factories as factories
 
+from ckanext.satudata_blitar.tests import world as world_module
+
 _shared_app = None
 
 
@@ -44,3 +46,15 @@ def sysadmin(clean_db):
 @pytest.fixture
 def organization(clean_db):
     return factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan")
+
+
+@pytest.fixture(scope="module")
+def world(reset_db, migrate_db_for):
+    """A small Kota Blitar (tests/world.py), built once for a test module: OPDs, a user per role, a dataset in each
+    workflow state. Tests add their own datasets to it and never clean it."""
+    unload = world_module.loaded_plugins()
+    try:
+        world_module.reset(reset_db, migrate_db_for)
+        yield world_module.build(with_datastore=False)
+    finally:
+        unload()

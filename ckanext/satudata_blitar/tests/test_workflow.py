@@ -36,14 +36,6 @@ FROM = {
 }
 
 
-@pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        yield world_module.build(with_datastore=False)
-    finally:
-        unload()
 
 
 def _transition(app, world, actor, dataset_id, transition, note="Mohon diperbaiki: satuan belum sesuai."):

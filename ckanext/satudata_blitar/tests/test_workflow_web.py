@@ -12,14 +12,6 @@ from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 
 
-@pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        yield world_module.build(with_datastore=False)
-    finally:
-        unload()
 
 
 def _press(browser, dataset_name, transition, note=None):
