@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
-import re
 import zipfile
 from typing import Any, Iterable, Optional, Sequence
 
@@ -54,7 +53,9 @@ HINTS = {
     "organization": {"id": "URL (nama singkat) OPD, mis. dinas-kesehatan.",
                      "en": "The agency's URL name, e.g. dinas-kesehatan."},
     "license": {"id": "Kode lisensi, mis. cc-by.", "en": "A licence code, e.g. cc-by."},
-    "name": {"id": "Kosongkan untuk dibuat dari judul.", "en": "Leave empty to derive it from the title."},
+    "name": {"id": "Boleh kosong: dataset baru mendapat URL dari judulnya, dataset yang ada tetap memakai URL-nya.",
+             "en": "May be left empty: a new dataset gets a URL from its title, an existing one keeps its URL."},
+    "pick": {"id": "Pilih dari daftar.", "en": "Pick a value from the list."},
 }
 
 LABEL_COLUMN, VALUE_COLUMN, HINT_COLUMN = 1, 2, 3
@@ -71,6 +72,8 @@ MAX_ROWS = 1000
 MAX_ZIP_ENTRIES = 500
 DOCTYPE_SCAN_BYTES = 4096
 RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+# Excel's limit for the message of a data validation.
+MAX_VALIDATION_MESSAGE = 255
 MACRO_CONTENT_TYPE = b"macroenabled"
 
 
@@ -82,6 +85,10 @@ class Limits:
     max_compression_ratio: int = 100
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.2f}".rstrip("0").rstrip(".")
+
+
 def _invalid(key: str, message: str) -> tk.ValidationError:
     return tk.ValidationError({key: [message]})
 
@@ -91,7 +98,7 @@ def _invalid(key: str, message: str) -> tk.ValidationError:
 def _text(value: Any, lang: str) -> str:
     """A `{id, en}` text in `lang` (else Indonesian, else any), or a plain string as it is."""
     if isinstance(value, dict):
-        return value.get(lang) or value.get("id") or next(iter(value.values()), "")
+        return str(value.get(lang) or value.get("id") or next(iter(value.values()), ""))
     return value or ""
 
 
@@ -170,7 +177,7 @@ def _cell_value(field: dict[str, Any], pkg_dict: dict[str, Any], lang: str,
             return ", ".join(tag["name"] for tag in pkg_dict["tags"])
         return pkg_dict.get("tag_string")
     value = pkg_dict.get(name)
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if kind == "choice":
         labels = dict(_choices(field, licenses))
@@ -222,7 +229,18 @@ def build_workbook(schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = 
     """
     lang = lang if lang in LANGUAGES else "id"
     workbook = Workbook()
-    sheet = workbook.active
+    write_sheet(workbook.active, schema, pkg_dict, lang, licenses)
+    workbook.properties.title = _text((pkg_dict or {}).get("title"), lang) or HEADINGS[0][lang]
+
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def write_sheet(sheet: Any, schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = None, lang: str = "id",
+                licenses: Sequence[tuple[str, str]] = ()) -> None:
+    """The metadata sheet of build_workbook() written into `sheet`, a sheet of any workbook (data_template.py)."""
+    lang = lang if lang in LANGUAGES else "id"
     sheet.title = SHEET_TITLE[lang]
     for column, heading in enumerate(HEADINGS, start=1):
         cell = sheet.cell(row=1, column=column, value=heading[lang])
@@ -257,11 +275,6 @@ def build_workbook(schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = 
                 _add_drop_down(sheet, row, list_column, field["field_name"], options, lang)
                 list_column += 1
             row += 1
-    workbook.properties.title = _text((pkg_dict or {}).get("title"), lang) or HEADINGS[0][lang]
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[str], lang: str) -> None:
@@ -270,10 +283,11 @@ def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[s
     for offset, option in enumerate(options, start=2):
         _write(sheet.cell(row=offset, column=column), option)
     sheet.column_dimensions[letter].hidden = True
+    message = HINTS["choice"][lang].format(choices="; ".join(options))
     validation = DataValidation(
         type="list", formula1=f"${letter}$2:${letter}${len(options) + 1}", allow_blank=True,
         showErrorMessage=True, errorStyle="warning",
-        error=HINTS["choice"][lang].format(choices="; ".join(options))[:255])
+        error=message if len(message) <= MAX_VALIDATION_MESSAGE else HINTS["pick"][lang])
     validation.add(f"{get_column_letter(VALUE_COLUMN)}{row}")
     sheet.add_data_validation(validation)
 
@@ -286,7 +300,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
     if not data:
         raise _invalid(FILE_KEY, tk._("The file is empty"))
     if len(data) > limits.max_upload_bytes:
-        raise _invalid(FILE_KEY, tk._("The file is larger than {size} bytes").format(size=limits.max_upload_bytes))
+        raise _invalid(FILE_KEY, tk._("The file is larger than {size} MB").format(
+            size=_megabytes(limits.max_upload_bytes)))
     if not data.startswith(b"PK\x03\x04"):
         raise _invalid(FILE_KEY, not_xlsx)
     try:
@@ -305,8 +320,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
         uncompressed = sum(entry.file_size for entry in entries)
         compressed = sum(entry.compress_size for entry in entries)
         if uncompressed > limits.max_uncompressed_bytes:
-            raise _invalid(FILE_KEY, tk._("The workbook is larger than {size} bytes once uncompressed").format(
-                size=limits.max_uncompressed_bytes))
+            raise _invalid(FILE_KEY, tk._("The workbook is larger than {size} MB once uncompressed").format(
+                size=_megabytes(limits.max_uncompressed_bytes)))
         # Per part only for large parts: a few KB of zeros (Excel's printer settings) compress 200 times, harmlessly.
         if any(entry.file_size > RATIO_CHECKED_FROM_BYTES
                and entry.file_size > limits.max_compression_ratio * max(entry.compress_size, 1) for entry in entries) \

@@ -192,7 +192,7 @@ class OpenpyxlWasGivenTheFile(BaseException):
 SMALL = metadata_xlsx.Limits(max_upload_bytes=100_000, max_uncompressed_bytes=500_000, max_compression_ratio=100)
 
 
-@pytest.mark.parametrize("spoil, limits, message", [
+UNSAFE_FILES = [
     (lambda content: b"", SMALL, "empty"),
     (lambda content: b"kecamatan,jumlah\nSukorejo,7\n", SMALL, "not an .xlsx"),
     (lambda content: bytes(range(256)) * 20, SMALL, "not an .xlsx"),
@@ -201,7 +201,7 @@ SMALL = metadata_xlsx.Limits(max_upload_bytes=100_000, max_uncompressed_bytes=50
     (lambda content: _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}), SMALL,
      "not an .xlsx"),
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x00"}), SMALL, ".xlsb"),
-    (lambda content: content + bytes(200_000), SMALL, "larger than 100000 bytes"),
+    (lambda content: content + bytes(200_000), SMALL, "larger than 0.1 MB"),
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>",
                            "xl/media/noise.bin": bytes(range(256)) * 3000}), SMALL, "once uncompressed"),
     (xlsx_samples.zip_bomb, metadata_xlsx.Limits(), "zip bomb"),
@@ -209,7 +209,13 @@ SMALL = metadata_xlsx.Limits(max_upload_bytes=100_000, max_uncompressed_bytes=50
     (xlsx_samples.with_vba_project, SMALL, "macros"),
     (xlsx_samples.macro_enabled, SMALL, "macros"),
     (xlsx_samples.with_doctype, SMALL, "not an .xlsx"),
-])
+]
+UNSAFE_IDS = ["empty", "csv", "random bytes", "zip signature only", "truncated zip", "docx-like zip", "xlsb",
+              "too many bytes", "too large uncompressed", "compression ratio", "zip bomb too large", "vba project",
+              "xlsm content type", "doctype"]
+
+
+@pytest.mark.parametrize("spoil, limits, message", UNSAFE_FILES, ids=UNSAFE_IDS)
 def test_unsafe_or_foreign_files_are_refused_before_parsing(schema, monkeypatch, spoil, limits, message):
     def no_parsing(*args, **kwargs):
         raise OpenpyxlWasGivenTheFile()
@@ -242,7 +248,7 @@ def test_small_highly_compressed_parts_are_not_taken_for_a_zip_bomb(schema):
      "formulas"),
     (lambda content: xlsx_samples.edit(content, lambda sheet: sheet.append(["Informasi Umum", "isi"])),
      "upload", '"Informasi Umum"'),
-])
+], ids=["extra sheet", "unknown label", "field twice", "formula", "section row with a value"])
 def test_sheet_problems_name_the_row_or_field(schema, spoil, key, message):
     with pytest.raises(tk.ValidationError) as error:
         metadata_xlsx.read_workbook(spoil(_workbook(schema)), schema)
