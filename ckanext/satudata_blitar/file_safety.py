@@ -80,7 +80,7 @@ def check(path: str, extension: str, limits: Limits = Limits()) -> str:
     with open(path, "rb") as f:
         head = f.read(8192)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
-        actual = _check_zip(path, limits)
+        actual = check_zip(path, limits)
     elif head.startswith(OLE2_MAGIC):
         actual = _check_ole2(path)
     elif head.startswith(b"PK"):
@@ -100,11 +100,13 @@ def check(path: str, extension: str, limits: Limits = Limits()) -> str:
     return actual
 
 
-def _check_zip(path: str, limits: Limits) -> str:
+def check_zip(source: Any, limits: Limits) -> str:
+    """Checks a zip-based workbook (a path or a file object) from its directory and XML heads, before any parser
+    sees it; returns "xlsx" or "ods" or raises UnsafeFile. Used for data files and for the metadata .xlsx."""
     damaged = UnsafeFile("damaged", N_("The file is damaged or incomplete. Save it again from Excel and upload it "
                                         "again."))
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source)
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise damaged from None

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
-import zipfile
 from typing import Any, Iterable, Optional, Sequence
 
 import ckan.plugins.toolkit as tk
@@ -30,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ckanext.satudata_blitar import metadata_groups
+from ckanext.satudata_blitar import file_safety, metadata_groups
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LANGUAGES = ("id", "en")
@@ -69,12 +68,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 # Upper bounds of a metadata workbook that no real one comes near (the template has about 40 rows, ~10 parts).
 MAX_ROWS = 1000
-MAX_ZIP_ENTRIES = 500
-DOCTYPE_SCAN_BYTES = 4096
-RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 # Excel's limit for the message of a data validation.
 MAX_VALIDATION_MESSAGE = 255
-MACRO_CONTENT_TYPE = b"macroenabled"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,7 +290,8 @@ def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[s
 # --- Checking the file before parsing it -----------------------------------------------------------------------
 
 def check_zip(data: bytes, limits: Limits) -> None:
-    """Refuses, from the zip directory alone, anything openpyxl should not be given. Raises ValidationError."""
+    """Refuses, from the zip directory alone, anything openpyxl should not be given (file_safety's checks, with
+    messages that point to the template). Raises ValidationError."""
     not_xlsx = tk._("The file is not an .xlsx workbook; download the template and fill it in")
     if not data:
         raise _invalid(FILE_KEY, tk._("The file is empty"))
@@ -305,47 +301,21 @@ def check_zip(data: bytes, limits: Limits) -> None:
     if not data.startswith(b"PK\x03\x04"):
         raise _invalid(FILE_KEY, not_xlsx)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        actual = file_safety.check_zip(io.BytesIO(data), file_safety.Limits(
+            max_uncompressed_bytes=limits.max_uncompressed_bytes,
+            max_compression_ratio=limits.max_compression_ratio))
+    except file_safety.UnsafeFile as problem:
+        messages = {
+            "xlsb": lambda: tk._("Binary workbooks (.xlsb) are not accepted; save the file as .xlsx"),
+            "zip_too_large": lambda: tk._("The workbook is larger than {size} MB once uncompressed").format(
+                size=_megabytes(limits.max_uncompressed_bytes)),
+            "zip_bomb": lambda: tk._("The workbook is compressed more than {ratio} times; it is refused as a "
+                                     "possible zip bomb").format(ratio=limits.max_compression_ratio),
+            "macros": lambda: tk._("Workbooks with macros are not accepted; save the file as .xlsx without macros"),
+        }
+        raise _invalid(FILE_KEY, messages.get(problem.code, lambda: not_xlsx)())
+    if actual != "xlsx":
         raise _invalid(FILE_KEY, not_xlsx)
-    with archive:
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise _invalid(FILE_KEY, not_xlsx)
-        names = {entry.filename.lower() for entry in entries}
-        if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
-            if "xl/workbook.bin" in names:
-                raise _invalid(FILE_KEY, tk._("Binary workbooks (.xlsb) are not accepted; save the file as .xlsx"))
-            raise _invalid(FILE_KEY, not_xlsx)
-        uncompressed = sum(entry.file_size for entry in entries)
-        compressed = sum(entry.compress_size for entry in entries)
-        if uncompressed > limits.max_uncompressed_bytes:
-            raise _invalid(FILE_KEY, tk._("The workbook is larger than {size} MB once uncompressed").format(
-                size=_megabytes(limits.max_uncompressed_bytes)))
-        # Per part only for large parts: a few KB of zeros (Excel's printer settings) compress 200 times, harmlessly.
-        if any(entry.file_size > RATIO_CHECKED_FROM_BYTES
-               and entry.file_size > limits.max_compression_ratio * max(entry.compress_size, 1) for entry in entries) \
-                or uncompressed > limits.max_compression_ratio * max(compressed, 1):
-            raise _invalid(FILE_KEY, tk._("The workbook is compressed more than {ratio} times; it is refused as a "
-                                          "possible zip bomb").format(ratio=limits.max_compression_ratio))
-        macros = tk._("Workbooks with macros are not accepted; save the file as .xlsx without macros")
-        if any(name.endswith("vbaproject.bin") for name in names):
-            raise _invalid(FILE_KEY, macros)
-        try:
-            for entry in entries:
-                if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    continue
-                with archive.open(entry) as part:
-                    head = part.read(DOCTYPE_SCAN_BYTES)
-                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                    raise _invalid(FILE_KEY, not_xlsx)
-                if entry.filename == "[Content_Types].xml":
-                    with archive.open(entry) as part:
-                        if MACRO_CONTENT_TYPE in part.read().lower():
-                            raise _invalid(FILE_KEY, macros)
-        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError, RuntimeError):
-            # Damaged data, an unsupported compression method, an encrypted entry.
-            raise _invalid(FILE_KEY, not_xlsx)
 
 
 # --- Reading ---------------------------------------------------------------------------------------------------
