@@ -88,7 +88,7 @@ prepare_run() {
     "ckan.site_id = satudata_blitar" \
     "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
-    "ckan.plugins = activity satudata_blitar scheming_datasets scheming_organizations datastore xloader datatables_view" \
+    "ckan.plugins = activity satudata_blitar scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart" \
     "scheming.dataset_schemas = ckanext.satudata_blitar:schemas/dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_blitar:schemas/organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:schemas/presets.yaml" \

@@ -1,6 +1,7 @@
 """The satudata blueprint: views call actions and render templates; permission checks live in logic/auth.py."""
 from __future__ import annotations
 
+import datetime
 import io
 from typing import Any
 
@@ -9,7 +10,7 @@ from flask import Blueprint, send_file
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import metadata_xlsx
+from ckanext.satudata_blitar import data_template, datastore_xlsx, metadata_xlsx, report_files
 from ckanext.satudata_blitar.logic import action
 
 satudata = Blueprint("satudata", __name__)
@@ -101,8 +102,36 @@ def dataset_from_metadata(id: str) -> Any:
     return tk.render("satudata/metadata_import.html", page)
 
 
+def data_template_download(id: str) -> Any:
+    """The dataset's data template (.xlsx): sheets Data, Petunjuk and the metadata, for whoever may see it."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    content = data_template.build_workbook(scheming_get_dataset_schema(pkg["type"]), pkg, _workbook_lang(),
+                                           action.licenses())
+    return _xlsx_response(content, data_template.filename(pkg))
+
+
+def datastore_xlsx_download(id: str, resource_id: str) -> Any:
+    """A resource's DataStore table as .xlsx, for whoever may see the resource (resource_show, datastore_search)."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+        resource = tk.get_action("resource_show")({}, {"id": resource_id})
+        if resource["package_id"] != pkg["id"] or not resource.get("datastore_active"):
+            raise tk.ObjectNotFound()
+        content = datastore_xlsx.write(lambda data_dict: tk.get_action("datastore_search")({}, data_dict),
+                                       resource["id"])
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    return send_file(content, mimetype=metadata_xlsx.XLSX_MIMETYPE, as_attachment=True,
+                     download_name=datastore_xlsx.filename(resource), max_age=0)
+
+
 satudata.add_url_rule("/dataset/metadata-template.xlsx", view_func=metadata_template)
 satudata.add_url_rule("/dataset/<id>/metadata.xlsx", view_func=metadata_export)
+satudata.add_url_rule("/dataset/<id>/template.xlsx", view_func=data_template_download)
+satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data.xlsx", view_func=datastore_xlsx_download)
 satudata.add_url_rule("/dataset/<id>/metadata/import", view_func=metadata_import, methods=["GET", "POST"])
 satudata.add_url_rule("/organization/<id>/dataset-from-metadata", view_func=dataset_from_metadata,
                       methods=["GET", "POST"])
@@ -162,7 +191,7 @@ REPORT_KINDS = ("monitoring", "evaluation")
 
 
 def _report_request() -> dict[str, str]:
-    import datetime
+    """The page's filters; the period defaults to the current year."""
     return {"period": tk.request.args.get("period", "").strip() or str(datetime.date.today().year),
             "opd": tk.request.args.get("opd", "").strip()}
 
@@ -203,14 +232,13 @@ def reports_page() -> Any:
 
 def report_download(kind: str, fmt: str) -> Any:
     """A report as .xlsx, .csv or .json, with the page's filters."""
-    from ckanext.satudata_blitar import report_files
-    lang = tk.request.args.get("lang", "id")
     try:
         report = tk.get_action(f"satudata_report_{kind}")({}, _report_request())
     except tk.NotAuthorized:
         return _refuse()
     except tk.ValidationError as error:
         return tk.abort(400, " ".join(m for messages in error.error_dict.values() for m in messages))
+    lang = tk.request.args.get("lang", "id")
     lang = lang if lang in report_files.LANGUAGES else "id"
     content = report_files.write(fmt, report, report_files.sections(kind, report, lang),
                                  report_files.title(kind, report, lang))

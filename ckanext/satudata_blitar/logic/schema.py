@@ -34,3 +34,16 @@ def upload_report() -> dict[str, Any]:
     """satudata_upload_report: the resource."""
     not_empty, unicode_safe = (tk.get_validator(name) for name in ("not_empty", "unicode_safe"))
     return {"id": [not_empty, unicode_safe]}
+
+
+def report_schema() -> dict[str, Any]:
+    """satudata_report_monitoring / satudata_report_evaluation: the period (parsed into reports.Period) and an
+    optional OPD (resolved to its id)."""
+    from ckanext.satudata_blitar import reports
+
+    not_empty, ignore_empty, unicode_safe = (
+        tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
+    return {
+        "period": [not_empty, reports.period_validator],
+        "opd": [ignore_empty, unicode_safe, reports.opd_validator],
+    }

@@ -1,0 +1,160 @@
+"""The `satudata_chart` resource view: a line or bar chart of a DataStore table as inline SVG drawn on the server
+(no JavaScript build). Its rows come from `datastore_search`, so the workflow's visibility rules apply."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from markupsafe import Markup, escape
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+MAX_ROWS = 5000
+KINDS = ("line", "bar")
+NUMERIC_TYPES = ("int", "int4", "int8", "integer", "numeric", "float", "float4", "float8", "bigint")
+WIDTH, HEIGHT = 720, 360
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 20, 20, 60
+COLOURS = ("#1f4e78", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c00000", "#70ad47")
+
+
+def _fields(resource_id: str) -> list[dict[str, Any]]:
+    result = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 0})
+    return [f for f in result["fields"] if f["id"] != "_id"]
+
+
+def defaults(config: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, str]:
+    """The view's settings, with x defaulting to a column named tahun and y to the first other numeric column."""
+    ids = [f["id"] for f in fields]
+    wanted = {key: str(config.get(key) or "") for key in ("x", "y", "split", "kind")}
+    x = wanted["x"] if wanted["x"] in ids else next((i for i in ids if i.lower() == "tahun"), ids[0] if ids else "")
+    numeric = [f["id"] for f in fields if f["type"] in NUMERIC_TYPES and f["id"] != x]
+    y = wanted["y"] if wanted["y"] in ids else (numeric[0] if numeric else "")
+    split = wanted["split"] if wanted["split"] in ids and wanted["split"] not in (x, y) else ""
+    kind = wanted["kind"] if wanted["kind"] in KINDS else "line"
+    return {"x": x, "y": y, "split": split, "kind": kind}
+
+
+def _number(value: Any) -> Optional[float]:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def series(records: list[dict[str, Any]], x: str, y: str, split: str) -> tuple[list[Any], dict[str, dict[Any, float]]]:
+    """The x categories in order, and per split value (or one series named after y) its {x: y} points."""
+    out: dict[str, dict[Any, float]] = {}
+    xs: set[Any] = set()
+    for record in records:
+        value = _number(record.get(y))
+        if value is None or record.get(x) is None:
+            continue
+        name = str(record.get(split)) if split else y
+        out.setdefault(name, {})[record[x]] = value
+        xs.add(record[x])
+    try:
+        categories = sorted(xs)
+    except TypeError:
+        categories = sorted(xs, key=str)
+    return categories, out
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".") if abs(value) >= 100 or value == int(value) else \
+        f"{value:.2f}".replace(".", ",")
+
+
+def svg(categories: list[Any], data: dict[str, dict[Any, float]], kind: str, x_label: str, y_label: str) -> Markup:
+    """An SVG: a <g class="series"> per series holding one <path> (line) or one <rect> per point (bar)."""
+    values = [v for points in data.values() for v in points.values()]
+    low, high = min(values + [0.0]), max(values + [0.0])
+    if high == low:
+        high = low + 1
+    plot_w, plot_h = WIDTH - MARGIN_LEFT - MARGIN_RIGHT, HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    step = plot_w / max(len(categories), 1)
+    index = {c: i for i, c in enumerate(categories)}
+
+    def px(category: Any) -> float:
+        return MARGIN_LEFT + step * (index[category] + 0.5)
+
+    def py(value: float) -> float:
+        return MARGIN_TOP + plot_h * (high - value) / (high - low)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="satudata-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'role="img" aria-label="{escape(y_label)}">',
+             f'<line class="axis" x1="{MARGIN_LEFT}" y1="{py(0):.1f}" x2="{WIDTH - MARGIN_RIGHT}" y2="{py(0):.1f}" '
+             'stroke="#888"/>',
+             f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" '
+             f'y2="{MARGIN_TOP + plot_h}" stroke="#888"/>']
+    for value in (low, high):
+        parts.append(f'<text x="{MARGIN_LEFT - 6}" y="{py(value) + 4:.1f}" text-anchor="end" font-size="11">'
+                     f'{escape(_fmt(value))}</text>')
+    for category in categories:
+        parts.append(f'<text x="{px(category):.1f}" y="{MARGIN_TOP + plot_h + 16}" text-anchor="middle" '
+                     f'font-size="11">{escape(category)}</text>')
+    parts.append(f'<text x="{MARGIN_LEFT + plot_w / 2:.1f}" y="{HEIGHT - 22}" text-anchor="middle" '
+                 f'font-size="12">{escape(x_label)}</text>')
+    bar_w = step * 0.8 / max(len(data), 1)
+    for n, (name, points) in enumerate(data.items()):
+        colour = COLOURS[n % len(COLOURS)]
+        parts.append(f'<g class="series" data-series="{escape(name)}" data-points="{len(points)}" fill="{colour}" '
+                     f'stroke="{colour}"><title>{escape(name)}</title>')
+        ordered = [c for c in categories if c in points]
+        if kind == "bar":
+            for category in ordered:
+                top, bottom = sorted((py(points[category]), py(0)))
+                left = px(category) - step * 0.4 + bar_w * n
+                parts.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{bar_w:.1f}" height="{bottom - top:.1f}">'
+                             f'<title>{escape(category)}: {escape(_fmt(points[category]))}</title></rect>')
+        else:
+            d = " ".join(f"{'M' if i == 0 else 'L'}{px(c):.1f},{py(points[c]):.1f}" for i, c in enumerate(ordered))
+            parts.append(f'<path d="{d}" fill="none" stroke-width="2"/>')
+        parts.append("</g>")
+        parts.append(f'<text class="legend" x="{MARGIN_LEFT + 10 + 140 * n}" y="{HEIGHT - 6}" font-size="11" '
+                     f'fill="{colour}">\u25a0 {escape(name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def chart(resource_id: str, config: dict[str, Any]) -> dict[str, Any]:
+    """What the view's templates need: the fields, the settings with their defaults, and the SVG (or None)."""
+    fields = _fields(resource_id)
+    settings = defaults(config, fields)
+    drawing = None
+    if settings["x"] and settings["y"]:
+        columns = [c for c in (settings["x"], settings["y"], settings["split"]) if c]
+        result = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": MAX_ROWS,
+                                                        "fields": columns, "sort": "_id"})
+        categories, data = series(result["records"], settings["x"], settings["y"], settings["split"])
+        if data:
+            drawing = svg(categories, data, settings["kind"], settings["x"], settings["y"])
+    return {"fields": fields, "options": [{"value": f["id"], "text": f["id"]} for f in fields],
+            "settings": settings, "svg": drawing}
+
+
+class SatudataChartView(p.SingletonPlugin):
+    p.implements(p.IResourceView, inherit=True)
+
+    def info(self) -> dict[str, Any]:
+        ignore_missing = tk.get_validator("ignore_missing")
+        unicode_safe = tk.get_validator("unicode_safe")
+        return {"name": "satudata_chart", "title": tk._("Chart"), "icon": "chart-line", "iframed": False,
+                "requires_datastore": True, "default_title": tk._("Chart"),
+                "schema": {key: [ignore_missing, unicode_safe] for key in ("x", "y", "split", "kind")}}
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return bool(data_dict["resource"].get("datastore_active"))
+
+    def setup_template_variables(self, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return chart(data_dict["resource"]["id"], data_dict.get("resource_view") or {})
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+            return {"fields": [], "options": [], "settings": defaults({}, []), "svg": None}
+
+    def view_template(self, context: dict[str, Any], data_dict: dict[str, Any]) -> str:
+        return "satudata/chart/view.html"
+
+    def form_template(self, context: dict[str, Any], data_dict: dict[str, Any]) -> str:
+        return "satudata/chart/form.html"
