@@ -3,6 +3,9 @@
 Every figure is an SQL aggregate over our workflow tables and CKAN's package tables (GROUP BY, window functions,
 percentile_cont), never a loop over package_show. Times are the workflow's: naive UTC, as workflow.py writes them.
 
+Periods are calendar periods in the portal's time zone (`ckan.display_timezone`, e.g. Asia/Jakarta for WIB; UTC
+when unset, `server` or unknown); the times in the report are in that zone too.
+
 Steps and their standard times (the SOP):
 
 | step                  | from                                  | to                         | standard |
@@ -23,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
+import zoneinfo
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -91,6 +95,27 @@ def parse_period(text: Any) -> Period:
         return Period(f"{year}-{month:02d}", "month", start, _add_months(start, 1))
     start = datetime.datetime(year, 1, 1)
     return Period(str(year), "year", start, _add_months(start, 12))
+
+
+def zone() -> zoneinfo.ZoneInfo:
+    """The portal's time zone (ckan.display_timezone), UTC when unset, `server` or unknown."""
+    try:
+        return zoneinfo.ZoneInfo(tk.config.get("ckan.display_timezone") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _to_utc(local: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    return local.replace(tzinfo=tz).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _to_local(utc: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    return utc.replace(tzinfo=datetime.timezone.utc).astimezone(tz).replace(tzinfo=None)
+
+
+def _in_utc(period: Period, tz: zoneinfo.ZoneInfo) -> Period:
+    """The period with its bounds in UTC, as our tables store times."""
+    return dataclasses.replace(period, start=_to_utc(period.start, tz), end=_to_utc(period.end, tz))
 
 
 def period_validator(value: Any) -> Period:
@@ -243,15 +268,15 @@ def _hours(value: Any) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def _overdue(steps) -> list[dict[str, Any]]:
+def _overdue(steps, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
     query = (sa.select(steps, G.c.name.label("opd_name"), G.c.title.label("opd_title"))
              .select_from(steps.outerjoin(G, G.c.id == steps.c.owner_org))
              .where(steps.c.hours > steps.c.standard_hours)
              .order_by(steps.c.hours.desc(), steps.c.package_name, steps.c.started_at))
     return [{
         "dataset": row.package_name, "title": row.package_title, "opd": row.opd_name, "opd_title": row.opd_title,
-        "step": row.step, "started_at": row.started_at.isoformat(),
-        "ended_at": row.ended_at.isoformat() if row.ended_at else None, "hours": _hours(row.hours),
+        "step": row.step, "started_at": _to_local(row.started_at, tz).isoformat(),
+        "ended_at": _to_local(row.ended_at, tz).isoformat() if row.ended_at else None, "hours": _hours(row.hours),
         "standard_hours": _hours(row.standard_hours), "status": "late" if row.done else "waiting",
     } for row in model.Session.execute(query)]
 
@@ -262,8 +287,10 @@ def _sum(dicts: Iterable[dict[str, int]], keys: Iterable[str]) -> dict[str, int]
 
 
 def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
-    """The monitoring report (SOP step 7) for a period, for every OPD or one."""
+    """The monitoring report (SOP step 7) for a period (in the portal's time zone), for every OPD or one."""
     now = now or datetime.datetime.utcnow()
+    tz, shown = zone(), period
+    period = _in_utc(period, tz)
     states = list(workflow.STATE_LABELS)
     movement_keys = [key for key, _t in MOVEMENTS]
     states_now = _states_now(opd_id)
@@ -289,15 +316,17 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     for row in overall:
         row["opd"], row["opd_title"] = None, None
 
-    trend = _movements(period, opd_id, sa.func.to_char(E.c.created_at, "YYYY-MM"))
+    local_time = sa.func.timezone(tz.key, sa.func.timezone("UTC", E.c.created_at))
+    trend = _movements(period, opd_id, sa.func.to_char(local_time, "YYYY-MM"))
     return {
-        "report": "monitoring", "period": period.as_dict(), "opd": names[opd_id]["name"] if opd_id else None,
-        "generated_at": now.isoformat(), "states": states, "movements": movement_keys, "steps": STEP_NAMES,
+        "report": "monitoring", "period": {**shown.as_dict(), "timezone": tz.key},
+        "opd": names[opd_id]["name"] if opd_id else None,
+        "generated_at": _to_local(now, tz).isoformat(), "states": states, "movements": movement_keys, "steps": STEP_NAMES,
         "opds": opds, "totals": totals,
         "timeliness": by_opd + overall,
-        "overdue": _overdue(steps),
+        "overdue": _overdue(steps, tz),
         "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}
-                  for month in period.months()],
+                  for month in shown.months()],
     }
 
 
@@ -437,9 +466,10 @@ def _scorecard(datasets: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
-    """The evaluation report (SOP step 8) for a period, for every OPD or one."""
+    """The evaluation report (SOP step 8) for a period (in the portal's time zone), for every OPD or one."""
     now = now or datetime.datetime.utcnow()
-    facts = _dataset_facts(period, opd_id, now)
+    tz, shown = zone(), period
+    facts = _dataset_facts(_in_utc(period, tz), opd_id, now)
     opds = []
     for opd in _opds(opd_id):
         datasets = [d for d in facts if d["owner_org"] == opd["id"]]
@@ -453,8 +483,9 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
         opd["rank"] = rank if opd["total"] is not None else None
     required, recommended = metadata_fields()
     return {
-        "report": "evaluation", "period": period.as_dict(),
-        "opd": next((o["name"] for o in opds), None) if opd_id else None, "generated_at": now.isoformat(),
+        "report": "evaluation", "period": {**shown.as_dict(), "timezone": tz.key},
+        "opd": next((o["name"] for o in opds), None) if opd_id else None,
+        "generated_at": _to_local(now, tz).isoformat(),
         "aspects": ASPECTS, "required_fields": required, "recommended_fields": recommended,
         "standard_fields": STANDARD_FIELDS, "reference_fields": REFERENCE_FIELDS,
         "machine_readable_formats": MACHINE_READABLE,

@@ -190,7 +190,7 @@ def _monitoring(period="2026-Q3", **extra):
 def _assert_q3_figures(report):
     """Every figure of the Q3 report, as the action returns it (and the .json file holds it)."""
     assert report["period"] == {"label": "2026-Q3", "kind": "quarter", "start": "2026-07-01T00:00:00",
-                                "end": "2026-10-01T00:00:00"}
+                                "end": "2026-10-01T00:00:00", "timezone": "UTC"}
     assert (report["states"], report["movements"]) == (STATES, MOVEMENTS)
     assert [(o["title"], [o["states"][s] for s in STATES], o["total"], [o[m] for m in MOVEMENTS])
             for o in report["opds"]] == SUMMARY_Q3
@@ -603,3 +603,29 @@ def test_the_report_page_shows_the_evaluation(app, world):
 def test_the_header_links_the_reports_for_the_walidata(app, world, viewer, shown):
     body = app.get("/dataset/", headers=_headers(world, viewer)).body
     assert ("satudata-reports-link" in body) == shown
+
+
+
+@pytest.fixture
+def wib(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Jakarta")
+
+
+def test_periods_and_times_are_in_the_portals_time_zone(world, wib):
+    """July in WIB (UTC+7) ends on 31 July 17:00 UTC: dk-b's wait for the Walidata is 7 hours shorter than in
+    UTC; the times listed are WIB."""
+    report = _monitoring("2026-07")
+    assert report["period"]["timezone"] == "Asia/Jakarta"
+    assert [report["totals"][m] for m in MOVEMENTS] == [4, 3, 1, 1, 1, 1, 1]
+    assert [(row["dataset"], row["step"], row["started_at"], row["hours"], row["status"])
+            for row in report["overdue"]][:2] == [
+        ("dk-b", "verifikasi_walidata", "2026-07-08T16:00:00", 560.0, "waiting"),
+        ("dk-b", "verifikasi_opd", "2026-07-06T16:00:00", 48.0, "late")]
+    assert report["generated_at"] == "2026-08-20T19:00:00"
+
+
+def test_the_quarter_ends_in_the_portals_time_zone(world, wib):
+    """The second quarter ends at 30 June 17:00 UTC in WIB: bp-c's upload (made 30 June 10:00 UTC) had waited 7
+    hours by then (14 in UTC)."""
+    report = _monitoring("2026-T2")
+    assert [(row["dataset"], row["step"], row["hours"]) for row in report["overdue"]] == [("bp-c", "unggah", 7.0)]
