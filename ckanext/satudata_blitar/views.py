@@ -70,20 +70,25 @@ def _import(data_dict: dict[str, Any], page: dict[str, Any]) -> Any:
     return tk.redirect_to(f"{pkg['type']}.read", id=pkg["name"])
 
 
+def _import_page(target: dict[str, Any], page: dict[str, Any]) -> Any:
+    """The upload form for `target` (a dataset `id` or an `owner_org`): GET shows it to whoever may import there,
+    POST imports the file."""
+    if tk.request.method == "POST":
+        return _import({**target, "upload": tk.request.files.get("upload")}, page)
+    try:
+        tk.check_access("satudata_metadata_import", {}, target)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Unauthorized to import metadata here"))
+    return tk.render("satudata/metadata_import.html", page)
+
+
 def metadata_import(id: str) -> Any:
     """Upload form on a dataset: the file's metadata replaces the dataset's."""
     try:
         pkg = tk.get_action("package_show")({}, {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
-    page: dict[str, Any] = {"pkg": pkg, "organization": None, "errors": []}
-    if tk.request.method == "POST":
-        return _import({"id": pkg["id"], "upload": tk.request.files.get("upload")}, page)
-    try:
-        tk.check_access("satudata_metadata_import", {}, {"id": pkg["id"]})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Unauthorized to import metadata here"))
-    return tk.render("satudata/metadata_import.html", page)
+    return _import_page({"id": pkg["id"]}, {"pkg": pkg, "organization": None, "errors": []})
 
 
 def dataset_from_metadata(id: str) -> Any:
@@ -92,14 +97,7 @@ def dataset_from_metadata(id: str) -> Any:
         organization = tk.get_action("organization_show")({}, {"id": id, "include_datasets": False})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Organization not found"))
-    page: dict[str, Any] = {"pkg": None, "organization": organization, "errors": []}
-    if tk.request.method == "POST":
-        return _import({"owner_org": organization["id"], "upload": tk.request.files.get("upload")}, page)
-    try:
-        tk.check_access("satudata_metadata_import", {}, {"owner_org": organization["id"]})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Unauthorized to import metadata here"))
-    return tk.render("satudata/metadata_import.html", page)
+    return _import_page({"owner_org": organization["id"]}, {"pkg": None, "organization": organization, "errors": []})
 
 
 def data_template_download(id: str) -> Any:
