@@ -48,7 +48,7 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     user_roles = roles.roles_for(context.get("auth_user_obj") or context.get("user"), package.owner_org)
     if workflow.acting_role(transition, user_roles):
         return {"success": True}
-    allowed = ", ".join(sorted(roles.role_label(role) for role in transition.roles))
+    allowed = tk._(" or ").join(sorted(roles.role_label(role) for role in transition.roles))
     return {"success": False, "msg": tk._('Only {roles} may "{transition}" this dataset').format(
         roles=allowed, transition=transition.label())}
 
