@@ -137,18 +137,25 @@ satudata.add_url_rule("/organization/<id>/dataset-from-metadata", view_func=data
 
 # --- Verification workflow --------------------------------------------------------------------------------------
 
-def transition(id: str) -> Any:
-    """POST from the dataset page's workflow panel: make a transition, then back to the dataset."""
-    data = {"id": id, "transition": tk.request.form.get("transition", ""), "note": tk.request.form.get("note", "")}
+def _panel_action(action: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Runs an action posted from the dataset page's workflow panel: its result, or None after flashing why it was
+    refused (an unknown dataset is a 404)."""
     try:
-        result = tk.get_action("satudata_transition")({}, data)
+        return tk.get_action(action)({}, data)
     except tk.NotAuthorized as error:
         tk.h.flash_error(str(error) or tk._("You may not do this"))
     except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Dataset not found"))
+        tk.abort(404, tk._("Dataset not found"))
     except tk.ValidationError as error:
         tk.h.flash_error(" ".join(message for messages in error.error_dict.values() for message in messages))
-    else:
+    return None
+
+
+def transition(id: str) -> Any:
+    """POST from the dataset page's workflow panel: make a transition, then back to the dataset."""
+    data = {"id": id, "transition": tk.request.form.get("transition", ""), "note": tk.request.form.get("note", "")}
+    result = _panel_action("satudata_transition", data)
+    if result:
         tk.h.flash_success(tk._("Status changed to {state}").format(state=result["event"]["to_state_label"]))
     return tk.redirect_to("dataset.read", id=id)
 
@@ -164,18 +171,11 @@ def verification() -> Any:
 
 def revise(id: str) -> Any:
     """POST from a published dataset's panel: start a pending revision and open it for editing."""
-    try:
-        revision = tk.get_action("satudata_revision_create")({}, {"id": id})
-    except tk.NotAuthorized as error:
-        tk.h.flash_error(str(error) or tk._("You may not do this"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Dataset not found"))
-    except tk.ValidationError as error:
-        tk.h.flash_error(" ".join(message for messages in error.error_dict.values() for message in messages))
-    else:
-        tk.h.flash_success(tk._("Your changes go into this revision; submit it for verification when done."))
-        return tk.redirect_to("dataset.edit", id=revision["name"])
-    return tk.redirect_to("dataset.read", id=id)
+    revision = _panel_action("satudata_revision_create", {"id": id})
+    if not revision:
+        return tk.redirect_to("dataset.read", id=id)
+    tk.h.flash_success(tk._("Your changes go into this revision; submit it for verification when done."))
+    return tk.redirect_to("dataset.edit", id=revision["name"])
 
 
 satudata.add_url_rule("/dataset/<id>/transition", view_func=transition, methods=["POST"])
