@@ -1,8 +1,9 @@
 """Our tables (created by migration/satudata_blitar): the workflow state of each dataset, every workflow
-transition, and every role change. The reports read these with SQL aggregates."""
+transition, every role change, pending revisions and the daftar elemen data. The reports read these with SQL aggregates."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -76,3 +77,23 @@ class Revision(tk.BaseModel):
     resource_map: Mapped[dict] = sa.Column(sa.JSON, nullable=False, default=dict)
     created_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
     applied_at: Mapped[datetime.datetime | None] = sa.Column(sa.DateTime)
+
+
+class DataElement(tk.BaseModel):
+    """One entry of an OPD's daftar elemen data for a year (SOP step 1): what the OPD must provide, and the dataset
+    that provides it. Its status is derived from that dataset's workflow (data_elements.py), never stored."""
+    __tablename__ = "satudata_data_element"
+
+    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
+    tahun: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    owner_org: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("group.id", ondelete="CASCADE"), nullable=False)
+    nama: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    definisi: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    satuan: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    frekuensi: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    data_prioritas: Mapped[bool] = sa.Column(sa.Boolean, nullable=False, default=False)
+    tanggal_target: Mapped[datetime.date | None] = sa.Column(sa.Date)
+    # A deleted dataset leaves the element without one (belum ada dataset) rather than deleting the element.
+    package_id: Mapped[str | None] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+    modified_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)

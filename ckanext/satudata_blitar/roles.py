@@ -177,3 +177,14 @@ def record_membership_change(original_action, context: dict[str, Any], data_dict
 def role_events(org_id: str) -> list[RoleEvent]:
     return (model.Session.query(RoleEvent).filter(RoleEvent.organization_id == org_id)
             .order_by(RoleEvent.created_at, RoleEvent.id).all())
+
+
+def readable_opd_ids(user: Any) -> list[str] | None:
+    """The OPDs whose daftar elemen data the user may read: None for every OPD (the Walidata's roles and
+    sysadmins), else those where the user is Operator Data or Verifikator OPD (maybe none)."""
+    if roles_for(user, None) & {WALIDATA, VERIFIKATOR_KOMINFOTIK, SYSADMIN}:
+        return None
+    user_obj = _user(user)
+    if not user_obj:
+        return []
+    return [org for org, capacity in _capacities(user_obj.id).items() if capacity in OPD_CAPACITIES]

@@ -47,3 +47,51 @@ def report_schema() -> dict[str, Any]:
         "period": [not_empty, reports.period_validator],
         "opd": [ignore_empty, unicode_safe, reports.opd_validator],
     }
+
+
+def data_element_schema() -> dict[str, Any]:
+    """satudata_data_element_create / _update: an element of an OPD's daftar elemen data for a year. The dataset
+    (`package_id`, id or name) is checked against the element's OPD by the action."""
+    from ckanext.satudata_blitar import data_elements, reports
+    from ckanext.satudata_blitar.logic import validators
+
+    not_empty, ignore_missing, ignore_empty, unicode_safe, strip_value = (
+        tk.get_validator(name) for name in ("not_empty", "ignore_missing", "ignore_empty", "unicode_safe",
+                                            "strip_value"))
+    frequencies = [choice["value"] for choice in data_elements.frequency_choices()]
+
+    def frequency(value: Any) -> Any:
+        if value not in frequencies:
+            raise tk.Invalid(tk._("Frequency must be one of: {choices}").format(choices=", ".join(frequencies)))
+        return value
+
+    return {
+        "tahun": [not_empty, validators.satudata_element_year],
+        "owner_org": [not_empty, unicode_safe, reports.opd_validator],
+        "nama": [not_empty, unicode_safe, strip_value, not_empty, validators.satudata_max_length(500)],
+        "definisi": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(5000)],
+        "satuan": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(200)],
+        "frekuensi": [ignore_empty, unicode_safe, frequency],
+        "data_prioritas": [validators.satudata_yes_no],
+        "tanggal_target": [ignore_missing, validators.satudata_iso_date],
+        "package_id": [ignore_missing, unicode_safe],
+    }
+
+
+def data_element_list_schema() -> dict[str, Any]:
+    """satudata_data_element_list: the year and an optional OPD."""
+    from ckanext.satudata_blitar import reports
+    from ckanext.satudata_blitar.logic import validators
+
+    not_empty, ignore_empty, unicode_safe = (
+        tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
+    return {
+        "tahun": [not_empty, validators.satudata_element_year],
+        "owner_org": [ignore_empty, unicode_safe, reports.opd_validator],
+    }
+
+
+def data_element_import_schema() -> dict[str, Any]:
+    """satudata_data_element_import: the file, the year and an optional OPD."""
+    not_missing = tk.get_validator("not_missing")
+    return {"upload": [not_missing], **data_element_list_schema()}

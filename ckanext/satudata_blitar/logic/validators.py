@@ -15,6 +15,7 @@ from ckanext.scheming.validation import scheming_validator
 __all__ = [
     "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
+    "satudata_element_year", "satudata_iso_date", "satudata_yes_no",
 ]
 
 MIN_YEAR = 1900
@@ -133,3 +134,47 @@ def satudata_max_length(length: int):
         return value
 
     return validator
+
+
+def satudata_element_year(value: Any) -> Any:
+    """The year of a daftar elemen data: 1900 to next year (the list is drafted before its year starts)."""
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
+    next_year = datetime.date.today().year + 1
+    if not MIN_YEAR <= year <= next_year:
+        raise tk.Invalid(tk._("Year must be from {min_year} to {max_year}").format(min_year=MIN_YEAR,
+                                                                                  max_year=next_year))
+    return year
+
+
+def satudata_iso_date(value: Any) -> Any:
+    """A calendar date as YYYY-MM-DD (a date or datetime is taken as it is) becomes a datetime.date."""
+    if _is_empty(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise tk.Invalid(tk._("Date must look like 2026-06-30"))
+
+
+_YES = {"ya", "yes", "y", "true", "t", "1", "on"}
+_NO = {"tidak", "no", "n", "false", "f", "0", "off"}
+
+
+def satudata_yes_no(value: Any) -> Any:
+    """A yes/no answer as a boolean, in Bahasa Indonesia or English (empty is no). Unlike CKAN's
+    boolean_validator, an answer it does not know is an error, not a silent no."""
+    if _is_empty(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise tk.Invalid(tk._("Must be Ya or Tidak (yes or no)"))

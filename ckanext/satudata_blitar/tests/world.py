@@ -64,7 +64,7 @@ class World:
 
 def reset(reset_db, migrate_db_for) -> None:
     reset_db()
-    if not sa.inspect(model.meta.engine).has_table("satudata_revision"):
+    if not sa.inspect(model.meta.engine).has_table("satudata_data_element"):
         migrate_db_for("activity")
         migrate_db_for("satudata_blitar")
     search.clear_all()
