@@ -21,7 +21,7 @@ MIMETYPES = {
 }
 LANGUAGES = ("id", "en")
 
-TEXT, INT, HOURS, SHARE, TIME, SCORE = "text", "int", "hours", "share", "time", "score"
+TEXT, INT, HOURS, SHARE, TIME, SCORE, DATE = "text", "int", "hours", "share", "time", "score", "date"
 
 
 @dataclasses.dataclass
@@ -87,6 +87,34 @@ def _time(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
 
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+# --- the daftar elemen data (both reports) -----------------------------------------------------------------------
+
+ELEMENT_STATUS_LABELS = {
+    "belum_ada_dataset": _l("Belum ada dataset", "No dataset yet"),
+    "belum_terbit": _l("Ada, belum terbit", "Dataset not yet published"),
+    "terbit": _l("Terbit", "Published"),
+}
+YES_NO = {True: _l("Ya", "Yes"), False: _l("Tidak", "No")}
+
+
+def _element_columns() -> list[Column]:
+    return [Column(_l("OPD", "OPD"), 30, TEXT), Column(_l("Elemen data", "Data element"), 36, TEXT),
+            Column(_l("Prioritas", "Priority"), 10, TEXT), Column(_l("Tanggal target", "Target date"), 13, DATE),
+            Column(_l("Dataset", "Dataset"), 26, TEXT), Column(_l("Status", "Status"), 20, TEXT),
+            Column(_l("Terlambat", "Late"), 10, TEXT), Column(_l("Terbit", "Published"), 17, TIME)]
+
+
+def _element_row(element: dict[str, Any], lang: str) -> list[Any]:
+    return [element["opd_title"], element["nama"], _pick(YES_NO[bool(element["data_prioritas"])], lang),
+            _date(element["tanggal_target"]), element["dataset"],
+            _pick(ELEMENT_STATUS_LABELS[element["status"]], lang), _pick(YES_NO[bool(element["late"])], lang),
+            _time(element["published_at"])]
+
+
 # --- monitoring -------------------------------------------------------------------------------------------------
 
 def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Section]:
@@ -129,6 +157,21 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                 _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["standard_hours"],
                 _pick(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
 
+    fulfilment_columns = [
+        Column(_l("OPD", "OPD"), 34, TEXT), Column(_l("Elemen data", "Data elements"), 11),
+        Column(_l("Prioritas", "Priority"), 10), Column(_l("Terbit", "Published"), 10),
+        Column(_l("Ada, belum terbit", "Not yet published"), 12), Column(_l("Belum ada dataset", "No dataset yet"), 12),
+        Column(_l("Terlambat", "Late"), 10), Column(_l("Terbit tepat waktu", "Published on time"), 12),
+        Column(_l("Terpenuhi (%)", "Fulfilled (%)"), 12, SHARE),
+        Column(_l("Prioritas terpenuhi (%)", "Priority fulfilled (%)"), 13, SHARE),
+    ]
+    fulfilment = [[title] + [counts[key] for key in ("elements", "priority", "terbit", "belum_terbit",
+                                                     "belum_ada_dataset", "late", "terbit_on_time", "share",
+                                                     "priority_share")]
+                  for title, counts in [(opd["title"], opd["data_elements"]) for opd in report["opds"]]
+                  + [(_pick(ALL_OPDS, lang), totals["data_elements"])]]
+    late_elements = [_element_row(element, lang) for element in report["data_elements"]["late"]]
+
     trend_columns = ([Column(_l("Bulan", "Month"), 10, TEXT)]
                      + [Column(MOVEMENT_LABELS[m], 14) for m in movements])
     trend = [[row["month"]] + [row[m] for m in movements] for row in report["trend"]]
@@ -137,6 +180,10 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         _section("summary", _l("Ringkasan OPD", "Summary by OPD"), summary_columns, summary, lang),
         _section("timeliness", _l("Ketepatan Waktu", "Timeliness"), timeliness_columns, timeliness, lang),
         _section("overdue", _l("Melewati Standar", "Overdue"), overdue_columns, overdue, lang),
+        _section("data_elements", _l("Pemenuhan Elemen Data", "Data element fulfilment"), fulfilment_columns,
+                 fulfilment, lang),
+        _section("late_elements", _l("Elemen Data Terlambat", "Late data elements"), _element_columns(),
+                 late_elements, lang),
         _section("trend", _l("Tren Bulanan", "Monthly trend"), trend_columns, trend, lang),
     ]
 
@@ -156,8 +203,8 @@ INDICATOR_LABELS = {
     "aksesibilitas": _l("Aksesibilitas", "Accessibility"),
     "pemeriksaan": _l("Pemeriksaan", "Checking"),
     "penyebarluasan": _l("Penyebarluasan", "Dissemination"),
+    "elemen_data": _l("Pemenuhan daftar elemen data", "Daftar elemen data fulfilled"),
 }
-YES_NO = {True: _l("Ya", "Yes"), False: _l("Tidak", "No")}
 
 
 def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Section]:
@@ -168,9 +215,10 @@ def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
     ranking_columns = ([Column(_l("Peringkat", "Rank"), 10), Column(_l("OPD", "OPD"), 34, TEXT),
                         Column(_l("Nilai total", "Total score"), 12, SCORE)]
                        + [Column(ASPECT_LABELS[a], 14, SCORE) for a in aspects]
-                       + [Column(_l("Jumlah dataset", "Datasets"), 12)])
-    ranking = [[opd["rank"], opd["title"], opd["total"], *[opd["aspects"][a] for a in aspects], opd["datasets"]]
-               for opd in ranked]
+                       + [Column(_l("Jumlah dataset", "Datasets"), 12),
+                          Column(_l("Jumlah elemen data", "Data elements"), 12)])
+    ranking = [[opd["rank"], opd["title"], opd["total"], *[opd["aspects"][a] for a in aspects], opd["datasets"],
+                opd["data_elements"]] for opd in ranked]
 
     card_columns = [Column(_l("OPD", "OPD"), 34, TEXT), Column(_l("Aspek", "Aspect"), 18, TEXT),
                     Column(_l("Indikator", "Indicator"), 30, TEXT), Column(_l("Nilai", "Score"), 10, SCORE),
@@ -206,6 +254,8 @@ def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         _section("ranking", _l("Peringkat", "Ranking"), ranking_columns, ranking, lang),
         _section("scorecard", _l("Kartu Skor", "Scorecard"), card_columns, card, lang),
         _section("datasets", _l("Dataset", "Datasets"), dataset_columns, datasets, lang),
+        _section("data_elements", _l("Elemen Data", "Data elements"), _element_columns(),
+                 [_element_row(element, lang) for opd in ranked for element in opd["element_facts"]], lang),
     ]
 
 
@@ -245,6 +295,8 @@ def _csv_value(value: Any, kind: str) -> Any:
         return ""
     if kind == TIME:
         return value.strftime("%Y-%m-%d %H:%M")
+    if kind == DATE:
+        return value.strftime("%Y-%m-%d")
     return value
 
 
@@ -262,7 +314,7 @@ def _csv(parts: Iterable[Section], heading: str) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-NUMBER_FORMATS = {HOURS: "0.00", SHARE: "0.0%", TIME: "yyyy-mm-dd hh:mm", SCORE: "0.0"}
+NUMBER_FORMATS = {HOURS: "0.00", SHARE: "0.0%", TIME: "yyyy-mm-dd hh:mm", SCORE: "0.0", DATE: "yyyy-mm-dd"}
 
 
 def _xlsx(parts: Iterable[Section], heading: str) -> bytes:

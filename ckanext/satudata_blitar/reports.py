@@ -20,6 +20,9 @@ before the period's start. It is *done* when it ended within the period, otherwi
 or now for a period not over yet), measured up to then. A done step is on time when it took at most the standard
 time; a waiting step is overdue once it has taken longer. The on-time share is on time / (done + overdue waiting):
 the steps whose outcome is known. The median is over done steps; the worst wait over all of them.
+
+The daftar elemen data of the period's year is judged as of the period's end (or now, for a period not over
+yet): an element is fulfilled when its dataset was published by then (data_elements.py).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ from sqlalchemy.dialects import postgresql
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import workflow
+from ckanext.satudata_blitar import data_elements, workflow
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
 # --- periods -----------------------------------------------------------------------------------------------------
@@ -286,6 +289,38 @@ def _sum(dicts: Iterable[dict[str, int]], keys: Iterable[str]) -> dict[str, int]
     return {key: sum(d.get(key, 0) for d in dicts) for key in keys}
 
 
+def _share(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _with_shares(counts: dict[str, int]) -> dict[str, Any]:
+    """Element counts with the fulfilment shares: published of all, and of the priority ones."""
+    return {**counts, "share": _share(counts["terbit"], counts["elements"]),
+            "priority_share": _share(counts["priority_terbit"], counts["priority"])}
+
+
+def _as_of(period: Period, now: datetime.datetime) -> datetime.datetime:
+    """When a report judges the daftar elemen data: the period's end, or now for a period not over yet."""
+    return min(period.end, now)
+
+
+def _late_elements(year: int, as_of: datetime.datetime, opd_id: str | None,
+                   tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """The year's elements past their target date as of the report, by target date, OPD and name."""
+    elements = data_elements.element_rows(year, opd_id, as_of, tz)
+    query = (sa.select(elements).where(elements.c.late)
+             .order_by(elements.c.tanggal_target, elements.c.opd_title, sa.func.lower(elements.c.nama)))
+    return [_element_fact(row, tz) for row in model.Session.execute(query)]
+
+
+def _element_fact(row: Any, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    element = data_elements.as_dict(row, tz)
+    return {"opd": element["opd_name"], "opd_title": element["opd_title"], "nama": element["nama"],
+            "data_prioritas": element["data_prioritas"], "tanggal_target": element["tanggal_target"],
+            "dataset": element["package_name"], "title": element["package_title"], "status": element["status"],
+            "late": element["late"], "published_at": element["published_at"]}
+
+
 def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
     """The monitoring report (SOP step 7) for a period (in the portal's time zone), for every OPD or one."""
     now = now or datetime.datetime.utcnow()
@@ -295,14 +330,20 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     movement_keys = [key for key, _t in MOVEMENTS]
     states_now = _states_now(opd_id)
     movements = _movements(period, opd_id, P.c.owner_org)
+    # The period's year in the portal's zone (the UTC bounds may start in the year before).
+    year, as_of = shown.start.year, _as_of(period, now)
+    fulfilment = data_elements.fulfilment(year, opd_id, as_of, tz)
     opds = []
     for opd in _opds(opd_id):
         counts = states_now.get(opd["id"], {})
+        elements = fulfilment.get(opd["id"], {})
         opds.append({**opd, "states": {state: counts.get(state, 0) for state in states},
                      "total": sum(counts.values()),
-                     **{key: movements.get(opd["id"], {}).get(key, 0) for key in movement_keys}})
+                     **{key: movements.get(opd["id"], {}).get(key, 0) for key in movement_keys},
+                     "data_elements": _with_shares({key: elements.get(key, 0) for key in data_elements.COUNT_KEYS})})
     totals = {"states": _sum((opd["states"] for opd in opds), states), "total": sum(o["total"] for o in opds),
-              **_sum(opds, movement_keys)}
+              **_sum(opds, movement_keys),
+              "data_elements": _with_shares(_sum((opd["data_elements"] for opd in opds), data_elements.COUNT_KEYS))}
 
     steps = _steps(period, opd_id, now)
     names = {opd["id"]: opd for opd in opds}
@@ -325,6 +366,8 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
         "opds": opds, "totals": totals,
         "timeliness": by_opd + overall,
         "overdue": _overdue(steps, tz),
+        "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat(),
+                          "counts": data_elements.COUNT_KEYS, "late": _late_elements(year, as_of, opd_id, tz)},
         "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}
                   for month in shown.months()],
     }
@@ -344,6 +387,10 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
 # |               | aksesibilitas       | (machine-readable resources + resources in the DataStore) / 2 × resources  |
 # | Proses Bisnis | pemeriksaan         | checks passed / checks made (verifications / verifications + returns)      |
 # |               | penyebarluasan      | datasets published now / datasets                                          |
+# |               | elemen_data         | the year's data elements published by the period's end / data elements     |
+#
+# The daftar elemen data is the plan of the business process (what each OPD is to provide in the year): its
+# fulfilment is evidence for the Proses Bisnis domain, beside the checking and the dissemination it ends in.
 #
 # An indicator without a basis (no datasets, no steps, …) has no score; an aspect is the mean of its indicators
 # that have one, the total the mean of the aspects. The ranking orders OPDs by total (OPDs without one last).
@@ -351,7 +398,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
 ASPECTS = {
     "prinsip_sdi": ["standar_data", "metadata", "kode_referensi"],
     "kualitas_data": ["ketepatan_waktu", "aksesibilitas"],
-    "proses_bisnis": ["pemeriksaan", "penyebarluasan"],
+    "proses_bisnis": ["pemeriksaan", "penyebarluasan", "elemen_data"],
 }
 STANDARD_FIELDS = ["konsep", "definisi", "klasifikasi", "ukuran", "satuan"]
 REFERENCE_FIELDS = ["kode_referensi", "ms_keg_id", "ms_ind_id"]
@@ -434,6 +481,14 @@ def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime) -
     return [{**dict(row._mapping), **totals} for row in model.Session.execute(query)]
 
 
+def _element_facts(year: int, as_of: datetime.datetime, opd_id: str | None,
+                   tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """The year's data elements as of the report, by OPD title and name."""
+    elements = data_elements.element_rows(year, opd_id, as_of, tz)
+    query = sa.select(elements).order_by(elements.c.opd_title, elements.c.opd_name, sa.func.lower(elements.c.nama))
+    return [_element_fact(row, tz) for row in model.Session.execute(query)]
+
+
 def _score(numerator: float, denominator: float) -> dict[str, Any]:
     return {"numerator": numerator, "denominator": denominator,
             "score": round(100.0 * numerator / denominator, 1) if denominator else None}
@@ -444,7 +499,7 @@ def _mean(scores: list[float | None]) -> float | None:
     return round(sum(known) / len(known), 1) if known else None
 
 
-def _indicators(datasets: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _indicators(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     total = lambda key: sum(d[key] for d in datasets)  # noqa: E731
     return {
         "standar_data": _score(total("standard_filled"), total("standard_total")),
@@ -455,14 +510,15 @@ def _indicators(datasets: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         "aksesibilitas": _score(total("machine_readable") + total("datastore"), 2 * total("resources")),
         "pemeriksaan": _score(total("checks_passed"), total("checks_made")),
         "penyebarluasan": _score(sum(1 for d in datasets if d["state"] == workflow.TERBIT), len(datasets)),
+        "elemen_data": _score(sum(1 for e in elements if e["status"] == data_elements.TERBIT), len(elements)),
     }
 
 
-def _scorecard(datasets: list[dict[str, Any]]) -> dict[str, Any]:
-    indicators = _indicators(datasets)
+def _scorecard(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) -> dict[str, Any]:
+    indicators = _indicators(datasets, elements)
     aspects = {aspect: _mean([indicators[name]["score"] for name in names]) for aspect, names in ASPECTS.items()}
     return {"indicators": indicators, "aspects": aspects, "total": _mean(list(aspects.values())),
-            "datasets": len(datasets)}
+            "datasets": len(datasets), "data_elements": len(elements)}
 
 
 def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
@@ -470,12 +526,16 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
     now = now or datetime.datetime.utcnow()
     tz, shown = zone(), period
     facts = _dataset_facts(_in_utc(period, tz), opd_id, now)
+    year, as_of = period.start.year, _as_of(_in_utc(period, tz), now)
+    elements = _element_facts(year, as_of, opd_id, tz)
     opds = []
     for opd in _opds(opd_id):
         datasets = [d for d in facts if d["owner_org"] == opd["id"]]
-        opds.append({**opd, **_scorecard(datasets),
+        opd_elements = [e for e in elements if e["opd"] == opd["name"]]
+        opds.append({**opd, **_scorecard(datasets, opd_elements),
                      "dataset_facts": [{k: v for k, v in d.items() if k not in ("id", "owner_org")}
-                                       for d in datasets]})
+                                       for d in datasets],
+                     "element_facts": opd_elements})
     ranked = sorted(opds, key=lambda o: (o["total"] is None, -(o["total"] or 0), o["title"] or "", o["name"]))
     rank = 0
     for index, opd in enumerate(ranked, start=1):
@@ -490,5 +550,6 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
         "standard_fields": STANDARD_FIELDS, "reference_fields": REFERENCE_FIELDS,
         "machine_readable_formats": MACHINE_READABLE,
         "opds": opds, "ranking": [o["name"] for o in ranked],
-        "portal": _scorecard(facts),
+        "portal": _scorecard(facts, elements),
+        "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat()},
     }

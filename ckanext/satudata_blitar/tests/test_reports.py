@@ -11,6 +11,10 @@ The history (times UTC; "now" is 2026-08-20 12:00, so Q3 2026 is not over yet):
                            waiting for the Walidata since 07-08 09:00 (1035 h by now)
     bp-d  Bappeda          made 08-10 09:00, never submitted (243 h by now, standard 1 h)
     dk-f  Dinas Kesehatan  made 08-20 09:00, submitted after 0.5 h, waiting 2.5 h for the OPD check (not yet due)
+
+The daftar elemen data of 2026 (ELEMENTS): Dinas Kesehatan's four elements are provided by dk-a (published 07-03,
+after its 06-30 target), dk-b (not published; target 09-30), nothing (target 07-31) and dk-e (withdrawn); Bappeda's
+one by bp-c. Bappeda also has one element in 2025.
 """
 from __future__ import annotations
 
@@ -83,6 +87,15 @@ HISTORY = [
 MORE_METADATA = {"dk-a": {"konsep": "Penduduk", "klasifikasi": "Kecamatan", "ukuran": "Jumlah",
                           "kode_referensi": "3572.KES.01"}}
 RESOURCES = [("dk-a", "CSV", True), ("dk-b", "PDF", False), ("bp-c", "XLSX", False)]
+# (year, OPD, name, priority, target date, dataset)
+ELEMENTS = [
+    (2026, "dinas-kesehatan", "Elemen A", True, "2026-06-30", "dk-a"),
+    (2026, "dinas-kesehatan", "Elemen B", False, "2026-09-30", "dk-b"),
+    (2026, "dinas-kesehatan", "Elemen C", True, "2026-07-31", None),
+    (2026, "dinas-kesehatan", "Elemen E", False, None, "dk-e"),
+    (2026, "bappeda", "Elemen BP", False, None, "bp-c"),
+    (2025, "bappeda", "Elemen 2025", False, "2025-12-31", None),
+]
 
 
 def _actor(dataset: str, transition: str) -> str:
@@ -124,6 +137,10 @@ def world(reset_db, migrate_db_for):
                 helpers.call_action("datastore_create", context={"user": "sysadmin"}, resource_id=resource["id"],
                                     force=True,
                                     records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+        for year, opd, name, priority, target, dataset in ELEMENTS:
+            helpers.call_action("satudata_data_element_create", context={"user": "walidata"}, tahun=year,
+                                owner_org=opd, nama=name, data_prioritas=priority, tanggal_target=target,
+                                package_id=ids[dataset] if dataset else "")
         yield {"users": users, "orgs": orgs, "ids": ids}
     finally:
         unload()
@@ -177,6 +194,23 @@ OVERDUE_Q3 = [
 ]
 OVERDUE_KEYS = ["dataset", "title", "opd_title", "step", "started_at", "ended_at", "hours", "standard_hours",
                 "status"]
+# OPD title: elements, priority, published, not yet published, no dataset yet, priority published, late, published
+# on time, share, priority share (as of now: Q3 is not over)
+FULFILMENT_Q3 = [
+    ("Bappeda", [1, 0, 0, 1, 0, 0, 0, 0], 0.0, None),
+    ("Dinas Kesehatan", [4, 2, 1, 2, 1, 1, 2, 0], 0.25, 0.5),
+    ("Diskominfotik", [0, 0, 0, 0, 0, 0, 0, 0], None, None),
+]
+FULFILMENT_TOTALS_Q3 = ([5, 2, 1, 3, 1, 1, 2, 0], 0.2, 0.5)
+COUNT_KEYS = ["elements", "priority", "terbit", "belum_terbit", "belum_ada_dataset", "priority_terbit", "late",
+              "terbit_on_time"]
+# OPD title, element, priority, target, dataset, its title, status, late, published
+LATE_ELEMENTS_Q3 = [
+    ("Dinas Kesehatan", "Elemen A", True, "2026-06-30", "dk-a", "Data DK-A", "terbit", True, "2026-07-03T12:30:00"),
+    ("Dinas Kesehatan", "Elemen C", True, "2026-07-31", None, None, "belum_ada_dataset", True, None),
+]
+ELEMENT_KEYS = ["opd_title", "nama", "data_prioritas", "tanggal_target", "dataset", "title", "status", "late",
+                "published_at"]
 TREND_Q3 = [("2026-07", [4, 3, 1, 1, 1, 1, 1]), ("2026-08", [1, 0, 0, 0, 0, 0, 0]),
             ("2026-09", [0, 0, 0, 0, 0, 0, 0])]
 
@@ -198,6 +232,12 @@ def _assert_q3_figures(report):
     assert ([totals["states"][s] for s in STATES], totals["total"], [totals[m] for m in MOVEMENTS]) == TOTALS_Q3
     assert [tuple(row[k] for k in TIMELINESS_KEYS) for row in report["timeliness"]] == TIMELINESS_Q3
     assert [tuple(row[k] for k in OVERDUE_KEYS) for row in report["overdue"]] == OVERDUE_Q3
+    assert [(o["title"], [o["data_elements"][k] for k in COUNT_KEYS], o["data_elements"]["share"],
+             o["data_elements"]["priority_share"]) for o in report["opds"]] == FULFILMENT_Q3
+    elements = totals["data_elements"]
+    assert ([elements[k] for k in COUNT_KEYS], elements["share"], elements["priority_share"]) == FULFILMENT_TOTALS_Q3
+    assert (report["data_elements"]["year"], report["data_elements"]["as_of"]) == (2026, "2026-08-20T12:00:00")
+    assert [tuple(row[k] for k in ELEMENT_KEYS) for row in report["data_elements"]["late"]] == LATE_ELEMENTS_Q3
     assert [(row["month"], [row[m] for m in MOVEMENTS]) for row in report["trend"]] == TREND_Q3
 
 
@@ -259,6 +299,29 @@ def test_monitoring_report_by_period_and_opd(world, period, opd, movements, time
         assert {row["opd"] for row in report["timeliness"]} <= {opd, None}
 
 
+# The daftar elemen data as of each period's end: period, opd, Dinas Kesehatan's counts (COUNT_KEYS), all OPDs'
+# share, the late elements
+ELEMENT_PERIODS = [
+    # 30 June: dk-a and dk-b not made yet, dk-e published; Elemen A's target day is over
+    ("2026-T2", None, [4, 2, 1, 0, 3, 0, 1, 1], 0.2, ["Elemen A"]),
+    # 31 July: dk-a published late, Elemen C's target day (31 July) is over at the month's end
+    ("2026-07", None, [4, 2, 1, 2, 1, 1, 2, 0], 0.2, ["Elemen A", "Elemen C"]),
+    ("2026-Q3", "bappeda", [0, 0, 0, 0, 0, 0, 0, 0], 0.0, []),
+    ("2025", None, [0, 0, 0, 0, 0, 0, 0, 0], 0.0, ["Elemen 2025"]),
+    ("2024", None, [0, 0, 0, 0, 0, 0, 0, 0], None, []),
+]
+
+
+@pytest.mark.parametrize("period, opd, counts, share, late", ELEMENT_PERIODS)
+def test_element_fulfilment_as_of_the_periods_end(world, period, opd, counts, share, late):
+    report = _monitoring(period, **({"opd": opd} if opd else {}))
+    by_title = {o["title"]: o for o in report["opds"]}
+    dinas = by_title.get("Dinas Kesehatan", {"data_elements": dict.fromkeys(COUNT_KEYS, 0)})
+    assert [dinas["data_elements"][k] for k in COUNT_KEYS] == counts
+    assert report["totals"]["data_elements"]["share"] == share
+    assert [row["nama"] for row in report["data_elements"]["late"]] == late
+
+
 @pytest.mark.parametrize("text, label, start, end", [
     ("2026", "2026", "2026-01-01", "2027-01-01"),
     ("2026-Q3", "2026-Q3", "2026-07-01", "2026-10-01"),
@@ -309,6 +372,8 @@ SUMMARY_HEADERS = (["OPD"] + [f"{s} (kini)" for s in ["Draf", "Diajukan", "Terve
 STEP_ID = {"unggah": "Unggah", "verifikasi_opd": "Verifikasi OPD", "verifikasi_walidata": "Verifikasi Walidata",
            "publikasi": "Publikasi"}
 STATUS_ID = {"late": "Selesai terlambat", "waiting": "Masih menunggu"}
+ELEMENT_STATUS_ID = {"terbit": "Terbit", "belum_terbit": "Ada, belum terbit", "belum_ada_dataset": "Belum ada dataset"}
+ELEMENT_HEADERS = ["OPD", "Elemen data", "Prioritas", "Tanggal target", "Dataset", "Status", "Terlambat", "Terbit"]
 
 
 def _expected_sheets():
@@ -318,6 +383,14 @@ def _expected_sheets():
     timeliness = [[row[0] or "Semua OPD", STEP_ID[row[1]], *row[2:]] for row in TIMELINESS_Q3]
     overdue = [[d, t, o, STEP_ID[s], datetime.datetime.fromisoformat(a), e and datetime.datetime.fromisoformat(e),
                 h, std, STATUS_ID[st]] for d, t, o, s, a, e, h, std, st in OVERDUE_Q3]
+    fulfilment = [[title, *counts[:5], counts[6], counts[7], share, priority_share]
+                  for title, counts, share, priority_share in FULFILMENT_Q3]
+    counts, share, priority_share = FULFILMENT_TOTALS_Q3
+    fulfilment.append(["Semua OPD", *counts[:5], counts[6], counts[7], share, priority_share])
+    late = [[opd, name, "Ya" if priority else "Tidak", datetime.date.fromisoformat(target), dataset,
+             ELEMENT_STATUS_ID[status], "Ya" if is_late else "Tidak",
+             published and datetime.datetime.fromisoformat(published)]
+            for opd, name, priority, target, dataset, _title, status, is_late, published in LATE_ELEMENTS_Q3]
     trend = [[month, *moves] for month, moves in TREND_Q3]
     return {
         "Ringkasan OPD": (SUMMARY_HEADERS, summary),
@@ -326,6 +399,10 @@ def _expected_sheets():
                              "Terlama (jam)"], timeliness),
         "Melewati Standar": (["Dataset", "Judul", "OPD", "Tahap", "Mulai", "Selesai", "Lama (jam)",
                               "Standar (jam)", "Keadaan"], overdue),
+        "Pemenuhan Elemen Data": (["OPD", "Elemen data", "Prioritas", "Terbit", "Ada, belum terbit",
+                                   "Belum ada dataset", "Terlambat", "Terbit tepat waktu", "Terpenuhi (%)",
+                                   "Prioritas terpenuhi (%)"], fulfilment),
+        "Elemen Data Terlambat": (ELEMENT_HEADERS, late),
         "Tren Bulanan": (["Bulan", "Diajukan", "Diverifikasi OPD", "Dikembalikan OPD", "Diverifikasi Walidata",
                           "Dikembalikan Walidata", "Diterbitkan", "Ditarik"], trend),
     }
@@ -336,7 +413,16 @@ def _csv_text(value):
         return ""
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return str(value)
+
+
+def _as_read_from_xlsx(value):
+    """openpyxl reads a date cell back as a datetime at midnight."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
 
 
 def _run_cli(cli, tmp_path, fmt, *args):
@@ -361,7 +447,7 @@ def test_cli_xlsx_one_sheet_per_section_printable(cli, world, tmp_path):
         sheet = workbook[name]
         values = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert values[0] == headers, name
-        assert values[1:] == rows, name
+        assert values[1:] == [[_as_read_from_xlsx(value) for value in row] for row in rows], name
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.bold
         assert sheet.column_dimensions["A"].width >= 10
@@ -392,7 +478,8 @@ def test_cli_csv_sections(cli, world, tmp_path):
 def test_cli_english_headers_and_one_opd(cli, world, tmp_path):
     output = _run_cli(cli, tmp_path, "xlsx", "--lang", "en", "--opd", "bappeda")
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["Summary by OPD", "Timeliness", "Overdue", "Monthly trend"]
+    assert workbook.sheetnames == ["Summary by OPD", "Timeliness", "Overdue", "Data element fulfilment",
+                                   "Late data elements", "Monthly trend"]
     summary = list(workbook["Summary by OPD"].iter_rows(values_only=True))
     assert summary[0][:2] == ("OPD", "Draft (now)")
     assert [row[0] for row in summary[1:]] == ["Bappeda", "All OPDs"]
@@ -480,21 +567,23 @@ INDICATORS_Q3 = {
         "aksesibilitas": (2, 4, 50.0),  # dk-a's CSV (machine-readable, in the DataStore), dk-b's PDF (neither)
         "pemeriksaan": (3, 4, 75.0),  # dk-a passed twice, dk-b returned once then passed
         "penyebarluasan": (1, 4, 25.0),
+        "elemen_data": (1, 4, 25.0),  # Elemen A of four
     },
     "bappeda": {
         "standar_data": (4, 10, 40.0), "metadata": (28, 60, 46.7), "kode_referensi": (0, 2, 0.0),
         "ketepatan_waktu": (2, 4, 50.0), "aksesibilitas": (1, 2, 50.0), "pemeriksaan": (1, 2, 50.0),
-        "penyebarluasan": (0, 2, 0.0),
+        "penyebarluasan": (0, 2, 0.0), "elemen_data": (0, 1, 0.0),
     },
     "diskominfotik": {name: (0, 0, None) for name in ("standar_data", "metadata", "kode_referensi",
                                                        "ketepatan_waktu", "aksesibilitas", "pemeriksaan",
-                                                       "penyebarluasan")},
+                                                       "penyebarluasan", "elemen_data")},
 }
-# OPD: (rank, total, prinsip SDI, kualitas data, proses bisnis, datasets)
+# OPD: (rank, total, prinsip SDI, kualitas data, proses bisnis, datasets, data elements). Proses bisnis is the mean
+# of pemeriksaan, penyebarluasan and elemen_data: (75 + 25 + 25) / 3 and (50 + 0 + 0) / 3.
 SCORES_Q3 = {
-    "dinas-kesehatan": (1, 48.7, 43.3, 52.8, 50.0, 4),
-    "bappeda": (2, 34.6, 28.9, 50.0, 25.0, 2),
-    "diskominfotik": (None, None, None, None, None, 0),
+    "dinas-kesehatan": (1, 45.9, 43.3, 52.8, 41.7, 4, 4),
+    "bappeda": (2, 31.9, 28.9, 50.0, 16.7, 2, 1),
+    "diskominfotik": (None, None, None, None, None, 0, 0),
 }
 FACT_KEYS = ["name", "state", "required_filled", "recommended_filled", "standard_filled", "reference_code",
              "resources", "machine_readable", "datastore", "steps_done", "steps_on_time", "steps_overdue",
@@ -527,13 +616,20 @@ def _assert_q3_evaluation(report):
     opds = {opd["name"]: opd for opd in report["opds"]}
     assert {name: {key: (i["numerator"], i["denominator"], i["score"]) for key, i in opd["indicators"].items()}
             for name, opd in opds.items()} == INDICATORS_Q3
-    assert {name: (opd["rank"], opd["total"], *[opd["aspects"][a] for a in ASPECTS], opd["datasets"])
-            for name, opd in opds.items()} == SCORES_Q3
+    assert {name: (opd["rank"], opd["total"], *[opd["aspects"][a] for a in ASPECTS], opd["datasets"],
+                   opd["data_elements"]) for name, opd in opds.items()} == SCORES_Q3
+    assert {name: [(e["nama"], e["dataset"], e["status"], e["late"]) for e in opd["element_facts"]]
+            for name, opd in opds.items()} == {
+        "dinas-kesehatan": [("Elemen A", "dk-a", "terbit", True), ("Elemen B", "dk-b", "belum_terbit", False),
+                            ("Elemen C", None, "belum_ada_dataset", True), ("Elemen E", "dk-e", "belum_terbit", False)],
+        "bappeda": [("Elemen BP", "bp-c", "belum_terbit", False)],
+        "diskominfotik": []}
     assert {name: [tuple(d[k] for k in FACT_KEYS) for d in opd["dataset_facts"]]
             for name, opd in opds.items()} == FACTS_Q3
     portal = report["portal"]
+    # proses bisnis: pemeriksaan 4 of 6, penyebarluasan 1 of 6, elemen data 1 of 5: (66.7 + 16.7 + 20) / 3
     assert (portal["total"], [portal["aspects"][a] for a in ASPECTS], portal["datasets"]) == (
-        44.0, [38.5, 51.9, 41.7], 6)
+        41.6, [38.5, 51.9, 34.5], 6)
 
 
 def test_evaluation_report_figures(world):
@@ -543,8 +639,8 @@ def test_evaluation_report_figures(world):
 def test_evaluation_of_one_opd(world):
     report = _evaluation(opd="bappeda")
     assert report["ranking"] == ["bappeda"]
-    assert report["opds"][0]["total"] == 34.6
-    assert report["portal"]["total"] == 34.6
+    assert report["opds"][0]["total"] == 31.9
+    assert report["portal"]["total"] == 31.9
 
 
 def test_evaluation_files(cli, world, tmp_path):
@@ -557,17 +653,18 @@ def test_evaluation_files(cli, world, tmp_path):
     _assert_q3_evaluation(json.loads(outputs["json"].read_text("utf-8")))
 
     workbook = openpyxl.load_workbook(outputs["xlsx"])
-    assert workbook.sheetnames == ["Peringkat", "Kartu Skor", "Dataset"]
+    assert workbook.sheetnames == ["Peringkat", "Kartu Skor", "Dataset", "Elemen Data"]
     ranking = list(workbook["Peringkat"].iter_rows(values_only=True))
     assert ranking == [
-        ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset"),
-        (1, "Dinas Kesehatan", 48.7, 43.3, 52.8, 50.0, 4),
-        (2, "Bappeda", 34.6, 28.9, 50.0, 25.0, 2),
-        (None, "Diskominfotik", None, None, None, None, 0),
+        ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset",
+         "Jumlah elemen data"),
+        (1, "Dinas Kesehatan", 45.9, 43.3, 52.8, 41.7, 4, 4),
+        (2, "Bappeda", 31.9, 28.9, 50.0, 16.7, 2, 1),
+        (None, "Diskominfotik", None, None, None, None, 0, 0),
     ]
     card = list(workbook["Kartu Skor"].iter_rows(values_only=True))
     assert card[0] == ("OPD", "Aspek", "Indikator", "Nilai", "Pembilang", "Penyebut")
-    assert card[1:8] == [
+    assert card[1:9] == [
         ("Dinas Kesehatan", "Prinsip SDI", "Standar data", 55.0, 11, 20),
         ("Dinas Kesehatan", "Prinsip SDI", "Metadata", 50.0, 60, 120),
         ("Dinas Kesehatan", "Prinsip SDI", "Kode referensi", 25.0, 1, 4),
@@ -575,26 +672,38 @@ def test_evaluation_files(cli, world, tmp_path):
         ("Dinas Kesehatan", "Kualitas Data", "Aksesibilitas", 50.0, 2, 4),
         ("Dinas Kesehatan", "Proses Bisnis", "Pemeriksaan", 75.0, 3, 4),
         ("Dinas Kesehatan", "Proses Bisnis", "Penyebarluasan", 25.0, 1, 4),
+        ("Dinas Kesehatan", "Proses Bisnis", "Pemenuhan daftar elemen data", 25.0, 1, 4),
     ]
-    assert len(card) == 1 + 7 * 4  # three OPDs and all OPDs together
-    assert card[-1] == ("Semua OPD", "Proses Bisnis", "Penyebarluasan", 16.7, 1, 6)
+    assert len(card) == 1 + 8 * 4  # three OPDs and all OPDs together
+    assert card[-1] == ("Semua OPD", "Proses Bisnis", "Pemenuhan daftar elemen data", 20.0, 1, 5)
     datasets = list(workbook["Dataset"].iter_rows(values_only=True))
     assert [row[:2] for row in datasets[1:]] == [("Dinas Kesehatan", "dk-a"), ("Dinas Kesehatan", "dk-b"),
                                                  ("Dinas Kesehatan", "dk-e"), ("Dinas Kesehatan", "dk-f"),
                                                  ("Bappeda", "bp-c"), ("Bappeda", "bp-d")]
     assert datasets[1][3:] == ("Terbit", 12, 12, 6, 18, 5, "Ya", 1, 1, 1, 4, 3, 0, 2, 2)
+    elements = list(workbook["Elemen Data"].iter_rows(values_only=True))
+    assert elements == [tuple(ELEMENT_HEADERS),
+                        ("Dinas Kesehatan", "Elemen A", "Ya", datetime.datetime(2026, 6, 30), "dk-a", "Terbit", "Ya",
+                         datetime.datetime(2026, 7, 3, 12, 30)),
+                        ("Dinas Kesehatan", "Elemen B", "Tidak", datetime.datetime(2026, 9, 30), "dk-b",
+                         "Ada, belum terbit", "Tidak", None),
+                        ("Dinas Kesehatan", "Elemen C", "Ya", datetime.datetime(2026, 7, 31), None,
+                         "Belum ada dataset", "Ya", None),
+                        ("Dinas Kesehatan", "Elemen E", "Tidak", None, "dk-e", "Ada, belum terbit", "Tidak", None),
+                        ("Bappeda", "Elemen BP", "Tidak", None, "bp-c", "Ada, belum terbit", "Tidak", None)]
 
     rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig"))))
     assert rows[0] == ["Laporan Evaluasi 2026-Q3 - Semua OPD"]
-    assert rows[2:7] == [["Peringkat"], list(ranking[0]), ["1", "Dinas Kesehatan", "48.7", "43.3", "52.8", "50.0", "4"],
-                         ["2", "Bappeda", "34.6", "28.9", "50.0", "25.0", "2"],
-                         ["", "Diskominfotik", "", "", "", "", "0"]]
+    assert rows[2:7] == [["Peringkat"], list(ranking[0]),
+                         ["1", "Dinas Kesehatan", "45.9", "43.3", "52.8", "41.7", "4", "4"],
+                         ["2", "Bappeda", "31.9", "28.9", "50.0", "16.7", "2", "1"],
+                         ["", "Diskominfotik", "", "", "", "", "0", "0"]]
 
 
 def test_the_report_page_shows_the_evaluation(app, world):
     with _frozen_now():
         body = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata")).body
-    assert "satudata-report-ranking" in body and "48.7" in body
+    assert "satudata-report-ranking" in body and "45.9" in body
     assert "/laporan/evaluation.xlsx?period=2026-Q3" in body
 
 
@@ -629,3 +738,13 @@ def test_the_quarter_ends_in_the_portals_time_zone(world, wib):
     hours by then (14 in UTC)."""
     report = _monitoring("2026-T2")
     assert [(row["dataset"], row["step"], row["hours"]) for row in report["overdue"]] == [("bp-c", "unggah", 7.0)]
+    # Elemen A's target day (30 June) ends with the quarter, at 17:00 UTC: late as of the quarter's end
+    assert report["data_elements"]["as_of"] == "2026-07-01T00:00:00"
+    assert [row["nama"] for row in report["data_elements"]["late"]] == ["Elemen A"]
+
+
+def test_the_year_of_the_elements_is_the_portals(world, wib):
+    """2026 in WIB starts on 31 December 2025 17:00 UTC: the list judged is still 2026's, in both reports."""
+    assert _monitoring("2026")["data_elements"]["year"] == 2026
+    assert _monitoring("2026")["totals"]["data_elements"]["elements"] == 5
+    assert _evaluation("2026")["portal"]["data_elements"] == 5
