@@ -1,14 +1,15 @@
 """Benchmark: the monitoring and evaluation reports (ckanext.satudata_blitar.reports) over a synthetic portal, by hand.
 
-    .venv/bin/python bench/reports.py --ckan-ini .services/test.ini [--datasets 20000] [--opds 13]
+    .venv/bin/python bench/reports.py --ckan-ini .services/test.ini [--opds 50] [--datasets 20000] [--elements 40]
 
-The issue's scale (50 OPDs, 200,000 workflow events) is `--opds 50 --datasets 60000`; measured 2026-11-25: a year's
-monitoring report 4.3 s, evaluation 3.3 s, peak RSS 271 MB (targets: under 10 s and 500 MB).
+The defaults are the issue's scale: 50 OPDs, 20,000 datasets, 200,000 workflow events, and here 40 data elements
+per OPD (2,000 in the year's daftar elemen data, three in four linked to a dataset). Measured 2026-11-25: see
+README ("Reports"); targets: under 10 s and 500 MB.
 
 Needs the services and a migrated test database. Everything is inserted with INSERT … SELECT generate_series in
 one transaction that is rolled back at the end: the database is left as it was. Each dataset gets a creation event
-and a path through the workflow (a third published after one return, a third waiting for a verifier, a third in
-draft), four extras of the metadata schema and one resource. Not part of the test suite.
+and a path through the workflow of 14, 10 or 6 events (returns at both stages, publication, withdrawal and
+resubmission; ten on average), four extras of the metadata schema and one resource. Not part of the test suite.
 """
 from __future__ import annotations
 
@@ -42,17 +43,29 @@ SELECT 'bench-res-' || p, 'bench-pkg-' || p, 'http://bench.invalid/' || p, CASE 
        'active', CASE WHEN p % 4 = 0 THEN '{"datastore_active": true}' ELSE '{}' END
 FROM generate_series(1, :datasets) p;
 
--- paths: kind 0 published after a return, kind 1 waiting for the OPD verifier, kind 2 draft
+-- paths of 14, 10 and 6 events: kind 0 ends waiting for publication, kind 1 for the Walidata, kind 2 for the OPD
 WITH base AS (
-  SELECT p, p % 3 AS kind, TIMESTAMP '2026-01-01' + (p % 330) * INTERVAL '1 day' + (p % 7) * INTERVAL '1 hour' AS t0
+  SELECT p, p % 3 AS kind, TIMESTAMP '2026-01-01' + (p % 300) * INTERVAL '1 day' + (p % 7) * INTERVAL '1 hour' AS t0
   FROM generate_series(1, :datasets) p
 ), steps(kind, n, transition, from_state, to_state, hours) AS (VALUES
   (0, 0, 'buat', NULL, 'draf', 0), (0, 1, 'ajukan', 'draf', 'diajukan', 2),
   (0, 2, 'kembalikan_opd', 'diajukan', 'perlu_perbaikan', 20), (0, 3, 'ajukan', 'perlu_perbaikan', 'diajukan', 50),
   (0, 4, 'verifikasi_opd', 'diajukan', 'terverifikasi_opd', 60),
-  (0, 5, 'verifikasi_walidata', 'terverifikasi_opd', 'disetujui', 90), (0, 6, 'terbitkan', 'disetujui', 'terbit', 100),
+  (0, 5, 'kembalikan_walidata', 'terverifikasi_opd', 'perlu_perbaikan', 80),
+  (0, 6, 'ajukan', 'perlu_perbaikan', 'diajukan', 100), (0, 7, 'verifikasi_opd', 'diajukan', 'terverifikasi_opd', 110),
+  (0, 8, 'verifikasi_walidata', 'terverifikasi_opd', 'disetujui', 130), (0, 9, 'terbitkan', 'disetujui', 'terbit', 140),
+  (0, 10, 'tarik', 'terbit', 'perlu_perbaikan', 400), (0, 11, 'ajukan', 'perlu_perbaikan', 'diajukan', 420),
+  (0, 12, 'verifikasi_opd', 'diajukan', 'terverifikasi_opd', 430),
+  (0, 13, 'verifikasi_walidata', 'terverifikasi_opd', 'disetujui', 450),
   (1, 0, 'buat', NULL, 'draf', 0), (1, 1, 'ajukan', 'draf', 'diajukan', 1),
-  (2, 0, 'buat', NULL, 'draf', 0))
+  (1, 2, 'kembalikan_opd', 'diajukan', 'perlu_perbaikan', 30), (1, 3, 'ajukan', 'perlu_perbaikan', 'diajukan', 40),
+  (1, 4, 'verifikasi_opd', 'diajukan', 'terverifikasi_opd', 50),
+  (1, 5, 'verifikasi_walidata', 'terverifikasi_opd', 'disetujui', 70), (1, 6, 'terbitkan', 'disetujui', 'terbit', 90),
+  (1, 7, 'tarik', 'terbit', 'perlu_perbaikan', 300), (1, 8, 'ajukan', 'perlu_perbaikan', 'diajukan', 320),
+  (1, 9, 'verifikasi_opd', 'diajukan', 'terverifikasi_opd', 330),
+  (2, 0, 'buat', NULL, 'draf', 0), (2, 1, 'ajukan', 'draf', 'diajukan', 3),
+  (2, 2, 'kembalikan_opd', 'diajukan', 'perlu_perbaikan', 10), (2, 3, 'ajukan', 'perlu_perbaikan', 'diajukan', 30),
+  (2, 4, 'kembalikan_opd', 'diajukan', 'perlu_perbaikan', 40), (2, 5, 'ajukan', 'perlu_perbaikan', 'diajukan', 60))
 INSERT INTO satudata_workflow_event (package_id, owner_org, transition, from_state, to_state, actor_id, actor_role,
                                      created_at)
 SELECT 'bench-pkg-' || b.p, 'bench-org-' || (b.p % :opds + 1), s.transition, s.from_state, s.to_state, 'bench',
@@ -62,6 +75,15 @@ FROM base b JOIN steps s ON s.kind = b.kind;
 INSERT INTO satudata_dataset_status (package_id, state, changed_at)
 SELECT package_id, (array_agg(to_state ORDER BY created_at DESC, id DESC))[1], max(created_at)
 FROM satudata_workflow_event WHERE package_id LIKE 'bench-pkg-%' GROUP BY package_id;
+-- the daftar elemen data: :elements per OPD, three in four provided by one of the OPD's datasets, a third priority,
+-- targets spread over the year
+INSERT INTO satudata_data_element (id, tahun, owner_org, nama, data_prioritas, tanggal_target, package_id,
+                                   created_at, modified_at)
+SELECT 'bench-el-' || o || '-' || e, 2026, 'bench-org-' || o, 'Elemen ' || e, e % 3 = 0,
+       DATE '2026-01-31' + (e * 7 % 330), CASE WHEN e % 4 <> 0 THEN 'bench-pkg-' || (o - 1 + :opds * e) END,
+       now(), now()
+FROM generate_series(1, :opds) o, generate_series(1, :elements) e;
+
 ANALYZE;
 """
 
@@ -70,7 +92,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckan-ini", required=True)
     parser.add_argument("--datasets", type=int, default=20000)
-    parser.add_argument("--opds", type=int, default=13)
+    parser.add_argument("--opds", type=int, default=50)
+    parser.add_argument("--elements", type=int, default=40, help="data elements per OPD")
     args = parser.parse_args()
     app = _ckan(args.ckan_ini)
     import sqlalchemy as sa
@@ -82,9 +105,12 @@ def main() -> None:
         start = time.perf_counter()
         for statement in SETUP.split(";\n"):
             if statement.strip():
-                model.Session.execute(sa.text(statement), {"datasets": args.datasets, "opds": args.opds})
+                model.Session.execute(sa.text(statement), {"datasets": args.datasets, "opds": args.opds,
+                                                           "elements": args.elements})
         events = model.Session.execute(sa.text("SELECT count(*) FROM satudata_workflow_event")).scalar()
-        print(f"setup: {args.datasets} datasets, {events} events in all, {time.perf_counter() - start:.1f} s")
+        elements = model.Session.execute(sa.text("SELECT count(*) FROM satudata_data_element")).scalar()
+        print(f"setup: {args.opds} OPDs, {args.datasets} datasets, {events} events and {elements} data elements "
+              f"in all, {time.perf_counter() - start:.1f} s")
         now = datetime.datetime(2026, 12, 15)
         try:
             for kind, period in [("monitoring", "2026"), ("monitoring", "2026-Q3"), ("monitoring", "2026-07"),
