@@ -371,8 +371,7 @@ def satudata_data_element_list(context: dict[str, Any], data_dict: dict[str, Any
     readable = roles.readable_opd_ids(_user_obj(context)) if not context.get("ignore_auth") else None
     opd_ids = [data["owner_org"]] if data.get("owner_org") else readable
     elements = data_elements.listing(data["tahun"], opd_ids, reports.zone())
-    status = data_dict.get("status")
-    return [e for e in elements if e["status"] == status] if status else elements
+    return [e for e in elements if e["status"] == data["status"]] if data.get("status") else elements
 
 
 @tk.side_effect_free

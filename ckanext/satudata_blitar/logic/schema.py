@@ -85,13 +85,24 @@ def data_element_list_schema() -> dict[str, Any]:
 
     not_empty, ignore_empty, unicode_safe = (
         tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
+    from ckanext.satudata_blitar import data_elements
+
+    def status(value: Any) -> Any:
+        if value not in data_elements.STATUSES:
+            raise tk.Invalid(tk._("Status must be one of: {choices}").format(
+                choices=", ".join(data_elements.STATUSES)))
+        return value
+
     return {
         "tahun": [not_empty, validators.satudata_element_year],
         "owner_org": [ignore_empty, unicode_safe, reports.opd_validator],
+        "status": [ignore_empty, unicode_safe, status],
     }
 
 
 def data_element_import_schema() -> dict[str, Any]:
     """satudata_data_element_import: the file, the year and an optional OPD."""
     not_missing = tk.get_validator("not_missing")
-    return {"upload": [not_missing], **data_element_list_schema()}
+    schema = data_element_list_schema()
+    del schema["status"]
+    return {"upload": [not_missing], **schema}

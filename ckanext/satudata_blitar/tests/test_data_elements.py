@@ -133,6 +133,18 @@ def bappeda_dataset(world):
     return world.datasets["data-bappeda"]
 
 
+def test_the_list_by_status(world):
+    element = _element(world, "Jumlah Klinik", package_id=world.datasets["terbit"]["id"])
+    published = _call(world, "operator", "satudata_data_element_list", tahun=YEAR, status="terbit")
+    assert element["id"] in [e["id"] for e in published]
+    assert {e["status"] for e in published} == {"terbit"}
+    missing = _call(world, "operator", "satudata_data_element_list", tahun=YEAR, status="belum_ada_dataset")
+    assert missing and element["id"] not in [e["id"] for e in missing]
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        _call(world, "operator", "satudata_data_element_list", tahun=YEAR, status="hilang")
+    assert "Status must be one of: belum_ada_dataset" in error.value.error_dict["status"][0]
+
+
 # --- who may do what --------------------------------------------------------------------------------------------
 
 # viewer: (OPDs whose elements the list shows, or None when refused)
