@@ -1,11 +1,13 @@
 """`ckan satudata …`: a thin click group; the work is done by actions and the modules they use."""
 from __future__ import annotations
 
+import datetime
+
 import click
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, demo, report_files
+from ckanext.satudata_blitar import config, data_elements, data_elements_xlsx, demo, report_files
 
 __all__ = ["satudata"]
 
@@ -13,6 +15,18 @@ __all__ = ["satudata"]
 @click.group(short_help="Satu Data Kota Blitar: data, verifikasi dan laporan / data, verification and reports")
 def satudata():
     """Perintah Satu Data Kota Blitar / Satu Data Kota Blitar commands."""
+
+
+def _site_context() -> dict:
+    return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
+def _fail(error: tk.ValidationError, options: dict[str, str]) -> None:
+    """Prints a ValidationError's messages, each under the option it is about, and exits with status 2."""
+    for field, messages in error.error_dict.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            tk.error_shout(f"{options.get(field, '--' + field)}: {message}")
+    raise click.exceptions.Exit(2)
 
 
 @satudata.command("demo")
@@ -47,15 +61,10 @@ def report_command(kind: str, period: str, opd: str | None, fmt: str | None, out
     if fmt is None:
         extension = (output or "").rsplit(".", 1)[-1].lower()
         fmt = extension if output and extension in report_files.FORMATS else "xlsx"
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     try:
-        report = tk.get_action(f"satudata_report_{kind}")({"user": site_user["name"]},
-                                                           {"period": period, "opd": opd or ""})
+        report = tk.get_action(f"satudata_report_{kind}")(_site_context(), {"period": period, "opd": opd or ""})
     except tk.ValidationError as error:
-        for field, messages in error.error_dict.items():
-            for message in messages if isinstance(messages, list) else [messages]:
-                tk.error_shout(f"--{field}: {message}")
-        raise click.exceptions.Exit(2)
+        _fail(error, {})
     parts = report_files.sections(kind, report, lang)
     output = output or report_files.filename(kind, report, fmt)
     with click.progressbar(parts, label=f"{kind} {report['period']['label']} -> {output}",
@@ -64,3 +73,70 @@ def report_command(kind: str, period: str, opd: str | None, fmt: str | None, out
     with open(output, "wb") as out:
         out.write(content)
     click.secho(f"{output}: {len(content)} bytes", fg="green")
+
+
+# --- daftar elemen data (SOP step 1) ------------------------------------------------------------------------------
+
+_YEAR = click.option("--year", type=int, default=lambda: datetime.date.today().year, show_default="this year",
+                     help="Tahun daftar / the list's year.")
+_LANG = click.option("--lang", type=click.Choice(["id", "en"]), default="id", help="Bahasa judul kolom / header "
+                     "language.")
+_ELEMENT_OPTIONS = {"tahun": "--year", "owner_org": "--opd"}
+
+
+@satudata.group("elements", short_help="Daftar elemen data: template, unduh, impor / template, export, import")
+def elements():
+    """Daftar elemen data (SOP langkah 1) sebagai .xlsx / the daftar elemen data (SOP step 1) as .xlsx."""
+
+
+@elements.command("template")
+@_YEAR
+@_LANG
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Default: daftar-elemen-data-YEAR-template.xlsx")
+def elements_template(year: int, lang: str, output: str | None):
+    """Templat kosong dengan pilihan OPD dan frekuensi / the blank template with the OPD and frequency lists."""
+    output = output or f"daftar-elemen-data-{year}-template.xlsx"
+    content = data_elements_xlsx.build_workbook(year, [], data_elements.opds(), data_elements.frequency_choices(),
+                                                lang)
+    with open(output, "wb") as out:
+        out.write(content)
+    click.secho(f"{output}: {len(content)} bytes", fg="green")
+
+
+@elements.command("export")
+@_YEAR
+@click.option("--opd", default=None, help="Nama atau id satu OPD / one OPD's name or id (default: every OPD).")
+@_LANG
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Default: daftar-elemen-data-YEAR[-OPD].xlsx")
+def elements_export(year: int, opd: str | None, lang: str, output: str | None):
+    """Daftar tahun ini dengan status tiap elemen / the year's list with each element's status."""
+    try:
+        listed = tk.get_action("satudata_data_element_list")(_site_context(), {"tahun": year, "owner_org": opd or ""})
+    except tk.ValidationError as error:
+        _fail(error, _ELEMENT_OPTIONS)
+    output = output or f"daftar-elemen-data-{year}{'-' + opd if opd else ''}.xlsx"
+    content = data_elements_xlsx.build_workbook(year, listed, data_elements.opds(), data_elements.frequency_choices(),
+                                                lang, with_status=True)
+    with open(output, "wb") as out:
+        out.write(content)
+    click.secho(f"{output}: {len(listed)} elements, {len(content)} bytes", fg="green")
+
+
+@elements.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@_YEAR
+@click.option("--opd", default=None, help="Baris tanpa OPD milik OPD ini / rows without an OPD are this OPD's.")
+def elements_import(file: str, year: int, opd: str | None):
+    """Buat dan perbarui elemen dari .xlsx; tidak ada yang dihapus / create and update elements from an .xlsx;
+    nothing is deleted, and nothing is saved when a row is wrong."""
+    with open(file, "rb") as source:
+        content = source.read()
+    try:
+        result = tk.get_action("satudata_data_element_import")(
+            _site_context(), {"upload": content, "tahun": year, "owner_org": opd or ""})
+    except tk.ValidationError as error:
+        _fail(error, {**_ELEMENT_OPTIONS, "upload": file})
+    click.secho(f"{file}: {result['created']} dibuat / created, {result['updated']} diperbarui / updated, "
+                f"{result['unchanged']} tetap / unchanged", fg="green")

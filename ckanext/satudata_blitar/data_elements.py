@@ -65,6 +65,13 @@ def frequency_choices() -> list[dict[str, Any]]:
     return field["choices"]
 
 
+def opds() -> list[dict[str, str]]:
+    """Every active OPD as `{id, name, title}`, by title: the OPD column's choices of the .xlsx."""
+    query = (sa.select(G.c.id, G.c.name, G.c.title)
+             .where(G.c.is_organization.is_(True), G.c.state == "active").order_by(G.c.title, G.c.name))
+    return [dict(row._mapping) for row in model.Session.execute(query)]
+
+
 def element_rows(year: int | None = None, opd_id: str | None = None, as_of: datetime.datetime | None = None,
                  tz: zoneinfo.ZoneInfo | None = None, element_id: str | None = None):
     """The elements (of a year, an OPD, or one element) with their dataset and derived status as of `as_of`

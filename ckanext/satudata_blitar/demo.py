@@ -1,4 +1,5 @@
-"""Demo content for a development portal: Kota Blitar's OPDs and one user per workflow role.
+"""Demo content for a development portal: Kota Blitar's OPDs, one user per workflow role and a daftar elemen data
+for this year.
 
 Seeding goes through CKAN's actions as the site user and is idempotent: what exists is left as it is, so running
 it again neither duplicates nor loses anything.
@@ -6,6 +7,7 @@ it again neither duplicates nor loses anything.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from typing import Callable, Iterable
 
 import ckan.plugins.toolkit as tk
@@ -57,6 +59,17 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+# (OPD, nama, satuan, frekuensi, data prioritas, target month and day) of this year's demo daftar elemen data.
+DEMO_ELEMENTS: tuple[tuple[str, str, str, str, bool, str], ...] = (
+    ("dinas-kesehatan", "Jumlah Puskesmas", "unit", "tahunan", True, "03-31"),
+    ("dinas-kesehatan", "Angka Kematian Bayi", "per 1.000 kelahiran hidup", "tahunan", True, "06-30"),
+    ("dinas-kesehatan", "Cakupan Imunisasi Dasar Lengkap", "persen", "triwulanan", False, "12-31"),
+    ("dinas-pendidikan", "Jumlah Sekolah Dasar", "unit", "tahunan", True, "06-30"),
+    ("dinas-pendidikan", "Angka Partisipasi Murni SD", "persen", "tahunan", False, "09-30"),
+    ("dispendukcapil", "Jumlah Penduduk menurut Kecamatan", "jiwa", "semesteran", True, "07-31"),
+)
+
+
 def _site_context() -> dict:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
@@ -102,9 +115,26 @@ def seed_users(users: Iterable[DemoUser] = DEMO_USERS) -> list[str]:
     return created
 
 
+def seed_data_elements(year: int) -> list[str]:
+    """Creates this year's demo daftar elemen data of the OPDs that have no list for the year yet; returns the
+    names of the elements it created. A list someone has started is left alone."""
+    created = []
+    for opd in sorted({opd for opd, *_rest in DEMO_ELEMENTS}):
+        if tk.get_action("satudata_data_element_list")(_site_context(), {"tahun": year, "owner_org": opd}):
+            continue
+        for _opd, nama, satuan, frekuensi, prioritas, target in (e for e in DEMO_ELEMENTS if e[0] == opd):
+            tk.get_action("satudata_data_element_create")(_site_context(), {
+                "tahun": year, "owner_org": opd, "nama": nama, "satuan": satuan, "frekuensi": frekuensi,
+                "data_prioritas": prioritas, "tanggal_target": f"{year}-{target}"})
+            created.append(nama)
+    return created
+
+
 def seed(report: Callable[[str], None] = lambda _msg: None) -> None:
-    """Seeds OPDs, then users, reporting what it created."""
+    """Seeds OPDs, then users, then this year's daftar elemen data, reporting what it created."""
     for name in seed_opds():
         report(f"OPD dibuat / created: {name}")
     for name in seed_users():
         report(f"Pengguna dibuat / user created: {name}")
+    for name in seed_data_elements(datetime.date.today().year):
+        report(f"Elemen data dibuat / data element created: {name}")

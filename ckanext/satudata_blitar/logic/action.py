@@ -474,10 +474,7 @@ def satudata_data_element_import(context: dict[str, Any], data_dict: dict[str, A
     limits = metadata_xlsx_limits()
     content = _read_upload(data["upload"], limits.max_upload_bytes,
                            tk._("Upload the daftar elemen data as an .xlsx file"))
-    opds = [{"id": org.id, "name": org.name, "title": org.title}
-            for org in model.Session.query(model.Group).filter(model.Group.is_organization.is_(True),
-                                                               model.Group.state == "active")]
-    rows = data_elements_xlsx.read_workbook(content, opds, data_elements.frequency_choices(), limits)
+    rows = data_elements_xlsx.read_workbook(content, data_elements.opds(), data_elements.frequency_choices(), limits)
     if not rows:
         raise tk.ValidationError({metadata_xlsx.FILE_KEY: [tk._("The file holds no data elements")]})
     chosen = model.Group.get(data["owner_org"]) if data.get("owner_org") else None

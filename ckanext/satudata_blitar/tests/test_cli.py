@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 import ckan.tests.helpers as helpers
@@ -34,3 +36,6 @@ def test_demo_seeds_every_opd_and_role_and_is_idempotent(cli):
     demo_roles = {name: role for name, role in names.items() if name in {u.name for u in demo.DEMO_USERS}}
     assert demo_roles == {"operator-dinkes": "Operator Data", "verifikator-dinkes": "Verifikator OPD"}
     assert helpers.call_action("user_show", id="admin")["sysadmin"] is True
+    elements = helpers.call_action("satudata_data_element_list", tahun=datetime.date.today().year)
+    assert sorted((e["opd_name"], e["nama"]) for e in elements) == sorted(
+        (opd, nama) for opd, nama, *_rest in demo.DEMO_ELEMENTS)

@@ -12,6 +12,7 @@ import pytest
 import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar import data_elements, data_elements_xlsx
+from ckanext.satudata_blitar.cli import satudata
 from ckanext.satudata_blitar.tests import world as world_module
 
 YEAR = datetime.date.today().year
@@ -383,3 +384,49 @@ def test_the_template_and_the_download_round_trip(world):
     assert [cell.value for cell in template["Data elements"][1]] == [
         "OPD", "Data element", "Definition", "Unit", "Frequency", "Priority data", "Target date", "Dataset"]
     assert template["Data elements"].data_validations.dataValidation  # drop-downs
+
+
+# --- the CLI: ckan satudata elements template|export|import ------------------------------------------------------
+
+def test_cli_template_import_and_export(cli, world, tmp_path):
+    year = YEAR - 7
+    template = tmp_path / "templat.xlsx"
+    result = cli.invoke(satudata, ["elements", "template", "--year", str(year), "-o", str(template)])
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(template)
+    sheet = workbook["Elemen Data"]
+    sheet.append(["Dinas Kesehatan", "Jumlah Bidan", None, "orang", "Tahunan", "Ya", f"{year}-06-30", None])
+    sheet.append(["Bappeda", "PDRB per Kapita", None, "rupiah", "Tahunan", "Tidak", None, None])
+    workbook.save(template)
+
+    result = cli.invoke(satudata, ["elements", "import", str(template), "--year", str(year)])
+    assert result.exit_code == 0, result.output
+    assert "2 dibuat / created, 0 diperbarui / updated, 0 tetap / unchanged" in result.output
+
+    exported = tmp_path / "daftar.xlsx"
+    result = cli.invoke(satudata, ["elements", "export", "--year", str(year), "--opd", "bappeda", "--lang", "en",
+                                   "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(exported)["Data elements"].iter_rows(values_only=True))
+    assert rows == [("OPD", "Data element", "Definition", "Unit", "Frequency", "Priority data", "Target date",
+                     "Dataset", "Status", "Late"),
+                    ("Bappeda", "PDRB per Kapita", None, "rupiah", "Yearly", "No", None, None, "No dataset yet",
+                     "No")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "--year", "1800"], "--year: Year must be from 1900"),
+    (["export", "--opd", "dinas-rahasia"], '--opd: There is no OPD "dinas-rahasia"'),
+    (["import", "FILE", "--opd", "dinas-rahasia"], '--opd: There is no OPD "dinas-rahasia"'),
+    (["import", "BAD_ROWS"], 'Row 2, OPD: There is no OPD "Dinas Rahasia"'),
+])
+def test_cli_clear_errors(cli, world, tmp_path, args, message):
+    good, bad = tmp_path / "baik.xlsx", tmp_path / "salah.xlsx"
+    good.write_bytes(_workbook([["Bappeda", "Elemen CLI", None, None, None, None, None, None]]))
+    bad.write_bytes(_workbook([["Dinas Rahasia", "Elemen CLI", None, None, None, None, None, None]]))
+    args = [str(good) if arg == "FILE" else str(bad) if arg == "BAD_ROWS" else arg for arg in args]
+    result = cli.invoke(satudata, ["elements", *args, "--year", str(YEAR - 8)] if "--year" not in args
+                        else ["elements", *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert _call(world, "walidata", "satudata_data_element_list", tahun=YEAR - 8) == []
