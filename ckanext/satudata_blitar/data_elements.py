@@ -187,8 +187,11 @@ def save(values: dict[str, Any], element: DataElement | None = None) -> tuple[Da
         raise Duplicate()
     changed = element.id is None
     for field in FIELDS:
-        if getattr(element, field) != values.get(field):
-            setattr(element, field, values.get(field))
+        value = values.get(field)
+        if isinstance(value, str) and not value.strip():
+            value = None  # an emptied field is stored as no value, however it arrived
+        if getattr(element, field) != value:
+            setattr(element, field, value)
             changed = True
     if changed:
         element.modified_at = datetime.datetime.utcnow()

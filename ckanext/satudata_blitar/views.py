@@ -351,11 +351,9 @@ def _back_to_list(filters: dict[str, str]) -> Any:
     return tk.redirect_to("satudata.data_elements", **{key: value for key, value in filters.items() if value})
 
 
-# The form's fields; the optional ones are left out when empty, so the element holds no value rather than ""
-# (package_id is always sent: empty unlinks the dataset).
+# The form's fields (an empty one is stored as no value; an empty package_id unlinks the dataset).
 ELEMENT_FORM_FIELDS = ["tahun", "owner_org", "nama", "definisi", "satuan", "frekuensi", "tanggal_target",
                        "package_id"]
-OPTIONAL_FORM_FIELDS = {"definisi", "satuan", "frekuensi", "tanggal_target"}
 
 
 def _element_form(element: dict[str, Any] | None) -> Any:
@@ -367,9 +365,8 @@ def _element_form(element: dict[str, Any] | None) -> Any:
         form = tk.request.form
         data = {field: form.get(field, "") for field in ELEMENT_FORM_FIELDS}
         data["data_prioritas"] = bool(form.get("data_prioritas"))
-        sent = {key: value for key, value in data.items() if key not in OPTIONAL_FORM_FIELDS or value.strip()}
         try:
-            saved = tk.get_action(action_name)({}, {**sent, **({"id": element["id"]} if element else {})})
+            saved = tk.get_action(action_name)({}, {**data, **({"id": element["id"]} if element else {})})
         except tk.NotAuthorized as error:
             return _refuse(str(error))
         except tk.ValidationError as error:

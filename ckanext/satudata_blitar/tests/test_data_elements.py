@@ -58,9 +58,9 @@ def test_the_walidata_keeps_the_list(world):
         "tanggal_target": f"{YEAR + 1}-03-31", "status": "belum_ada_dataset", "late": False}
 
     changed = _call(world, "walidata", "satudata_data_element_update", id=element["id"], tahun=YEAR,
-                    owner_org="dinas-kesehatan", nama="Jumlah Puskesmas Induk", satuan="unit")
-    assert (changed["nama"], changed["definisi"], changed["data_prioritas"]) == ("Jumlah Puskesmas Induk", None,
-                                                                                 False)
+                    owner_org="dinas-kesehatan", nama="Jumlah Puskesmas Induk", satuan="  ", frekuensi="")
+    assert [changed[key] for key in ("nama", "definisi", "satuan", "frekuensi", "data_prioritas")] == [
+        "Jumlah Puskesmas Induk", None, None, None, False]
     assert _call(world, "walidata", "satudata_data_element_show", id=element["id"])["nama"] == \
         "Jumlah Puskesmas Induk"
 
