@@ -534,6 +534,11 @@ def test_the_report_page_shows_the_figures_charts_and_downloads(app, world):
     assert "Data DK-B" in body  # overdue, by name
     assert "Data BP-D" not in body  # another OPD
     assert "<svg" in body and "satudata-bar-row" in body
+    elements = body.split('class="table table-striped table-sm satudata-report-elements"', 1)[1].split("</table>")[0]
+    assert [cell.strip() for cell in elements.split("<tbody>")[1].split("</tr>")[0].split("<td>")[1:]] == [
+        "4</td>", "2</td>", "1</td>", "2</td>", "1</td>", "2</td>", "25.0%</td>", "50.0%</td>"]
+    late = body.split("satudata-report-late-elements", 1)[1].split("</table>")[0]
+    assert "Elemen A" in late and "Elemen C" in late and "Elemen B" not in late
     for fmt in ("xlsx", "csv", "json"):
         assert f"/laporan/monitoring.{fmt}?period=2026-Q3&amp;opd=dinas-kesehatan" in body
 
