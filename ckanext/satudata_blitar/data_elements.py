@@ -194,8 +194,7 @@ def save(values: dict[str, Any], element: DataElement | None = None) -> tuple[Da
             setattr(element, field, value)
             changed = True
     if changed:
-        element.modified_at = datetime.datetime.utcnow()
-        model.Session.add(element)
+        model.Session.add(element)  # modified_at follows (the column's onupdate)
     return element, changed
 
 

@@ -1,5 +1,6 @@
 """Our tables (created by migration/satudata_blitar): the workflow state of each dataset, every workflow
-transition, every role change, pending revisions and the daftar elemen data. The reports read these with SQL aggregates."""
+transition, every role change, pending revisions and the daftar elemen data. The reports read these with SQL
+aggregates."""
 from __future__ import annotations
 
 import datetime

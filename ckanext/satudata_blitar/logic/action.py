@@ -522,7 +522,6 @@ def satudata_data_element_link(context: dict[str, Any], data_dict: dict[str, Any
     """
     element = _element(context, data_dict, "satudata_data_element_link")
     element.package_id = _linked_dataset(str(data_dict.get("package_id") or "").strip(), element.owner_org)
-    element.modified_at = datetime.datetime.utcnow()
     model.Session.commit()
     return _element_dict(element.id)
 

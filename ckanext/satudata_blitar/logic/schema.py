@@ -68,6 +68,7 @@ def data_element_schema() -> dict[str, Any]:
     return {
         "tahun": [not_empty, validators.satudata_element_year],
         "owner_org": [not_empty, unicode_safe, reports.opd_validator],
+        # not_empty again after strip_value: a name of blanks is no name
         "nama": [not_empty, unicode_safe, strip_value, not_empty, validators.satudata_max_length(500)],
         "definisi": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(5000)],
         "satuan": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(200)],
@@ -79,13 +80,12 @@ def data_element_schema() -> dict[str, Any]:
 
 
 def data_element_list_schema() -> dict[str, Any]:
-    """satudata_data_element_list: the year and an optional OPD."""
-    from ckanext.satudata_blitar import reports
+    """satudata_data_element_list: the year, an optional OPD and an optional status."""
+    from ckanext.satudata_blitar import data_elements, reports
     from ckanext.satudata_blitar.logic import validators
 
     not_empty, ignore_empty, unicode_safe = (
         tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
-    from ckanext.satudata_blitar import data_elements
 
     def status(value: Any) -> Any:
         if value not in data_elements.STATUSES:

@@ -158,7 +158,7 @@ def satudata_iso_date(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value
     try:
-        return datetime.date.fromisoformat(str(value).strip()[:10])
+        return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
         raise tk.Invalid(tk._("Date must look like 2026-06-30"))
 

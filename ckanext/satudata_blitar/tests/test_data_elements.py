@@ -108,6 +108,7 @@ def test_a_deleted_dataset_leaves_the_element_without_one(world):
     ({"frekuensi": "sewindu"}, "frekuensi", "Frequency must be one of: harian"),
     ({"tanggal_target": "30-06"}, "tanggal_target", "Date must look like"),
     ({"tanggal_target": f"{YEAR}-02-30"}, "tanggal_target", "Date must look like"),
+    ({"tanggal_target": f"{YEAR}-06-301"}, "tanggal_target", "Date must look like"),
     ({"data_prioritas": "mungkin"}, "data_prioritas", "Must be Ya or Tidak"),
     ({"package_id": "tidak-ada"}, "package_id", 'There is no dataset "tidak-ada"'),
     ({"package_id": "data-bappeda"}, "package_id", "belongs to another OPD"),
