@@ -37,6 +37,14 @@ def revision_of(package_id: str) -> Revision | None:
     return model.Session.get(Revision, package_id)
 
 
+def revisions_among(package_ids: list[str]) -> set[str]:
+    """Which of the datasets are revision copies (not datasets of their own)."""
+    if not package_ids:
+        return set()
+    return {row.revision_id for row in
+            model.Session.query(Revision.revision_id).filter(Revision.revision_id.in_(package_ids))}
+
+
 def revision_ids(live_id: str) -> list[str]:
     return [row.revision_id for row in model.Session.query(Revision.revision_id).filter(Revision.live_id == live_id)]
 

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.satudata_blitar import (data_elements, data_elements_xlsx, data_template, datastore_xlsx, metadata_xlsx,
-                                    report_files, roles)
+                                    report_files, revisions, roles)
 from ckanext.satudata_blitar.logic import action
 
 satudata = Blueprint("satudata", __name__)
@@ -301,13 +301,15 @@ def _opd_datasets(elements: list[dict[str, Any]]) -> dict[str, list[dict[str, An
     if not names:
         return datasets
     query = {"fq": "+dataset_type:dataset +organization:({})".format(" OR ".join(f'"{name}"' for name in names)),
-             "include_private": True, "rows": 1000, "sort": "title_string asc", "fl": "name,title,organization"}
+             "include_private": True, "rows": 1000, "sort": "title_string asc", "fl": "id,name,title,organization"}
     start = 0
     while True:
         found = tk.get_action("package_search")({}, {**query, "start": start})
+        copies = revisions.revisions_among([pkg["id"] for pkg in found["results"]])  # the link action refuses them
         for pkg in found["results"]:
-            datasets[names[pkg["organization"]]].append({"name": pkg["name"],
-                                                         "title": pkg.get("title") or pkg["name"]})
+            if pkg["id"] not in copies:
+                datasets[names[pkg["organization"]]].append({"name": pkg["name"],
+                                                             "title": pkg.get("title") or pkg["name"]})
         start += len(found["results"])
         if not found["results"] or start >= found["count"]:
             return datasets

@@ -360,12 +360,15 @@ def test_a_bad_file_shows_every_row_error_and_saves_nothing(app, world):
 def test_the_operator_links_a_dataset(app, world):
     year = YEAR - 3  # a list of its own
     element = _create(world, nama="Jumlah Bidan", tahun=year)
+    revision = helpers.call_action("satudata_revision_create", context={"user": world.name("operator")},
+                                   id=world.datasets["terbit"]["id"])
     browser = world_module.logged_in(app, world, "operator")
     list_url = f"/en/elemen-data?tahun={year}&status=belum_ada_dataset"
     form = _soup(browser.get(list_url)).select_one(f'tr[data-element="{element["id"]}"] form.satudata-link-form')
     options = [option["value"] for option in form.select("select[name=package_id] option")]
     assert "" in options and world.datasets["terbit"]["name"] in options and world.datasets["draf"]["name"] in options
     assert "data-bappeda" not in options  # only the OPD's datasets
+    assert revision["name"] not in options  # a pending revision is no dataset of its own
     hidden = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
     assert (hidden["tahun"], hidden["opd"], hidden["status"]) == (str(year), "", "belum_ada_dataset")
 
