@@ -175,11 +175,7 @@ def _datasets():
 
 def _opds(opd_id: str | None) -> list[dict[str, Any]]:
     """The OPDs of the report, by title: every active organisation, or the one asked for."""
-    query = (sa.select(G.c.id, G.c.name, G.c.title)
-             .where(G.c.is_organization.is_(True), G.c.state == "active").order_by(G.c.title, G.c.name))
-    if opd_id:
-        query = query.where(G.c.id == opd_id)
-    return [dict(row._mapping) for row in model.Session.execute(query)]
+    return [opd for opd in data_elements.opds() if not opd_id or opd["id"] == opd_id]
 
 
 def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:

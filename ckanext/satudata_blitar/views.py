@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, send_file
 
 import ckan.plugins.toolkit as tk
-from ckanext.scheming.helpers import scheming_get_dataset_schema
+from ckanext.scheming.helpers import scheming_get_dataset_schema, scheming_language_text
 
 from ckanext.satudata_blitar import (data_elements, data_elements_xlsx, data_template, datastore_xlsx, metadata_xlsx,
                                     report_files, revisions, roles)
@@ -202,16 +202,6 @@ def _refuse(message: str | None = None) -> Any:
     return tk.abort(403, message or tk._("Only the Walidata may see the monitoring and evaluation reports"))
 
 
-def _opd_choices() -> list[dict[str, Any]]:
-    choices: list[dict[str, Any]] = []
-    while True:
-        page = tk.get_action("organization_list")({}, {"all_fields": True, "sort": "title asc",
-                                                       "limit": 25, "offset": len(choices)})
-        choices += page
-        if len(page) < 25:
-            return choices
-
-
 def reports_page() -> Any:
     """The Walidata's report page: filters (period, OPD), charts, tables and the downloads."""
     data = _report_request()
@@ -225,7 +215,7 @@ def reports_page() -> Any:
         except tk.ValidationError as error:
             page["errors"] = error.error_dict
             break
-    page["opds"] = _opd_choices()
+    page["opds"] = data_elements.opds()
     return tk.render("satudata/reports/index.html", page)
 
 
@@ -264,18 +254,15 @@ def _page_lang() -> str:
 
 
 def _frequency_labels(lang: str) -> dict[str, str]:
-    """value -> label of the release frequencies, in `lang` (labels are `{id, en}`)."""
-    labels: dict[str, str] = {}
-    for choice in data_elements.frequency_choices():
-        label = choice.get("label")
-        labels[choice["value"]] = str(label.get(lang) or label.get("id")) if isinstance(label, dict) else str(label)
-    return labels
+    """value -> label of the release frequencies, in `lang`."""
+    return {choice["value"]: scheming_language_text(choice["label"], prefer_lang=lang)
+            for choice in data_elements.frequency_choices()}
 
 
 def _readable_opds() -> list[dict[str, Any]]:
     """The OPDs whose list the user may read, for the OPD filter."""
     readable = roles.readable_opd_ids(tk.current_user)
-    return [opd for opd in _opd_choices() if readable is None or opd["id"] in readable]
+    return [opd for opd in data_elements.opds() if readable is None or opd["id"] in readable]
 
 
 def _summaries(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -361,7 +348,7 @@ ELEMENT_FORM_FIELDS = ["tahun", "owner_org", "nama", "definisi", "satuan", "frek
 def _element_form(element: dict[str, Any] | None) -> Any:
     """GET: the add or edit form (prefilled); POST: save and go back to the list, or show the errors."""
     action_name = "satudata_data_element_update" if element else "satudata_data_element_create"
-    page: dict[str, Any] = {"element": element, "errors": {}, "opds": _opd_choices(),
+    page: dict[str, Any] = {"element": element, "errors": {}, "opds": data_elements.opds(),
                             "frequencies": _frequency_labels(_page_lang())}
     if tk.request.method == "POST":
         form = tk.request.form
@@ -470,7 +457,7 @@ def data_elements_template() -> Any:
         return _refuse()
     filters = _element_filters(tk.request.args)
     year = int(filters["tahun"]) if filters["tahun"].isdigit() else datetime.date.today().year
-    content = data_elements_xlsx.build_workbook(year, [], _opd_choices(), data_elements.frequency_choices(),
+    content = data_elements_xlsx.build_workbook(year, [], data_elements.opds(), data_elements.frequency_choices(),
                                                 _workbook_lang())
     return _xlsx_response(content, f"daftar-elemen-data-{year}-template.xlsx")
 
