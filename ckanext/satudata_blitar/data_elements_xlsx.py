@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_language_text
 
 from ckanext.satudata_blitar import metadata_xlsx
 
@@ -63,11 +64,6 @@ def _normal(text: Any) -> str:
     return re.sub(r"\s+", " ", str(text or "")).strip().lower()
 
 
-def _label(choice: dict[str, Any], lang: str) -> str:
-    label = choice.get("label")
-    return label.get(lang) or label.get("id") if isinstance(label, dict) else str(label or choice["value"])
-
-
 # --- writing -----------------------------------------------------------------------------------------------------
 
 def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence[dict[str, Any]],
@@ -85,7 +81,8 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    frequency_labels = {choice["value"]: _label(choice, lang) for choice in frequencies}
+    frequency_labels = {choice["value"]: scheming_language_text(choice["label"], prefer_lang=lang)
+                        for choice in frequencies}
     for element in elements:
         sheet.append([
             element.get("opd_title") or element.get("opd_name"), element["nama"], element.get("definisi"),
