@@ -30,9 +30,7 @@ def world(reset_db, migrate_db_for):
     try:
         world_module.reset(reset_db, migrate_db_for)
         built = world_module.build(with_datastore=False)
-        built.datasets["data-bappeda"] = helpers.call_action(
-            "package_create", context={"user": built.name("operator_other_opd")},
-            **{**world_module._body(built, "data-bappeda"), "owner_org": built.orgs["bappeda"]["id"]})
+        built.datasets["data-bappeda"] = world_module.bappeda_draft(built)
         built.elements = {
             "puskesmas": _create(built, nama="Jumlah Puskesmas", satuan="unit", frekuensi="tahunan",
                                  data_prioritas=True, tanggal_target=FUTURE,

@@ -110,9 +110,15 @@ def dataset_in_state(world: World, state: str, name: str | None = None, with_dat
     return shown
 
 
-def _body(world: World, name: str) -> dict:
+def _body(world: World, name: str, opd: str = "dinas-kesehatan") -> dict:
     return {"name": name, "title": name.replace("-", " ").title(), "notes": "Data uji.",
-            "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
+            "owner_org": world.orgs[opd]["id"], **REQUIRED_METADATA}
+
+
+def bappeda_draft(world: World, name: str = "data-bappeda") -> dict:
+    """A draft of the other OPD (Bappeda), made by its Operator Data."""
+    return helpers.call_action("package_create", context={"user": world.name("operator_other_opd")},
+                               **_body(world, name, "bappeda"))
 
 
 def csrf_token(html):
