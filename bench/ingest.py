@@ -1,4 +1,4 @@
-"""Benchmark: our typed load (ckanext.satudata_blitar.ingest) against stock ckanext-xloader 2.6.0, by hand.
+"""Benchmark: our typed load (ckanext.satudata_blitar.tables.ingest) against stock ckanext-xloader 2.6.0, by hand.
 
     .venv/bin/python bench/ingest.py --ckan-ini .services/test.ini [--rows 200000] [--skip-slow]
 
@@ -74,7 +74,8 @@ def _queryable(resource_id: str) -> dict:
 
 def run_ours(path: str, ini: str) -> dict:
     _ckan(ini)
-    from ckanext.satudata_blitar import file_safety, ingest
+    from ckanext.satudata_blitar.tables import file_safety
+    from ckanext.satudata_blitar.tables import ingest
     resource_id = _resource(Path(path).name)
     timings: dict[str, float] = {}
     logger = logging.getLogger("bench")

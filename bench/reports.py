@@ -1,4 +1,4 @@
-"""Benchmark: the monitoring and evaluation reports (ckanext.satudata_blitar.reports) over a synthetic portal, by hand.
+"""Benchmark: the monitoring and evaluation reports (ckanext.satudata_blitar.reports.figures) over a synthetic portal, by hand.
 
     .venv/bin/python bench/reports.py --ckan-ini .services/test.ini [--opds 50] [--datasets 20000] [--elements 40]
 
@@ -99,7 +99,7 @@ def main() -> None:
     import sqlalchemy as sa
 
     import ckan.model as model
-    from ckanext.satudata_blitar import reports
+    from ckanext.satudata_blitar.reports import figures as reports
 
     with app._wsgi_app.test_request_context():
         start = time.perf_counter()

@@ -89,9 +89,9 @@ prepare_run() {
     "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
     "ckan.plugins = activity satudata_blitar scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart" \
-    "scheming.dataset_schemas = ckanext.satudata_blitar:schemas/dataset.yaml" \
-    "scheming.organization_schemas = ckanext.satudata_blitar:schemas/organization.yaml" \
-    "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:schemas/presets.yaml" \
+    "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml" \
+    "scheming.organization_schemas = ckanext.satudata_blitar:metadata/schemas/organization.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
     "ckan.locale_default = id" \
     "ckan.locales_offered = id en" \
     "ckan.views.default_views = image_view datatables_view" \

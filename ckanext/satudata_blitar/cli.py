@@ -7,7 +7,10 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, data_elements, data_elements_xlsx, demo, report_files
+from ckanext.satudata_blitar import config, demo
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.elements import data_elements_xlsx
+from ckanext.satudata_blitar.reports import report_files
 
 __all__ = ["satudata"]
 

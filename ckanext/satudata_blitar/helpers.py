@@ -6,7 +6,8 @@ from typing import Any, Iterable
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_organization_schema
 
-from ckanext.satudata_blitar import metadata_groups, workflow
+from ckanext.satudata_blitar.metadata import metadata_groups
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = [
     "satudata_metadata_groups", "satudata_organization_details",

@@ -7,7 +7,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_blitar import roles, search, workflow
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.metadata import search
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 
 @tk.blanket.actions

@@ -10,8 +10,14 @@ from flask import Blueprint, send_file
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema, scheming_language_text
 
-from ckanext.satudata_blitar import (data_elements, data_elements_xlsx, data_template, datastore_xlsx, metadata_xlsx,
-                                    report_files, revisions, roles)
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.elements import data_elements_xlsx
+from ckanext.satudata_blitar.tables import data_template
+from ckanext.satudata_blitar.tables import datastore_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.reports import report_files
+from ckanext.satudata_blitar.workflow import revisions
+from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.logic import action
 
 satudata = Blueprint("satudata", __name__)

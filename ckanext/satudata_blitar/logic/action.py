@@ -9,8 +9,15 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.munge import munge_title_to_name
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import (config, data_elements, data_elements_xlsx, metadata_xlsx, notifications,
-                                    reports, revisions, roles, workflow)
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.elements import data_elements_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.workflow import notifications
+from ckanext.satudata_blitar.reports import figures as reports
+from ckanext.satudata_blitar.workflow import revisions
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.logic import schema
 
 __all__: list[str] = ["satudata_metadata_import", "satudata_upload_report", "xloader_submit",
@@ -579,7 +586,7 @@ def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -
     :param id: the resource id
     :type id: string
     """
-    from ckanext.satudata_blitar import upload_report
+    from ckanext.satudata_blitar.tables import upload_check as upload_report
     data_dict, errors = tk.navl_validate(data_dict, schema.upload_report(), context)
     if errors:
         raise tk.ValidationError(errors)
@@ -590,7 +597,7 @@ def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -
 @tk.chained_action
 def xloader_submit(original_action, context, data_dict):
     """Uploaded tables go to our typed load (ingest.py) under xloader's task and status page; the rest to xloader."""
-    from ckanext.satudata_blitar import ingest
+    from ckanext.satudata_blitar.tables import ingest
     return ingest.submit(original_action, context, data_dict)
 
 
@@ -598,7 +605,7 @@ def xloader_submit(original_action, context, data_dict):
 @tk.side_effect_free
 def datastore_search(original_action, context, data_dict):
     """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (file_safety.py)."""
-    from ckanext.satudata_blitar import file_safety
+    from ckanext.satudata_blitar.tables import file_safety
     result = original_action(context, data_dict)
     if data_dict.get("records_format") in ("csv", "tsv"):
         return file_safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")

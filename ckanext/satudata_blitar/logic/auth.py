@@ -7,7 +7,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan import authz
 
-from ckanext.satudata_blitar import roles, workflow
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = ["satudata_metadata_import", "satudata_metadata_export", "satudata_upload_report",
     "satudata_transition", "satudata_workflow_history", "satudata_verification_queue", "satudata_role_history",

@@ -19,7 +19,7 @@ def metadata_import_schema() -> dict[str, Any]:
 
 def transition_schema() -> dict[str, Any]:
     """satudata_transition: the dataset, the transition (a name from workflow.TRANSITIONS) and a note."""
-    from ckanext.satudata_blitar import workflow
+    from ckanext.satudata_blitar.workflow import transitions as workflow
 
     not_empty, unicode_safe, ignore_missing, one_of, strip_value = (
         tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing", "OneOf", "strip_value"))
@@ -39,7 +39,7 @@ def upload_report() -> dict[str, Any]:
 def report_schema() -> dict[str, Any]:
     """satudata_report_monitoring / satudata_report_evaluation: the period (parsed into reports.Period) and an
     optional OPD (resolved to its id)."""
-    from ckanext.satudata_blitar import reports
+    from ckanext.satudata_blitar.reports import figures as reports
 
     not_empty, ignore_empty, unicode_safe = (
         tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
@@ -52,7 +52,8 @@ def report_schema() -> dict[str, Any]:
 def data_element_schema() -> dict[str, Any]:
     """satudata_data_element_create / _update: an element of an OPD's daftar elemen data for a year. The dataset
     (`package_id`, id or name) is checked against the element's OPD by the action."""
-    from ckanext.satudata_blitar import data_elements, reports
+    from ckanext.satudata_blitar.elements import data_elements
+    from ckanext.satudata_blitar.reports import figures as reports
     from ckanext.satudata_blitar.logic import validators
 
     not_empty, ignore_missing, ignore_empty, unicode_safe, strip_value = (
@@ -81,7 +82,8 @@ def data_element_schema() -> dict[str, Any]:
 
 def data_element_list_schema() -> dict[str, Any]:
     """satudata_data_element_list: the year, an optional OPD and an optional status."""
-    from ckanext.satudata_blitar import data_elements, reports
+    from ckanext.satudata_blitar.elements import data_elements
+    from ckanext.satudata_blitar.reports import figures as reports
     from ckanext.satudata_blitar.logic import validators
 
     not_empty, ignore_empty, unicode_safe = (

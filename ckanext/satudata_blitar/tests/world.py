@@ -16,7 +16,7 @@ import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
 from ckan.lib import search
 
-from ckanext.satudata_blitar import workflow
+from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 
 # Who, as (CKAN capacity, organisation); None for the sysadmin and the anonymous visitor.

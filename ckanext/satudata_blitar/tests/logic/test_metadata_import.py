@@ -9,7 +9,7 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import metadata_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx
 from ckanext.satudata_blitar.logic import action
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
@@ -246,7 +246,7 @@ def test_a_bad_file_creates_no_dataset(app, sysadmin, dataset, organization, cas
     ("max_compression_ratio", 2, "zip bomb"),
 ])
 def test_the_limits_are_configurable(app, sysadmin, dataset, ckan_config, monkeypatch, option, value, message):
-    monkeypatch.setitem(ckan_config, f"ckanext.satudata_blitar.metadata_xlsx.{option}", value)
+    monkeypatch.setitem(ckan_config, f"ckanext.satudata_blitar.metadata.metadata_xlsx.{option}", value)
 
     response = _import(app, sysadmin["token"], _export(app, dataset, sysadmin["token"]), prefix="/en",
                        id=dataset["id"])

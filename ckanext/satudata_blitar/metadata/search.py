@@ -1,0 +1,73 @@
+"""How datasets are indexed in Solr and faceted on /dataset/, organisation pages and package_search."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+
+import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
+
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+YEAR_FIELDS = ("tahun_data_awal", "tahun_data_akhir", "data_prioritas_tahun")
+# A guard against a typo such as 1024–2024 indexing a thousand facet values.
+MAX_YEARS_COVERED = 150
+
+# Solr field -> label, in the order the facets are shown.
+FACETS: dict[str, tuple[str, str]] = {
+    "organization": ("OPD", "Agency (OPD)"),
+    "urusan": ("Urusan", "Government affairs"),
+    "tahun": ("Tahun", "Year"),
+    "frekuensi": ("Frekuensi", "Frequency"),
+    "sifat_data": ("Sifat Data", "Data classification"),
+    "res_format": ("Format", "Formats"),
+    "tags": ("Tag", "Tags"),
+}
+# Facets whose values are scheming choices: shown with their label in the user's language.
+CHOICE_FACETS = ("urusan", "frekuensi", "sifat_data")
+
+
+def current_lang() -> str:
+    """The user's language; the portal's default outside a web request (CLI, background jobs)."""
+    return tk.h.lang() if has_request_context() else tk.config["ckan.locale_default"]
+
+
+def facet_titles() -> dict[str, str]:
+    english = current_lang() == "en"
+    return {field: labels[1] if english else labels[0] for field, labels in FACETS.items()}
+
+
+def index_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """What Solr gets beyond CKAN's defaults: integer years and the workflow state (for badges and filters)."""
+    pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+    return index_years(pkg_dict)
+
+
+def index_years(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Years go to Solr as integers (empty ones not at all) plus `tahun`, every year the data covers."""
+    for field in YEAR_FIELDS:
+        try:
+            pkg_dict[field] = int(pkg_dict[field])
+        except (KeyError, TypeError, ValueError):
+            pkg_dict.pop(field, None)
+    first, last = pkg_dict.get("tahun_data_awal"), pkg_dict.get("tahun_data_akhir")
+    if first and last and 0 <= last - first < MAX_YEARS_COVERED:
+        pkg_dict["tahun"] = list(range(first, last + 1))
+    elif first or last:
+        pkg_dict["tahun"] = sorted({year for year in (first, last) if year})
+    return pkg_dict
+
+
+def label_choice_facets(search_results: dict[str, Any], dataset_type: str = "dataset") -> dict[str, Any]:
+    """Facet items of choice fields get the choice label (e.g. `tahunan` -> Tahunan / Yearly) as display name."""
+    schema = scheming_get_dataset_schema(dataset_type)
+    if not schema:
+        return search_results
+    lang = current_lang()
+    for facet in CHOICE_FACETS:
+        labels = {c["value"]: c["label"] for c in scheming_field_by_name(schema["dataset_fields"], facet)["choices"]}
+        for item in search_results.get("search_facets", {}).get(facet, {}).get("items", []):
+            if item["name"] in labels:
+                item["display_name"] = scheming_language_text(labels[item["name"]], prefer_lang=lang)
+    return search_results

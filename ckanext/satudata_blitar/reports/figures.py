@@ -1,0 +1,552 @@
+"""The SOP's reports to the head of Diskominfotik: the monitoring report (step 7) and the evaluation report (step 8).
+
+Every figure is an SQL aggregate over our workflow tables and CKAN's package tables (GROUP BY, window functions,
+percentile_cont), never a loop over package_show. Times are the workflow's: naive UTC, as workflow.py writes them.
+
+Periods are calendar periods in the portal's time zone (`ckan.display_timezone`, e.g. Asia/Jakarta for WIB; UTC
+when unset, `server` or unknown); the times in the report are in that zone too.
+
+Steps and their standard times (the SOP):
+
+| step                  | from                                  | to                         | standard |
+|-----------------------|---------------------------------------|----------------------------|----------|
+| unggah (upload)       | creation                              | first submission           | 1 hour   |
+| verifikasi_opd        | entering Diajukan                     | verified or returned       | 1 day    |
+| verifikasi_walidata   | entering Terverifikasi OPD            | verified or returned       | 1 day    |
+| publikasi             | entering Disetujui                    | published                  | 1 day    |
+
+A step belongs to a period when it was under way during it: it started before the period's end and had not ended
+before the period's start. It is *done* when it ended within the period, otherwise *waiting* (at the period's end,
+or now for a period not over yet), measured up to then. A done step is on time when it took at most the standard
+time; a waiting step is overdue once it has taken longer. The on-time share is on time / (done + overdue waiting):
+the steps whose outcome is known. The median is over done steps; the worst wait over all of them.
+
+The daftar elemen data of the period's year is judged as of the period's end (or now, for a period not over
+yet): an element is fulfilled when its dataset was published by then (data_elements.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import zoneinfo
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
+
+# --- periods -----------------------------------------------------------------------------------------------------
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:[QqTt](?P<quarter>\d)|(?P<month>\d{2})))?$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    label: str
+    kind: str  # "year", "quarter" or "month"
+    start: datetime.datetime
+    end: datetime.datetime  # exclusive
+
+    def months(self) -> list[str]:
+        """The months of the period, "YYYY-MM"."""
+        months, day = [], self.start
+        while day < self.end:
+            months.append(day.strftime("%Y-%m"))
+            day = _add_months(day, 1)
+        return months
+
+    def as_dict(self) -> dict[str, str]:
+        return {"label": self.label, "kind": self.kind, "start": self.start.isoformat(),
+                "end": self.end.isoformat()}
+
+
+def _add_months(day: datetime.datetime, months: int) -> datetime.datetime:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def parse_period(text: Any) -> Period:
+    """A year (2026), a quarter (2026-Q3 or, in Indonesian, 2026-T3 for triwulan) or a month (2026-07).
+
+    Raises ValueError with a message a person can act on."""
+    value = str(text or "").strip()
+    match = _PERIOD.match(value)
+    error = ValueError(tk._('"{value}" is not a period: give a year (2026), a quarter (2026-Q3 or 2026-T3) or a '
+                            'month (2026-07)').format(value=value))
+    if not match:
+        raise error
+    year = int(match["year"])
+    if year < 1900:
+        raise error
+    if match["quarter"]:
+        quarter = int(match["quarter"])
+        if not 1 <= quarter <= 4:
+            raise error
+        start = datetime.datetime(year, 3 * quarter - 2, 1)
+        return Period(f"{year}-Q{quarter}", "quarter", start, _add_months(start, 3))
+    if match["month"]:
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            raise error
+        start = datetime.datetime(year, month, 1)
+        return Period(f"{year}-{month:02d}", "month", start, _add_months(start, 1))
+    start = datetime.datetime(year, 1, 1)
+    return Period(str(year), "year", start, _add_months(start, 12))
+
+
+def zone() -> zoneinfo.ZoneInfo:
+    """The portal's time zone (ckan.display_timezone), UTC when unset, `server` or unknown."""
+    try:
+        return zoneinfo.ZoneInfo(tk.config.get("ckan.display_timezone") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _to_utc(local: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    return local.replace(tzinfo=tz).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _to_local(utc: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    return utc.replace(tzinfo=datetime.timezone.utc).astimezone(tz).replace(tzinfo=None)
+
+
+def _in_utc(period: Period, tz: zoneinfo.ZoneInfo) -> Period:
+    """The period with its bounds in UTC, as our tables store times."""
+    return dataclasses.replace(period, start=_to_utc(period.start, tz), end=_to_utc(period.end, tz))
+
+
+def period_validator(value: Any) -> Period:
+    """navl validator: the period string becomes a Period."""
+    if isinstance(value, Period):
+        return value
+    try:
+        return parse_period(value)
+    except ValueError as error:
+        raise tk.Invalid(str(error))
+
+
+def opd_validator(value: Any) -> str:
+    """navl validator: an OPD's name or id becomes its id."""
+    org = model.Group.get(str(value)) if value else None
+    if not org or not org.is_organization or org.state != "active":
+        raise tk.Invalid(tk._('There is no OPD "{opd}"').format(opd=value))
+    return org.id
+
+
+# --- the tables the reports read ------------------------------------------------------------------------------------
+
+P = model.package_table
+G = model.group_table
+S = DatasetStatus.__table__
+E = WorkflowEvent.__table__
+
+# Transitions counted in the monitoring report, as (key, transitions).
+MOVEMENTS = [
+    ("submitted", ("ajukan",)),
+    ("verified_opd", ("verifikasi_opd",)),
+    ("returned_opd", ("kembalikan_opd",)),
+    ("verified_walidata", ("verifikasi_walidata",)),
+    ("returned_walidata", ("kembalikan_walidata",)),
+    ("published", ("terbitkan",)),
+    ("withdrawn", ("tarik",)),
+]
+
+UPLOAD_STANDARD_HOURS = 1
+# (step, the state the dataset waits in during the step, standard hours). The upload step is Draf after creation.
+STEPS = [
+    ("unggah", workflow.DRAF, UPLOAD_STANDARD_HOURS),
+    ("verifikasi_opd", workflow.DIAJUKAN, 24 * workflow.STANDARD_DAYS[workflow.DIAJUKAN]),
+    ("verifikasi_walidata", workflow.TERVERIFIKASI_OPD, 24 * workflow.STANDARD_DAYS[workflow.TERVERIFIKASI_OPD]),
+    ("publikasi", workflow.DISETUJUI, 24 * workflow.STANDARD_DAYS[workflow.DISETUJUI]),
+]
+STEP_NAMES = [step for step, _state, _hours in STEPS]
+
+
+def _datasets():
+    """Datasets in the portal (not deleted, not drafts of CKAN's own form)."""
+    return sa.and_(P.c.state == "active", P.c.type == "dataset")
+
+
+def _opds(opd_id: str | None) -> list[dict[str, Any]]:
+    """The OPDs of the report, by title: every active organisation, or the one asked for."""
+    return [opd for opd in data_elements.opds() if not opd_id or opd["id"] == opd_id]
+
+
+def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:
+    """owner_org -> state -> datasets in it now (a dataset without a status row is Draf)."""
+    state = sa.func.coalesce(S.c.state, workflow.DRAF)
+    query = (sa.select(P.c.owner_org, state.label("state"), sa.func.count().label("n"))
+             .select_from(P.outerjoin(S, S.c.package_id == P.c.id))
+             .where(_datasets()).group_by(P.c.owner_org, state))
+    if opd_id:
+        query = query.where(P.c.owner_org == opd_id)
+    result: dict[str | None, dict[str, int]] = {}
+    for owner_org, state_name, count in model.Session.execute(query):
+        result.setdefault(owner_org, {})[state_name] = count
+    return result
+
+
+def _movements(period: Period, opd_id: str | None, by: Any) -> dict[Any, dict[str, int]]:
+    """`by` (an expression) -> movement -> events of the period."""
+    columns = [sa.func.count().filter(E.c.transition.in_(transitions)).label(key) for key, transitions in MOVEMENTS]
+    query = (sa.select(by.label("key"), *columns)
+             .select_from(E.join(P, P.c.id == E.c.package_id))
+             .where(_datasets(), E.c.created_at >= period.start, E.c.created_at < period.end)
+             .group_by(by))
+    if opd_id:
+        query = query.where(P.c.owner_org == opd_id)
+    return {row.key: {key: getattr(row, key) for key, _t in MOVEMENTS} for row in model.Session.execute(query)}
+
+
+def _steps(period: Period, opd_id: str | None, now: datetime.datetime):
+    """One row per step under way during the period: package, OPD, step, standard, start, end, hours, done.
+
+    Each workflow event starts the time spent in its new state; the next event of the dataset (LEAD) ends it."""
+    ended = sa.func.lead(E.c.created_at).over(partition_by=E.c.package_id, order_by=(E.c.created_at, E.c.id))
+    step = sa.case(
+        (E.c.transition == workflow.CREATED, "unggah"),
+        *[(sa.and_(E.c.transition != workflow.CREATED, E.c.to_state == state), name)
+          for name, state, _hours in STEPS if state != workflow.DRAF],
+        else_=sa.null())
+    spans = (sa.select(E.c.package_id, step.label("step"), E.c.created_at.label("started_at"),
+                       ended.label("ended_at"))
+             .subquery("spans"))
+    standards = (sa.values(sa.column("step", sa.UnicodeText), sa.column("standard_hours", sa.Float),
+                           name="standards")
+                 .data([(name, float(hours)) for name, _state, hours in STEPS]))
+    now_ = sa.literal(now, sa.DateTime)
+    until = sa.func.least(sa.func.coalesce(spans.c.ended_at, now_), sa.literal(period.end, sa.DateTime))
+    hours = sa.extract("epoch", until - spans.c.started_at) / 3600.0
+    done = sa.and_(spans.c.ended_at.isnot(None), spans.c.ended_at < period.end)
+    query = (sa.select(spans.c.package_id, P.c.name.label("package_name"), P.c.title.label("package_title"),
+                       P.c.owner_org, spans.c.step, standards.c.standard_hours, spans.c.started_at,
+                       sa.case((done, spans.c.ended_at), else_=sa.null()).label("ended_at"),
+                       hours.label("hours"), done.label("done"))
+             .select_from(spans.join(standards, standards.c.step == spans.c.step)
+                          .join(P, P.c.id == spans.c.package_id))
+             .where(_datasets(), spans.c.started_at < period.end,
+                    sa.func.coalesce(spans.c.ended_at, now_) >= period.start))
+    if opd_id:
+        query = query.where(P.c.owner_org == opd_id)
+    return query.subquery("steps")
+
+
+def _timeliness(steps, by_opd: bool) -> list[dict[str, Any]]:
+    late = steps.c.hours > steps.c.standard_hours
+    group = [steps.c.owner_org, steps.c.step] if by_opd else [steps.c.step]
+    query = (sa.select(*group, sa.func.max(steps.c.standard_hours).label("standard_hours"),
+                       sa.func.count().filter(steps.c.done).label("done"),
+                       sa.func.count().filter(sa.and_(steps.c.done, sa.not_(late))).label("on_time"),
+                       sa.func.count().filter(sa.and_(steps.c.done, late)).label("late"),
+                       sa.func.count().filter(sa.not_(steps.c.done)).label("waiting"),
+                       sa.func.count().filter(sa.and_(sa.not_(steps.c.done), late)).label("overdue_waiting"),
+                       sa.func.percentile_cont(0.5).within_group(
+                           sa.case((steps.c.done, steps.c.hours), else_=sa.null())).label("median_hours"),
+                       sa.func.max(steps.c.hours).label("worst_hours"))
+             .group_by(*group))
+    rows = []
+    for row in model.Session.execute(query):
+        known = row.done + row.overdue_waiting
+        rows.append({
+            "owner_org": row.owner_org if by_opd else None, "step": row.step,
+            "standard_hours": _hours(row.standard_hours), "done": row.done, "on_time": row.on_time,
+            "late": row.late, "waiting": row.waiting, "overdue_waiting": row.overdue_waiting,
+            "on_time_share": round(row.on_time / known, 4) if known else None,
+            "median_hours": _hours(row.median_hours), "worst_hours": _hours(row.worst_hours),
+        })
+    return rows
+
+
+def _hours(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _overdue(steps, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    query = (sa.select(steps, G.c.name.label("opd_name"), G.c.title.label("opd_title"))
+             .select_from(steps.outerjoin(G, G.c.id == steps.c.owner_org))
+             .where(steps.c.hours > steps.c.standard_hours)
+             .order_by(steps.c.hours.desc(), steps.c.package_name, steps.c.started_at))
+    return [{
+        "dataset": row.package_name, "title": row.package_title, "opd": row.opd_name, "opd_title": row.opd_title,
+        "step": row.step, "started_at": _to_local(row.started_at, tz).isoformat(),
+        "ended_at": _to_local(row.ended_at, tz).isoformat() if row.ended_at else None, "hours": _hours(row.hours),
+        "standard_hours": _hours(row.standard_hours), "status": "late" if row.done else "waiting",
+    } for row in model.Session.execute(query)]
+
+
+def _sum(dicts: Iterable[dict[str, int]], keys: Iterable[str]) -> dict[str, int]:
+    dicts = list(dicts)
+    return {key: sum(d.get(key, 0) for d in dicts) for key in keys}
+
+
+def _share(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _with_shares(counts: dict[str, int]) -> dict[str, Any]:
+    """Element counts with the fulfilment shares: published of all, and of the priority ones."""
+    return {**counts, "share": _share(counts["terbit"], counts["elements"]),
+            "priority_share": _share(counts["priority_terbit"], counts["priority"])}
+
+
+def _as_of(period: Period, now: datetime.datetime) -> datetime.datetime:
+    """When a report judges the daftar elemen data: the period's end, or now for a period not over yet."""
+    return min(period.end, now)
+
+
+def _late_elements(year: int, as_of: datetime.datetime, opd_id: str | None,
+                   tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """The year's elements past their target date as of the report, by target date, OPD and name."""
+    elements = data_elements.element_rows(year, opd_id, as_of, tz)
+    query = (sa.select(elements).where(elements.c.late)
+             .order_by(elements.c.tanggal_target, elements.c.opd_title, sa.func.lower(elements.c.nama)))
+    return [_element_fact(row, tz) for row in model.Session.execute(query)]
+
+
+def _element_fact(row: Any, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    element = data_elements.as_dict(row, tz)
+    return {"opd": element["opd_name"], "opd_title": element["opd_title"], "nama": element["nama"],
+            "data_prioritas": element["data_prioritas"], "tanggal_target": element["tanggal_target"],
+            "dataset": element["package_name"], "title": element["package_title"], "status": element["status"],
+            "late": element["late"], "published_at": element["published_at"]}
+
+
+def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The monitoring report (SOP step 7) for a period (in the portal's time zone), for every OPD or one."""
+    now = now or datetime.datetime.utcnow()
+    tz, shown = zone(), period
+    period = _in_utc(period, tz)
+    states = list(workflow.STATE_LABELS)
+    movement_keys = [key for key, _t in MOVEMENTS]
+    states_now = _states_now(opd_id)
+    movements = _movements(period, opd_id, P.c.owner_org)
+    # The period's year in the portal's zone (the UTC bounds may start in the year before).
+    year, as_of = shown.start.year, _as_of(period, now)
+    fulfilment = data_elements.fulfilment(year, opd_id, as_of, tz)
+    opds = []
+    for opd in _opds(opd_id):
+        counts = states_now.get(opd["id"], {})
+        elements = fulfilment.get(opd["id"], {})
+        opds.append({**opd, "states": {state: counts.get(state, 0) for state in states},
+                     "total": sum(counts.values()),
+                     **{key: movements.get(opd["id"], {}).get(key, 0) for key in movement_keys},
+                     "data_elements": _with_shares({key: elements.get(key, 0) for key in data_elements.COUNT_KEYS})})
+    totals = {"states": _sum((opd["states"] for opd in opds), states), "total": sum(o["total"] for o in opds),
+              **_sum(opds, movement_keys),
+              "data_elements": _with_shares(_sum((opd["data_elements"] for opd in opds), data_elements.COUNT_KEYS))}
+
+    steps = _steps(period, opd_id, now)
+    names = {opd["id"]: opd for opd in opds}
+    order = {step: index for index, step in enumerate(STEP_NAMES)}
+    titles = {opd["id"]: index for index, opd in enumerate(opds)}
+    by_opd = sorted((row for row in _timeliness(steps, by_opd=True) if row["owner_org"] in names),
+                    key=lambda row: (titles[row["owner_org"]], order[row["step"]]))
+    for row in by_opd:
+        row["opd"], row["opd_title"] = names[row["owner_org"]]["name"], names[row["owner_org"]]["title"]
+    overall = sorted(_timeliness(steps, by_opd=False), key=lambda row: order[row["step"]])
+    for row in overall:
+        row["opd"], row["opd_title"] = None, None
+
+    local_time = sa.func.timezone(tz.key, sa.func.timezone("UTC", E.c.created_at))
+    trend = _movements(period, opd_id, sa.func.to_char(local_time, "YYYY-MM"))
+    return {
+        "report": "monitoring", "period": {**shown.as_dict(), "timezone": tz.key},
+        "opd": names[opd_id]["name"] if opd_id else None,
+        "generated_at": _to_local(now, tz).isoformat(), "states": states, "movements": movement_keys, "steps": STEP_NAMES,
+        "opds": opds, "totals": totals,
+        "timeliness": by_opd + overall,
+        "overdue": _overdue(steps, tz),
+        "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat(),
+                          "counts": data_elements.COUNT_KEYS, "late": _late_elements(year, as_of, opd_id, tz)},
+        "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}
+                  for month in shown.months()],
+    }
+
+
+# --- evaluation (SOP step 8) --------------------------------------------------------------------------------------
+#
+# A scorecard per OPD under the EPSS aspects (Peraturan BPS 3/2022), every score 0–100 from facts the portal holds,
+# with the numerator and denominator behind it and the datasets that make them:
+#
+# | aspect        | indicator           | score                                                                     |
+# |---------------|---------------------|---------------------------------------------------------------------------|
+# | Prinsip SDI   | standar_data        | concept, definition, classification, measure and unit filled / asked        |
+# |               | metadata            | required + recommended fields of schemas/dataset.yaml filled / asked        |
+# |               | kode_referensi      | datasets with a reference code (kode referensi, MS-Keg or MS-Ind id)        |
+# | Kualitas Data | ketepatan_waktu     | the monitoring report's on-time share of the OPD's steps in the period      |
+# |               | aksesibilitas       | (machine-readable resources + resources in the DataStore) / 2 × resources  |
+# | Proses Bisnis | pemeriksaan         | checks passed / checks made (verifications / verifications + returns)      |
+# |               | penyebarluasan      | datasets published now / datasets                                          |
+# |               | elemen_data         | the year's data elements published by the period's end / data elements     |
+#
+# The daftar elemen data is the plan of the business process (what each OPD is to provide in the year): its
+# fulfilment is evidence for the Proses Bisnis domain, beside the checking and the dissemination it ends in.
+#
+# An indicator without a basis (no datasets, no steps, …) has no score; an aspect is the mean of its indicators
+# that have one, the total the mean of the aspects. The ranking orders OPDs by total (OPDs without one last).
+
+ASPECTS = {
+    "prinsip_sdi": ["standar_data", "metadata", "kode_referensi"],
+    "kualitas_data": ["ketepatan_waktu", "aksesibilitas"],
+    "proses_bisnis": ["pemeriksaan", "penyebarluasan", "elemen_data"],
+}
+STANDARD_FIELDS = ["konsep", "definisi", "klasifikasi", "ukuran", "satuan"]
+REFERENCE_FIELDS = ["kode_referensi", "ms_keg_id", "ms_ind_id"]
+MACHINE_READABLE = ["CSV", "XLSX", "XLS", "ODS", "JSON", "GEOJSON", "XML", "TSV", "SHP", "KML", "PARQUET"]
+PE = model.package_extra_table
+PT = model.package_tag_table
+R = model.resource_table
+
+
+def metadata_fields() -> tuple[list[str], list[str]]:
+    """The dataset schema's (required, recommended) fields: required ones as marked, every other one recommended
+    (the URL name, always set, is neither)."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+    fields = [f for f in scheming_get_dataset_schema("dataset")["dataset_fields"] if f["field_name"] != "name"]
+    return ([f["field_name"] for f in fields if f.get("required")],
+            [f["field_name"] for f in fields if not f.get("required")])
+
+
+def _filled(fields: list[str], extras) -> Any:
+    """How many of `fields` a dataset has filled, as an SQL expression over the package row and its extras."""
+    terms = []
+    for field in fields:
+        if field == "tag_string":
+            tagged = sa.exists().where(PT.c.package_id == P.c.id, PT.c.state == "active")
+            terms.append(sa.case((tagged, 1), else_=0))
+        elif field in P.c:
+            terms.append(sa.case((sa.func.coalesce(sa.cast(P.c[field], sa.UnicodeText), "") != "", 1), else_=0))
+        else:
+            terms.append(sa.case((extras.c[field] > 0, 1), else_=0))
+    return sum(terms, sa.literal(0)) if terms else sa.literal(0)
+
+
+def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime) -> list[dict[str, Any]]:
+    required, recommended = metadata_fields()
+    extra_keys = sorted({f for f in required + recommended + STANDARD_FIELDS + REFERENCE_FIELDS
+                         if f not in P.c and f != "tag_string"})
+    nonempty = sa.and_(PE.c.state == "active", sa.func.coalesce(PE.c.value, "") != "")
+    extras = (sa.select(PE.c.package_id,
+                        *[sa.func.count().filter(sa.and_(PE.c.key == key, nonempty)).label(key) for key in extra_keys])
+              .group_by(PE.c.package_id).subquery("extras"))
+    datastore = sa.cast(sa.func.coalesce(R.c.extras, "{}"), postgresql.JSONB)["datastore_active"].astext
+    resources = (sa.select(R.c.package_id, sa.func.count().label("resources"),
+                           sa.func.count().filter(sa.func.upper(sa.func.trim(sa.func.coalesce(R.c.format, "")))
+                                                  .in_(MACHINE_READABLE)).label("machine_readable"),
+                           sa.func.count().filter(datastore == "true").label("datastore"))
+                 .where(R.c.state == "active").group_by(R.c.package_id).subquery("resources"))
+    steps = _steps(period, opd_id, now)
+    late = steps.c.hours > steps.c.standard_hours
+    timing = (sa.select(steps.c.package_id,
+                        sa.func.count().filter(steps.c.done).label("steps_done"),
+                        sa.func.count().filter(sa.and_(steps.c.done, sa.not_(late))).label("steps_on_time"),
+                        sa.func.count().filter(sa.and_(sa.not_(steps.c.done), late)).label("steps_overdue"))
+              .group_by(steps.c.package_id).subquery("timing"))
+    passed, returned = ("verifikasi_opd", "verifikasi_walidata"), ("kembalikan_opd", "kembalikan_walidata")
+    checks = (sa.select(E.c.package_id,
+                        sa.func.count().filter(E.c.transition.in_(passed)).label("checks_passed"),
+                        sa.func.count().filter(E.c.transition.in_(passed + returned)).label("checks_made"))
+              .where(E.c.created_at >= period.start, E.c.created_at < period.end)
+              .group_by(E.c.package_id).subquery("checks"))
+    zero = lambda column: sa.func.coalesce(column, 0)  # noqa: E731
+    query = (sa.select(P.c.id, P.c.name, P.c.title, P.c.owner_org,
+                       sa.func.coalesce(S.c.state, workflow.DRAF).label("state"),
+                       _filled(required, extras).label("required_filled"),
+                       _filled(recommended, extras).label("recommended_filled"),
+                       _filled(STANDARD_FIELDS, extras).label("standard_filled"),
+                       (_filled(REFERENCE_FIELDS, extras) > 0).label("reference_code"),
+                       *[zero(resources.c[c]).label(c) for c in ("resources", "machine_readable", "datastore")],
+                       *[zero(timing.c[c]).label(c) for c in ("steps_done", "steps_on_time", "steps_overdue")],
+                       *[zero(checks.c[c]).label(c) for c in ("checks_passed", "checks_made")])
+             .select_from(P.outerjoin(S, S.c.package_id == P.c.id)
+                          .outerjoin(extras, extras.c.package_id == P.c.id)
+                          .outerjoin(resources, resources.c.package_id == P.c.id)
+                          .outerjoin(timing, timing.c.package_id == P.c.id)
+                          .outerjoin(checks, checks.c.package_id == P.c.id))
+             .where(_datasets()).order_by(P.c.title, P.c.name))
+    if opd_id:
+        query = query.where(P.c.owner_org == opd_id)
+    totals = {"required_total": len(required), "recommended_total": len(recommended),
+              "standard_total": len(STANDARD_FIELDS)}
+    return [{**dict(row._mapping), **totals} for row in model.Session.execute(query)]
+
+
+def _element_facts(year: int, as_of: datetime.datetime, opd_id: str | None,
+                   tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """The year's data elements as of the report, by OPD title and name."""
+    elements = data_elements.element_rows(year, opd_id, as_of, tz)
+    query = sa.select(elements).order_by(elements.c.opd_title, elements.c.opd_name, sa.func.lower(elements.c.nama))
+    return [_element_fact(row, tz) for row in model.Session.execute(query)]
+
+
+def _score(numerator: float, denominator: float) -> dict[str, Any]:
+    return {"numerator": numerator, "denominator": denominator,
+            "score": round(100.0 * numerator / denominator, 1) if denominator else None}
+
+
+def _mean(scores: list[float | None]) -> float | None:
+    known = [score for score in scores if score is not None]
+    return round(sum(known) / len(known), 1) if known else None
+
+
+def _indicators(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    total = lambda key: sum(d[key] for d in datasets)  # noqa: E731
+    return {
+        "standar_data": _score(total("standard_filled"), total("standard_total")),
+        "metadata": _score(total("required_filled") + total("recommended_filled"),
+                           total("required_total") + total("recommended_total")),
+        "kode_referensi": _score(sum(1 for d in datasets if d["reference_code"]), len(datasets)),
+        "ketepatan_waktu": _score(total("steps_on_time"), total("steps_done") + total("steps_overdue")),
+        "aksesibilitas": _score(total("machine_readable") + total("datastore"), 2 * total("resources")),
+        "pemeriksaan": _score(total("checks_passed"), total("checks_made")),
+        "penyebarluasan": _score(sum(1 for d in datasets if d["state"] == workflow.TERBIT), len(datasets)),
+        "elemen_data": _score(sum(1 for e in elements if e["status"] == data_elements.TERBIT), len(elements)),
+    }
+
+
+def _scorecard(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) -> dict[str, Any]:
+    indicators = _indicators(datasets, elements)
+    aspects = {aspect: _mean([indicators[name]["score"] for name in names]) for aspect, names in ASPECTS.items()}
+    return {"indicators": indicators, "aspects": aspects, "total": _mean(list(aspects.values())),
+            "datasets": len(datasets), "data_elements": len(elements)}
+
+
+def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The evaluation report (SOP step 8) for a period (in the portal's time zone), for every OPD or one."""
+    now = now or datetime.datetime.utcnow()
+    tz, shown = zone(), period
+    facts = _dataset_facts(_in_utc(period, tz), opd_id, now)
+    year, as_of = period.start.year, _as_of(_in_utc(period, tz), now)
+    elements = _element_facts(year, as_of, opd_id, tz)
+    opds = []
+    for opd in _opds(opd_id):
+        datasets = [d for d in facts if d["owner_org"] == opd["id"]]
+        opd_elements = [e for e in elements if e["opd"] == opd["name"]]
+        opds.append({**opd, **_scorecard(datasets, opd_elements),
+                     "dataset_facts": [{k: v for k, v in d.items() if k not in ("id", "owner_org")}
+                                       for d in datasets],
+                     "element_facts": opd_elements})
+    ranked = sorted(opds, key=lambda o: (o["total"] is None, -(o["total"] or 0), o["title"] or "", o["name"]))
+    rank = 0
+    for index, opd in enumerate(ranked, start=1):
+        rank = rank if index > 1 and opd["total"] == ranked[index - 2]["total"] else index
+        opd["rank"] = rank if opd["total"] is not None else None
+    required, recommended = metadata_fields()
+    return {
+        "report": "evaluation", "period": {**shown.as_dict(), "timezone": tz.key},
+        "opd": next((o["name"] for o in opds), None) if opd_id else None,
+        "generated_at": _to_local(now, tz).isoformat(),
+        "aspects": ASPECTS, "required_fields": required, "recommended_fields": recommended,
+        "standard_fields": STANDARD_FIELDS, "reference_fields": REFERENCE_FIELDS,
+        "machine_readable_formats": MACHINE_READABLE,
+        "opds": opds, "ranking": [o["name"] for o in ranked],
+        "portal": _scorecard(facts, elements),
+        "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat()},
+    }

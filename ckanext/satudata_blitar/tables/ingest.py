@@ -1,0 +1,422 @@
+"""The typed DataStore load of uploaded tables, run as an xloader job.
+
+How it fits ckanext-xloader (not forked):
+- `xloader_submit` is chained (logic/action.py delegates to `submit`). An uploaded .xlsx/.xls/.ods/.csv (or a file
+  whose format says so) is queued as `load_job` here; everything else goes on to xloader's own submit. The task is
+  xloader's own task_status row (task_type "xloader"), so xloader's status page (/dataset/<id>/resource_data/<rid>),
+  its "Upload to DataStore" button, `xloader_status` and `ckan xloader submit` all work unchanged.
+- `load_job` keeps xloader's bookkeeping: the job and its log lines go to xloader's jobs table (xloader's
+  StoringHandler), the status goes through the `xloader_hook` action (running / complete / error), which calls the
+  IXloader `after_upload` hooks and creates the DataStore views, and retryable database errors
+  (xloader.jobs.RETRYABLE_ERRORS, up to ckanext.xloader.max_retries) requeue the job.
+- Other plugins' IXloader.can_upload still decide whether a resource is loaded at all.
+
+The job: file_safety + spreadsheet run in a child process with memory and time limits and write a typed CSV; the
+report is saved (upload_report); with no error, `datastore_create` defines the typed table, PostgreSQL COPY fills
+it on the write engine (the full-text trigger fills `_full_text` during the COPY), then the indexes are built and
+the table ANALYZEd. The uploaded file is never changed.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+import resource as os_resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib import uploader
+
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.tables import file_safety
+from ckanext.satudata_blitar.tables import upload_check as upload_report
+
+log = logging.getLogger(__name__)
+
+JOB_TYPE = "xloader_to_datastore"
+# The resource formats (lower case) we load; a file name with one of file_safety.EXTENSIONS is enough too.
+FORMATS = {"xlsx", "xls", "xlsm", "ods", "csv", "text/csv", "application/csv", "application/vnd.ms-excel",
+           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "application/vnd.oasis.opendocument.spreadsheet"}
+
+
+# Connections one load uses at once for the full-text column and the indexes (PostgreSQL builds a GIN index on
+# one core; the tables of a portal like ours are loaded one at a time).
+LOAD_CONNECTIONS = max(1, min(4, os.cpu_count() or 1))
+
+
+class Rejected(Exception):
+    """The file was checked and not loaded; the report says why."""
+
+
+def limits() -> file_safety.Limits:
+    return file_safety.Limits(
+        max_bytes=config.upload_max_bytes(),
+        max_uncompressed_bytes=config.upload_max_uncompressed_bytes(),
+        max_compression_ratio=config.upload_max_compression_ratio(),
+        max_rows=config.upload_max_rows(),
+        max_columns=config.upload_max_columns(),
+        max_cell_chars=config.upload_max_cell_chars(),
+        parser_memory_mb=config.upload_parser_memory_mb(),
+        parser_timeout=config.upload_parser_timeout(),
+    )
+
+
+def handles(resource: dict[str, Any]) -> bool:
+    """Uploaded tables are ours; links and other formats stay with stock xloader."""
+    if resource.get("url_type") != "upload":
+        return False
+    extension = file_safety.extension_of(resource.get("url"))
+    return extension in file_safety.EXTENSIONS or (resource.get("format") or "").lower() in FORMATS
+
+
+# --- Submitting -----------------------------------------------------------------------------------------------------
+
+def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
+    """xloader_submit for our resources: the same task row, the same job input, our job function."""
+    tk.check_access("xloader_submit", context, data_dict)
+    res_id = data_dict.get("resource_id") or data_dict.get("id")
+    try:
+        resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": res_id})
+    except tk.ObjectNotFound:
+        return False
+    if not handles(resource):
+        return up_func(context, data_dict)
+    from ckanext.xloader import interfaces as xloader_interfaces, jobs as xloader_jobs
+    for plugin in p.PluginImplementations(xloader_interfaces.IXloader):
+        if not plugin.can_upload(res_id):
+            log.info("Plugin %s rejected resource %s", plugin.__class__.__name__, res_id)
+            return False
+
+    now = str(datetime.datetime.utcnow())
+    task = {"entity_id": res_id, "entity_type": "resource", "task_type": "xloader", "key": "xloader",
+            "last_updated": now, "state": "submitting", "value": "{}", "error": "{}"}
+    try:
+        existing = tk.get_action("task_status_show")({"ignore_auth": True}, {
+            "entity_id": res_id, "task_type": "xloader", "key": "xloader"})
+        task["id"] = existing["id"]
+        if existing.get("state") == "pending" and _queued(json.loads(existing.get("value") or "{}").get("job_id")):
+            log.info("A load of resource %s is already queued", res_id)
+            return False
+    except tk.ObjectNotFound:
+        pass
+    from ckan import model
+    tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, task)
+
+    queue = data_dict.get("queue") or xloader_jobs.get_default_queue_name(resource.get("package_id"))
+    job_input = {
+        "job_type": JOB_TYPE,
+        # our job reports through the xloader_hook action in-process, as the site user: no token travels
+        "api_key": None,
+        "result_url": None,
+        "metadata": {
+            "ignore_hash": bool(data_dict.get("ignore_hash", False)),
+            "ckan_url": tk.config["ckan.site_url"],
+            "resource_id": res_id,
+            "set_url_type": False,
+            "task_created": task["last_updated"],
+            "original_url": resource.get("url"),
+            "queue_name": queue,
+        },
+    }
+    upload_report.mark_pending(res_id)
+    job = tk.enqueue_job(load_job, [job_input], queue=queue,
+                         title=f"satudata ingest: package: {resource.get('package_id')} resource: {res_id}",
+                         rq_kwargs={"timeout": int(tk.config.get("ckanext.xloader.job_timeout") or 3600),
+                                    "at_front": bool(data_dict.get("sync"))})
+    task.update(value=json.dumps({"job_id": job.id}), state="pending", last_updated=str(datetime.datetime.utcnow()))
+    tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, task)
+    return True
+
+
+def _queued(job_id: Optional[str]) -> bool:
+    if not job_id:
+        return False
+    from ckan.lib.jobs import get_queue
+    from rq.job import Job
+    try:
+        return Job.fetch(job_id, connection=get_queue().connection).get_status() in ("queued", "started")
+    except Exception:
+        return False
+
+
+# --- The job ----------------------------------------------------------------------------------------------------------
+
+def load_job(job_input: dict[str, Any]) -> Optional[str]:
+    """The queued function: xloader's job lifecycle around our load. Returns "error" to RQ when it failed."""
+    from rq import get_current_job
+    from ckanext.xloader import db, jobs as xloader_jobs
+
+    current = get_current_job()
+    job_id = current.id if current else f"satudata-{time.time_ns()}"
+    metadata = job_input["metadata"]
+    job_dict = {"metadata": metadata, "status": "running"}
+    _hook(job_dict)
+    db.init(tk.config)
+    logger = logging.getLogger(f"satudata.ingest.{job_id}")
+    handler = xloader_jobs.StoringHandler(job_id, job_input)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    errored = False
+    try:
+        db.add_pending_job(job_id, **job_input)
+        run(metadata, logger)
+        job_dict["status"] = "complete"
+        db.mark_job_as_completed(job_id, job_dict)
+    except Rejected as e:
+        errored = True
+        job_dict.update(status="error", error=str(e))
+        db.mark_job_as_errored(job_id, str(e))
+    except Exception as e:  # noqa: BLE001 - every failure is recorded where xloader records it
+        tries = metadata.get("tries", 0)
+        if isinstance(e, xloader_jobs.RETRYABLE_ERRORS) and xloader_jobs.is_retryable_error(e) \
+                and tries < (xloader_jobs.max_retries or 0):
+            logger.info("Job failed due to temporary error [%s], retrying", e)
+            metadata["tries"] = tries + 1
+            job_dict["status"] = "pending"
+            tk.enqueue_job(load_job, [job_input], title=f"retry satudata ingest: {metadata['resource_id']}",
+                           queue=metadata.get("queue_name"))
+        else:
+            errored = True
+            log.exception("satudata ingest failed for %s", metadata.get("resource_id"))
+            logger.error("Load failed: %s", e)
+            job_dict.update(status="error", error=str(e))
+            db.mark_job_as_errored(job_id, repr(e))
+            upload_report.save_failure(metadata["resource_id"], e)
+    finally:
+        logger.removeHandler(handler)
+        _hook(job_dict)
+    return "error" if errored else None
+
+
+def _site_context() -> dict[str, Any]:
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"ignore_auth": True, "user": user["name"]}
+
+
+def _hook(job_dict: dict[str, Any]) -> None:
+    """The status, through xloader's own hook action (in-process: the worker has CKAN loaded)."""
+    try:
+        tk.get_action("xloader_hook")(_site_context(), dict(job_dict))
+    except Exception:  # noqa: BLE001 - a failed status update must not hide the load's own result
+        log.exception("xloader_hook failed for %s", job_dict.get("metadata", {}).get("resource_id"))
+
+
+def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict[str, float]] = None
+        ) -> dict[str, Any]:
+    """Check, parse, report and (with no error) load one resource. Returns the report."""
+    timings = timings if timings is not None else {}
+    resource_id = metadata["resource_id"]
+    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+    path, cleanup = _local_file(resource, metadata, logger)
+    try:
+        file_hash = _md5(path)
+        if resource.get("hash") == file_hash and not metadata.get("ignore_hash") \
+                and resource.get("datastore_active") and upload_report.load(resource_id):
+            logger.info("Ignoring resource - the file hash hasn't changed: %s.", file_hash)
+            upload_report.restore_previous(resource_id)
+            return upload_report.load(resource_id) or {}
+        extension = file_safety.extension_of(resource.get("url")) or (resource.get("format") or "").lower()
+        with tempfile.TemporaryDirectory(prefix="satudata-ingest-") as work:
+            out_csv = os.path.join(work, "typed.csv")
+            started = time.perf_counter()
+            result = parse_in_child(path, extension, out_csv, limits())
+            timings["parse"] = time.perf_counter() - started
+            logger.info("Read %s rows x %s columns (%s) in %.1f s; %s issues", result.get("rows"),
+                        len(result.get("columns", [])), result.get("format"), timings["parse"],
+                        len(result.get("issues", [])))
+            report = upload_report.save(resource_id, result, file_hash)
+            if report["status"] == "error":
+                logger.warning("The file was not loaded: %s", upload_report.summary(report))
+                raise Rejected(upload_report.summary(report))
+            load(resource_id, result["columns"], out_csv, logger, timings)
+        from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
+        xloader_utils.set_resource_metadata({"resource_id": resource_id, "datastore_active": True,
+                                             "datastore_contains_all_records_of_source_file": True})
+        xloader_jobs.update_resource({"id": resource_id, "hash": file_hash}, patch_only=True)
+        logger.info("Loaded in %s", ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
+        return report
+    finally:
+        cleanup()
+
+
+def _local_file(resource: dict[str, Any], metadata: dict[str, Any], logger: logging.Logger):
+    """The uploaded file where CKAN keeps it (never copied, never changed), or a download of it."""
+    upload = uploader.get_resource_uploader(resource)
+    get_path = getattr(upload, "get_path", None)
+    if get_path:
+        path = get_path(resource["id"])
+        if os.path.exists(path):
+            return path, lambda: None
+    from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
+    tmp_file, _hash = xloader_jobs._download_resource_data(resource, metadata, xloader_utils.get_xloader_user_apitoken(),
+                                                          logger)
+    return tmp_file.name, tmp_file.close
+
+
+def _md5(path: str) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_in_child(path: str, extension: str, out_csv: Optional[str], lim: file_safety.Limits) -> dict[str, Any]:
+    """spreadsheet.parse() in a child process with an address-space limit and a timeout; the Result as a dict."""
+    import dataclasses
+
+    memory = lim.parser_memory_mb * 1024 * 1024
+
+    def _limit() -> None:
+        os_resource.setrlimit(os_resource.RLIMIT_AS, (memory, memory))
+
+    command = [sys.executable, "-m", "ckanext.satudata_blitar.tables.spreadsheet", path, extension, out_csv or "",
+               json.dumps(dataclasses.asdict(lim))]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=lim.parser_timeout, preexec_fn=_limit,
+                              env={**os.environ, "PYTHONHASHSEED": "0"})
+    except subprocess.TimeoutExpired:
+        return _failed("parser_timeout", file_safety.N_(
+            "Reading the file took longer than {limit} seconds. Split the table into smaller files."),
+            limit=lim.parser_timeout)
+    if done.returncode == 0:
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            pass
+    if done.returncode < 0 or any(sign in done.stderr for sign in (b"MemoryError", b"Cannot allocate memory",
+                                                                   b"failed to map segment")):
+        return _failed("parser_memory", file_safety.N_(
+            "Reading the file needs more than {limit} MB of memory. Split the table into smaller files."),
+            limit=lim.parser_memory_mb)
+    log.error("The spreadsheet parser failed on %s: %s", path, done.stderr[-2000:].decode("utf-8", "replace"))
+    return _failed("damaged", file_safety.N_(
+        "The file could not be read ({detail}). Save it again from Excel and upload it again."),
+        detail="parser error")
+
+
+def _failed(code: str, msgid: str, **params: Any) -> dict[str, Any]:
+    return {"format": "", "sheet": None, "header_row": None, "columns": [], "rows": 0, "stats": {},
+            "issues": [{"severity": "error", "code": code, "msgid": msgid, "params": params, "sheet": None,
+                        "row": None, "column": None, "value": None}]}
+
+
+# --- The DataStore load ---------------------------------------------------------------------------------------------
+
+def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger: logging.Logger,
+         timings: dict[str, float]) -> None:
+    """Typed table by datastore_create, rows by COPY on the write engine, then indexes and ANALYZE."""
+    import ckanext.datastore.backend.postgres as datastore_db
+
+    context = _site_context()
+    started = time.perf_counter()
+    fields = [{"id": c["id"], "type": c["pg_type"], "info": {"label": c["label"], "notes": ""}} for c in columns]
+    try:
+        info = tk.get_action("datastore_info")(dict(context), {"id": resource_id})
+        previous = {f["id"]: f for f in info.get("fields", [])}
+        for field in fields:
+            old_info = previous.get(field["id"], {}).get("info")
+            if old_info and (old_info.get("label") or old_info.get("notes")):
+                field["info"] = dict(old_info)
+        _notify_before_update(resource_id, list(previous.values()), fields)
+        tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id, "force": True})
+    except tk.ObjectNotFound:
+        _notify_before_update(resource_id, None, fields)
+    tk.get_action("datastore_create")(dict(context), {"resource_id": resource_id, "fields": fields,
+                                                      "records": None, "force": True})
+    timings["create_table"] = time.perf_counter() - started
+
+    engine = datastore_db.get_write_engine()
+    table = datastore_db.identifier(resource_id)
+    stage = datastore_db.identifier(f"{resource_id}_satudata_load")
+    ids = [datastore_db.identifier(c["id"]) for c in columns]
+    names = ", ".join(ids)
+    with engine.begin() as conn:
+        datastore_db._drop_indexes({"connection": conn}, {"resource_id": resource_id}, False)
+        conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER zfulltext"))
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {stage}"))
+        conn.execute(sa.text(f"CREATE UNLOGGED TABLE {stage} (_n bigserial, " + ", ".join(
+            f'{i} {c["pg_type"]}' for i, c in zip(ids, columns)) + ")"))
+    try:
+        # 1. the load: the typed rows, by COPY, into an unlogged staging table (PostgreSQL parses the types)
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                with open(csv_path, "rb") as f:
+                    cursor.copy_expert(f"COPY {stage} ({names}) FROM STDIN WITH (FORMAT csv, ENCODING 'UTF8')", f)
+            finally:
+                cursor.close()
+            total = conn.execute(sa.text(f"SELECT count(*) FROM {stage}")).scalar() or 0
+        timings["copy"] = time.perf_counter() - started
+        logger.info("Copied the rows in %.2f s", timings["copy"])
+
+        # 2. into the DataStore table with _full_text (what the DataStore's trigger would compute, without the
+        #    trigger's per-row JSON), in _id order, in parallel slices
+        started = time.perf_counter()
+        text = " || ' ' || ".join(f"coalesce({i}::text, '')" for i in ids)
+        workers = max(1, min(LOAD_CONNECTIONS, total // 20_000 or 1))
+        bounds = [total * k // workers for k in range(workers + 1)]
+
+        def move(lo: int, hi: int) -> None:
+            with engine.begin() as c:
+                c.execute(sa.text(f"INSERT INTO {table} (_id, {names}, _full_text) SELECT _n, {names}, "
+                                  f"to_tsvector({text}) FROM {stage} WHERE _n > {lo} AND _n <= {hi}"))
+
+        _in_parallel([(move, (bounds[k], bounds[k + 1])) for k in range(workers)], workers)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', '_id'), "
+                                 f"greatest({total}, 1), {str(total > 0).lower()})"))
+        timings["full_text"] = time.perf_counter() - started
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {stage}"))
+            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER zfulltext"))
+
+    # 3. the DataStore's own full-text indexes, built after the load, several at a time
+    started = time.perf_counter()
+    fields = [{"id": c["id"], "type": c["pg_type"]} for c in columns]
+    statements, _skipped = datastore_db._build_fts_indexes(
+        {"resource_id": resource_id}, 'CREATE {unique} INDEX "{name}" ON "{res_id}" USING {method}({fields})',
+        fields)
+
+    def build(statement: str) -> None:
+        with engine.begin() as c:
+            c.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+            c.execute(sa.text(statement))
+
+    _in_parallel([(build, (statement,)) for statement in statements], LOAD_CONNECTIONS)
+    timings["indexes"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"ANALYZE {table}"))
+    timings["analyze"] = time.perf_counter() - started
+
+
+def _in_parallel(calls, workers: int) -> None:
+    """Runs (function, args) pairs on `workers` threads (each on a connection of its own); the first error wins."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(function, *args) for function, args in calls]:
+            future.result()
+
+
+def _notify_before_update(resource_id: str, existing: Optional[list[dict[str, Any]]],
+                          fields: list[dict[str, Any]]) -> None:
+    """IXloader.datastore_before_update, as xloader's own loader calls it."""
+    from ckanext.xloader.interfaces import IXloader
+    if existing is not None:
+        existing = [f for f in existing if f.get("id") != "_id"]
+    for plugin in p.PluginImplementations(IXloader):
+        plugin.datastore_before_update(resource_id=resource_id, existing_fields=existing, new_headers=fields)

@@ -1,0 +1,131 @@
+"""The report of an uploaded table: what was read, what was left out and what the operator should fix.
+
+Stored in CKAN's task_status table (task_type "satudata_upload", key "report"; state = pending | ok | warning |
+error) so it needs no table of its own and stays out of package_show and the search index. Each issue keeps its
+English msgid and parameters; `present()` translates them into the language of the request that shows them, so the
+Indonesian UI shows Indonesian and the English UI English.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.tables.file_safety import N_
+
+TASK_TYPE = "satudata_upload"
+KEY = "report"
+MAX_ISSUES = 300
+SEVERITIES = ("error", "warning", "note")
+
+
+def _task(resource_id: str) -> Optional[dict[str, Any]]:
+    try:
+        return tk.get_action("task_status_show")({"ignore_auth": True}, {
+            "entity_id": resource_id, "task_type": TASK_TYPE, "key": KEY})
+    except tk.ObjectNotFound:
+        return None
+
+
+def _store(resource_id: str, state: str, value: dict[str, Any]) -> None:
+    from ckan import model
+    task = _task(resource_id)
+    data = {"entity_id": resource_id, "entity_type": "resource", "task_type": TASK_TYPE, "key": KEY,
+            "state": state, "value": json.dumps(value, default=str), "error": "",
+            "last_updated": str(datetime.datetime.utcnow())}
+    if task:
+        data["id"] = task["id"]
+    tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, data)
+
+
+def mark_pending(resource_id: str) -> None:
+    """A new file is queued: the report says so until the job has read it (the last report is kept meanwhile)."""
+    task = _task(resource_id)
+    _store(resource_id, "pending", json.loads(task["value"]) if task and task.get("value") else {})
+
+
+def restore_previous(resource_id: str) -> None:
+    task = _task(resource_id)
+    if task and task.get("value"):
+        value = json.loads(task["value"])
+        _store(resource_id, value.get("status", "ok"), value)
+
+
+def status_of(issues: list[dict[str, Any]]) -> str:
+    severities = {issue["severity"] for issue in issues}
+    return "error" if "error" in severities else "warning" if "warning" in severities else "ok"
+
+
+def save(resource_id: str, result: dict[str, Any], file_hash: str = "") -> dict[str, Any]:
+    """Stores the parser's result as the resource's report; returns the report."""
+    issues = result.get("issues", [])
+    counts = {severity: sum(1 for i in issues if i["severity"] == severity) for severity in SEVERITIES}
+    ordered = sorted(issues, key=lambda i: SEVERITIES.index(i["severity"]))
+    report = {
+        "status": status_of(issues),
+        "checked": datetime.datetime.utcnow().isoformat(timespec="seconds"),
+        "file_hash": file_hash,
+        "format": result.get("format"),
+        "sheet": result.get("sheet"),
+        "header_row": result.get("header_row"),
+        "rows": result.get("rows", 0),
+        "columns": [{k: c[k] for k in ("id", "label", "letter", "type")} for c in result.get("columns", [])],
+        "counts": counts,
+        "issues": ordered[:MAX_ISSUES],
+        "truncated": max(0, len(ordered) - MAX_ISSUES),
+    }
+    _store(resource_id, report["status"], report)
+    return report
+
+
+def save_failure(resource_id: str, error: Exception) -> None:
+    """A load that failed after the checks (a database error): the report says the data is not in the DataStore."""
+    task = _task(resource_id)
+    report = json.loads(task["value"]) if task and task.get("value") else {}
+    report.setdefault("issues", []).insert(0, {
+        "severity": "error", "code": "load_failed",
+        "msgid": N_("The file was read but could not be stored in the DataStore ({detail}). Try again later or "
+                    "ask the Walidata."), "params": {"detail": type(error).__name__},
+        "sheet": None, "row": None, "column": None, "value": None})
+    report["status"] = "error"
+    _store(resource_id, "error", report)
+
+
+def load(resource_id: str) -> Optional[dict[str, Any]]:
+    """The stored report with its state ("pending" while a new file waits), or None when none was made."""
+    task = _task(resource_id)
+    if not task:
+        return None
+    report = json.loads(task["value"]) if task.get("value") else {}
+    report["state"] = task["state"]
+    return report
+
+
+def message(issue: dict[str, Any]) -> str:
+    """The issue's message in the request's language."""
+    try:
+        return tk._(issue["msgid"]).format(**issue.get("params", {}))
+    except (KeyError, IndexError, ValueError):
+        return issue["msgid"]
+
+
+def present(report: Optional[dict[str, Any]], resource_id: str) -> dict[str, Any]:
+    if report is None:
+        return {"resource_id": resource_id, "state": "none", "status": "none", "issues": []}
+    shown = dict(report, resource_id=resource_id)
+    shown["issues"] = [dict(issue, message=message(issue)) for issue in report.get("issues", [])]
+    return shown
+
+
+def summary(report: dict[str, Any]) -> str:
+    """One line for xloader's status page and log: the first error, in English."""
+    errors = [i for i in report.get("issues", []) if i["severity"] == "error"]
+    if not errors:
+        return ""
+    first = errors[0]
+    where = ", ".join(f"{k} {first[k]}" for k in ("sheet", "row", "column") if first.get(k))
+    text = first["msgid"].format(**first.get("params", {}))
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where + ': ' if where else ''}{text}{more}"

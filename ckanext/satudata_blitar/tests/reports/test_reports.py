@@ -1,0 +1,755 @@
+"""The monitoring report (SOP step 7) over a known history built under frozen time, in every form it reaches a user:
+the action (API), the CLI's .json/.csv/.xlsx files, the report page and its downloads.
+
+The history (times UTC; "now" is 2026-08-20 12:00, so Q3 2026 is not over yet):
+
+    dk-e  Dinas Kesehatan  made in May and published within hours (on time), withdrawn 07-15
+    bp-c  Bappeda          made 06-30 10:00, submitted after 24 h (late), verified (OPD) in 1 h, returned by the
+                           Walidata after 4 h
+    dk-a  Dinas Kesehatan  07-01: upload 0.5 h, OPD check 12 h, Walidata check 36 h (late), published after 4 h
+    dk-b  Dinas Kesehatan  07-02: upload 3 h (late), returned after 2 h, resubmitted 07-06, OPD check 48 h (late),
+                           waiting for the Walidata since 07-08 09:00 (1035 h by now)
+    bp-d  Bappeda          made 08-10 09:00, never submitted (243 h by now, standard 1 h)
+    dk-f  Dinas Kesehatan  made 08-20 09:00, submitted after 0.5 h, waiting 2.5 h for the OPD check (not yet due)
+
+The daftar elemen data of 2026 (ELEMENTS): Dinas Kesehatan's four elements are provided by dk-a (published 07-03,
+after its 06-30 target), dk-b (not published; target 09-30), nothing (target 07-31) and dk-e (withdrawn); Bappeda's
+one by bp-c. Bappeda also has one element in 2025.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+
+import freezegun
+import openpyxl
+import pytest
+
+import ckan.tests.factories as ckan_factories
+import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.reports import figures as reports
+from ckanext.satudata_blitar.cli import satudata
+from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+
+NOW = "2026-08-20 12:00"
+
+
+def _frozen_now():
+    """NOW for the reports; PyJWT keeps the real clock, as the API tokens carry their real creation time."""
+    return freezegun.freeze_time(NOW, ignore=["jwt"])
+
+USERS = {  # name: (capacity, organisation) or None for the sysadmin
+    "operator-dk": ("editor", "dinas-kesehatan"),
+    "verif-dk": ("verifikator", "dinas-kesehatan"),
+    "operator-bp": ("editor", "bappeda"),
+    "verif-bp": ("verifikator", "bappeda"),
+    "ckan-admin": ("admin", "dinas-kesehatan"),
+    "verifikator-kominfotik": ("verifikator_kominfotik", "diskominfotik"),
+    "walidata": ("walidata", "diskominfotik"),
+    "sysadmin": None,
+}
+ACTOR = {"ajukan": "operator", "verifikasi_opd": "verif", "kembalikan_opd": "verif",
+         "verifikasi_walidata": "verifikator-kominfotik", "kembalikan_walidata": "walidata",
+         "terbitkan": "walidata", "tarik": "walidata"}
+OPD = {"dk": "dinas-kesehatan", "bp": "bappeda"}
+
+HISTORY = [
+    ("2026-05-01 08:00", "dk-e", "buat"),
+    ("2026-05-01 08:30", "dk-e", "ajukan"),
+    ("2026-05-01 09:00", "dk-e", "verifikasi_opd"),
+    ("2026-05-01 10:00", "dk-e", "verifikasi_walidata"),
+    ("2026-05-01 11:00", "dk-e", "terbitkan"),
+    ("2026-06-30 10:00", "bp-c", "buat"),
+    ("2026-07-01 08:00", "dk-a", "buat"),
+    ("2026-07-01 08:30", "dk-a", "ajukan"),
+    ("2026-07-01 10:00", "bp-c", "ajukan"),
+    ("2026-07-01 11:00", "bp-c", "verifikasi_opd"),
+    ("2026-07-01 15:00", "bp-c", "kembalikan_walidata"),
+    ("2026-07-01 20:30", "dk-a", "verifikasi_opd"),
+    ("2026-07-02 08:00", "dk-b", "buat"),
+    ("2026-07-02 11:00", "dk-b", "ajukan"),
+    ("2026-07-02 13:00", "dk-b", "kembalikan_opd"),
+    ("2026-07-03 08:30", "dk-a", "verifikasi_walidata"),
+    ("2026-07-03 12:30", "dk-a", "terbitkan"),
+    ("2026-07-06 09:00", "dk-b", "ajukan"),
+    ("2026-07-08 09:00", "dk-b", "verifikasi_opd"),
+    ("2026-07-15 09:00", "dk-e", "tarik"),
+    ("2026-08-10 09:00", "bp-d", "buat"),
+    ("2026-08-20 09:00", "dk-f", "buat"),
+    ("2026-08-20 09:30", "dk-f", "ajukan"),
+]
+
+# What the evaluation reads besides the history: more metadata (data standards, a reference code) and resources.
+MORE_METADATA = {"dk-a": {"konsep": "Penduduk", "klasifikasi": "Kecamatan", "ukuran": "Jumlah",
+                          "kode_referensi": "3572.KES.01"}}
+RESOURCES = [("dk-a", "CSV", True), ("dk-b", "PDF", False), ("bp-c", "XLSX", False)]
+# (year, OPD, name, priority, target date, dataset)
+ELEMENTS = [
+    (2026, "dinas-kesehatan", "Elemen A", True, "2026-06-30", "dk-a"),
+    (2026, "dinas-kesehatan", "Elemen B", False, "2026-09-30", "dk-b"),
+    (2026, "dinas-kesehatan", "Elemen C", True, "2026-07-31", None),
+    (2026, "dinas-kesehatan", "Elemen E", False, None, "dk-e"),
+    (2026, "bappeda", "Elemen BP", False, None, "bp-c"),
+    (2025, "bappeda", "Elemen 2025", False, "2025-12-31", None),
+]
+
+
+def _actor(dataset: str, transition: str) -> str:
+    who = ACTOR[transition]
+    return f"{who}-{dataset[:2]}" if who in ("operator", "verif") else who
+
+
+@pytest.fixture(scope="module")
+def world(reset_db, migrate_db_for):
+    unload = world_module.loaded_plugins()
+    try:
+        world_module.reset(reset_db, migrate_db_for)
+        with freezegun.freeze_time("2026-04-01 07:00") as frozen:
+            orgs = {name: ckan_factories.Organization(name=name, title=name.replace("-", " ").title())
+                    for name in ("diskominfotik", "dinas-kesehatan", "bappeda")}
+            users = {}
+            for name, membership in USERS.items():
+                factory = ckan_factories.SysadminWithToken if membership is None else ckan_factories.UserWithToken
+                users[name] = factory(name=name)
+                if membership:
+                    helpers.call_action("organization_member_create", id=membership[1], username=name,
+                                        role=membership[0])
+            ids = {}
+            for when, dataset, transition in HISTORY:
+                frozen.move_to(when)
+                if transition == "buat":
+                    ids[dataset] = helpers.call_action(
+                        "package_create", context={"user": f"operator-{dataset[:2]}"}, name=dataset,
+                        title=f"Data {dataset.upper()}", notes="Data uji.", owner_org=orgs[OPD[dataset[:2]]]["id"],
+                        **REQUIRED_METADATA, **MORE_METADATA.get(dataset, {}))["id"]
+                else:
+                    helpers.call_action("satudata_transition", context={"user": _actor(dataset, transition)},
+                                        id=ids[dataset], transition=transition, note="Catatan uji")
+        for dataset, fmt, in_datastore in RESOURCES:  # by the site: the evaluation reads them, not the workflow
+            resource = helpers.call_action("resource_create", context={"user": "sysadmin"}, package_id=ids[dataset],
+                                           name="Data", format=fmt,
+                                           url=f"http://data.example/{dataset}.{fmt.lower()}")
+            if in_datastore:
+                helpers.call_action("datastore_create", context={"user": "sysadmin"}, resource_id=resource["id"],
+                                    force=True,
+                                    records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+        for year, opd, name, priority, target, dataset in ELEMENTS:
+            helpers.call_action("satudata_data_element_create", context={"user": "walidata"}, tahun=year,
+                                owner_org=opd, nama=name, data_prioritas=priority, tanggal_target=target,
+                                package_id=ids[dataset] if dataset else "")
+        yield {"users": users, "orgs": orgs, "ids": ids}
+    finally:
+        unload()
+
+
+def _headers(world, name):
+    return {"Authorization": world["users"][name]["token"]} if name else {}
+
+
+# --- the expected figures of Q3 2026 ------------------------------------------------------------------------------
+
+STATES = ["draf", "diajukan", "terverifikasi_opd", "disetujui", "terbit", "perlu_perbaikan"]
+MOVEMENTS = ["submitted", "verified_opd", "returned_opd", "verified_walidata", "returned_walidata", "published",
+             "withdrawn"]
+# OPD title, datasets per state now, total, then what moved in the period (MOVEMENTS' order).
+SUMMARY_Q3 = [
+    ("Bappeda", [1, 0, 0, 0, 0, 1], 2, [1, 1, 0, 0, 1, 0, 0]),
+    ("Dinas Kesehatan", [0, 1, 1, 0, 1, 1], 4, [4, 2, 1, 1, 0, 1, 1]),
+    ("Diskominfotik", [0, 0, 0, 0, 0, 0], 0, [0, 0, 0, 0, 0, 0, 0]),
+]
+TOTALS_Q3 = ([1, 1, 1, 0, 1, 2], 6, [5, 3, 1, 1, 1, 1, 1])
+# OPD title (None: all OPDs), step, standard h, done, on time, late, waiting, waiting past standard, on-time share,
+# median h, worst h.
+TIMELINESS_Q3 = [
+    ("Bappeda", "unggah", 1.0, 1, 0, 1, 1, 1, 0.0, 24.0, 243.0),
+    ("Bappeda", "verifikasi_opd", 24.0, 1, 1, 0, 0, 0, 1.0, 1.0, 1.0),
+    ("Bappeda", "verifikasi_walidata", 24.0, 1, 1, 0, 0, 0, 1.0, 4.0, 4.0),
+    ("Dinas Kesehatan", "unggah", 1.0, 3, 2, 1, 0, 0, 0.6667, 0.5, 3.0),
+    ("Dinas Kesehatan", "verifikasi_opd", 24.0, 3, 2, 1, 1, 0, 0.6667, 12.0, 48.0),
+    ("Dinas Kesehatan", "verifikasi_walidata", 24.0, 1, 0, 1, 1, 1, 0.0, 36.0, 1035.0),
+    ("Dinas Kesehatan", "publikasi", 24.0, 1, 1, 0, 0, 0, 1.0, 4.0, 4.0),
+    (None, "unggah", 1.0, 4, 2, 2, 1, 1, 0.4, 1.75, 243.0),
+    (None, "verifikasi_opd", 24.0, 4, 3, 1, 1, 0, 0.75, 7.0, 48.0),
+    (None, "verifikasi_walidata", 24.0, 2, 1, 1, 1, 1, 0.3333, 20.0, 1035.0),
+    (None, "publikasi", 24.0, 1, 1, 0, 0, 0, 1.0, 4.0, 4.0),
+]
+TIMELINESS_KEYS = ["opd_title", "step", "standard_hours", "done", "on_time", "late", "waiting", "overdue_waiting",
+                   "on_time_share", "median_hours", "worst_hours"]
+# dataset, title, OPD, step, started, ended (None: still waiting), hours, standard hours, status
+OVERDUE_Q3 = [
+    ("dk-b", "Data DK-B", "Dinas Kesehatan", "verifikasi_walidata", "2026-07-08T09:00:00", None, 1035.0, 24.0,
+     "waiting"),
+    ("bp-d", "Data BP-D", "Bappeda", "unggah", "2026-08-10T09:00:00", None, 243.0, 1.0, "waiting"),
+    ("dk-b", "Data DK-B", "Dinas Kesehatan", "verifikasi_opd", "2026-07-06T09:00:00", "2026-07-08T09:00:00", 48.0,
+     24.0, "late"),
+    ("dk-a", "Data DK-A", "Dinas Kesehatan", "verifikasi_walidata", "2026-07-01T20:30:00", "2026-07-03T08:30:00",
+     36.0, 24.0, "late"),
+    ("bp-c", "Data BP-C", "Bappeda", "unggah", "2026-06-30T10:00:00", "2026-07-01T10:00:00", 24.0, 1.0, "late"),
+    ("dk-b", "Data DK-B", "Dinas Kesehatan", "unggah", "2026-07-02T08:00:00", "2026-07-02T11:00:00", 3.0, 1.0,
+     "late"),
+]
+OVERDUE_KEYS = ["dataset", "title", "opd_title", "step", "started_at", "ended_at", "hours", "standard_hours",
+                "status"]
+# OPD title: elements, priority, published, not yet published, no dataset yet, priority published, late, published
+# on time, share, priority share (as of now: Q3 is not over)
+FULFILMENT_Q3 = [
+    ("Bappeda", [1, 0, 0, 1, 0, 0, 0, 0], 0.0, None),
+    ("Dinas Kesehatan", [4, 2, 1, 2, 1, 1, 2, 0], 0.25, 0.5),
+    ("Diskominfotik", [0, 0, 0, 0, 0, 0, 0, 0], None, None),
+]
+FULFILMENT_TOTALS_Q3 = ([5, 2, 1, 3, 1, 1, 2, 0], 0.2, 0.5)
+COUNT_KEYS = ["elements", "priority", "terbit", "belum_terbit", "belum_ada_dataset", "priority_terbit", "late",
+              "terbit_on_time"]
+# OPD title, element, priority, target, dataset, its title, status, late, published
+LATE_ELEMENTS_Q3 = [
+    ("Dinas Kesehatan", "Elemen A", True, "2026-06-30", "dk-a", "Data DK-A", "terbit", True, "2026-07-03T12:30:00"),
+    ("Dinas Kesehatan", "Elemen C", True, "2026-07-31", None, None, "belum_ada_dataset", True, None),
+]
+ELEMENT_KEYS = ["opd_title", "nama", "data_prioritas", "tanggal_target", "dataset", "title", "status", "late",
+                "published_at"]
+TREND_Q3 = [("2026-07", [4, 3, 1, 1, 1, 1, 1]), ("2026-08", [1, 0, 0, 0, 0, 0, 0]),
+            ("2026-09", [0, 0, 0, 0, 0, 0, 0])]
+
+
+def _monitoring(period="2026-Q3", **extra):
+    with freezegun.freeze_time(NOW):
+        return helpers.call_action("satudata_report_monitoring", context={"user": "walidata"}, period=period,
+                                   **extra)
+
+
+def _assert_q3_figures(report):
+    """Every figure of the Q3 report, as the action returns it (and the .json file holds it)."""
+    assert report["period"] == {"label": "2026-Q3", "kind": "quarter", "start": "2026-07-01T00:00:00",
+                                "end": "2026-10-01T00:00:00", "timezone": "UTC"}
+    assert (report["states"], report["movements"]) == (STATES, MOVEMENTS)
+    assert [(o["title"], [o["states"][s] for s in STATES], o["total"], [o[m] for m in MOVEMENTS])
+            for o in report["opds"]] == SUMMARY_Q3
+    totals = report["totals"]
+    assert ([totals["states"][s] for s in STATES], totals["total"], [totals[m] for m in MOVEMENTS]) == TOTALS_Q3
+    assert [tuple(row[k] for k in TIMELINESS_KEYS) for row in report["timeliness"]] == TIMELINESS_Q3
+    assert [tuple(row[k] for k in OVERDUE_KEYS) for row in report["overdue"]] == OVERDUE_Q3
+    assert [(o["title"], [o["data_elements"][k] for k in COUNT_KEYS], o["data_elements"]["share"],
+             o["data_elements"]["priority_share"]) for o in report["opds"]] == FULFILMENT_Q3
+    elements = totals["data_elements"]
+    assert ([elements[k] for k in COUNT_KEYS], elements["share"], elements["priority_share"]) == FULFILMENT_TOTALS_Q3
+    assert (report["data_elements"]["year"], report["data_elements"]["as_of"]) == (2026, "2026-08-20T12:00:00")
+    assert [tuple(row[k] for k in ELEMENT_KEYS) for row in report["data_elements"]["late"]] == LATE_ELEMENTS_Q3
+    assert [(row["month"], [row[m] for m in MOVEMENTS]) for row in report["trend"]] == TREND_Q3
+
+
+def test_monitoring_report_figures(world):
+    _assert_q3_figures(_monitoring())
+
+
+def test_monitoring_report_through_the_api(app, world):
+    with _frozen_now():
+        response = app.get("/api/3/action/satudata_report_monitoring", params={"period": "2026-T3"},
+                           headers=_headers(world, "walidata"))
+    assert "result" in response.json, response.json
+    _assert_q3_figures(response.json["result"])
+
+
+# Other periods and one OPD: the figures that change with the period's bounds (steps still waiting at a period's
+# end are measured up to it; steps that ended before it began are left out).
+# period, opd, movements (all OPDs), all-OPD timeliness rows (step, done, on time, late, waiting, waiting past
+# standard, share, median, worst), overdue (dataset, step, hours, status)
+PERIODS = [
+    ("2026-07", None, [4, 3, 1, 1, 1, 1, 1],
+     [("unggah", 3, 1, 2, 0, 0, 0.3333, 3.0, 24.0), ("verifikasi_opd", 4, 3, 1, 0, 0, 0.75, 7.0, 48.0),
+      ("verifikasi_walidata", 2, 1, 1, 1, 1, 0.3333, 20.0, 567.0), ("publikasi", 1, 1, 0, 0, 0, 1.0, 4.0, 4.0)],
+     [("dk-b", "verifikasi_walidata", 567.0, "waiting"), ("dk-b", "verifikasi_opd", 48.0, "late"),
+      ("dk-a", "verifikasi_walidata", 36.0, "late"), ("bp-c", "unggah", 24.0, "late"),
+      ("dk-b", "unggah", 3.0, "late")]),
+    ("2026-08", None, [1, 0, 0, 0, 0, 0, 0],
+     [("unggah", 1, 1, 0, 1, 1, 0.5, 0.5, 243.0), ("verifikasi_opd", 0, 0, 0, 1, 0, None, None, 2.5),
+      ("verifikasi_walidata", 0, 0, 0, 1, 1, 0.0, None, 1035.0)],
+     [("dk-b", "verifikasi_walidata", 1035.0, "waiting"), ("bp-d", "unggah", 243.0, "waiting")]),
+    ("2026-T2", None, [1, 1, 0, 1, 0, 1, 0],
+     [("unggah", 1, 1, 0, 1, 1, 0.5, 0.5, 14.0), ("verifikasi_opd", 1, 1, 0, 0, 0, 1.0, 0.5, 0.5),
+      ("verifikasi_walidata", 1, 1, 0, 0, 0, 1.0, 1.0, 1.0), ("publikasi", 1, 1, 0, 0, 0, 1.0, 1.0, 1.0)],
+     [("bp-c", "unggah", 14.0, "waiting")]),
+    ("2026", None, [6, 4, 1, 2, 1, 2, 1],
+     [("unggah", 5, 3, 2, 1, 1, 0.5, 0.5, 243.0), ("verifikasi_opd", 5, 4, 1, 1, 0, 0.8, 2.0, 48.0),
+      ("verifikasi_walidata", 3, 2, 1, 1, 1, 0.5, 4.0, 1035.0), ("publikasi", 2, 2, 0, 0, 0, 1.0, 2.5, 4.0)],
+     [("dk-b", "verifikasi_walidata", 1035.0, "waiting"), ("bp-d", "unggah", 243.0, "waiting"),
+      ("dk-b", "verifikasi_opd", 48.0, "late"), ("dk-a", "verifikasi_walidata", 36.0, "late"),
+      ("bp-c", "unggah", 24.0, "late"), ("dk-b", "unggah", 3.0, "late")]),
+    ("2026-Q3", "bappeda", [1, 1, 0, 0, 1, 0, 0],
+     [("unggah", 1, 0, 1, 1, 1, 0.0, 24.0, 243.0), ("verifikasi_opd", 1, 1, 0, 0, 0, 1.0, 1.0, 1.0),
+      ("verifikasi_walidata", 1, 1, 0, 0, 0, 1.0, 4.0, 4.0)],
+     [("bp-d", "unggah", 243.0, "waiting"), ("bp-c", "unggah", 24.0, "late")]),
+    ("2025", None, [0, 0, 0, 0, 0, 0, 0], [], []),
+]
+
+
+@pytest.mark.parametrize("period, opd, movements, timeliness, overdue", PERIODS)
+def test_monitoring_report_by_period_and_opd(world, period, opd, movements, timeliness, overdue):
+    report = _monitoring(period, **({"opd": opd} if opd else {}))
+    assert [report["totals"][m] for m in MOVEMENTS] == movements
+    assert [tuple(row[k] for k in TIMELINESS_KEYS[1:2] + TIMELINESS_KEYS[3:]) for row in report["timeliness"]
+            if row["opd"] is None] == timeliness
+    assert [(row["dataset"], row["step"], row["hours"], row["status"]) for row in report["overdue"]] == overdue
+    if opd:
+        assert report["opd"] == opd
+        assert [o["name"] for o in report["opds"]] == [opd]
+        assert {row["opd"] for row in report["timeliness"]} <= {opd, None}
+
+
+# The daftar elemen data as of each period's end: period, opd, Dinas Kesehatan's counts (COUNT_KEYS), all OPDs'
+# share, the late elements
+ELEMENT_PERIODS = [
+    # 30 June: dk-a and dk-b not made yet, dk-e published; Elemen A's target day is over
+    ("2026-T2", None, [4, 2, 1, 0, 3, 0, 1, 1], 0.2, ["Elemen A"]),
+    # 31 July: dk-a published late, Elemen C's target day (31 July) is over at the month's end
+    ("2026-07", None, [4, 2, 1, 2, 1, 1, 2, 0], 0.2, ["Elemen A", "Elemen C"]),
+    ("2026-Q3", "bappeda", [0, 0, 0, 0, 0, 0, 0, 0], 0.0, []),
+    ("2025", None, [0, 0, 0, 0, 0, 0, 0, 0], 0.0, ["Elemen 2025"]),
+    ("2024", None, [0, 0, 0, 0, 0, 0, 0, 0], None, []),
+]
+
+
+@pytest.mark.parametrize("period, opd, counts, share, late", ELEMENT_PERIODS)
+def test_element_fulfilment_as_of_the_periods_end(world, period, opd, counts, share, late):
+    report = _monitoring(period, **({"opd": opd} if opd else {}))
+    by_title = {o["title"]: o for o in report["opds"]}
+    dinas = by_title.get("Dinas Kesehatan", {"data_elements": dict.fromkeys(COUNT_KEYS, 0)})
+    assert [dinas["data_elements"][k] for k in COUNT_KEYS] == counts
+    assert report["totals"]["data_elements"]["share"] == share
+    assert [row["nama"] for row in report["data_elements"]["late"]] == late
+
+
+@pytest.mark.parametrize("text, label, start, end", [
+    ("2026", "2026", "2026-01-01", "2027-01-01"),
+    ("2026-Q3", "2026-Q3", "2026-07-01", "2026-10-01"),
+    ("2026-t4", "2026-Q4", "2026-10-01", "2027-01-01"),
+    ("2026-T1", "2026-Q1", "2026-01-01", "2026-04-01"),
+    ("2026-07", "2026-07", "2026-07-01", "2026-08-01"),
+    ("2026-12", "2026-12", "2026-12-01", "2027-01-01"),
+    (" 2026-02 ", "2026-02", "2026-02-01", "2026-03-01"),
+])
+def test_periods(text, label, start, end):
+    period = reports.parse_period(text)
+    assert (period.label, period.start, period.end) == (
+        label, datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(end))
+
+
+@pytest.mark.parametrize("text", ["", "26", "2026-Q5", "2026-Q0", "2026-13", "2026-00", "2026-7", "Q3-2026",
+                                  "2026/07", "2026-S1", "tahun ini"])
+def test_bad_periods_are_clear_errors(text):
+    with pytest.raises(ValueError, match="is not a period"):
+        reports.parse_period(text)
+
+
+@pytest.mark.parametrize("data, field", [({"period": "2026-Q5"}, "period"), ({}, "period"),
+                                         ({"period": "2026", "opd": "dinas-rahasia"}, "opd")])
+def test_the_action_refuses_bad_input(world, data, field):
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("satudata_report_monitoring", context={"user": "walidata"}, **data)
+    assert field in error.value.error_dict
+
+
+@pytest.mark.parametrize("viewer, status", [
+    ("walidata", 200), ("sysadmin", 200), ("verifikator-kominfotik", 403), ("operator-dk", 403),
+    ("verif-dk", 403), ("ckan-admin", 403), (None, 403)])
+def test_only_the_walidata_gets_the_report_through_the_api(app, world, viewer, status):
+    response = app.get("/api/3/action/satudata_report_monitoring", params={"period": "2026"},
+                       headers=_headers(world, viewer), status=None)
+    assert response.status_code == status
+
+
+# --- files: the same figures in .json, .csv and .xlsx ----------------------------------------------------------
+
+SUMMARY_HEADERS = (["OPD"] + [f"{s} (kini)" for s in ["Draf", "Diajukan", "Terverifikasi OPD", "Disetujui",
+                                                       "Terbit", "Perlu Perbaikan"]]
+                   + ["Jumlah dataset (kini)"]
+                   + [f"{m} (periode)" for m in ["Diajukan", "Diverifikasi OPD", "Dikembalikan OPD",
+                                                 "Diverifikasi Walidata", "Dikembalikan Walidata", "Diterbitkan",
+                                                 "Ditarik"]])
+STEP_ID = {"unggah": "Unggah", "verifikasi_opd": "Verifikasi OPD", "verifikasi_walidata": "Verifikasi Walidata",
+           "publikasi": "Publikasi"}
+STATUS_ID = {"late": "Selesai terlambat", "waiting": "Masih menunggu"}
+ELEMENT_STATUS_ID = {"terbit": "Terbit", "belum_terbit": "Ada, belum terbit", "belum_ada_dataset": "Belum ada dataset"}
+ELEMENT_HEADERS = ["OPD", "Elemen data", "Prioritas", "Tanggal target", "Dataset", "Status", "Terlambat", "Terbit"]
+
+
+def _expected_sheets():
+    """Section title -> (headers, rows) as the .xlsx holds them (the .csv holds the same, as text)."""
+    summary = [[title, *states, total, *moves] for title, states, total, moves in SUMMARY_Q3]
+    summary.append(["Semua OPD", *TOTALS_Q3[0], TOTALS_Q3[1], *TOTALS_Q3[2]])
+    timeliness = [[row[0] or "Semua OPD", STEP_ID[row[1]], *row[2:]] for row in TIMELINESS_Q3]
+    overdue = [[d, t, o, STEP_ID[s], datetime.datetime.fromisoformat(a), e and datetime.datetime.fromisoformat(e),
+                h, std, STATUS_ID[st]] for d, t, o, s, a, e, h, std, st in OVERDUE_Q3]
+    fulfilment = [[title, *counts[:5], counts[6], counts[7], share, priority_share]
+                  for title, counts, share, priority_share in FULFILMENT_Q3]
+    counts, share, priority_share = FULFILMENT_TOTALS_Q3
+    fulfilment.append(["Semua OPD", *counts[:5], counts[6], counts[7], share, priority_share])
+    late = [[opd, name, "Ya" if priority else "Tidak", datetime.date.fromisoformat(target), dataset,
+             ELEMENT_STATUS_ID[status], "Ya" if is_late else "Tidak",
+             published and datetime.datetime.fromisoformat(published)]
+            for opd, name, priority, target, dataset, _title, status, is_late, published in LATE_ELEMENTS_Q3]
+    trend = [[month, *moves] for month, moves in TREND_Q3]
+    return {
+        "Ringkasan OPD": (SUMMARY_HEADERS, summary),
+        "Ketepatan Waktu": (["OPD", "Tahap", "Standar (jam)", "Selesai", "Tepat waktu", "Terlambat",
+                             "Masih menunggu", "Menunggu melewati standar", "Tepat waktu (%)", "Median (jam)",
+                             "Terlama (jam)"], timeliness),
+        "Melewati Standar": (["Dataset", "Judul", "OPD", "Tahap", "Mulai", "Selesai", "Lama (jam)",
+                              "Standar (jam)", "Keadaan"], overdue),
+        "Pemenuhan Elemen Data": (["OPD", "Elemen data", "Prioritas", "Terbit", "Ada, belum terbit",
+                                   "Belum ada dataset", "Terlambat", "Terbit tepat waktu", "Terpenuhi (%)",
+                                   "Prioritas terpenuhi (%)"], fulfilment),
+        "Elemen Data Terlambat": (ELEMENT_HEADERS, late),
+        "Tren Bulanan": (["Bulan", "Diajukan", "Diverifikasi OPD", "Dikembalikan OPD", "Diverifikasi Walidata",
+                          "Dikembalikan Walidata", "Diterbitkan", "Ditarik"], trend),
+    }
+
+
+def _csv_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_read_from_xlsx(value):
+    """openpyxl reads a date cell back as a datetime at midnight."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
+
+
+def _run_cli(cli, tmp_path, fmt, *args):
+    output = tmp_path / f"laporan.{fmt}"
+    with freezegun.freeze_time(NOW):
+        result = cli.invoke(satudata, ["report", "monitoring", "--period", "2026-Q3", "--format", fmt,
+                                       "-o", str(output), *args])
+    assert result.exit_code == 0, result.output
+    return output
+
+
+def test_cli_json_holds_the_actions_figures(cli, world, tmp_path):
+    output = _run_cli(cli, tmp_path, "json")
+    _assert_q3_figures(json.loads(output.read_text("utf-8")))
+
+
+def test_cli_xlsx_one_sheet_per_section_printable(cli, world, tmp_path):
+    workbook = openpyxl.load_workbook(_run_cli(cli, tmp_path, "xlsx"))
+    expected = _expected_sheets()
+    assert workbook.sheetnames == list(expected)
+    for name, (headers, rows) in expected.items():
+        sheet = workbook[name]
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert values[0] == headers, name
+        assert values[1:] == [[_as_read_from_xlsx(value) for value in row] for row in rows], name
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.bold
+        assert sheet.column_dimensions["A"].width >= 10
+        assert sheet.print_title_rows == "$1:$1"
+        assert "2026-Q3" in sheet.oddHeader.center.text
+
+
+def test_cli_csv_sections(cli, world, tmp_path):
+    text = _run_cli(cli, tmp_path, "csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Laporan Monitoring 2026-Q3 - Semua OPD"]
+    sections, current = {}, None
+    for row in rows[1:]:
+        if not row:
+            current = None
+        elif current is None:
+            current = row[0]
+            sections[current] = []
+        else:
+            sections[current].append(row)
+    expected = _expected_sheets()
+    assert list(sections) == list(expected)
+    for name, (headers, data) in expected.items():
+        assert sections[name][0] == headers, name
+        assert sections[name][1:] == [[_csv_text(value) for value in row] for row in data], name
+
+
+def test_cli_english_headers_and_one_opd(cli, world, tmp_path):
+    output = _run_cli(cli, tmp_path, "xlsx", "--lang", "en", "--opd", "bappeda")
+    workbook = openpyxl.load_workbook(output)
+    assert workbook.sheetnames == ["Summary by OPD", "Timeliness", "Overdue", "Data element fulfilment",
+                                   "Late data elements", "Monthly trend"]
+    summary = list(workbook["Summary by OPD"].iter_rows(values_only=True))
+    assert summary[0][:2] == ("OPD", "Draft (now)")
+    assert [row[0] for row in summary[1:]] == ["Bappeda", "All OPDs"]
+
+
+def test_cli_default_file_name(cli, world, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with freezegun.freeze_time(NOW):
+        result = cli.invoke(satudata, ["report", "monitoring", "--period", "2026-07", "--opd", "dinas-kesehatan"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "laporan-monitoring-2026-07-dinas-kesehatan.xlsx").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--period", "2026-Q5"], '"2026-Q5" is not a period'),
+    (["--period", "juli"], '"juli" is not a period'),
+    (["--period", "2026", "--opd", "dinas-rahasia"], 'There is no OPD "dinas-rahasia"'),
+])
+def test_cli_clear_errors(cli, world, tmp_path, args, message):
+    output = tmp_path / "laporan.json"
+    result = cli.invoke(satudata, ["report", "monitoring", *args, "-o", str(output)])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not output.exists()
+
+
+# --- the report page ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("viewer, status", [
+    ("walidata", 200), ("sysadmin", 200), ("verifikator-kominfotik", 403), ("operator-dk", 403),
+    ("verif-dk", 403), ("verif-bp", 403), ("ckan-admin", 403)])
+def test_the_report_page_is_for_the_walidata(app, world, viewer, status):
+    response = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, viewer), status=None)
+    assert response.status_code == status
+    download = app.get("/laporan/monitoring.csv", params={"period": "2026-Q3"}, headers=_headers(world, viewer),
+                       status=None)
+    assert download.status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_log_in(app, world):
+    for url in ("/laporan", "/laporan/monitoring.xlsx?period=2026"):
+        response = app.get(url, status=None, follow_redirects=False)
+        assert response.status_code == 302
+        assert "/user/login" in response.headers["Location"]
+
+
+def test_the_report_page_shows_the_figures_charts_and_downloads(app, world):
+    with _frozen_now():
+        response = app.get("/laporan", params={"period": "2026-Q3", "opd": "dinas-kesehatan"},
+                           headers=_headers(world, "walidata"))
+    body = response.body
+    assert "Data DK-B" in body  # overdue, by name
+    assert "Data BP-D" not in body  # another OPD
+    assert "<svg" in body and "satudata-bar-row" in body
+    elements = body.split('class="table table-striped table-sm satudata-report-elements"', 1)[1].split("</table>")[0]
+    assert [cell.strip() for cell in elements.split("<tbody>")[1].split("</tr>")[0].split("<td>")[1:]] == [
+        "4</td>", "2</td>", "1</td>", "2</td>", "1</td>", "2</td>", "25.0%</td>", "50.0%</td>"]
+    late = body.split("satudata-report-late-elements", 1)[1].split("</table>")[0]
+    assert "Elemen A" in late and "Elemen C" in late and "Elemen B" not in late
+    for fmt in ("xlsx", "csv", "json"):
+        assert f"/laporan/monitoring.{fmt}?period=2026-Q3&amp;opd=dinas-kesehatan" in body
+
+
+def test_the_report_page_explains_a_bad_period(app, world):
+    response = app.get("/laporan", params={"period": "2026-13"}, headers=_headers(world, "walidata"))
+    errors = response.body.split('class="alert alert-danger satudata-report-errors">', 1)[1].split("</div>", 1)[0]
+    assert "&#34;2026-13&#34;" in errors  # the message itself is translated (i18n/)
+    assert "satudata-report-summary" not in response.body
+
+
+def test_the_download_has_the_pages_filters(app, world):
+    with _frozen_now():
+        response = app.get("/laporan/monitoring.json", params={"period": "2026-Q3"},
+                           headers=_headers(world, "walidata"))
+    assert "laporan-monitoring-2026-Q3.json" in response.headers["Content-Disposition"]
+    _assert_q3_figures(json.loads(response.body))
+
+
+
+# --- the evaluation report (SOP step 8) --------------------------------------------------------------------------
+
+# Per OPD and indicator: (numerator, denominator, score). The schema asks 12 required and 18 recommended fields;
+# every dataset has its required ones and two recommended ones by default, dk-a four more (MORE_METADATA).
+INDICATORS_Q3 = {
+    "dinas-kesehatan": {
+        "standar_data": (11, 20, 55.0),  # dk-a 5 of 5, the others definisi and satuan
+        "metadata": (60, 120, 50.0),  # 4 × 12 required + (6 + 2 + 2 + 2) recommended of 4 × 30
+        "kode_referensi": (1, 4, 25.0),
+        "ketepatan_waktu": (5, 9, 55.6),  # the monitoring report: 5 on time of 8 done + 1 waiting past standard
+        "aksesibilitas": (2, 4, 50.0),  # dk-a's CSV (machine-readable, in the DataStore), dk-b's PDF (neither)
+        "pemeriksaan": (3, 4, 75.0),  # dk-a passed twice, dk-b returned once then passed
+        "penyebarluasan": (1, 4, 25.0),
+        "elemen_data": (1, 4, 25.0),  # Elemen A of four
+    },
+    "bappeda": {
+        "standar_data": (4, 10, 40.0), "metadata": (28, 60, 46.7), "kode_referensi": (0, 2, 0.0),
+        "ketepatan_waktu": (2, 4, 50.0), "aksesibilitas": (1, 2, 50.0), "pemeriksaan": (1, 2, 50.0),
+        "penyebarluasan": (0, 2, 0.0), "elemen_data": (0, 1, 0.0),
+    },
+    "diskominfotik": {name: (0, 0, None) for name in ("standar_data", "metadata", "kode_referensi",
+                                                       "ketepatan_waktu", "aksesibilitas", "pemeriksaan",
+                                                       "penyebarluasan", "elemen_data")},
+}
+# OPD: (rank, total, prinsip SDI, kualitas data, proses bisnis, datasets, data elements). Proses bisnis is the mean
+# of pemeriksaan, penyebarluasan and elemen_data: (75 + 25 + 25) / 3 and (50 + 0 + 0) / 3.
+SCORES_Q3 = {
+    "dinas-kesehatan": (1, 45.9, 43.3, 52.8, 41.7, 4, 4),
+    "bappeda": (2, 31.9, 28.9, 50.0, 16.7, 2, 1),
+    "diskominfotik": (None, None, None, None, None, 0, 0),
+}
+FACT_KEYS = ["name", "state", "required_filled", "recommended_filled", "standard_filled", "reference_code",
+             "resources", "machine_readable", "datastore", "steps_done", "steps_on_time", "steps_overdue",
+             "checks_passed", "checks_made"]
+FACTS_Q3 = {
+    "dinas-kesehatan": [
+        ("dk-a", "terbit", 12, 6, 5, True, 1, 1, 1, 4, 3, 0, 2, 2),
+        ("dk-b", "terverifikasi_opd", 12, 2, 2, False, 1, 0, 0, 3, 1, 1, 1, 2),
+        ("dk-e", "perlu_perbaikan", 12, 2, 2, False, 0, 0, 0, 0, 0, 0, 0, 0),
+        ("dk-f", "diajukan", 12, 2, 2, False, 0, 0, 0, 1, 1, 0, 0, 0),
+    ],
+    "bappeda": [
+        ("bp-c", "perlu_perbaikan", 12, 2, 2, False, 1, 1, 0, 3, 2, 0, 1, 2),
+        ("bp-d", "draf", 12, 2, 2, False, 0, 0, 0, 0, 0, 1, 0, 0),
+    ],
+    "diskominfotik": [],
+}
+ASPECTS = ["prinsip_sdi", "kualitas_data", "proses_bisnis"]
+
+
+def _evaluation(period="2026-Q3", **extra):
+    with freezegun.freeze_time(NOW):
+        return helpers.call_action("satudata_report_evaluation", context={"user": "walidata"}, period=period,
+                                   **extra)
+
+
+def _assert_q3_evaluation(report):
+    assert report["ranking"] == ["dinas-kesehatan", "bappeda", "diskominfotik"]
+    assert (len(report["required_fields"]), len(report["recommended_fields"])) == (12, 18)
+    opds = {opd["name"]: opd for opd in report["opds"]}
+    assert {name: {key: (i["numerator"], i["denominator"], i["score"]) for key, i in opd["indicators"].items()}
+            for name, opd in opds.items()} == INDICATORS_Q3
+    assert {name: (opd["rank"], opd["total"], *[opd["aspects"][a] for a in ASPECTS], opd["datasets"],
+                   opd["data_elements"]) for name, opd in opds.items()} == SCORES_Q3
+    assert {name: [(e["nama"], e["dataset"], e["status"], e["late"]) for e in opd["element_facts"]]
+            for name, opd in opds.items()} == {
+        "dinas-kesehatan": [("Elemen A", "dk-a", "terbit", True), ("Elemen B", "dk-b", "belum_terbit", False),
+                            ("Elemen C", None, "belum_ada_dataset", True), ("Elemen E", "dk-e", "belum_terbit", False)],
+        "bappeda": [("Elemen BP", "bp-c", "belum_terbit", False)],
+        "diskominfotik": []}
+    assert {name: [tuple(d[k] for k in FACT_KEYS) for d in opd["dataset_facts"]]
+            for name, opd in opds.items()} == FACTS_Q3
+    portal = report["portal"]
+    # proses bisnis: pemeriksaan 4 of 6, penyebarluasan 1 of 6, elemen data 1 of 5: (66.7 + 16.7 + 20) / 3
+    assert (portal["total"], [portal["aspects"][a] for a in ASPECTS], portal["datasets"]) == (
+        41.6, [38.5, 51.9, 34.5], 6)
+
+
+def test_evaluation_report_figures(world):
+    _assert_q3_evaluation(_evaluation())
+
+
+def test_evaluation_of_one_opd(world):
+    report = _evaluation(opd="bappeda")
+    assert report["ranking"] == ["bappeda"]
+    assert report["opds"][0]["total"] == 31.9
+    assert report["portal"]["total"] == 31.9
+
+
+def test_evaluation_files(cli, world, tmp_path):
+    outputs = {}
+    for fmt in ("json", "csv", "xlsx"):
+        outputs[fmt] = tmp_path / f"evaluasi.{fmt}"
+        with freezegun.freeze_time(NOW):
+            result = cli.invoke(satudata, ["report", "evaluation", "--period", "2026-T3", "-o", str(outputs[fmt])])
+        assert result.exit_code == 0, result.output
+    _assert_q3_evaluation(json.loads(outputs["json"].read_text("utf-8")))
+
+    workbook = openpyxl.load_workbook(outputs["xlsx"])
+    assert workbook.sheetnames == ["Peringkat", "Kartu Skor", "Dataset", "Elemen Data"]
+    ranking = list(workbook["Peringkat"].iter_rows(values_only=True))
+    assert ranking == [
+        ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset",
+         "Jumlah elemen data"),
+        (1, "Dinas Kesehatan", 45.9, 43.3, 52.8, 41.7, 4, 4),
+        (2, "Bappeda", 31.9, 28.9, 50.0, 16.7, 2, 1),
+        (None, "Diskominfotik", None, None, None, None, 0, 0),
+    ]
+    card = list(workbook["Kartu Skor"].iter_rows(values_only=True))
+    assert card[0] == ("OPD", "Aspek", "Indikator", "Nilai", "Pembilang", "Penyebut")
+    assert card[1:9] == [
+        ("Dinas Kesehatan", "Prinsip SDI", "Standar data", 55.0, 11, 20),
+        ("Dinas Kesehatan", "Prinsip SDI", "Metadata", 50.0, 60, 120),
+        ("Dinas Kesehatan", "Prinsip SDI", "Kode referensi", 25.0, 1, 4),
+        ("Dinas Kesehatan", "Kualitas Data", "Aktualitas dan ketepatan waktu", 55.6, 5, 9),
+        ("Dinas Kesehatan", "Kualitas Data", "Aksesibilitas", 50.0, 2, 4),
+        ("Dinas Kesehatan", "Proses Bisnis", "Pemeriksaan", 75.0, 3, 4),
+        ("Dinas Kesehatan", "Proses Bisnis", "Penyebarluasan", 25.0, 1, 4),
+        ("Dinas Kesehatan", "Proses Bisnis", "Pemenuhan daftar elemen data", 25.0, 1, 4),
+    ]
+    assert len(card) == 1 + 8 * 4  # three OPDs and all OPDs together
+    assert card[-1] == ("Semua OPD", "Proses Bisnis", "Pemenuhan daftar elemen data", 20.0, 1, 5)
+    datasets = list(workbook["Dataset"].iter_rows(values_only=True))
+    assert [row[:2] for row in datasets[1:]] == [("Dinas Kesehatan", "dk-a"), ("Dinas Kesehatan", "dk-b"),
+                                                 ("Dinas Kesehatan", "dk-e"), ("Dinas Kesehatan", "dk-f"),
+                                                 ("Bappeda", "bp-c"), ("Bappeda", "bp-d")]
+    assert datasets[1][3:] == ("Terbit", 12, 12, 6, 18, 5, "Ya", 1, 1, 1, 4, 3, 0, 2, 2)
+    elements = list(workbook["Elemen Data"].iter_rows(values_only=True))
+    assert elements == [tuple(ELEMENT_HEADERS),
+                        ("Dinas Kesehatan", "Elemen A", "Ya", datetime.datetime(2026, 6, 30), "dk-a", "Terbit", "Ya",
+                         datetime.datetime(2026, 7, 3, 12, 30)),
+                        ("Dinas Kesehatan", "Elemen B", "Tidak", datetime.datetime(2026, 9, 30), "dk-b",
+                         "Ada, belum terbit", "Tidak", None),
+                        ("Dinas Kesehatan", "Elemen C", "Ya", datetime.datetime(2026, 7, 31), None,
+                         "Belum ada dataset", "Ya", None),
+                        ("Dinas Kesehatan", "Elemen E", "Tidak", None, "dk-e", "Ada, belum terbit", "Tidak", None),
+                        ("Bappeda", "Elemen BP", "Tidak", None, "bp-c", "Ada, belum terbit", "Tidak", None)]
+
+    rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig"))))
+    assert rows[0] == ["Laporan Evaluasi 2026-Q3 - Semua OPD"]
+    assert rows[2:7] == [["Peringkat"], list(ranking[0]),
+                         ["1", "Dinas Kesehatan", "45.9", "43.3", "52.8", "41.7", "4", "4"],
+                         ["2", "Bappeda", "31.9", "28.9", "50.0", "16.7", "2", "1"],
+                         ["", "Diskominfotik", "", "", "", "", "0", "0"]]
+
+
+def test_the_report_page_shows_the_evaluation(app, world):
+    with _frozen_now():
+        body = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata")).body
+    assert "satudata-report-ranking" in body and "45.9" in body
+    assert "/laporan/evaluation.xlsx?period=2026-Q3" in body
+
+
+@pytest.mark.parametrize("viewer, shown", [("walidata", True), ("sysadmin", True), ("operator-dk", False),
+                                           ("verifikator-kominfotik", False), (None, False)])
+def test_the_header_links_the_reports_for_the_walidata(app, world, viewer, shown):
+    body = app.get("/dataset/", headers=_headers(world, viewer)).body
+    assert ("satudata-reports-link" in body) == shown
+
+
+
+@pytest.fixture
+def wib(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Jakarta")
+
+
+def test_periods_and_times_are_in_the_portals_time_zone(world, wib):
+    """July in WIB (UTC+7) ends on 31 July 17:00 UTC: dk-b's wait for the Walidata is 7 hours shorter than in
+    UTC; the times listed are WIB."""
+    report = _monitoring("2026-07")
+    assert report["period"]["timezone"] == "Asia/Jakarta"
+    assert [report["totals"][m] for m in MOVEMENTS] == [4, 3, 1, 1, 1, 1, 1]
+    assert [(row["dataset"], row["step"], row["started_at"], row["hours"], row["status"])
+            for row in report["overdue"]][:2] == [
+        ("dk-b", "verifikasi_walidata", "2026-07-08T16:00:00", 560.0, "waiting"),
+        ("dk-b", "verifikasi_opd", "2026-07-06T16:00:00", 48.0, "late")]
+    assert report["generated_at"] == "2026-08-20T19:00:00"
+
+
+def test_the_quarter_ends_in_the_portals_time_zone(world, wib):
+    """The second quarter ends at 30 June 17:00 UTC in WIB: bp-c's upload (made 30 June 10:00 UTC) had waited 7
+    hours by then (14 in UTC)."""
+    report = _monitoring("2026-T2")
+    assert [(row["dataset"], row["step"], row["hours"]) for row in report["overdue"]] == [("bp-c", "unggah", 7.0)]
+    # Elemen A's target day (30 June) ends with the quarter, at 17:00 UTC: late as of the quarter's end
+    assert report["data_elements"]["as_of"] == "2026-07-01T00:00:00"
+    assert [row["nama"] for row in report["data_elements"]["late"]] == ["Elemen A"]
+
+
+def test_the_year_of_the_elements_is_the_portals(world, wib):
+    """2026 in WIB starts on 31 December 2025 17:00 UTC: the list judged is still 2026's, in both reports."""
+    assert _monitoring("2026")["data_elements"]["year"] == 2026
+    assert _monitoring("2026")["totals"]["data_elements"]["elements"] == 5
+    assert _evaluation("2026")["portal"]["data_elements"] == 5

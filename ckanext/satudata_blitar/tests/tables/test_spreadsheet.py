@@ -1,0 +1,188 @@
+"""spreadsheet.py and file_safety.py on small generated files: values, header detection, types, safety checks."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ckanext.satudata_blitar.tables import file_safety
+from ckanext.satudata_blitar.tables import spreadsheet
+from ckanext.satudata_blitar.tests import table_samples as samples
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1234", 1234), ("1.234", 1234), ("1.234.567", 1234567), ("12.345,67", 12345.67), ("5,5", 5.5),
+    ("5,5 %", 5.5), ("10 %", 10), ("-5", -5), ("-1.234,5", -1234.5), ("0", 0), ("0,75", 0.75),
+    ("1,234.5", 1234.5), ("12.5", 12.5), ("3.14159", 3.14159),
+    ("0812", None), ("007", None), ("+62 342 801234", None), ("12 345", None), ("abc", None), ("1.2.3", None),
+    ("", None), ("2019-2020", None),
+])
+def test_indonesian_numbers(text, expected):
+    assert spreadsheet.parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text, locale, expected", [("1.234", "en", 1.234), ("1,234", "en", 1234),
+                                                    ("1,234", "id", 1.234), ("1.234", "id", 1234)])
+def test_ambiguous_numbers_follow_the_column_locale(text, locale, expected):
+    assert spreadsheet.parse_number(text, locale) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("17 Agustus 2024", datetime.date(2024, 8, 17)), ("1 Jan 2023", datetime.date(2023, 1, 1)),
+    ("5 Agt 2024", datetime.date(2024, 8, 5)), ("31 Desember 2024", datetime.date(2024, 12, 31)),
+    ("17/08/2024", datetime.date(2024, 8, 17)), ("17-08-2024", datetime.date(2024, 8, 17)),
+    ("2024-08-17", datetime.date(2024, 8, 17)), ("2024-08-17 10:30", datetime.datetime(2024, 8, 17, 10, 30)),
+    ("31 Februari 2024", None), ("17 Agustusan 2024", None), ("Agustus 2024", None), ("2024", None),
+])
+def test_dates_as_excel_and_indonesian_text(text, expected):
+    assert spreadsheet.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("value, kind", [
+    (2024.0, spreadsheet.INT), (5.5, spreadsheet.NUM), ("-", spreadsheet.EMPTY), ("", spreadsheet.EMPTY),
+    (None, spreadsheet.EMPTY), ("1.234", spreadsheet.INT), ("Sananwetan", spreadsheet.TEXT),
+    ("=SUM(A1:A2)", spreadsheet.TEXT), ("+62 342 801234", spreadsheet.TEXT), ("@x", spreadsheet.TEXT),
+    (datetime.date(2024, 8, 17), spreadsheet.DATE), (datetime.datetime(2024, 8, 17), spreadsheet.DATE),
+    (datetime.datetime(2024, 8, 17, 9), spreadsheet.DATETIME), ("17 Agustus 2024", spreadsheet.DATE),
+    (True, spreadsheet.TEXT),
+])
+def test_classify(value, kind):
+    assert spreadsheet.classify(value)[0] == kind
+
+
+def _parse(tmp_path, name, data, **limits):
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / "out.csv"
+    result = spreadsheet.parse(str(path), name.rsplit(".", 1)[1], str(out), file_safety.Limits(**limits))
+    return result, (out.read_text() if out.exists() else None)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xlsx-no-dimension", "xls", "ods", "csv-utf8", "csv-bom-semicolon",
+                                 "csv-cp1252"])
+def test_messy_table_header_totals_and_footnotes(tmp_path, fmt):
+    name, data = samples.messy(fmt)
+    result, out = _parse(tmp_path, name, data)
+
+    assert result.ok, result.issues
+    assert result.header_row == 3
+    assert [(c.id, c.pg_type) for c in result.columns] == samples.MESSY_COLUMNS
+    assert result.rows == 3
+    assert out.splitlines()[0].startswith("Sananwetan,35210,36004,2024,2024-08-17")
+    assert {"title_rows", "total_rows", "footnotes"} <= {i.code for i in result.issues}
+
+
+def test_data_starting_away_from_a1_keeps_its_letters_and_rows(tmp_path):
+    rows = [[None] * 4, [None] * 4, [None, None, "kecamatan", "jumlah"], [None, None, "Sukorejo", "x"],
+            [None, None, "Sananwetan", 5]] + [[None, None, "Sananwetan", i] for i in range(10)]
+    result, _ = _parse(tmp_path, "geser.xlsx", samples.xlsx(rows))
+    odd = [(i.row, i.column, i.value) for i in result.issues if i.code == "mixed_column"]
+    assert odd == [(4, "D", "x")]
+    assert [c.letter for c in result.columns] == ["C", "D"]
+
+
+def test_column_number_row_and_duplicate_headers(tmp_path):
+    rows = [["Kecamatan", "Jumlah", "Jumlah"], ["(1)", "(2)", "(3)"], ["Sukorejo", 1, 2]]
+    result, out = _parse(tmp_path, "dup.xlsx", samples.xlsx(rows))
+    assert [c.id for c in result.columns] == ["Kecamatan", "Jumlah", "Jumlah (2)"]
+    assert {"column_numbers", "duplicate_header"} <= {i.code for i in result.issues}
+    assert out == "Sukorejo,1,2\n"
+
+
+def test_value_without_header_is_an_error(tmp_path):
+    result, out = _parse(tmp_path, "tanpa.xlsx", samples.xlsx([["a", "b", None], [1, 2, 3], [4, 5, None]]))
+    assert [(i.code, i.row, i.column) for i in result.issues if i.severity == "error"] == [
+        ("value_without_header", 2, "C")]
+    assert out is None
+
+
+def test_no_header_at_all(tmp_path):
+    result, _ = _parse(tmp_path, "angka.xlsx", samples.xlsx([[1, 2], [3, 4]]))
+    assert [i.code for i in result.issues] == ["no_header"]
+
+
+@pytest.mark.parametrize("header, stored", [("_id", "id"), ('Nama "Lengkap"', "Nama 'Lengkap'"),
+                                            ("=SUM(A1)", "SUM(A1)"), ("Jumlah\npenduduk", "Jumlah penduduk"),
+                                            ("x" * 80, "x" * 63)])
+def test_headers_become_valid_datastore_field_ids(header, stored):
+    assert spreadsheet.field_id(header) == stored
+
+
+@pytest.mark.parametrize("value, exported", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("@SUM(1)", "'@SUM(1)"), ("+cmd|x", "'+cmd|x"),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("\tx", "'\tx"),
+    ("+62 342 801234", "+62 342 801234"), ("-5", "-5"), ("-1.234,5", "-1.234,5"), ("2019-2020", "2019-2020"),
+    ("Sukorejo", "Sukorejo"), (5, 5),
+])
+def test_formula_like_cells_are_neutralised_for_export(value, exported):
+    assert file_safety.neutralise(value) == exported
+
+
+@pytest.mark.parametrize("name, data, code", [
+    ("x.xlsx", b"", "empty"),
+    ("x.xlsx", b"PK\x03\x04garbage", "damaged"),
+    ("x.xlsx", b"%PDF-1.4 not a table", "not_a_spreadsheet"),
+    ("x.xls", b"<html><table></table></html>", "html_as_table"),
+    ("x.pdf", b"a,b\n1,2\n", "unsupported_format"),
+    ("x.xlsx", b"a,b\n1,2\n", "wrong_extension"),
+    ("x.csv", b"\x00\x01\x02binary", "binary"),
+    ("x.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"), "encrypted"),
+    ("x.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le")
+     + "_VBA_PROJECT_CUR".encode("utf-16-le"), "macros"),
+    ("x.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), "not_a_spreadsheet"),
+])
+def test_file_safety_refuses_before_parsing(tmp_path, name, data, code):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(file_safety.UnsafeFile) as refused:
+        file_safety.check(str(path), name.rsplit(".", 1)[1])
+    assert refused.value.code == code
+
+
+def test_file_safety_limits_are_the_configured_ones(tmp_path):
+    data = samples.xlsx([["a"], [1]])
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(data)
+    assert file_safety.check(str(path), "xlsx") == "xlsx"
+    with pytest.raises(file_safety.UnsafeFile) as refused:
+        file_safety.check(str(path), "xlsx", file_safety.Limits(max_bytes=len(data) - 1))
+    assert refused.value.code == "too_large"
+    with pytest.raises(file_safety.UnsafeFile) as refused:
+        file_safety.check(str(path), "xlsx", file_safety.Limits(max_uncompressed_bytes=100))
+    assert refused.value.code == "zip_too_large"
+
+
+@pytest.mark.parametrize("limits, rows, code", [
+    ({"max_rows": 5}, [["a"]] + [[i] for i in range(6)], "too_many_rows"),
+    ({"max_columns": 3}, [["a", "b", "c", "d"], [1, 2, 3, 4]], "too_many_columns"),
+    ({"max_cell_chars": 10}, [["a"], ["x" * 11]], "cell_too_long"),
+])
+def test_row_column_and_cell_limits(tmp_path, limits, rows, code):
+    result, out = _parse(tmp_path, "batas.xlsx", samples.xlsx(rows), **limits)
+    assert [i.code for i in result.issues if i.severity == "error"][:1] == [code]
+    assert out is None
+
+
+def test_formula_without_saved_value_is_an_error_with_its_cell(tmp_path):
+    rows = [["a", "b"], [1, "=A2*2"], [2, "=A3*2"]]
+    result, _ = _parse(tmp_path, "rumus.xlsx", samples.xlsx(rows))
+    assert [(i.code, i.row, i.column) for i in result.issues if i.severity == "error"] == [
+        ("formula_without_value", 2, "B"), ("formula_without_value", 3, "B")]
+    cached, out = _parse(tmp_path, "rumus2.xlsx", samples.with_cached_values(samples.xlsx(rows),
+                                                                              {"B2": "2", "B3": "4"}))
+    assert cached.ok and out == "1,2\n2,4\n"
+
+
+def test_parser_child_is_bounded_in_memory():
+    from ckanext.satudata_blitar.tables import ingest
+    import os
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as f:
+        f.write(samples.xlsx([["a", "b"], [1, 2]]))
+    try:
+        result = ingest.parse_in_child(f.name, "xlsx", None, file_safety.Limits(parser_memory_mb=20))
+        assert result["issues"][0]["code"] == "parser_memory"
+        result = ingest.parse_in_child(f.name, "xlsx", None, file_safety.Limits())
+        assert result["rows"] == 1 and not result["issues"]
+    finally:
+        os.remove(f.name)

@@ -1,0 +1,104 @@
+"""The SOP walk-through on the web pages, each role in a logged-in browser session (cookies, CSRF tokens):
+the operator fills the dataset form and uploads a file, the verifiers and the Walidata act from their
+verification list, and the public sees the dataset only at the end."""
+import io
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+
+
+
+
+def _press(browser, dataset_name, transition, note=None):
+    """Press the button of `transition` on the dataset page (found by the form, whatever the UI language)."""
+    page = BeautifulSoup(browser.get(f"/dataset/{dataset_name}").body, "html.parser")
+    form = next(f for f in page.select("form.satudata-transition")
+                if f.select_one("input[name=transition]")["value"] == transition)
+    data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    if note is not None:
+        data["note"] = note
+    return browser.post(form["action"], data=data, follow_redirects=True)
+
+
+def _buttons(browser, dataset_name):
+    page = BeautifulSoup(browser.get(f"/dataset/{dataset_name}").body, "html.parser")
+    return [f.select_one("input[name=transition]")["value"] for f in page.select("form.satudata-transition")]
+
+
+def test_sop_walk_through_on_the_web_pages(app, world):
+    operator = world_module.logged_in(app, world, "operator")
+
+    # SOP step 3: the operator fills the dataset form, then uploads the file.
+    form_page = operator.get("/dataset/new")
+    response = operator.post("/dataset/new", data={
+        "_csrf_token": world_module.csrf_token(form_page.body), "name": "penduduk-web",
+        "title": "Penduduk (web)",
+        "notes": "Jumlah penduduk.", "owner_org": world.orgs["dinas-kesehatan"]["id"], "save": "continue",
+        **{k: str(v) for k, v in REQUIRED_METADATA.items()}}, follow_redirects=False)
+    assert response.status_code == 302, response.body
+    resource_page = operator.get(response.headers["Location"])
+    response = operator.post("/dataset/penduduk-web/resource/new", data={
+        "_csrf_token": world_module.csrf_token(resource_page.body), "id": "", "name": "Data 2024", "format": "CSV",
+        "save": "go-metadata",
+        "upload": (io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "penduduk.csv")},
+        content_type="multipart/form-data", follow_redirects=False)
+    assert response.status_code == 302, response.body
+
+    # Unpublished: the public does not see it; the operator sees its state and the submit button.
+    assert app.get("/dataset/penduduk-web", status=None).status_code == 404
+    assert _buttons(operator, "penduduk-web") == ["ajukan"]
+    page = operator.get("/dataset/penduduk-web").body
+    assert "satudata-status-draf" in page
+
+    page = _press(operator, "penduduk-web", "ajukan")
+    assert "satudata-status-diajukan" in page.body
+    # Locked now: the operator has no button left and cannot edit.
+    assert _buttons(operator, "penduduk-web") == []
+    assert operator.get("/dataset/edit/penduduk-web").status_code == 403
+
+    # SOP step 4: the OPD's verifier finds it in the verification list and returns it, with a reason.
+    verifier = world_module.logged_in(app, world, "verifikator_opd")
+    queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
+    waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child a")]
+    assert "Penduduk (web)" in waiting
+    # The header counts what waits, on every page.
+    count = re.search(r'class="badge satudata-waiting-count">(\d+)<', verifier.get("/dashboard/datasets").body)
+    assert count and int(count.group(1)) == len(waiting)
+    page = _press(verifier, "penduduk-web", "kembalikan_opd", note="Satuan harus jiwa, bukan orang.")
+    assert "satudata-status-perlu_perbaikan" in page.body
+
+    # The operator sees the reason in the history, resubmits; the verifier verifies.
+    assert "Satuan harus jiwa, bukan orang." in operator.get("/dataset/penduduk-web").body
+    _press(operator, "penduduk-web", "ajukan")
+    _press(verifier, "penduduk-web", "verifikasi_opd")
+
+    # SOP step 5 and 6: the Kominfotik verifier verifies, the Walidata publishes.
+    kominfotik = world_module.logged_in(app, world, "verifikator_kominfotik")
+    assert "Penduduk (web)" in kominfotik.get("/verifikasi").body
+    _press(kominfotik, "penduduk-web", "verifikasi_walidata")
+    walidata = world_module.logged_in(app, world, "walidata")
+    page = _press(walidata, "penduduk-web", "terbitkan")
+    assert page.status_code == 200
+
+    public = app.get("/dataset/penduduk-web")
+    assert "Penduduk (web)" in public.body
+    assert "satudata-workflow" not in public.body  # the history is for the people of the workflow
+    timeline = BeautifulSoup(walidata.get("/dataset/penduduk-web").body, "html.parser")
+    states = [next(c for c in li["class"] if c.startswith("satudata-status-"))[len("satudata-status-"):]
+              for li in timeline.select(".satudata-timeline-item")]
+    assert states == ["draf", "diajukan", "perlu_perbaikan", "diajukan", "terverifikasi_opd", "disetujui", "terbit"]
+
+
+def test_a_verifier_of_another_opd_gets_no_button(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="bukan-urusanmu")
+    other = world_module.logged_in(app, world, "verifikator_other_opd")
+    assert other.get(f"/dataset/{dataset['name']}").status_code == 404
+    response = other.post(f"/dataset/{dataset['name']}/transition", data={"transition": "verifikasi_opd"})
+    # The form post without a CSRF token is refused before anything else; nothing changes either way.
+    assert response.status_code in (302, 400, 403)
+    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN

@@ -1,0 +1,103 @@
+"""Published datasets change through a pending revision: the public sees the last published version until the
+revision passes both verifications and is published; then the new version replaces the old one in place."""
+import io
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tests import world as world_module
+
+
+
+
+def _api(app, world, actor, action, **data):
+    return app.post(f"/api/3/action/{action}", json=data, headers=world.token(actor), status=None)
+
+
+def test_a_revision_goes_through_both_stages_and_then_replaces_the_live_version(app, world):
+    live = world_module.dataset_in_state(world, workflow.TERBIT, name="penduduk-revisi-uji")
+    old_resource = live["resources"][0]
+
+    response = _api(app, world, "operator", "satudata_revision_create", id=live["id"])
+    assert response.status_code == 200, response.body
+    revision = response.json["result"]
+    assert (revision["name"], revision["private"], revision["satudata_status"]) == (
+        "penduduk-revisi-uji-revisi", True, workflow.DRAF)
+
+    # The operator fixes the metadata and adds next year's file, on the revision.
+    operator = {"user": world.name("operator")}
+    helpers.call_action("package_patch", context=operator, id=revision["id"], satuan="orang",
+                        tahun_data_akhir=2025)
+    helpers.call_action("resource_create", context=operator, package_id=revision["id"], name="Data 2025",
+                        format="CSV", upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,9\n"), "2025.csv"))
+
+    # Meanwhile the public sees the published version, unchanged; the revision is not public.
+    public = app.get("/api/3/action/package_show?id=penduduk-revisi-uji").json["result"]
+    assert (public["satuan"], len(public["resources"])) == ("jiwa", 1)
+    assert app.get(f"/dataset/{revision['name']}", status=None).status_code == 404
+
+    for transition, actor in [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+                              ("verifikasi_walidata", "verifikator_kominfotik")]:
+        assert _api(app, world, actor, "satudata_transition", id=revision["id"],
+                    transition=transition).status_code == 200
+        assert app.get("/api/3/action/package_show?id=penduduk-revisi-uji").json["result"]["satuan"] == "jiwa"
+
+    published = _api(app, world, "walidata", "satudata_transition", id=revision["id"], transition="terbitkan")
+    assert published.status_code == 200, published.body
+
+    public = app.get("/api/3/action/package_show?id=penduduk-revisi-uji").json["result"]
+    assert (public["satuan"], public["tahun_data_akhir"], public["satudata_status"]) == ("orang", 2025, "terbit")
+    assert [r["name"] for r in public["resources"]] == ["Data 2024", "Data 2025"]
+    # The published file keeps its id (links and its DataStore table stay); the new one is downloadable.
+    assert public["resources"][0]["id"] == old_resource["id"]
+    download = app.get(public["resources"][1]["url"].replace("http://test.ckan.net", ""))
+    assert b"Sukorejo,9" in download.data
+    assert app.get(f"/api/3/action/package_show?id={revision['id']}", headers=world.token("walidata"),
+                   status=None).json["result"]["state"] == "deleted"
+
+    # The history shows both versions.
+    history = helpers.call_action("satudata_workflow_history", id=live["id"])
+    transitions = [(e["package_id"] == live["id"], e["transition"]) for e in history]
+    assert transitions[-6:] == [(False, "buat"), (False, "ajukan"), (False, "verifikasi_opd"),
+                                (False, "verifikasi_walidata"), (False, "terbitkan"), (True, "terbitkan_revisi")]
+    assert transitions[:5] == [(True, "buat"), (True, "ajukan"), (True, "verifikasi_opd"),
+                               (True, "verifikasi_walidata"), (True, "terbitkan")]
+
+
+@pytest.mark.parametrize("state", [workflow.DRAF, workflow.DIAJUKAN, workflow.DISETUJUI])
+def test_only_published_datasets_are_revised(app, world, state):
+    dataset = world_module.dataset_in_state(world, state, name=f"belum-terbit-{state}".replace("_", "-"))
+    response = _api(app, world, "operator", "satudata_revision_create", id=dataset["id"])
+    assert response.status_code == 409
+
+
+def test_one_revision_at_a_time(app, world):
+    live = world_module.dataset_in_state(world, workflow.TERBIT, name="satu-revisi")
+    assert _api(app, world, "operator", "satudata_revision_create", id=live["id"]).status_code == 200
+    second = _api(app, world, "operator", "satudata_revision_create", id=live["id"])
+    assert second.status_code == 409
+    assert "satu-revisi-revisi" in second.json["error"]["id"][0]
+
+
+@pytest.mark.parametrize("actor", ["operator_other_opd", "verifikator_opd", "walidata", "anonymous"])
+def test_only_the_opds_operator_revises(app, world, actor):
+    live = world_module.dataset_in_state(world, workflow.TERBIT, name=f"revisi-oleh-{actor}".replace("_", "-"))
+    assert _api(app, world, actor, "satudata_revision_create", id=live["id"]).status_code == 403
+
+
+def test_the_operator_starts_a_revision_from_the_dataset_page(app, world):
+    live = world_module.dataset_in_state(world, workflow.TERBIT, name="revisi-dari-halaman")
+    browser = world_module.logged_in(app, world, "operator")
+    page = browser.get("/dataset/revisi-dari-halaman").body
+    assert "satudata-revise" in page
+
+    response = browser.post("/dataset/revisi-dari-halaman/revisi", data={"_csrf_token": world_module.csrf_token(page)},
+                            follow_redirects=False)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dataset/edit/revisi-dari-halaman-revisi")
+    assert helpers.call_action("package_show", id="revisi-dari-halaman-revisi")["satudata_status"] == workflow.DRAF
+    assert "satudata-revise" not in app.get("/dataset/revisi-dari-halaman").body  # not for the public

@@ -1,0 +1,264 @@
+"""The two-stage verification workflow through the Action API: the role × state × transition matrix, the rules
+around it (locks, reasons, conflicts, publication) and the SOP walk-through."""
+import datetime
+import threading
+
+import pytest
+
+import ckan.model as model
+import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+
+ACTORS = ["operator", "operator_other_opd", "verifikator_opd", "verifikator_other_opd", "ckan_admin",
+          "verifikator_kominfotik", "walidata", "sysadmin"]
+# Who may make each transition (workflow.TRANSITIONS says it in roles; here it is said again in people, so that a
+# wrong table fails the test). Sysadmins may make any.
+MAY = {
+    "ajukan": {"operator"},
+    "verifikasi_opd": {"verifikator_opd"},
+    "kembalikan_opd": {"verifikator_opd"},
+    "verifikasi_walidata": {"verifikator_kominfotik", "walidata"},
+    "kembalikan_walidata": {"verifikator_kominfotik", "walidata"},
+    "terbitkan": {"walidata"},
+    "tarik": {"walidata"},
+}
+FROM = {
+    "ajukan": {workflow.DRAF, workflow.PERLU_PERBAIKAN},
+    "verifikasi_opd": {workflow.DIAJUKAN},
+    "kembalikan_opd": {workflow.DIAJUKAN},
+    "verifikasi_walidata": {workflow.TERVERIFIKASI_OPD},
+    "kembalikan_walidata": {workflow.TERVERIFIKASI_OPD},
+    "terbitkan": {workflow.DISETUJUI},
+    "tarik": {workflow.TERBIT},
+}
+
+
+
+
+def _transition(app, world, actor, dataset_id, transition, note="Mohon diperbaiki: satuan belum sesuai."):
+    return app.post("/api/3/action/satudata_transition", headers=world.token(actor), status=None,
+                    json={"id": dataset_id, "transition": transition, "note": note})
+
+
+def _state(dataset_id):
+    return helpers.call_action("package_show", id=dataset_id)["satudata_status"]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("state", list(world_module.PATHS))
+def test_role_state_transition_matrix(app, world, state, actor, request):
+    """Every transition from every state by every role: done exactly when the table allows it; otherwise a 403
+    (wrong role) or a 409 (wrong state) and nothing changes."""
+    dataset = world_module.dataset_in_state(world, state, name=f"m-{state}-{actor}".replace("_", "-"))
+    wrong = {}
+    for transition in workflow.TRANSITIONS:
+        allowed_role = actor in MAY[transition] or actor == "sysadmin"
+        allowed_state = state in FROM[transition]
+        response = _transition(app, world, actor, dataset["id"], transition)
+        if allowed_role and allowed_state:
+            ok = response.status_code == 200 and _state(dataset["id"]) == workflow.TRANSITIONS[transition].to_state
+            # Put a fresh dataset in place for the remaining transitions.
+            dataset = world_module.dataset_in_state(world, state, name=f"m-{state}-{actor}-{transition}".replace(
+                "_", "-"))
+        else:
+            expected_status = 403 if not allowed_role else 409
+            ok = response.status_code == expected_status and _state(dataset["id"]) == state
+        if not ok:
+            wrong[transition] = response.status_code
+    assert wrong == {}
+
+
+def test_the_table_and_the_test_agree():
+    assert {name: set(t.from_states) for name, t in workflow.TRANSITIONS.items()} == FROM
+
+
+@pytest.mark.parametrize("transition, state", [
+    ("kembalikan_opd", workflow.DIAJUKAN), ("kembalikan_walidata", workflow.TERVERIFIKASI_OPD),
+    ("tarik", workflow.TERBIT)])
+@pytest.mark.parametrize("note", ["", "   "])
+def test_returning_or_withdrawing_needs_a_reason(app, world, transition, state, note):
+    actor = "walidata" if transition != "kembalikan_opd" else "verifikator_opd"
+    dataset = world_module.dataset_in_state(world, state, name=f"r-{transition}-{len(note)}".replace("_", "-"))
+
+    response = _transition(app, world, actor, dataset["id"], transition, note=note)
+
+    assert response.status_code == 409
+    assert "note" in response.json["error"]
+    assert _state(dataset["id"]) == state
+
+
+def test_an_unknown_transition_is_a_clear_error(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="unknown-transition")
+    response = _transition(app, world, "operator", dataset["id"], "setujui-saja")
+    assert response.status_code == 409
+    assert "transition" in response.json["error"]
+
+
+def test_the_history_records_who_in_which_role_when_from_to_and_the_note(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.PERLU_PERBAIKAN, name="history")
+    history = app.get(f"/api/3/action/satudata_workflow_history?id={dataset['id']}",
+                      headers=world.token("operator")).json["result"]
+
+    assert [(e["transition"], e["from_state"], e["to_state"], e["actor_name"], e["actor_role"]) for e in history] == [
+        ("buat", None, "draf", "operator", "operator"),
+        ("ajukan", "draf", "diajukan", "operator", "operator"),
+        ("kembalikan_opd", "diajukan", "perlu_perbaikan", "verifikator-opd", "verifikator_opd"),
+    ]
+    assert history[2]["note"] == "Catatan uji"
+    times = [datetime.datetime.fromisoformat(e["created_at"]) for e in history]
+    assert times == sorted(times)
+
+
+def test_sysadmin_transitions_are_recorded_as_theirs(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="sysadmin-acts")
+    assert _transition(app, world, "sysadmin", dataset["id"], "verifikasi_opd").status_code == 200
+    last = helpers.call_action("satudata_workflow_history", id=dataset["id"])[-1]
+    assert (last["actor_name"], last["actor_role"]) == ("sysadmin", "sysadmin")
+
+
+@pytest.mark.parametrize("state", [workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI,
+                                   workflow.TERBIT])
+def test_content_is_locked_for_the_operator_outside_draft_and_revision(app, world, state):
+    dataset = world_module.dataset_in_state(world, state, name=f"locked-{state}".replace("_", "-"))
+    headers = world.token("operator")
+
+    patch = app.post("/api/3/action/package_patch", json={"id": dataset["id"], "satuan": "orang"},
+                     headers=headers, status=None)
+    resource = app.post("/api/3/action/resource_create", headers=headers, status=None,
+                        json={"package_id": dataset["id"], "name": "Lain", "url": "http://data.example/x.csv"})
+    delete = app.post("/api/3/action/package_delete", json={"id": dataset["id"]}, headers=headers, status=None)
+
+    assert (patch.status_code, resource.status_code, delete.status_code) == (403, 403, 403)
+    assert helpers.call_action("package_show", id=dataset["id"])["satuan"] == REQUIRED_METADATA["satuan"]
+
+
+@pytest.mark.parametrize("state", [workflow.DRAF, workflow.PERLU_PERBAIKAN])
+def test_the_operator_edits_in_draft_and_revision(app, world, state):
+    dataset = world_module.dataset_in_state(world, state, name=f"editable-{state}".replace("_", "-"))
+    response = app.post("/api/3/action/package_patch", json={"id": dataset["id"], "satuan": "orang"},
+                        headers=world.token("operator"), status=None)
+    assert response.status_code == 200, response.body
+    assert helpers.call_action("package_show", id=dataset["id"])["satuan"] == "orang"
+
+
+@pytest.mark.parametrize("actor", ["operator", "sysadmin"])
+def test_editing_never_publishes_nor_changes_the_workflow(app, world, actor):
+    dataset = world_module.dataset_in_state(world, workflow.DRAF, name=f"sneaky-{actor}")
+    response = app.post("/api/3/action/package_patch", headers=world.token(actor), status=None,
+                        json={"id": dataset["id"], "private": False, "satudata_status": "terbit"})
+
+    assert response.status_code == 200
+    shown = helpers.call_action("package_show", id=dataset["id"])
+    assert (shown["private"], shown["satudata_status"]) == (True, workflow.DRAF)
+
+
+def test_creating_a_public_dataset_is_impossible(app, world):
+    body = {"name": "langsung-publik", "title": "Langsung Publik", "notes": "x", "private": False,
+            "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
+    response = app.post("/api/3/action/package_create", json=body, headers=world.token("operator"))
+    assert response.json["result"]["private"] is True
+    assert response.json["result"]["satudata_status"] == workflow.DRAF
+
+
+@pytest.mark.parametrize("action", ["bulk_update_public", "bulk_update_private"])
+def test_the_bulk_visibility_buttons_are_refused_even_for_sysadmins(app, world, action):
+    draft = world_module.dataset_in_state(world, workflow.DRAF, name=f"bulk-draft-{action}".replace("_", "-"))
+    published = world_module.dataset_in_state(world, workflow.TERBIT, name=f"bulk-pub-{action}".replace("_", "-"))
+    response = app.post(f"/api/3/action/{action}", headers=world.token("sysadmin"), status=None,
+                        json={"datasets": [draft["id"], published["id"]],
+                              "org_id": world.orgs["dinas-kesehatan"]["id"]})
+    assert response.status_code == 409
+    assert helpers.call_action("package_show", id=draft["id"])["private"] is True
+    assert helpers.call_action("package_show", id=published["id"])["private"] is False
+
+
+@pytest.mark.parametrize("actor", ["operator", "verifikator_opd", "verifikator_other_opd", "ckan_admin"])
+def test_only_an_opd_operator_creates_datasets(app, world, actor):
+    body = {"name": f"baru-{actor}".replace("_", "-"), "title": "Baru", "notes": "x",
+            "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
+    response = app.post("/api/3/action/package_create", json=body, headers=world.token(actor), status=None)
+    assert response.status_code == (200 if actor == "operator" else 403)
+
+
+def test_only_terbuka_data_is_published(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="rahasia")
+    helpers.call_action("package_patch", context={"user": world.name("operator")}, id=dataset["id"],
+                        sifat_data="terbatas")
+    for transition, actor in world_module.PATHS[workflow.DISETUJUI]:
+        assert _transition(app, world, actor, dataset["id"], transition).status_code == 200
+
+    response = _transition(app, world, "walidata", dataset["id"], "terbitkan")
+
+    assert response.status_code == 409
+    assert "sifat_data" in response.json["error"]
+    assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
+
+
+def test_withdrawing_hides_the_dataset_and_returns_it_to_the_operator(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.TERBIT, name="ditarik")
+    assert app.get("/dataset/ditarik", status=None).status_code == 200
+
+    assert _transition(app, world, "walidata", dataset["id"], "tarik", note="Data keliru").status_code == 200
+
+    assert app.get("/dataset/ditarik", status=None).status_code == 404
+    assert _state(dataset["id"]) == workflow.PERLU_PERBAIKAN
+    assert app.post("/api/3/action/package_patch", json={"id": dataset["id"], "satuan": "orang"},
+                    headers=world.token("operator")).status_code == 200
+
+
+def test_two_verifiers_at_the_same_moment_make_exactly_one_transition(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.TERVERIFIKASI_OPD, name="race")
+    results = []
+    barrier = threading.Barrier(2)
+
+    def act(actor, transition):
+        with app.flask_app.app_context():
+            barrier.wait()
+            results.append(_transition(app, world, actor, dataset["id"], transition).status_code)
+            model.Session.remove()
+
+    threads = [threading.Thread(target=act, args=("walidata", "verifikasi_walidata")),
+               threading.Thread(target=act, args=("verifikator_kominfotik", "kembalikan_walidata"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [200, 409]
+    moves = [e for e in helpers.call_action("satudata_workflow_history", id=dataset["id"])
+             if e["from_state"] == workflow.TERVERIFIKASI_OPD]
+    assert len(moves) == 1
+    assert _state(dataset["id"]) == moves[0]["to_state"]
+
+
+def test_the_sop_walk_through_with_all_four_roles(app, world, mail_server):
+    """SOP steps 3–6: upload, verification by the OPD, verification by the Walidata, publication."""
+    body = {"name": "penduduk-menurut-kecamatan", "title": "Penduduk menurut Kecamatan", "notes": "x",
+            "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
+    dataset = app.post("/api/3/action/package_create", json=body, headers=world.token("operator")).json["result"]
+    assert app.get("/dataset/penduduk-menurut-kecamatan", status=None).status_code == 404
+
+    steps = [("operator", "ajukan", workflow.DIAJUKAN, ["verifikator_opd"]),
+             ("verifikator_opd", "kembalikan_opd", workflow.PERLU_PERBAIKAN, ["operator"]),
+             ("operator", "ajukan", workflow.DIAJUKAN, ["verifikator_opd"]),
+             ("verifikator_opd", "verifikasi_opd", workflow.TERVERIFIKASI_OPD,
+              ["verifikator_kominfotik", "walidata"]),
+             ("verifikator_kominfotik", "verifikasi_walidata", workflow.DISETUJUI, ["walidata"]),
+             ("walidata", "terbitkan", workflow.TERBIT, ["operator"])]
+    for actor, transition, state, notified in steps:
+        mail_server.clear_smtp_messages()
+        response = _transition(app, world, actor, dataset["id"], transition)
+        assert response.status_code == 200, (transition, response.body)
+        assert _state(dataset["id"]) == state
+        recipients = sorted(to for _, _, to_addrs, _ in mail_server.get_smtp_messages()
+                            for to in ([to_addrs] if isinstance(to_addrs, str) else to_addrs))
+        assert recipients == sorted(world.users[name]["email"] for name in notified), transition
+
+    public = app.get("/dataset/penduduk-menurut-kecamatan")
+    assert "Penduduk menurut Kecamatan" in public.body
+    history = helpers.call_action("satudata_workflow_history", id=dataset["id"])
+    assert [e["to_state"] for e in history] == ["draf", "diajukan", "perlu_perbaikan", "diajukan",
+                                                 "terverifikasi_opd", "disetujui", "terbit"]

@@ -1,0 +1,59 @@
+"""E-mail to the next actor on each workflow transition, and to the operators on a return (SMTP: CKAN's smtp.*).
+
+A mail that cannot be sent is logged; it never undoes a transition that has been recorded.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+log = logging.getLogger(__name__)
+
+# Who acts next once a dataset reaches a state (the operators also hear of a publication).
+NEXT_ACTORS = {
+    workflow.DIAJUKAN: (roles.VERIFIKATOR_OPD,),
+    workflow.TERVERIFIKASI_OPD: (roles.VERIFIKATOR_KOMINFOTIK, roles.WALIDATA),
+    workflow.DISETUJUI: (roles.WALIDATA,),
+    workflow.PERLU_PERBAIKAN: (roles.OPERATOR,),
+    workflow.TERBIT: (roles.OPERATOR,),
+}
+
+
+def recipients(to_state: str, owner_org: str | None) -> list[model.User]:
+    users = {user.id: user for role in NEXT_ACTORS.get(to_state, ())
+             for user in roles.users_with_role(role, owner_org)}
+    return [user for user in users.values() if user.email]
+
+
+def _message(package: model.Package, event: dict[str, Any]) -> tuple[str, str]:
+    url = tk.url_for("dataset.read", id=package.name, _external=True)
+    subject = tk._("[Satu Data Kota Blitar] {title}: {state}").format(
+        title=package.title, state=event["to_state_label"])
+    lines = [
+        tk._('The dataset "{title}" is now {state}.').format(title=package.title, state=event["to_state_label"]),
+        tk._("By: {name} ({role})").format(name=event["actor_display_name"], role=event["actor_role_label"]),
+    ]
+    if event.get("note"):
+        lines.append(tk._("Note: {note}").format(note=event["note"]))
+    lines += ["", url, "", tk._("Your verification list: {url}").format(
+        url=tk.url_for("satudata.verification", _external=True))]
+    return subject, "\n".join(lines)
+
+
+def transition_made(package_id: str, event: dict[str, Any]) -> None:
+    if not config.notify_by_email():
+        return
+    package = model.Package.get(package_id)
+    subject, body = _message(package, event)
+    for user in recipients(event["to_state"], package.owner_org):
+        try:
+            tk.mail_user(user, subject, body)
+        except Exception:  # noqa: BLE001 - a mail problem must not undo the recorded transition
+            log.exception("Could not e-mail %s about %s", user.name, package.name)

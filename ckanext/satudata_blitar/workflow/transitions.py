@@ -1,0 +1,213 @@
+"""The verification workflow of the SOP (steps 3–6): its states, its transitions and who may make each.
+
+One table, TRANSITIONS, says everything; actions, auth functions, pages and reports read it.
+
+    Draf ──ajukan──▶ Diajukan ──verifikasi_opd──▶ Terverifikasi OPD ──verifikasi_walidata──▶ Disetujui
+      ▲                 │                              │                                        │
+      │           kembalikan_opd                 kembalikan_walidata                       terbitkan
+      │                 ▼                              ▼                                        ▼
+      └──(edit)── Perlu Perbaikan ◀─────────────────────────────────────────tarik────────── Terbit
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Callable
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.workflow import revisions
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
+
+DRAF = "draf"
+DIAJUKAN = "diajukan"
+TERVERIFIKASI_OPD = "terverifikasi_opd"
+DISETUJUI = "disetujui"
+TERBIT = "terbit"
+PERLU_PERBAIKAN = "perlu_perbaikan"
+
+STATE_LABELS: dict[str, Callable[[], str]] = {
+    DRAF: lambda: tk._("Draft"),
+    DIAJUKAN: lambda: tk._("Submitted"),
+    TERVERIFIKASI_OPD: lambda: tk._("Verified by OPD"),
+    DISETUJUI: lambda: tk._("Approved"),
+    TERBIT: lambda: tk._("Published"),
+    PERLU_PERBAIKAN: lambda: tk._("Needs revision"),
+}
+
+# The operator may change the content only in these states; in the others it is locked (and a published
+# dataset is public: its content changes only through the workflow).
+EDITABLE_STATES = frozenset({DRAF, PERLU_PERBAIKAN})
+
+# The SOP's standard time for the step that waits in each state, in days (steps 4, 5 and 6).
+STANDARD_DAYS = {DIAJUKAN: 1, TERVERIFIKASI_OPD: 1, DISETUJUI: 1}
+
+# States in which a dataset waits for someone (a verifier, the Walidata, or the operator after a return).
+WAITING_STATES = frozenset(STANDARD_DAYS) | {PERLU_PERBAIKAN}
+
+# Events that are not transitions anyone can request: a dataset's creation, and the publication of a pending
+# revision, recorded on the live dataset (revisions.py).
+CREATED = "buat"
+REVISION_PUBLISHED = "terbitkan_revisi"
+
+# Keys of the package dict that belong to the workflow (added by package_show): never written by an edit.
+FIELD_PREFIX = "satudata_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Transition:
+    name: str
+    from_states: frozenset[str]
+    to_state: str
+    roles: frozenset[str]
+    note_required: bool
+    label: Callable[[], str]
+
+
+def _t(name, from_states, to_state, who, note_required, label):
+    return Transition(name, frozenset(from_states), to_state, frozenset(who), note_required, label)
+
+
+R = roles
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
+    #  name                   from                           to                 who may                         note
+    _t("ajukan",              {DRAF, PERLU_PERBAIKAN},       DIAJUKAN,          {R.OPERATOR},                   False,
+       lambda: tk._("Submit for verification")),
+    _t("verifikasi_opd",      {DIAJUKAN},                    TERVERIFIKASI_OPD, {R.VERIFIKATOR_OPD},            False,
+       lambda: tk._("Verify (OPD)")),
+    _t("kembalikan_opd",      {DIAJUKAN},                    PERLU_PERBAIKAN,   {R.VERIFIKATOR_OPD},            True,
+       lambda: tk._("Return for revision")),
+    _t("verifikasi_walidata", {TERVERIFIKASI_OPD},           DISETUJUI,         {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, False,
+       lambda: tk._("Verify (Walidata)")),
+    _t("kembalikan_walidata", {TERVERIFIKASI_OPD},           PERLU_PERBAIKAN,   {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, True,
+       lambda: tk._("Return for revision")),
+    _t("terbitkan",           {DISETUJUI},                   TERBIT,            {R.WALIDATA},                   False,
+       lambda: tk._("Publish")),
+    _t("tarik",               {TERBIT},                      PERLU_PERBAIKAN,   {R.WALIDATA},                   True,
+       lambda: tk._("Withdraw")),
+)}
+# Sysadmins keep their powers: they may make any transition, and it is recorded as theirs.
+ANY_TRANSITION_ROLE = R.SYSADMIN
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS[state]() if state in STATE_LABELS else state
+
+
+def acting_role(transition: Transition, user_roles: set[str]) -> str | None:
+    """The role in which the user may make the transition (the most specific one), or None."""
+    for role in (R.OPERATOR, R.VERIFIKATOR_OPD, R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA):
+        if role in transition.roles and role in user_roles:
+            return role
+    return ANY_TRANSITION_ROLE if ANY_TRANSITION_ROLE in user_roles else None
+
+
+def available(state: str, user_roles: set[str]) -> list[Transition]:
+    """The transitions the user may make from `state`."""
+    return [t for t in TRANSITIONS.values() if state in t.from_states and acting_role(t, user_roles)]
+
+
+def waiting_states(user_roles: set[str]) -> set[str]:
+    """States in which a dataset waits for someone holding these roles."""
+    return {state for t in TRANSITIONS.values() if acting_role(t, user_roles) for state in t.from_states
+            if state in WAITING_STATES}
+
+
+def without_workflow_fields(data_dict: dict) -> dict:
+    return {key: value for key, value in data_dict.items() if not key.startswith(FIELD_PREFIX)}
+
+
+# --- our tables ---------------------------------------------------------------------------------------------
+
+def current_state(package_id: str) -> str:
+    status = model.Session.get(DatasetStatus, package_id)
+    return status.state if status else DRAF
+
+
+def state_since(package_id: str) -> datetime.datetime | None:
+    status = model.Session.get(DatasetStatus, package_id)
+    return status.changed_at if status else None
+
+
+def dataset_created(context: dict, pkg_dict: dict) -> None:
+    """A new dataset starts as Draf; its creation is the first event of its history (SOP step 3 starts here)."""
+    user = model.User.get(context.get("user") or "")
+    user_roles = roles.roles_for(user, pkg_dict.get("owner_org"))
+    role = next((r for r in (R.OPERATOR, R.SYSADMIN) if r in user_roles), "system")
+    now = datetime.datetime.utcnow()
+    package_id, owner_org = pkg_dict["id"], pkg_dict.get("owner_org")
+    actor_id = user.id if user else (context.get("user") or "system")
+    model.Session.add(DatasetStatus(package_id=package_id, state=DRAF, changed_at=now))
+    model.Session.add(WorkflowEvent(package_id=package_id, owner_org=owner_org, transition=CREATED,
+                                    from_state=None, to_state=DRAF, actor_id=actor_id, actor_role=role,
+                                    created_at=now))
+
+
+class Conflict(Exception):
+    """The dataset left `from_state` before this transition could be made: someone else acted first."""
+
+
+def move(package_id: str, owner_org: str | None, transition: Transition, from_state: str, actor_id: str,
+         actor_role: str, note: str | None) -> WorkflowEvent:
+    """Moves the dataset from `from_state` along `transition`, recording the event, in the caller's transaction.
+
+    The UPDATE only matches while the row is still in `from_state`, and PostgreSQL lets one of two concurrent
+    updates of a row win: the loser matches no row and raises Conflict, so exactly one transition happens."""
+    now = datetime.datetime.utcnow()
+    if model.Session.get(DatasetStatus, package_id) is None:
+        # Datasets created before the plugin was enabled have no row yet: they are Draf.
+        model.Session.add(DatasetStatus(package_id=package_id, state=DRAF, changed_at=now))
+        model.Session.flush()
+    result = model.Session.execute(
+        sa.update(DatasetStatus)
+        .where(DatasetStatus.package_id == package_id, DatasetStatus.state == from_state)
+        .values(state=transition.to_state, changed_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        model.Session.rollback()
+        raise Conflict(package_id)
+    event = WorkflowEvent(package_id=package_id, owner_org=owner_org, transition=transition.name,
+                          from_state=from_state, to_state=transition.to_state, actor_id=actor_id,
+                          actor_role=actor_role, note=note, created_at=now)
+    model.Session.add(event)
+    model.Session.flush()
+    model.Session.expire_all()
+    return event
+
+
+def waiting_for(user) -> list[tuple[model.Package, DatasetStatus]]:
+    """The datasets waiting for the user, oldest first: portal-wide for the Walidata's roles and sysadmins,
+    in their own OPDs for operators and OPD verifiers."""
+    conditions = []
+    portal_states = waiting_states(roles.roles_for(user, None))
+    if portal_states:
+        conditions.append(DatasetStatus.state.in_(portal_states))
+    for role in (R.OPERATOR, R.VERIFIKATOR_OPD):
+        orgs, states = roles.opd_ids_with_role(user, role), waiting_states({role})
+        if orgs and states:
+            conditions.append(sa.and_(model.Package.owner_org.in_(orgs), DatasetStatus.state.in_(states)))
+    if not conditions:
+        return []
+    return (model.Session.query(model.Package, DatasetStatus)
+            .join(DatasetStatus, DatasetStatus.package_id == model.Package.id)
+            .filter(model.Package.state == "active", sa.or_(*conditions))
+            .order_by(DatasetStatus.changed_at).all())
+
+
+def record_revision_published(live: dict, revision_name: str, actor_id: str, actor_role: str) -> None:
+    model.Session.add(WorkflowEvent(package_id=live["id"], owner_org=live["owner_org"],
+                                    transition=REVISION_PUBLISHED, from_state=TERBIT, to_state=TERBIT,
+                                    actor_id=actor_id, actor_role=actor_role, note=revision_name,
+                                    created_at=datetime.datetime.utcnow()))
+    model.Session.commit()
+
+
+def history(package_id: str) -> list[WorkflowEvent]:
+    """The dataset's events, with those of its pending revisions (the history shows both versions)."""
+    ids = [package_id, *revisions.revision_ids(package_id)]
+    return (model.Session.query(WorkflowEvent).filter(WorkflowEvent.package_id.in_(ids))
+            .order_by(WorkflowEvent.created_at, WorkflowEvent.id).all())
