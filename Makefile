@@ -29,7 +29,7 @@ $(VENV)/.installed: setup.cfg setup.py
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel
 	$(PIP) install -q 'ckan[requirements,dev]==$(CKAN_VERSION)'
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[test]'
 	$(PIP) check
 	touch $@
 
@@ -53,6 +53,7 @@ logs:
 	tail -F .services/log/web.log .services/log/worker.log
 
 test: services
+	$(VENV)/bin/lint-imports setup.cfg --no-cache
 	services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=.services/$(SATUDATA_TEST_NAME).ini $(PYTEST_ARGS) ckanext/satudata_blitar
 

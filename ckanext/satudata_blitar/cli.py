@@ -8,9 +8,9 @@ import click
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config, demo
-from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.elements import data_elements_xlsx
+from ckanext.satudata_blitar.elements import data_elements, data_elements_xlsx
 from ckanext.satudata_blitar.reports import report_files
+from ckanext.satudata_blitar.site import site_context
 
 __all__ = ["satudata"]
 
@@ -18,10 +18,6 @@ __all__ = ["satudata"]
 @click.group(short_help="Satu Data Kota Blitar: data, verifikasi dan laporan / data, verification and reports")
 def satudata():
     """Perintah Satu Data Kota Blitar / Satu Data Kota Blitar commands."""
-
-
-def _site_context() -> dict:
-    return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
 
 
 def _fail(error: tk.ValidationError, options: dict[str, str]) -> None:
@@ -52,22 +48,24 @@ def demo_command(quiet: bool):
 @click.argument("kind", type=click.Choice(["monitoring", "evaluation"]))
 @click.option("--period", required=True,
               help="Tahun, triwulan atau bulan / year, quarter or month: 2026, 2026-Q3 (2026-T3), 2026-07.")
-@click.option("--opd", default=None, help="Nama atau id satu OPD / one OPD's name or id (default: every OPD).")
+@click.option("--owner-org", "--opd", "owner_org", default=None,
+              help="Nama atau id satu OPD / one OPD's name or id (default: every OPD). --opd: nama lama / former name.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), default=None,
               help="Default: dari ekstensi berkas, atau xlsx / from the file's extension, else xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Berkas tujuan / output file (default: laporan-KIND-PERIOD[-OPD].FORMAT).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", help="Bahasa judul kolom / header language.")
-def report_command(kind: str, period: str, opd: str | None, fmt: str | None, output: str | None, lang: str):
+def report_command(kind: str, period: str, owner_org: str | None, fmt: str | None, output: str | None, lang: str):
     """Laporan monitoring (SOP langkah 7) atau evaluasi (langkah 8) / the monitoring (SOP step 7) or evaluation
     (step 8) report, as xlsx, csv or json."""
     if fmt is None:
         extension = (output or "").rsplit(".", 1)[-1].lower()
         fmt = extension if output and extension in report_files.FORMATS else "xlsx"
     try:
-        report = tk.get_action(f"satudata_report_{kind}")(_site_context(), {"period": period, "opd": opd or ""})
+        report = tk.get_action(f"satudata_report_{kind}")(site_context(),
+                                                          {"period": period, "owner_org": owner_org or ""})
     except tk.ValidationError as error:
-        _fail(error, {})
+        _fail(error, {"owner_org": "--owner-org"})
     parts = report_files.sections(kind, report, lang)
     output = output or report_files.filename(kind, report, fmt)
     with click.progressbar(parts, label=f"{kind} {report['period']['label']} -> {output}",
@@ -80,11 +78,11 @@ def report_command(kind: str, period: str, opd: str | None, fmt: str | None, out
 
 # --- daftar elemen data (SOP step 1) ------------------------------------------------------------------------------
 
-_YEAR = click.option("--year", type=int, default=lambda: datetime.date.today().year, show_default="this year",
-                     help="Tahun daftar / the list's year.")
+_YEAR = click.option("--tahun", "--year", "tahun", type=int, default=lambda: datetime.date.today().year,
+                     show_default="this year", help="Tahun daftar / the list's year. --year: nama lama / former name.")
 _LANG = click.option("--lang", type=click.Choice(["id", "en"]), default="id", help="Bahasa judul kolom / header "
                      "language.")
-_ELEMENT_OPTIONS = {"tahun": "--year", "owner_org": "--opd"}
+_ELEMENT_OPTIONS = {"tahun": "--tahun", "owner_org": "--owner-org"}
 
 
 @satudata.group("elements", short_help="Daftar elemen data: template, unduh, impor / template, export, import")
@@ -97,10 +95,10 @@ def elements():
 @_LANG
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Default: daftar-elemen-data-YEAR-template.xlsx")
-def elements_template(year: int, lang: str, output: str | None):
+def elements_template(tahun: int, lang: str, output: str | None):
     """Templat kosong dengan pilihan OPD dan frekuensi / the blank template with the OPD and frequency lists."""
-    output = output or f"daftar-elemen-data-{year}-template.xlsx"
-    content = data_elements_xlsx.build_workbook(year, [], data_elements.opds(), data_elements.frequency_choices(),
+    output = output or f"daftar-elemen-data-{tahun}-template.xlsx"
+    content = data_elements_xlsx.build_workbook(tahun, [], data_elements.opds(), data_elements.frequency_choices(),
                                                 lang)
     with open(output, "wb") as out:
         out.write(content)
@@ -109,19 +107,21 @@ def elements_template(year: int, lang: str, output: str | None):
 
 @elements.command("export")
 @_YEAR
-@click.option("--opd", default=None, help="Nama atau id satu OPD / one OPD's name or id (default: every OPD).")
+@click.option("--owner-org", "--opd", "owner_org", default=None,
+              help="Nama atau id satu OPD / one OPD's name or id (default: every OPD). --opd: nama lama / former name.")
 @_LANG
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Default: daftar-elemen-data-YEAR[-OPD].xlsx")
-def elements_export(year: int, opd: str | None, lang: str, output: str | None):
+def elements_export(tahun: int, owner_org: str | None, lang: str, output: str | None):
     """Daftar tahun ini dengan status tiap elemen / the year's list with each element's status."""
     try:
-        listed = tk.get_action("satudata_data_element_list")(_site_context(), {"tahun": year, "owner_org": opd or ""})
+        listed = tk.get_action("satudata_data_element_list")(
+            site_context(), {"tahun": tahun, "owner_org": owner_org or ""})
     except tk.ValidationError as error:
         _fail(error, _ELEMENT_OPTIONS)
-    output = output or f"daftar-elemen-data-{year}{'-' + opd if opd else ''}.xlsx"
-    content = data_elements_xlsx.build_workbook(year, listed, data_elements.opds(), data_elements.frequency_choices(),
-                                                lang, with_status=True)
+    output = output or f"daftar-elemen-data-{tahun}{'-' + owner_org if owner_org else ''}.xlsx"
+    content = data_elements_xlsx.build_workbook(tahun, listed, data_elements.opds(),
+                                                data_elements.frequency_choices(), lang, with_status=True)
     with open(output, "wb") as out:
         out.write(content)
     click.secho(f"{output}: {len(listed)} elements, {len(content)} bytes", fg="green")
@@ -130,15 +130,17 @@ def elements_export(year: int, opd: str | None, lang: str, output: str | None):
 @elements.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @_YEAR
-@click.option("--opd", default=None, help="Baris tanpa OPD milik OPD ini / rows without an OPD are this OPD's.")
-def elements_import(file: str, year: int, opd: str | None):
+@click.option("--owner-org", "--opd", "owner_org", default=None,
+              help="Baris tanpa OPD milik OPD ini / rows without an OPD are this OPD's. "
+                   "--opd: nama lama / former name.")
+def elements_import(file: str, tahun: int, owner_org: str | None):
     """Buat dan perbarui elemen dari .xlsx; tidak ada yang dihapus / create and update elements from an .xlsx;
     nothing is deleted, and nothing is saved when a row is wrong."""
     with open(file, "rb") as source:
         content = source.read()
     try:
         result = tk.get_action("satudata_data_element_import")(
-            _site_context(), {"upload": content, "tahun": year, "owner_org": opd or ""})
+            site_context(), {"upload": content, "tahun": tahun, "owner_org": owner_org or ""})
     except tk.ValidationError as error:
         _fail(error, {**_ELEMENT_OPTIONS, "upload": file})
     click.secho(f"{file}: {result['created']} dibuat / created, {result['updated']} diperbarui / updated, "

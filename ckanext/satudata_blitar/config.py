@@ -4,6 +4,8 @@ Nothing else in the package reads tk.config for them, so each option has one nam
 """
 from __future__ import annotations
 
+import zoneinfo
+
 import ckan.plugins.toolkit as tk
 
 
@@ -63,3 +65,12 @@ def upload_parser_memory_mb() -> int:
 
 def upload_parser_timeout() -> int:
     return tk.config["ckanext.satudata_blitar.upload.parser_timeout"]
+
+
+def portal_zone() -> zoneinfo.ZoneInfo:
+    """The portal's time zone (CKAN's ckan.display_timezone), UTC when unset, `server` or unknown: report periods,
+    target dates and the times shown in files are in it."""
+    try:
+        return zoneinfo.ZoneInfo(tk.config.get("ckan.display_timezone") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")

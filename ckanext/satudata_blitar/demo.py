@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.site import site_context
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,14 +71,9 @@ DEMO_ELEMENTS: tuple[tuple[str, str, str, str, bool, str], ...] = (
 )
 
 
-def _site_context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
 def _exists(action: str, name: str) -> bool:
     try:
-        tk.get_action(action)(_site_context(), {"id": name})
+        tk.get_action(action)(site_context(), {"id": name})
     except tk.ObjectNotFound:
         return False
     return True
@@ -88,7 +84,7 @@ def seed_opds(opds: Iterable[Opd] = OPDS) -> list[str]:
     created = []
     for opd in opds:
         if not _exists("organization_show", opd.name):
-            tk.get_action("organization_create")(_site_context(), {"name": opd.name, "title": opd.title})
+            tk.get_action("organization_create")(site_context(), {"name": opd.name, "title": opd.title})
             created.append(opd.name)
     return created
 
@@ -99,16 +95,16 @@ def seed_users(users: Iterable[DemoUser] = DEMO_USERS) -> list[str]:
     for user in users:
         if _exists("user_show", user.name):
             continue
-        tk.get_action("user_create")(_site_context(), {
+        tk.get_action("user_create")(site_context(), {
             "name": user.name,
             "fullname": user.fullname,
             "email": f"{user.name}@satudata.blitarkota.go.id",
             "password": config.demo_password(),
         })
         if user.sysadmin:
-            tk.get_action("user_patch")(_site_context(), {"id": user.name, "sysadmin": True})
+            tk.get_action("user_patch")(site_context(), {"id": user.name, "sysadmin": True})
         if user.opd:
-            tk.get_action("organization_member_create")(_site_context(), {
+            tk.get_action("organization_member_create")(site_context(), {
                 "id": user.opd, "username": user.name, "role": user.capacity,
             })
         created.append(user.name)
@@ -120,10 +116,10 @@ def seed_data_elements(year: int) -> list[str]:
     names of the elements it created. A list someone has started is left alone."""
     created = []
     for opd in sorted({opd for opd, *_rest in DEMO_ELEMENTS}):
-        if tk.get_action("satudata_data_element_list")(_site_context(), {"tahun": year, "owner_org": opd}):
+        if tk.get_action("satudata_data_element_list")(site_context(), {"tahun": year, "owner_org": opd}):
             continue
         for _opd, nama, satuan, frekuensi, prioritas, target in (e for e in DEMO_ELEMENTS if e[0] == opd):
-            tk.get_action("satudata_data_element_create")(_site_context(), {
+            tk.get_action("satudata_data_element_create")(site_context(), {
                 "tahun": year, "owner_org": opd, "nama": nama, "satuan": satuan, "frekuensi": frekuensi,
                 "data_prioritas": prioritas, "tanggal_target": f"{year}-{target}"})
             created.append(nama)

@@ -7,13 +7,14 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import search
+from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 
-@tk.blanket.actions
-@tk.blanket.auth_functions
+@tk.blanket.actions(action.get_actions)
+@tk.blanket.auth_functions(auth.get_auth_functions)
 @tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations

@@ -87,7 +87,7 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
                     else_=sa.func.coalesce(last_state, sa.case((P.c.metadata_created < as_of_,
                                                                 sa.func.coalesce(S.c.state, workflow.DRAF)))))
     first_published = (sa.select(sa.func.min(E.c.created_at))
-                       .where(before, E.c.transition == "terbitkan").scalar_subquery())
+                       .where(before, E.c.transition.in_(workflow.of_kind(workflow.PUBLISH))).scalar_subquery())
     status = sa.case((state.is_(None), BELUM_ADA_DATASET), (state == workflow.TERBIT, TERBIT), else_=BELUM_TERBIT)
     # The end of the target day in the portal's zone, as naive UTC like the workflow's times.
     deadline = sa.func.timezone("UTC", sa.func.timezone(

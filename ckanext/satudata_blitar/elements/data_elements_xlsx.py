@@ -9,21 +9,19 @@ label into its value, a dataset's address into its name); the action's navl sche
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from typing import Any, Iterable, Sequence
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_language_text
 
-from ckanext.satudata_blitar.metadata import metadata_xlsx
-
-FILE_KEY = metadata_xlsx.FILE_KEY
+from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar.files import FILE_KEY
 MAX_ROWS = 5000
 
 # (field, Indonesian header, English header, width); the first eight are read back, the others only written.
@@ -45,7 +43,6 @@ SHEET_TITLE = {"id": "Elemen Data", "en": "Data elements"}
 LISTS_TITLE = "Pilihan"
 YES = {"id": "Ya", "en": "Yes"}
 NO = {"id": "Tidak", "en": "No"}
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 GUIDE = {
     "id": ["Daftar Elemen Data {year}",
            "Satu baris untuk setiap elemen data. Wajib: OPD dan Nama Elemen Data.",
@@ -70,21 +67,19 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
                    frequencies: Sequence[dict[str, Any]], lang: str = "id", with_status: bool = False) -> bytes:
     """The template (no elements) or a year's list as .xlsx bytes. `opds` are `{name, title}` for the OPD
     drop-down, `frequencies` the schema's choices; `with_status` adds the derived status columns."""
-    lang = lang if lang in metadata_xlsx.LANGUAGES else "id"
+    lang = files.language(lang)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE[lang]
     columns = COLUMNS + (STATUS_COLUMNS if with_status else [])
     for index, (_field, header_id, header_en, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=header_en if lang == "en" else header_id)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        files.style_header([sheet.cell(row=1, column=index, value=header_en if lang == "en" else header_id)])
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     frequency_labels = {choice["value"]: scheming_language_text(choice["label"], prefer_lang=lang)
                         for choice in frequencies}
     for element in elements:
-        sheet.append([
+        files.append_row(sheet, [
             element.get("opd_title") or element.get("opd_name"), element["nama"], element.get("definisi"),
             element.get("satuan"), frequency_labels.get(element.get("frekuensi"), element.get("frekuensi")),
             (YES if element.get("data_prioritas") else NO)[lang],
@@ -103,7 +98,7 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
                                                 ([YES[lang], NO[lang]], "F")], start=1):
         letter = get_column_letter(column)
         for row, option in enumerate(options, start=1):
-            lists.cell(row=row, column=column, value=option)
+            files.write_cell(lists.cell(row=row, column=column), option)
         if options:
             validation = DataValidation(type="list", formula1=f"'{LISTS_TITLE}'!${letter}$1:${letter}${len(options)}",
                                         allow_blank=True, showErrorMessage=True, errorStyle="warning")
@@ -119,9 +114,7 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
         guide.cell(row=row, column=1, value=line.format(year=year)).font = Font(bold=row == 1)
     guide.column_dimensions["A"].width = 120
     workbook.properties.title = GUIDE[lang][0].format(year=year)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return files.workbook_bytes(workbook)
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
@@ -188,27 +181,11 @@ def _dataset(value: str) -> str:
 
 
 def read_workbook(data: bytes, opds: Sequence[dict[str, Any]], frequencies: Sequence[dict[str, Any]],
-                  limits: metadata_xlsx.Limits) -> list[tuple[int, dict[str, Any]]]:
+                  limits: file_safety.Limits) -> list[tuple[int, dict[str, Any]]]:
     """(row number, values) for every non-blank row of the first sheet, holding only the columns the file has and
     the cells that are filled. Raises ValidationError under `upload` for the file, or for cells it cannot read."""
-    metadata_xlsx.check_zip(data, limits)
-    not_xlsx = tk._("The file is not an .xlsx workbook; download the template and fill it in")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises whatever its parsers raise on a damaged file
-        raise tk.ValidationError({FILE_KEY: [not_xlsx]})
-    try:
-        sheet = workbook[workbook.sheetnames[0]]
-        if not hasattr(sheet, "iter_rows"):
-            raise tk.ValidationError({FILE_KEY: [tk._("The workbook's sheet holds no cells")]})
-        rows = _read_rows(sheet.iter_rows(values_only=True), opds, frequencies)
-    except tk.ValidationError:
-        raise
-    except Exception:
-        raise tk.ValidationError({FILE_KEY: [not_xlsx]})
-    finally:
-        workbook.close()
-    return rows
+    return files.read_first_sheet(
+        data, limits, lambda _workbook, sheet: _read_rows(sheet.iter_rows(values_only=True), opds, frequencies))
 
 
 def _read_rows(cells: Iterable[tuple[Any, ...]], opds: Sequence[dict[str, Any]],

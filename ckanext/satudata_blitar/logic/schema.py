@@ -5,6 +5,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.logic import validators
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
 
 def metadata_import_schema() -> dict[str, Any]:
     """satudata_metadata_import: the file, and the dataset to update or the OPD to create it in."""
@@ -19,8 +23,6 @@ def metadata_import_schema() -> dict[str, Any]:
 
 def transition_schema() -> dict[str, Any]:
     """satudata_transition: the dataset, the transition (a name from workflow.TRANSITIONS) and a note."""
-    from ckanext.satudata_blitar.workflow import transitions as workflow
-
     not_empty, unicode_safe, ignore_missing, one_of, strip_value = (
         tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing", "OneOf", "strip_value"))
     return {
@@ -30,32 +32,26 @@ def transition_schema() -> dict[str, Any]:
     }
 
 
-def upload_report() -> dict[str, Any]:
-    """satudata_upload_report: the resource."""
+def upload_check_schema() -> dict[str, Any]:
+    """satudata_upload_check: the resource."""
     not_empty, unicode_safe = (tk.get_validator(name) for name in ("not_empty", "unicode_safe"))
     return {"id": [not_empty, unicode_safe]}
 
 
 def report_schema() -> dict[str, Any]:
-    """satudata_report_monitoring / satudata_report_evaluation: the period (parsed into reports.Period) and an
+    """satudata_report_monitoring / satudata_report_evaluation: the period (parsed into figures.Period) and an
     optional OPD (resolved to its id)."""
-    from ckanext.satudata_blitar.reports import figures as reports
-
     not_empty, ignore_empty, unicode_safe = (
         tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
     return {
-        "period": [not_empty, reports.period_validator],
-        "opd": [ignore_empty, unicode_safe, reports.opd_validator],
+        "period": [not_empty, validators.satudata_report_period],
+        "owner_org": [ignore_empty, unicode_safe, validators.satudata_opd],
     }
 
 
 def data_element_schema() -> dict[str, Any]:
     """satudata_data_element_create / _update: an element of an OPD's daftar elemen data for a year. The dataset
     (`package_id`, id or name) is checked against the element's OPD by the action."""
-    from ckanext.satudata_blitar.elements import data_elements
-    from ckanext.satudata_blitar.reports import figures as reports
-    from ckanext.satudata_blitar.logic import validators
-
     not_empty, ignore_missing, ignore_empty, unicode_safe, strip_value = (
         tk.get_validator(name) for name in ("not_empty", "ignore_missing", "ignore_empty", "unicode_safe",
                                             "strip_value"))
@@ -68,7 +64,7 @@ def data_element_schema() -> dict[str, Any]:
 
     return {
         "tahun": [not_empty, validators.satudata_element_year],
-        "owner_org": [not_empty, unicode_safe, reports.opd_validator],
+        "owner_org": [not_empty, unicode_safe, validators.satudata_opd],
         # not_empty again after strip_value: a name of blanks is no name
         "nama": [not_empty, unicode_safe, strip_value, not_empty, validators.satudata_max_length(500)],
         "definisi": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(5000)],
@@ -82,10 +78,6 @@ def data_element_schema() -> dict[str, Any]:
 
 def data_element_list_schema() -> dict[str, Any]:
     """satudata_data_element_list: the year, an optional OPD and an optional status."""
-    from ckanext.satudata_blitar.elements import data_elements
-    from ckanext.satudata_blitar.reports import figures as reports
-    from ckanext.satudata_blitar.logic import validators
-
     not_empty, ignore_empty, unicode_safe = (
         tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
 
@@ -97,7 +89,7 @@ def data_element_list_schema() -> dict[str, Any]:
 
     return {
         "tahun": [not_empty, validators.satudata_element_year],
-        "owner_org": [ignore_empty, unicode_safe, reports.opd_validator],
+        "owner_org": [ignore_empty, unicode_safe, validators.satudata_opd],
         "status": [ignore_empty, unicode_safe, status],
     }
 

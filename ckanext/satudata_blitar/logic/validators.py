@@ -12,10 +12,14 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 from ckanext.scheming.validation import scheming_validator
 
+import ckan.model as model
+
+from ckanext.satudata_blitar.reports import figures
+
 __all__ = [
     "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
-    "satudata_element_year", "satudata_iso_date", "satudata_yes_no",
+    "satudata_element_year", "satudata_iso_date", "satudata_yes_no", "satudata_report_period", "satudata_opd",
 ]
 
 MIN_YEAR = 1900
@@ -178,3 +182,21 @@ def satudata_yes_no(value: Any) -> Any:
     if word in _YES or word in _NO:
         return word in _YES
     raise tk.Invalid(tk._("Must be Ya or Tidak (yes or no)"))
+
+
+def satudata_report_period(value: Any) -> figures.Period:
+    """navl validator: the period string becomes a Period."""
+    if isinstance(value, figures.Period):
+        return value
+    try:
+        return figures.parse_period(value)
+    except ValueError as error:
+        raise tk.Invalid(str(error))
+
+
+def satudata_opd(value: Any) -> str:
+    """navl validator: an OPD's name or id becomes its id."""
+    org = model.Group.get(str(value)) if value else None
+    if not org or not org.is_organization or org.state != "active":
+        raise tk.Invalid(tk._('There is no OPD "{opd}"').format(opd=value))
+    return org.id

@@ -6,10 +6,9 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
   `group`, in schema order) a section row and one (label, value, hint) row per field. Without `pkg_dict` it is the
   blank template. Choice fields show their label; the allowed labels are a drop-down (data validation over a hidden
   list column of the same sheet) and are spelled out in the hint column.
-- `check_zip(data, limits)` refuses, before openpyxl parses anything, what is not an .xlsx, what is too large once
-  uncompressed or compressed suspiciously well (zip bombs), macro-enabled workbooks and XML with a DOCTYPE.
-- `read_workbook(data, schema, limits)` turns an uploaded workbook back into `{field_name: value}` (None for an empty
-  cell), accepting Indonesian labels, English labels and field names, and choice labels in either language.
+- `read_workbook(data, schema, limits)` checks the upload (files.check_workbook) and turns an uploaded workbook
+  back into `{field_name: value}` (None for an empty cell), accepting Indonesian labels, English labels and field
+  names, and choice labels in either language.
 - `package_dict(values)` shapes those values for `package_create` / `package_patch`.
 
 Problems raise `toolkit.ValidationError` with a message per field (or under `upload` for the file as a whole), in
@@ -17,25 +16,18 @@ the user's language through `toolkit._`.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import io
 from typing import Any, Iterable, Optional, Sequence
 
 import ckan.plugins.toolkit as tk
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ckanext.satudata_blitar.tables import file_safety
+from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar.files import FILE_KEY, LANGUAGES, WRAP
 from ckanext.satudata_blitar.metadata import metadata_groups
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LANGUAGES = ("id", "en")
-# The key of errors about the uploaded file as a whole (the action's parameter).
-FILE_KEY = "upload"
 
 # What the workbook says itself, in the workbook's language (not the UI's: the form is Indonesian by default).
 SHEET_TITLE = {"id": "Metadata", "en": "Metadata"}
@@ -63,26 +55,12 @@ LABEL_COLUMN, VALUE_COLUMN, HINT_COLUMN = 1, 2, 3
 # sheet would be refused on import).
 FIRST_LIST_COLUMN = 27
 COLUMN_WIDTHS = {"A": 38, "B": 60, "C": 60}
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 # Upper bounds of a metadata workbook that no real one comes near (the template has about 40 rows, ~10 parts).
 MAX_ROWS = 1000
 # Excel's limit for the message of a data validation.
 MAX_VALIDATION_MESSAGE = 255
-
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    """What an upload may weigh: its own size, its declared uncompressed size and its compression ratio."""
-    max_upload_bytes: int = 5 * 1024 * 1024
-    max_uncompressed_bytes: int = 50 * 1024 * 1024
-    max_compression_ratio: int = 100
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.2f}".rstrip("0").rstrip(".")
 
 
 def _invalid(key: str, message: str) -> tk.ValidationError:
@@ -122,6 +100,11 @@ def _choices(field: dict[str, Any], licenses: Sequence[tuple[str, str]]) -> list
     if _kind(field) == "license":
         return [(license_id, {"id": title, "en": title}) for license_id, title in licenses]
     return [(choice["value"], choice.get("label") or {"id": choice["value"]}) for choice in field.get("choices", [])]
+
+
+def license_choices() -> list[tuple[str, str]]:
+    """CKAN's licences as (id, title), for the licence row."""
+    return [(item["id"], item["title"]) for item in tk.get_action("license_list")({}, {})]
 
 
 def _is_required(field: dict[str, Any]) -> bool:
@@ -191,15 +174,6 @@ def _cell_value(field: dict[str, Any], pkg_dict: dict[str, Any], lang: str,
     return value if isinstance(value, str) else str(value)
 
 
-def _write(cell: Any, value: Any) -> None:
-    """A value as data: never a formula, even when a text begins with `=`."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
-    if cell.data_type == "f":
-        cell.data_type = "s"
-
-
 def _hint(field: dict[str, Any], labels: list[str], lang: str) -> str:
     kind = _kind(field)
     parts = []
@@ -223,25 +197,20 @@ def build_workbook(schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = 
 
     `licenses` are CKAN's licences as (id, title): the licence cell gets a drop-down of their ids.
     """
-    lang = lang if lang in LANGUAGES else "id"
+    lang = files.language(lang)
     workbook = Workbook()
     write_sheet(workbook.active, schema, pkg_dict, lang, licenses)
     workbook.properties.title = _text((pkg_dict or {}).get("title"), lang) or HEADINGS[0][lang]
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return files.workbook_bytes(workbook)
 
 
 def write_sheet(sheet: Any, schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = None, lang: str = "id",
                 licenses: Sequence[tuple[str, str]] = ()) -> None:
     """The metadata sheet of build_workbook() written into `sheet`, a sheet of any workbook (data_template.py)."""
-    lang = lang if lang in LANGUAGES else "id"
+    lang = files.language(lang)
     sheet.title = SHEET_TITLE[lang]
-    for column, heading in enumerate(HEADINGS, start=1):
-        cell = sheet.cell(row=1, column=column, value=heading[lang])
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
+    files.style_header(sheet.cell(row=1, column=column, value=heading[lang])
+                       for column, heading in enumerate(HEADINGS, start=1))
     sheet.freeze_panes = "A2"
     for letter, width in COLUMN_WIDTHS.items():
         sheet.column_dimensions[letter].width = width
@@ -260,7 +229,7 @@ def write_sheet(sheet: Any, schema: dict[str, Any], pkg_dict: Optional[dict[str,
             label.alignment = WRAP
             value = sheet.cell(row=row, column=VALUE_COLUMN)
             if pkg_dict is not None:
-                _write(value, _cell_value(field, pkg_dict, lang, licenses))
+                files.write_cell(value, _cell_value(field, pkg_dict, lang, licenses))
             value.alignment = WRAP
             value.number_format = {"year": "0", "date": "yyyy-mm-dd"}.get(kind, "@")
 
@@ -277,7 +246,7 @@ def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[s
     letter = get_column_letter(column)
     sheet.cell(row=1, column=column, value=name)
     for offset, option in enumerate(options, start=2):
-        _write(sheet.cell(row=offset, column=column), option)
+        files.write_cell(sheet.cell(row=offset, column=column), option)
     sheet.column_dimensions[letter].hidden = True
     message = HINTS["choice"][lang].format(choices="; ".join(options))
     validation = DataValidation(
@@ -286,37 +255,6 @@ def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[s
         error=message if len(message) <= MAX_VALIDATION_MESSAGE else HINTS["pick"][lang])
     validation.add(f"{get_column_letter(VALUE_COLUMN)}{row}")
     sheet.add_data_validation(validation)
-
-
-# --- Checking the file before parsing it -----------------------------------------------------------------------
-
-def check_zip(data: bytes, limits: Limits) -> None:
-    """Refuses, from the zip directory alone, anything openpyxl should not be given (file_safety's checks, with
-    messages that point to the template). Raises ValidationError."""
-    not_xlsx = tk._("The file is not an .xlsx workbook; download the template and fill it in")
-    if not data:
-        raise _invalid(FILE_KEY, tk._("The file is empty"))
-    if len(data) > limits.max_upload_bytes:
-        raise _invalid(FILE_KEY, tk._("The file is larger than {size} MB").format(
-            size=_megabytes(limits.max_upload_bytes)))
-    if not data.startswith(b"PK\x03\x04"):
-        raise _invalid(FILE_KEY, not_xlsx)
-    try:
-        actual = file_safety.check_zip(io.BytesIO(data), file_safety.Limits(
-            max_uncompressed_bytes=limits.max_uncompressed_bytes,
-            max_compression_ratio=limits.max_compression_ratio))
-    except file_safety.UnsafeFile as problem:
-        messages = {
-            "xlsb": lambda: tk._("Binary workbooks (.xlsb) are not accepted; save the file as .xlsx"),
-            "zip_too_large": lambda: tk._("The workbook is larger than {size} MB once uncompressed").format(
-                size=_megabytes(limits.max_uncompressed_bytes)),
-            "zip_bomb": lambda: tk._("The workbook is compressed more than {ratio} times; it is refused as a "
-                                     "possible zip bomb").format(ratio=limits.max_compression_ratio),
-            "macros": lambda: tk._("Workbooks with macros are not accepted; save the file as .xlsx without macros"),
-        }
-        raise _invalid(FILE_KEY, messages.get(problem.code, lambda: not_xlsx)())
-    if actual != "xlsx":
-        raise _invalid(FILE_KEY, not_xlsx)
 
 
 # --- Reading ---------------------------------------------------------------------------------------------------
@@ -380,35 +318,24 @@ def _from_cell(field: dict[str, Any], value: Any, licenses: Sequence[tuple[str, 
     return value
 
 
-def read_workbook(data: bytes, schema: dict[str, Any], limits: Limits = Limits(),
+def read_workbook(data: bytes, schema: dict[str, Any], limits: file_safety.Limits | None = None,
                   licenses: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """The metadata in an uploaded workbook as `{field_name: value}`, for the fields with a row (None when the row
-    is empty). Raises ValidationError: under `upload` for the file as a whole, under the field name otherwise."""
-    check_zip(data, limits)
-    not_xlsx = tk._("The file is not an .xlsx workbook; download the template and fill it in")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises whatever its parsers raise on a damaged file
-        raise _invalid(FILE_KEY, not_xlsx)
-    try:
+    is empty), within `limits` (the declared ones by default). Raises ValidationError: under `upload` for the file
+    as a whole, under the field name otherwise."""
+
+    def read(workbook: Any, sheet: Any) -> list[tuple[int, Any, Any, str]]:
         if len(workbook.sheetnames) != 1:
             raise _invalid(FILE_KEY, tk._("The workbook must have exactly one sheet; remove: {sheets}").format(
                 sheets=", ".join(f'"{name}"' for name in workbook.sheetnames[1:])))
-        try:
-            rows = list(_rows(workbook[workbook.sheetnames[0]]))
-        except tk.ValidationError:
-            raise
-        except Exception:
-            raise _invalid(FILE_KEY, not_xlsx)
-    finally:
-        workbook.close()
-    return _values(rows, schema, licenses)
+        return list(_rows(sheet))
+
+    return _values(files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False), schema,
+                   licenses)
 
 
 def _rows(sheet: Any) -> Iterable[tuple[int, Any, Any, str]]:
     """(row number, label, value, value's cell type) of the rows with a label or a value."""
-    if not hasattr(sheet, "iter_rows"):  # a chart sheet
-        raise _invalid(FILE_KEY, tk._("The workbook's sheet holds no cells"))
     count = 0
     for number, cells in enumerate(sheet.iter_rows(min_col=LABEL_COLUMN, max_col=VALUE_COLUMN), start=1):
         cells = tuple(cells) + (None, None)

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
-
-import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
 
+from ckanext.satudata_blitar import language
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 YEAR_FIELDS = ("tahun_data_awal", "tahun_data_akhir", "data_prioritas_tahun")
@@ -28,13 +26,8 @@ FACETS: dict[str, tuple[str, str]] = {
 CHOICE_FACETS = ("urusan", "frekuensi", "sifat_data")
 
 
-def current_lang() -> str:
-    """The user's language; the portal's default outside a web request (CLI, background jobs)."""
-    return tk.h.lang() if has_request_context() else tk.config["ckan.locale_default"]
-
-
 def facet_titles() -> dict[str, str]:
-    english = current_lang() == "en"
+    english = language.current() == "en"
     return {field: labels[1] if english else labels[0] for field, labels in FACETS.items()}
 
 
@@ -64,7 +57,7 @@ def label_choice_facets(search_results: dict[str, Any], dataset_type: str = "dat
     schema = scheming_get_dataset_schema(dataset_type)
     if not schema:
         return search_results
-    lang = current_lang()
+    lang = language.current()
     for facet in CHOICE_FACETS:
         labels = {c["value"]: c["label"] for c in scheming_field_by_name(schema["dataset_fields"], facet)["choices"]}
         for item in search_results.get("search_facets", {}).get(facet, {}).get("items", []):

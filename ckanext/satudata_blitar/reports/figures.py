@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
@@ -101,14 +102,6 @@ def parse_period(text: Any) -> Period:
     return Period(str(year), "year", start, _add_months(start, 12))
 
 
-def zone() -> zoneinfo.ZoneInfo:
-    """The portal's time zone (ckan.display_timezone), UTC when unset, `server` or unknown."""
-    try:
-        return zoneinfo.ZoneInfo(tk.config.get("ckan.display_timezone") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def _to_utc(local: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
     return local.replace(tzinfo=tz).astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
@@ -122,24 +115,6 @@ def _in_utc(period: Period, tz: zoneinfo.ZoneInfo) -> Period:
     return dataclasses.replace(period, start=_to_utc(period.start, tz), end=_to_utc(period.end, tz))
 
 
-def period_validator(value: Any) -> Period:
-    """navl validator: the period string becomes a Period."""
-    if isinstance(value, Period):
-        return value
-    try:
-        return parse_period(value)
-    except ValueError as error:
-        raise tk.Invalid(str(error))
-
-
-def opd_validator(value: Any) -> str:
-    """navl validator: an OPD's name or id becomes its id."""
-    org = model.Group.get(str(value)) if value else None
-    if not org or not org.is_organization or org.state != "active":
-        raise tk.Invalid(tk._('There is no OPD "{opd}"').format(opd=value))
-    return org.id
-
-
 # --- the tables the reports read ------------------------------------------------------------------------------------
 
 P = model.package_table
@@ -147,16 +122,9 @@ G = model.group_table
 S = DatasetStatus.__table__
 E = WorkflowEvent.__table__
 
-# Transitions counted in the monitoring report, as (key, transitions).
-MOVEMENTS = [
-    ("submitted", ("ajukan",)),
-    ("verified_opd", ("verifikasi_opd",)),
-    ("returned_opd", ("kembalikan_opd",)),
-    ("verified_walidata", ("verifikasi_walidata",)),
-    ("returned_walidata", ("kembalikan_walidata",)),
-    ("published", ("terbitkan",)),
-    ("withdrawn", ("tarik",)),
-]
+# Transitions counted in the monitoring report, as (key, transitions): one movement per transition, named by its
+# kind and stage (workflow.Transition.movement).
+MOVEMENTS = [(t.movement, (t.name,)) for t in workflow.TRANSITIONS.values()]
 
 UPLOAD_STANDARD_HOURS = 1
 # (step, the state the dataset waits in during the step, standard hours). The upload step is Draf after creation.
@@ -321,7 +289,7 @@ def _element_fact(row: Any, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
 def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
     """The monitoring report (SOP step 7) for a period (in the portal's time zone), for every OPD or one."""
     now = now or datetime.datetime.utcnow()
-    tz, shown = zone(), period
+    tz, shown = config.portal_zone(), period
     period = _in_utc(period, tz)
     states = list(workflow.STATE_LABELS)
     movement_keys = [key for key, _t in MOVEMENTS]
@@ -449,7 +417,7 @@ def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime) -
                         sa.func.count().filter(sa.and_(steps.c.done, sa.not_(late))).label("steps_on_time"),
                         sa.func.count().filter(sa.and_(sa.not_(steps.c.done), late)).label("steps_overdue"))
               .group_by(steps.c.package_id).subquery("timing"))
-    passed, returned = ("verifikasi_opd", "verifikasi_walidata"), ("kembalikan_opd", "kembalikan_walidata")
+    passed, returned = workflow.of_kind(workflow.VERIFY), workflow.of_kind(workflow.RETURN)
     checks = (sa.select(E.c.package_id,
                         sa.func.count().filter(E.c.transition.in_(passed)).label("checks_passed"),
                         sa.func.count().filter(E.c.transition.in_(passed + returned)).label("checks_made"))
@@ -521,7 +489,7 @@ def _scorecard(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) -
 def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
     """The evaluation report (SOP step 8) for a period (in the portal's time zone), for every OPD or one."""
     now = now or datetime.datetime.utcnow()
-    tz, shown = zone(), period
+    tz, shown = config.portal_zone(), period
     facts = _dataset_facts(_in_utc(period, tz), opd_id, now)
     year, as_of = period.start.year, _as_of(_in_utc(period, tz), now)
     elements = _element_facts(year, as_of, opd_id, tz)

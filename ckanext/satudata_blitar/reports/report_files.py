@@ -4,22 +4,16 @@ after another, each under its title row and separated by an empty row) and .json
 Headers are Indonesian (the SOP's language) or English (`lang="en"`)."""
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime
-import io
 import json
 from typing import Any, Callable, Iterable
 
+from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 FORMATS = ("xlsx", "csv", "json")
-MIMETYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
-LANGUAGES = ("id", "en")
+MIMETYPES = {"xlsx": files.XLSX_MIMETYPE, "csv": files.CSV_MIMETYPE + "; charset=utf-8", "json": files.JSON_MIMETYPE}
 
 TEXT, INT, HOURS, SHARE, TIME, SCORE, DATE = "text", "int", "hours", "share", "time", "score", "date"
 
@@ -301,17 +295,14 @@ def _csv_value(value: Any, kind: str) -> Any:
 
 
 def _csv(parts: Iterable[Section], heading: str) -> bytes:
-    """UTF-8 with a BOM, so that Excel reads the Indonesian text right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([heading])
-    for part in parts:
-        writer.writerow([])
-        writer.writerow([part.title])
-        writer.writerow(part.headers)
-        for row in part.rows:
-            writer.writerow([_csv_value(value, kind) for value, kind in zip(row, part.kinds)])
-    return out.getvalue().encode("utf-8-sig")
+    """The sections one after another, each under its title row and separated by an empty row."""
+    def rows() -> Iterable[list[Any]]:
+        yield [heading]
+        for part in parts:
+            yield from ([], [part.title], part.headers)
+            for row in part.rows:
+                yield [_csv_value(value, kind) for value, kind in zip(row, part.kinds)]
+    return files.csv_bytes(rows())
 
 
 NUMBER_FORMATS = {HOURS: "0.00", SHARE: "0.0%", TIME: "yyyy-mm-dd hh:mm", SCORE: "0.0", DATE: "yyyy-mm-dd"}
@@ -321,21 +312,17 @@ def _xlsx(parts: Iterable[Section], heading: str) -> bytes:
     """One sheet per section: bold header row, frozen, with widths; landscape, one page wide, the header repeated
     on every printed page and the report's title in the page header."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.title = heading
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
     for part in parts:
         sheet = workbook.create_sheet(part.title[:31])
-        sheet.append(part.headers)
-        for cell in sheet[1]:
-            cell.font, cell.fill = bold, fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        files.append_row(sheet, part.headers)
+        files.style_header(sheet[1])
         for row in part.rows:
-            sheet.append(row)
+            files.append_row(sheet, row)
         for index, (width, kind) in enumerate(zip(part.widths, part.kinds), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = width
@@ -351,6 +338,4 @@ def _xlsx(parts: Iterable[Section], heading: str) -> bytes:
         sheet.oddFooter.right.text = "&P / &N"
     if not workbook.sheetnames:
         workbook.create_sheet(heading[:31])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return files.workbook_bytes(workbook)

@@ -11,13 +11,13 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
 """
 from __future__ import annotations
 
-import io
 from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
+from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.metadata import metadata_xlsx
 
 DATA_SHEET = "Data"
@@ -90,7 +90,7 @@ def _write_data_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
     sheet.title = DATA_SHEET
     headers = [region_header(pkg_dict), YEAR_HEADER, measure_header(pkg_dict)]
     for column, header in enumerate(headers, start=1):
-        sheet.cell(row=1, column=column, value=header).font = Font(bold=True)
+        files.write_cell(sheet.cell(row=1, column=column), header).font = Font(bold=True)
     satuan = (pkg_dict.get("satuan") or "").strip()
     note = [f"Satuan: {satuan}" if satuan else "Satuan: -"]
     if pkg_dict.get("definisi"):
@@ -104,7 +104,7 @@ def _write_data_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
     row = 2
     for region in REGIONS.get(pkg_dict.get("level_penyajian") or "", ()):
         for year in _years(pkg_dict):
-            sheet.cell(row=row, column=1, value=region)
+            files.write_cell(sheet.cell(row=row, column=1), region)
             sheet.cell(row=row, column=2, value=year).number_format = "0"
             row += 1
 
@@ -116,7 +116,7 @@ def _write_guide_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
     sheet.column_dimensions["B"].width = 100
     for number, rule in enumerate(rules(pkg_dict), start=1):
         sheet.cell(row=number + 1, column=1, value=number)
-        sheet.cell(row=number + 1, column=2, value=rule).alignment = Alignment(wrap_text=True, vertical="top")
+        files.write_cell(sheet.cell(row=number + 1, column=2), rule).alignment = files.WRAP
 
 
 def build_workbook(schema: dict[str, Any], pkg_dict: dict[str, Any], lang: str = "id",
@@ -127,9 +127,7 @@ def build_workbook(schema: dict[str, Any], pkg_dict: dict[str, Any], lang: str =
     _write_guide_sheet(workbook.create_sheet(), pkg_dict)
     metadata_xlsx.write_sheet(workbook.create_sheet(), schema, pkg_dict, lang, licenses)
     workbook.properties.title = pkg_dict.get("title") or DATA_SHEET
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return files.workbook_bytes(workbook)
 
 
 def filename(pkg_dict: dict[str, Any]) -> str:

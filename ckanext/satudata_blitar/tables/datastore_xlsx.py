@@ -1,8 +1,8 @@
 """A DataStore table as .xlsx: rows read page by page through `datastore_search` (so its auth and the workflow's
 visibility rules apply) into an openpyxl write-only workbook, which keeps memory flat whatever the table's size.
 
-Cells are typed from the DataStore's field types (numbers, dates, timestamps); text that Excel would take for a
-formula is neutralised with file_safety.neutralise(), the rule of the DataStore's CSV downloads.
+Cells are typed from the DataStore's field types (numbers, dates, timestamps); text stays text even when Excel
+would take it for a formula (files.write_only_cell).
 """
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ import tempfile
 from typing import IO, Any, Callable, Iterator, Optional
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from ckanext.satudata_blitar.tables import file_safety
+from ckanext.satudata_blitar import files
 
 PAGE_SIZE = 10000
 SHEET_TITLE = "Data"
@@ -33,13 +31,11 @@ def _typed(value: Any, field_type: str) -> Any:
         try:
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
-            return file_safety.neutralise(value)
+            return value
         return moment.date() if field_type == "date" else moment
     if isinstance(value, (bool, int, float, decimal.Decimal)):
         return value
-    if isinstance(value, (list, dict)):
-        value = str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", file_safety.neutralise(str(value)))
+    return str(value)
 
 
 def pages(search: Search, resource_id: str, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
@@ -66,12 +62,12 @@ def write(search: Search, resource_id: str, out: Optional[IO[bytes]] = None, pag
             columns = [(i, f["type"]) for i, f in enumerate(fields) if f["id"] != "_id"]
             header = []
             for i, _type in columns:
-                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", fields[i]["id"]))
+                cell = files.write_only_cell(sheet, fields[i]["id"])
                 cell.font = Font(bold=True)
                 header.append(cell)
             sheet.append(header)
         for record in page["records"]:
-            sheet.append([_typed(record[i], field_type) for i, field_type in columns])
+            sheet.append([files.write_only_cell(sheet, _typed(record[i], field_type)) for i, field_type in columns])
     out = out or tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     workbook.save(out)
     out.seek(0)

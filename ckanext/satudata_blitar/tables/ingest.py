@@ -36,9 +36,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
-from ckanext.satudata_blitar import config
-from ckanext.satudata_blitar.tables import file_safety
-from ckanext.satudata_blitar.tables import upload_check as upload_report
+from ckanext.satudata_blitar import adapters, config, file_safety
+from ckanext.satudata_blitar.site import site_context
+from ckanext.satudata_blitar.tables import upload_check
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
             "queue_name": queue,
         },
     }
-    upload_report.mark_pending(res_id)
+    upload_check.mark_pending(res_id)
     job = tk.enqueue_job(load_job, [job_input], queue=queue,
                          title=f"satudata ingest: package: {resource.get('package_id')} resource: {res_id}",
                          rq_kwargs={"timeout": int(tk.config.get("ckanext.xloader.job_timeout") or 3600),
@@ -192,22 +192,17 @@ def load_job(job_input: dict[str, Any]) -> Optional[str]:
             logger.error("Load failed: %s", e)
             job_dict.update(status="error", error=str(e))
             db.mark_job_as_errored(job_id, repr(e))
-            upload_report.save_failure(metadata["resource_id"], e)
+            upload_check.save_failure(metadata["resource_id"], e)
     finally:
         logger.removeHandler(handler)
         _hook(job_dict)
     return "error" if errored else None
 
 
-def _site_context() -> dict[str, Any]:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": user["name"]}
-
-
 def _hook(job_dict: dict[str, Any]) -> None:
     """The status, through xloader's own hook action (in-process: the worker has CKAN loaded)."""
     try:
-        tk.get_action("xloader_hook")(_site_context(), dict(job_dict))
+        tk.get_action("xloader_hook")(site_context(), dict(job_dict))
     except Exception:  # noqa: BLE001 - a failed status update must not hide the load's own result
         log.exception("xloader_hook failed for %s", job_dict.get("metadata", {}).get("resource_id"))
 
@@ -222,10 +217,10 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
     try:
         file_hash = _md5(path)
         if resource.get("hash") == file_hash and not metadata.get("ignore_hash") \
-                and resource.get("datastore_active") and upload_report.load(resource_id):
+                and resource.get("datastore_active") and upload_check.load(resource_id):
             logger.info("Ignoring resource - the file hash hasn't changed: %s.", file_hash)
-            upload_report.restore_previous(resource_id)
-            return upload_report.load(resource_id) or {}
+            upload_check.restore_previous(resource_id)
+            return upload_check.load(resource_id) or {}
         extension = file_safety.extension_of(resource.get("url")) or (resource.get("format") or "").lower()
         with tempfile.TemporaryDirectory(prefix="satudata-ingest-") as work:
             out_csv = os.path.join(work, "typed.csv")
@@ -235,10 +230,10 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
             logger.info("Read %s rows x %s columns (%s) in %.1f s; %s issues", result.get("rows"),
                         len(result.get("columns", [])), result.get("format"), timings["parse"],
                         len(result.get("issues", [])))
-            report = upload_report.save(resource_id, result, file_hash)
+            report = upload_check.save(resource_id, result, file_hash)
             if report["status"] == "error":
-                logger.warning("The file was not loaded: %s", upload_report.summary(report))
-                raise Rejected(upload_report.summary(report))
+                logger.warning("The file was not loaded: %s", upload_check.summary(report))
+                raise Rejected(upload_check.summary(report))
             load(resource_id, result["columns"], out_csv, logger, timings)
         from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
         xloader_utils.set_resource_metadata({"resource_id": resource_id, "datastore_active": True,
@@ -258,9 +253,7 @@ def _local_file(resource: dict[str, Any], metadata: dict[str, Any], logger: logg
         path = get_path(resource["id"])
         if os.path.exists(path):
             return path, lambda: None
-    from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
-    tmp_file, _hash = xloader_jobs._download_resource_data(resource, metadata, xloader_utils.get_xloader_user_apitoken(),
-                                                          logger)
+    tmp_file = adapters.xloader_download(resource, metadata, logger)
     return tmp_file.name, tmp_file.close
 
 
@@ -319,7 +312,7 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
     """Typed table by datastore_create, rows by COPY on the write engine, then indexes and ANALYZE."""
     import ckanext.datastore.backend.postgres as datastore_db
 
-    context = _site_context()
+    context = site_context()
     started = time.perf_counter()
     fields = [{"id": c["id"], "type": c["pg_type"], "info": {"label": c["label"], "notes": ""}} for c in columns]
     try:
@@ -343,7 +336,7 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
     ids = [datastore_db.identifier(c["id"]) for c in columns]
     names = ", ".join(ids)
     with engine.begin() as conn:
-        datastore_db._drop_indexes({"connection": conn}, {"resource_id": resource_id}, False)
+        adapters.datastore_drop_indexes(conn, resource_id)
         conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER zfulltext"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {stage}"))
         conn.execute(sa.text(f"CREATE UNLOGGED TABLE {stage} (_n bigserial, " + ", ".join(
@@ -387,9 +380,7 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
     # 3. the DataStore's own full-text indexes, built after the load, several at a time
     started = time.perf_counter()
     fields = [{"id": c["id"], "type": c["pg_type"]} for c in columns]
-    statements, _skipped = datastore_db._build_fts_indexes(
-        {"resource_id": resource_id}, 'CREATE {unique} INDEX "{name}" ON "{res_id}" USING {method}({fields})',
-        fields)
+    statements = adapters.datastore_fts_index_statements(resource_id, fields)
 
     def build(statement: str) -> None:
         with engine.begin() as c:

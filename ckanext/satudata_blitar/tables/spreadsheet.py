@@ -26,15 +26,14 @@ import dataclasses
 import datetime
 import functools
 import itertools
-import io
 import json
 import re
 import sys
 import zipfile
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
-from ckanext.satudata_blitar.tables import file_safety
-from ckanext.satudata_blitar.tables.file_safety import N_, Limits, UnsafeFile
+from ckanext.satudata_blitar import file_safety
+from ckanext.satudata_blitar.file_safety import N_, Limits, UnsafeFile
 
 HEADER_SCAN_ROWS = 30
 MAX_ISSUES_PER_KIND = 20

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar.tables.file_safety import N_
+from ckanext.satudata_blitar.file_safety import N_
 
 TASK_TYPE = "satudata_upload"
 KEY = "report"

@@ -48,13 +48,21 @@ def organization(clean_db):
     return factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "world(with_datastore=False, extend=None): options of the module's `world`")
+
+
 @pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
+def world(request, reset_db, migrate_db_for):
     """A small Kota Blitar (tests/world.py), built once for a test module: OPDs, a user per role, a dataset in each
-    workflow state. Tests add their own datasets to it and never clean it."""
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        yield world_module.build(with_datastore=False)
-    finally:
-        unload()
+    workflow state. Tests add their own datasets to it and never clean it.
+
+    A module sets options with `pytestmark = pytest.mark.world(...)`: `with_datastore=True` loads each dataset's
+    table into the DataStore; `extend(world)` adds the module's own set-up once the world is built."""
+    marker = request.node.get_closest_marker("world")
+    options = marker.kwargs if marker else {}
+    with world_module.building(reset_db, migrate_db_for):
+        built = world_module.build(with_datastore=options.get("with_datastore", False))
+        if options.get("extend"):
+            options["extend"](built)
+        yield built

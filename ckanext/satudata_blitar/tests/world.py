@@ -2,8 +2,10 @@
 workflow actions. Used by module-scoped fixtures, so it loads the plugins itself while it builds."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
+from typing import Iterator
 
 from bs4 import BeautifulSoup
 from werkzeug.datastructures import FileStorage
@@ -68,6 +70,18 @@ def reset(reset_db, migrate_db_for) -> None:
         migrate_db_for("activity")
         migrate_db_for("satudata_blitar")
     search.clear_all()
+
+
+@contextlib.contextmanager
+def building(reset_db, migrate_db_for) -> Iterator[None]:
+    """An empty portal with the plugins loaded, for a module's world to be built in (and the plugins unloaded
+    after the module: CKAN's function-scoped with_plugins cannot reach module-scoped set-up)."""
+    unload = loaded_plugins()
+    try:
+        reset(reset_db, migrate_db_for)
+        yield
+    finally:
+        unload()
 
 
 def build(with_datastore: bool = True) -> World:

@@ -16,18 +16,9 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 
 log = logging.getLogger(__name__)
 
-# Who acts next once a dataset reaches a state (the operators also hear of a publication).
-NEXT_ACTORS = {
-    workflow.DIAJUKAN: (roles.VERIFIKATOR_OPD,),
-    workflow.TERVERIFIKASI_OPD: (roles.VERIFIKATOR_KOMINFOTIK, roles.WALIDATA),
-    workflow.DISETUJUI: (roles.WALIDATA,),
-    workflow.PERLU_PERBAIKAN: (roles.OPERATOR,),
-    workflow.TERBIT: (roles.OPERATOR,),
-}
-
-
-def recipients(to_state: str, owner_org: str | None) -> list[model.User]:
-    users = {user.id: user for role in NEXT_ACTORS.get(to_state, ())
+def recipients(transition: workflow.Transition, owner_org: str | None) -> list[model.User]:
+    """The people who act next (workflow.next_roles), with an e-mail address."""
+    users = {user.id: user for role in sorted(workflow.next_roles(transition))
              for user in roles.users_with_role(role, owner_org)}
     return [user for user in users.values() if user.email]
 
@@ -52,7 +43,7 @@ def transition_made(package_id: str, event: dict[str, Any]) -> None:
         return
     package = model.Package.get(package_id)
     subject, body = _message(package, event)
-    for user in recipients(event["to_state"], package.owner_org):
+    for user in recipients(workflow.TRANSITIONS[event["transition"]], package.owner_org):
         try:
             tk.mail_user(user, subject, body)
         except Exception:  # noqa: BLE001 - a mail problem must not undo the recorded transition

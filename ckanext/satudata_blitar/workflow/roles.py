@@ -12,13 +12,13 @@ unpublished datasets. CKAN sysadmins keep their powers.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.model import RoleEvent
 
 # Workflow roles (the names used by workflow.TRANSITIONS and recorded in the history).
@@ -47,20 +47,19 @@ PORTAL_LABEL = "satudata-walidata"
 def register_capacities() -> None:
     """Adds our capacities to CKAN's role table (CKAN has no interface for this; authz's table is the registry the
     member form, member_create's validator and organization_list_for_user all read). The new capacities only
-    `read`: what they may do in the workflow is decided by workflow.py, not by CKAN permissions."""
+    `read`: what they may do in the workflow is decided by the transition table, not by CKAN permissions."""
     for capacity, label in (("verifikator", ROLE_LABELS[VERIFIKATOR_OPD]),
                             ("verifikator_kominfotik", ROLE_LABELS[VERIFIKATOR_KOMINFOTIK]),
                             ("walidata", ROLE_LABELS[WALIDATA])):
-        authz.ROLE_PERMISSIONS.setdefault(capacity, ["read"])
-        authz._trans_functions[capacity] = label
-    authz._trans_functions["editor"] = ROLE_LABELS[OPERATOR]
+        adapters.register_capacity(capacity, ["read"], label)
+    adapters.relabel_capacity("editor", ROLE_LABELS[OPERATOR])
 
 
 def role_label(role: str) -> str:
     return ROLE_LABELS[role]() if role in ROLE_LABELS else role
 
 
-def _user(user: Any) -> model.User | None:
+def as_user(user: Any) -> model.User | None:
     """A user from a name, an id, a User or Flask-Login's current_user proxy; None for anonymous visitors."""
     if isinstance(user, str):
         return model.User.get(user) if user else None
@@ -68,8 +67,50 @@ def _user(user: Any) -> model.User | None:
     return user if isinstance(user, model.User) else None
 
 
+@dataclasses.dataclass(frozen=True)
+class Memberships:
+    """A user's workflow roles, from one query of their organisation memberships."""
+    sysadmin: bool
+    portal: frozenset[str]  # roles in the Walidata's organisation: the whole portal
+    opds: dict[str, str]  # OPD id -> the role held in it
+
+    def roles_for(self, owner_org: str | None) -> set[str]:
+        """The roles held for a dataset of `owner_org`."""
+        roles = {SYSADMIN} if self.sysadmin else set()
+        if owner_org in self.opds:
+            roles.add(self.opds[owner_org])
+        return roles | self.portal
+
+    def opds_with(self, role: str) -> list[str]:
+        return [org for org, held in self.opds.items() if held == role]
+
+
+NOBODY = Memberships(sysadmin=False, portal=frozenset(), opds={})
+
+
+def memberships(user: Any) -> Memberships:
+    """The user's roles: in each OPD (capacities editor, verifikator) and in the Walidata's organisation
+    (verifikator_kominfotik, walidata). One query; anonymous visitors hold none."""
+    user_obj = as_user(user)
+    if not user_obj:
+        return NOBODY
+    rows = (model.Session.query(model.Member.group_id, model.Group.name, model.Member.capacity)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.table_name == "user", model.Member.table_id == user_obj.id,
+                    model.Member.state == "active", model.Group.state == "active",
+                    model.Group.is_organization.is_(True)))
+    walidata_org = config.walidata_org()  # a name or an id
+    portal, opds = set(), {}
+    for group_id, group_name, capacity in rows:
+        if capacity in OPD_CAPACITIES:
+            opds[group_id] = OPD_CAPACITIES[capacity]
+        if walidata_org in (group_id, group_name) and capacity in PORTAL_CAPACITIES:
+            portal.add(PORTAL_CAPACITIES[capacity])
+    return Memberships(sysadmin=bool(user_obj.sysadmin), portal=frozenset(portal), opds=opds)
+
+
 def _capacities(user_id: str) -> dict[str, str]:
-    """organisation id -> capacity, for the user's active memberships."""
+    """organisation id -> capacity, for the user's active memberships (the role history compares them)."""
     rows = (model.Session.query(model.Member.group_id, model.Member.capacity)
             .join(model.Group, model.Group.id == model.Member.group_id)
             .filter(model.Member.table_name == "user", model.Member.table_id == user_id,
@@ -85,30 +126,12 @@ def walidata_org_id() -> str | None:
 
 def roles_for(user: Any, owner_org: str | None) -> set[str]:
     """The workflow roles the user holds for a dataset of `owner_org`."""
-    user_obj = _user(user)
-    if not user_obj:
-        return set()
-    roles = {SYSADMIN} if user_obj.sysadmin else set()
-    capacities = _capacities(user_obj.id)
-    if owner_org and capacities.get(owner_org) in OPD_CAPACITIES:
-        roles.add(OPD_CAPACITIES[capacities[owner_org]])
-    walidata_org = walidata_org_id()
-    if walidata_org and capacities.get(walidata_org) in PORTAL_CAPACITIES:
-        roles.add(PORTAL_CAPACITIES[capacities[walidata_org]])
-    return roles
+    return memberships(user).roles_for(owner_org)
 
 
 def opd_ids_with_role(user: Any, role: str) -> list[str]:
     """The OPDs in which the user holds an OPD role (operator or verifikator_opd)."""
-    user_obj = _user(user)
-    if not user_obj:
-        return []
-    return [org for org, capacity in _capacities(user_obj.id).items() if OPD_CAPACITIES.get(capacity) == role]
-
-
-def portal_role(user: Any) -> str | None:
-    roles = roles_for(user, None) & {WALIDATA, VERIFIKATOR_KOMINFOTIK}
-    return WALIDATA if WALIDATA in roles else next(iter(roles), None)
+    return memberships(user).opds_with(role)
 
 
 def is_walidata(user: Any) -> bool:
@@ -124,16 +147,9 @@ def dataset_labels(owner_org: str | None, public: bool) -> list[str]:
 
 
 def user_labels(user: Any) -> list[str]:
-    labels = ["public"]
-    user_obj = _user(user)
-    if not user_obj or user_obj.is_anonymous:
-        return labels
-    capacities = _capacities(user_obj.id)
-    labels += [f"satudata-opd-{org}" for org, capacity in capacities.items() if capacity in OPD_CAPACITIES]
-    walidata_org = walidata_org_id()
-    if walidata_org and capacities.get(walidata_org) in PORTAL_CAPACITIES:
-        labels.append(PORTAL_LABEL)
-    return labels
+    held = memberships(user)
+    return (["public"] + [f"satudata-opd-{org}" for org in held.opds]
+            + ([PORTAL_LABEL] if held.portal else []))
 
 
 def members_with(org_id: str | None, capacities: set[str]) -> list[model.User]:
@@ -182,9 +198,7 @@ def role_events(org_id: str) -> list[RoleEvent]:
 def readable_opd_ids(user: Any) -> list[str] | None:
     """The OPDs whose daftar elemen data the user may read: None for every OPD (the Walidata's roles and
     sysadmins), else those where the user is Operator Data or Verifikator OPD (maybe none)."""
-    if roles_for(user, None) & {WALIDATA, VERIFIKATOR_KOMINFOTIK, SYSADMIN}:
+    held = memberships(user)
+    if held.sysadmin or held.portal:
         return None
-    user_obj = _user(user)
-    if not user_obj:
-        return []
-    return [org for org, capacity in _capacities(user_obj.id).items() if capacity in OPD_CAPACITIES]
+    return list(held.opds)

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar.workflow import revisions
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
@@ -58,36 +57,49 @@ REVISION_PUBLISHED = "terbitkan_revisi"
 FIELD_PREFIX = "satudata_"
 
 
+# What a transition does, whichever states it joins: mail, reports and element statuses follow the kind, so a new
+# transition is counted and announced by saying what kind it is.
+SUBMIT, VERIFY, RETURN, PUBLISH, WITHDRAW = "submit", "verify", "return", "publish", "withdraw"
+# The reports' name of a movement of each kind (with the stage for verifications and returns: "verified_opd").
+MOVED = {SUBMIT: "submitted", VERIFY: "verified", RETURN: "returned", PUBLISH: "published", WITHDRAW: "withdrawn"}
+
+
 @dataclasses.dataclass(frozen=True)
 class Transition:
     name: str
+    kind: str
+    stage: str | None  # the verification stage ("opd" or "walidata") of a verification or a return
     from_states: frozenset[str]
     to_state: str
     roles: frozenset[str]
     note_required: bool
     label: Callable[[], str]
 
+    @property
+    def movement(self) -> str:
+        return MOVED[self.kind] + (f"_{self.stage}" if self.stage else "")
 
-def _t(name, from_states, to_state, who, note_required, label):
-    return Transition(name, frozenset(from_states), to_state, frozenset(who), note_required, label)
+
+def _t(name, kind, stage, from_states, to_state, who, note_required, label):
+    return Transition(name, kind, stage, frozenset(from_states), to_state, frozenset(who), note_required, label)
 
 
 R = roles
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    #  name                   from                           to                 who may                         note
-    _t("ajukan",              {DRAF, PERLU_PERBAIKAN},       DIAJUKAN,          {R.OPERATOR},                   False,
+    #  name                   kind      stage       from                      to                 who may  note
+    _t("ajukan",              SUBMIT,   None,       {DRAF, PERLU_PERBAIKAN},  DIAJUKAN,          {R.OPERATOR}, False,
        lambda: tk._("Submit for verification")),
-    _t("verifikasi_opd",      {DIAJUKAN},                    TERVERIFIKASI_OPD, {R.VERIFIKATOR_OPD},            False,
+    _t("verifikasi_opd",      VERIFY,   "opd",      {DIAJUKAN},               TERVERIFIKASI_OPD, {R.VERIFIKATOR_OPD}, False,
        lambda: tk._("Verify (OPD)")),
-    _t("kembalikan_opd",      {DIAJUKAN},                    PERLU_PERBAIKAN,   {R.VERIFIKATOR_OPD},            True,
+    _t("kembalikan_opd",      RETURN,   "opd",      {DIAJUKAN},               PERLU_PERBAIKAN,   {R.VERIFIKATOR_OPD}, True,
        lambda: tk._("Return for revision")),
-    _t("verifikasi_walidata", {TERVERIFIKASI_OPD},           DISETUJUI,         {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, False,
-       lambda: tk._("Verify (Walidata)")),
-    _t("kembalikan_walidata", {TERVERIFIKASI_OPD},           PERLU_PERBAIKAN,   {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, True,
-       lambda: tk._("Return for revision")),
-    _t("terbitkan",           {DISETUJUI},                   TERBIT,            {R.WALIDATA},                   False,
+    _t("verifikasi_walidata", VERIFY,   "walidata", {TERVERIFIKASI_OPD},      DISETUJUI,
+       {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, False, lambda: tk._("Verify (Walidata)")),
+    _t("kembalikan_walidata", RETURN,   "walidata", {TERVERIFIKASI_OPD},      PERLU_PERBAIKAN,
+       {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, True, lambda: tk._("Return for revision")),
+    _t("terbitkan",           PUBLISH,  None,       {DISETUJUI},              TERBIT,            {R.WALIDATA}, False,
        lambda: tk._("Publish")),
-    _t("tarik",               {TERBIT},                      PERLU_PERBAIKAN,   {R.WALIDATA},                   True,
+    _t("tarik",               WITHDRAW, None,       {TERBIT},                 PERLU_PERBAIKAN,   {R.WALIDATA}, True,
        lambda: tk._("Withdraw")),
 )}
 # Sysadmins keep their powers: they may make any transition, and it is recorded as theirs.
@@ -96,6 +108,19 @@ ANY_TRANSITION_ROLE = R.SYSADMIN
 
 def state_label(state: str) -> str:
     return STATE_LABELS[state]() if state in STATE_LABELS else state
+
+
+def of_kind(kind: str) -> list[str]:
+    """The names of the transitions of a kind, in the table's order."""
+    return [t.name for t in TRANSITIONS.values() if t.kind == kind]
+
+
+def next_roles(transition: Transition) -> set[str]:
+    """Who acts next once `transition` is made: whoever may move the dataset on from its new state; after a
+    publication, which ends the SOP, those who submitted it."""
+    if transition.kind == PUBLISH:
+        return {role for t in TRANSITIONS.values() if t.kind == SUBMIT for role in t.roles}
+    return {role for t in TRANSITIONS.values() if transition.to_state in t.from_states for role in t.roles}
 
 
 def acting_role(transition: Transition, user_roles: set[str]) -> str | None:
@@ -126,11 +151,6 @@ def without_workflow_fields(data_dict: dict) -> dict:
 def current_state(package_id: str) -> str:
     status = model.Session.get(DatasetStatus, package_id)
     return status.state if status else DRAF
-
-
-def state_since(package_id: str) -> datetime.datetime | None:
-    status = model.Session.get(DatasetStatus, package_id)
-    return status.changed_at if status else None
 
 
 def dataset_created(context: dict, pkg_dict: dict) -> None:
@@ -179,23 +199,35 @@ def move(package_id: str, owner_org: str | None, transition: Transition, from_st
     return event
 
 
-def waiting_for(user) -> list[tuple[model.Package, DatasetStatus]]:
-    """The datasets waiting for the user, oldest first: portal-wide for the Walidata's roles and sysadmins,
-    in their own OPDs for operators and OPD verifiers."""
+def _waiting(user):
+    """The query of the datasets waiting for the user: portal-wide for the Walidata's roles and sysadmins, in their
+    own OPDs for operators and OPD verifiers; None when nothing can wait for them."""
+    held = roles.memberships(user)
     conditions = []
-    portal_states = waiting_states(roles.roles_for(user, None))
+    portal_states = waiting_states(held.roles_for(None))
     if portal_states:
         conditions.append(DatasetStatus.state.in_(portal_states))
     for role in (R.OPERATOR, R.VERIFIKATOR_OPD):
-        orgs, states = roles.opd_ids_with_role(user, role), waiting_states({role})
+        orgs, states = held.opds_with(role), waiting_states({role})
         if orgs and states:
             conditions.append(sa.and_(model.Package.owner_org.in_(orgs), DatasetStatus.state.in_(states)))
     if not conditions:
-        return []
+        return None
     return (model.Session.query(model.Package, DatasetStatus)
             .join(DatasetStatus, DatasetStatus.package_id == model.Package.id)
-            .filter(model.Package.state == "active", sa.or_(*conditions))
-            .order_by(DatasetStatus.changed_at).all())
+            .filter(model.Package.state == "active", sa.or_(*conditions)))
+
+
+def waiting_for(user) -> list[tuple[model.Package, DatasetStatus]]:
+    """The datasets waiting for the user, oldest first."""
+    query = _waiting(user)
+    return query.order_by(DatasetStatus.changed_at).all() if query is not None else []
+
+
+def waiting_count(user) -> int:
+    """How many datasets wait for the user (the header's count): one COUNT, whatever the queue's length."""
+    query = _waiting(user)
+    return query.count() if query is not None else 0
 
 
 def record_revision_published(live: dict, revision_name: str, actor_id: str, actor_role: str) -> None:
@@ -206,8 +238,7 @@ def record_revision_published(live: dict, revision_name: str, actor_id: str, act
     model.Session.commit()
 
 
-def history(package_id: str) -> list[WorkflowEvent]:
-    """The dataset's events, with those of its pending revisions (the history shows both versions)."""
-    ids = [package_id, *revisions.revision_ids(package_id)]
-    return (model.Session.query(WorkflowEvent).filter(WorkflowEvent.package_id.in_(ids))
+def history(package_ids: list[str]) -> list[WorkflowEvent]:
+    """The events of the datasets (a dataset and its pending revisions: the history shows both versions)."""
+    return (model.Session.query(WorkflowEvent).filter(WorkflowEvent.package_id.in_(package_ids))
             .order_by(WorkflowEvent.created_at, WorkflowEvent.id).all())

@@ -19,25 +19,19 @@ from ckanext.satudata_blitar.tests import world as world_module
 YEAR = datetime.date.today().year
 
 
-@pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
-    """tests/world.py's Kota Blitar, with a dataset of Bappeda and last year's list of both OPDs (one element
-    each). Built while the plugins are loaded: CKAN's with_plugins unloads them after every test."""
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        built = world_module.build(with_datastore=False)
-        built.datasets["data-bappeda"] = world_module.bappeda_draft(built)
-        built.elements = {opd: _call(built, "walidata", "satudata_data_element_create", tahun=YEAR - 1,
-                                     owner_org=opd, nama=f"Elemen {opd}") for opd in ("dinas-kesehatan", "bappeda")}
-        yield built
-    finally:
-        unload()
-
-
 def _call(world, viewer, action, **data):
     context = {"user": world.name(viewer) if viewer != "anonymous" else "", "ignore_auth": False}
     return helpers.call_action(action, context=context, **data)
+
+
+def _with_last_years_lists(world):
+    """A dataset of Bappeda and last year's list of both OPDs (one element each)."""
+    world.datasets["data-bappeda"] = world_module.bappeda_draft(world)
+    world.elements = {opd: _call(world, "walidata", "satudata_data_element_create", tahun=YEAR - 1,
+                                 owner_org=opd, nama=f"Elemen {opd}") for opd in ("dinas-kesehatan", "bappeda")}
+
+
+pytestmark = pytest.mark.world(extend=_with_last_years_lists)
 
 
 def _element(world, name, **extra):
@@ -415,9 +409,11 @@ def test_cli_template_import_and_export(cli, world, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["export", "--year", "1800"], "--year: Year must be from 1900"),
-    (["export", "--opd", "dinas-rahasia"], '--opd: There is no OPD "dinas-rahasia"'),
-    (["import", "FILE", "--opd", "dinas-rahasia"], '--opd: There is no OPD "dinas-rahasia"'),
+    (["export", "--year", "1800"], "--tahun: Year must be from 1900"),
+    (["export", "--tahun", "1800"], "--tahun: Year must be from 1900"),
+    (["export", "--opd", "dinas-rahasia"], '--owner-org: There is no OPD "dinas-rahasia"'),
+    (["export", "--owner-org", "dinas-rahasia"], '--owner-org: There is no OPD "dinas-rahasia"'),
+    (["import", "FILE", "--opd", "dinas-rahasia"], '--owner-org: There is no OPD "dinas-rahasia"'),
     (["import", "BAD_ROWS"], 'Row 2, OPD: There is no OPD "Dinas Rahasia"'),
 ])
 def test_cli_clear_errors(cli, world, tmp_path, args, message):
@@ -425,7 +421,7 @@ def test_cli_clear_errors(cli, world, tmp_path, args, message):
     good.write_bytes(_workbook([["Bappeda", "Elemen CLI", None, None, None, None, None, None]]))
     bad.write_bytes(_workbook([["Dinas Rahasia", "Elemen CLI", None, None, None, None, None, None]]))
     args = [str(good) if arg == "FILE" else str(bad) if arg == "BAD_ROWS" else arg for arg in args]
-    result = cli.invoke(satudata, ["elements", *args, "--year", str(YEAR - 8)] if "--year" not in args
+    result = cli.invoke(satudata, ["elements", *args, "--tahun", str(YEAR - 8)] if not {"--year", "--tahun"} & set(args)
                         else ["elements", *args], catch_exceptions=False)
     assert result.exit_code == 2, result.output
     assert message in result.output

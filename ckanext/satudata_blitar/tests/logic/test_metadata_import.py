@@ -9,8 +9,8 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
+from ckanext.satudata_blitar import file_safety, files
 from ckanext.satudata_blitar.metadata import metadata_xlsx
-from ckanext.satudata_blitar.logic import action
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
 
@@ -256,8 +256,8 @@ def test_the_limits_are_configurable(app, sysadmin, dataset, ckan_config, monkey
 
 
 def test_the_limits_default_to_the_declared_values():
-    assert action.metadata_xlsx_limits() == metadata_xlsx.Limits(
-        max_upload_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024, max_compression_ratio=100)
+    assert files.upload_limits() == file_safety.Limits(
+        max_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024, max_compression_ratio=100)
 
 
 @pytest.mark.parametrize("prefix, expected", [("", "tidak dikenal"), ("/en", "Unknown choice")])

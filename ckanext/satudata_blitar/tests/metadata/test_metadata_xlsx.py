@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar.metadata import metadata_groups
-from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar.metadata import metadata_groups, metadata_xlsx
 from ckanext.satudata_blitar.tests import xlsx_samples
 
 LICENSES = [("cc-by", "Creative Commons Attribution"), ("odc-odbl", "Open Data Commons Open Database License")]
@@ -190,7 +190,10 @@ class OpenpyxlWasGivenTheFile(BaseException):
     """Not an Exception, so that nothing on the way catches it."""
 
 
-SMALL = metadata_xlsx.Limits(max_upload_bytes=100_000, max_uncompressed_bytes=500_000, max_compression_ratio=100)
+SMALL = file_safety.Limits(max_bytes=100_000, max_uncompressed_bytes=500_000, max_compression_ratio=100)
+# The declared defaults of the metadata upload (config_declaration.yaml).
+DECLARED = file_safety.Limits(max_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024,
+                              max_compression_ratio=100)
 
 
 UNSAFE_FILES = [
@@ -205,8 +208,8 @@ UNSAFE_FILES = [
     (lambda content: content + bytes(200_000), SMALL, "larger than 0.1 MB"),
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>",
                            "xl/media/noise.bin": bytes(range(256)) * 3000}), SMALL, "once uncompressed"),
-    (xlsx_samples.zip_bomb, metadata_xlsx.Limits(), "zip bomb"),
-    (lambda content: xlsx_samples.zip_bomb(content, megabytes=60), metadata_xlsx.Limits(), "once uncompressed"),
+    (xlsx_samples.zip_bomb, DECLARED, "zip bomb"),
+    (lambda content: xlsx_samples.zip_bomb(content, megabytes=60), DECLARED, "once uncompressed"),
     (xlsx_samples.with_vba_project, SMALL, "macros"),
     (xlsx_samples.macro_enabled, SMALL, "macros"),
     (xlsx_samples.with_doctype, SMALL, "not an .xlsx"),
@@ -222,7 +225,7 @@ def test_unsafe_or_foreign_files_are_refused_before_parsing(schema, monkeypatch,
         raise OpenpyxlWasGivenTheFile()
 
     content = spoil(_workbook(schema))
-    monkeypatch.setattr(metadata_xlsx, "load_workbook", no_parsing)
+    monkeypatch.setattr(files, "load_workbook", no_parsing)
 
     with pytest.raises(tk.ValidationError) as error:
         metadata_xlsx.read_workbook(content, schema, limits)

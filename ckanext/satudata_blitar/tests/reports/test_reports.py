@@ -105,9 +105,8 @@ def _actor(dataset: str, transition: str) -> str:
 
 @pytest.fixture(scope="module")
 def world(reset_db, migrate_db_for):
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
+    """A portal with a known history (HISTORY under frozen time), its resources and daftar elemen data."""
+    with world_module.building(reset_db, migrate_db_for):
         with freezegun.freeze_time("2026-04-01 07:00") as frozen:
             orgs = {name: ckan_factories.Organization(name=name, title=name.replace("-", " ").title())
                     for name in ("diskominfotik", "dinas-kesehatan", "bappeda")}
@@ -142,8 +141,6 @@ def world(reset_db, migrate_db_for):
                                 owner_org=opd, nama=name, data_prioritas=priority, tanggal_target=target,
                                 package_id=ids[dataset] if dataset else "")
         yield {"users": users, "orgs": orgs, "ids": ids}
-    finally:
-        unload()
 
 
 def _headers(world, name):

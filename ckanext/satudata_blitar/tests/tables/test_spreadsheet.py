@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from ckanext.satudata_blitar.tables import file_safety
+from ckanext.satudata_blitar import file_safety
 from ckanext.satudata_blitar.tables import spreadsheet
 from ckanext.satudata_blitar.tests import table_samples as samples
 
@@ -110,7 +110,8 @@ def test_headers_become_valid_datastore_field_ids(header, stored):
 
 @pytest.mark.parametrize("value, exported", [
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("@SUM(1)", "'@SUM(1)"), ("+cmd|x", "'+cmd|x"),
-    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("\tx", "'\tx"),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("\tx", "'\tx"), ("-2+3", "'-2+3"), ("-2/3", "'-2/3"),
+    ("+1-1", "'+1-1"),
     ("+62 342 801234", "+62 342 801234"), ("-5", "-5"), ("-1.234,5", "-1.234,5"), ("2019-2020", "2019-2020"),
     ("Sukorejo", "Sukorejo"), (5, 5),
 ])

@@ -22,32 +22,26 @@ TEMPLATE_HEADER = ["OPD", "Nama Elemen Data", "Definisi", "Satuan", "Frekuensi",
                    "Dataset"]
 
 
-@pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
-    """tests/world.py's Kota Blitar, a dataset of Bappeda and this year's lists: Dinas Kesehatan's three elements
-    (one published, one not yet, one without a dataset and late) and Bappeda's one."""
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        built = world_module.build(with_datastore=False)
-        built.datasets["data-bappeda"] = world_module.bappeda_draft(built)
-        built.elements = {
-            "puskesmas": _create(built, nama="Jumlah Puskesmas", satuan="unit", frekuensi="tahunan",
-                                 data_prioritas=True, tanggal_target=FUTURE,
-                                 package_id=built.datasets["terbit"]["name"]),
-            "imunisasi": _create(built, nama="Cakupan Imunisasi", package_id=built.datasets["draf"]["name"]),
-            "kematian": _create(built, nama="Angka Kematian Bayi", definisi="Kematian bayi per 1000 kelahiran",
-                                tanggal_target=PAST),
-            "pdrb": _create(built, owner_org="bappeda", nama="PDRB", frekuensi="triwulanan"),
-        }
-        yield built
-    finally:
-        unload()
-
-
 def _create(world, **data):
     return helpers.call_action("satudata_data_element_create", context={"user": world.name("walidata")},
                                **{"tahun": YEAR, "owner_org": "dinas-kesehatan", **data})
+
+
+def _with_this_years_lists(world):
+    """A dataset of Bappeda and this year's lists: Dinas Kesehatan's three elements (one published, one not yet,
+    one without a dataset and late) and Bappeda's one."""
+    world.datasets["data-bappeda"] = world_module.bappeda_draft(world)
+    world.elements = {
+        "puskesmas": _create(world, nama="Jumlah Puskesmas", satuan="unit", frekuensi="tahunan",
+                             data_prioritas=True, tanggal_target=FUTURE, package_id=world.datasets["terbit"]["name"]),
+        "imunisasi": _create(world, nama="Cakupan Imunisasi", package_id=world.datasets["draf"]["name"]),
+        "kematian": _create(world, nama="Angka Kematian Bayi", definisi="Kematian bayi per 1000 kelahiran",
+                            tanggal_target=PAST),
+        "pdrb": _create(world, owner_org="bappeda", nama="PDRB", frekuensi="triwulanan"),
+    }
+
+
+pytestmark = pytest.mark.world(extend=_with_this_years_lists)
 
 
 def _list(world, year, **data):

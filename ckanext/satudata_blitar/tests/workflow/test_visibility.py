@@ -10,14 +10,7 @@ STATES = list(world_module.PATHS)
 VIEWERS = list(world_module.VIEWERS)
 
 
-@pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        yield world_module.build()
-    finally:
-        unload()
+pytestmark = pytest.mark.world(with_datastore=True)
 
 
 def _expected(state, viewer, path):

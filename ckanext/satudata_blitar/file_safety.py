@@ -201,25 +201,19 @@ def _check_text(head: bytes) -> str:
 # --- Formula-like cells on export ------------------------------------------------------------------------------
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A value that starts like a formula but holds only digits, spaces and number punctuation cannot call anything:
-# phone numbers (+62 342 801234), negative numbers (-5, -1.234,5), ranges (2019-2020) are left as they are.
-_PLAIN_NUMBERISH = re.compile(r"^[+-]?[0-9][0-9 ().,/+-]*%?$")
-PLAIN_NUMBERISH_SQL = r"^[+-]?[0-9][0-9 ().,/+-]*%?$"
+# A value that starts like a formula but holds one sign, then only digits, spaces and number punctuation, computes
+# and calls nothing: negative numbers (-5, -1.234,5, -12%), phone numbers (+62 342 801234) are left as they are.
+# A second operator makes it arithmetic (-2+3, -2/3): formula-like.
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().,]*%?$")
 
 
 def is_formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBERISH.match(value)
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value)
 
 
 def neutralise(value: Any) -> Any:
     """A value safe to put in a CSV cell that Excel or LibreOffice will open: formula-like text gets a leading '."""
     return "'" + value if is_formula_like(value) else value
-
-
-def neutralise_sql(column_sql: str) -> str:
-    """The same rule as neutralise(), as an SQL expression over a text column (for the DataStore's CSV dumps)."""
-    return (f"CASE WHEN left({column_sql}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-            f"AND {column_sql} !~ '{PLAIN_NUMBERISH_SQL}' THEN '''' || {column_sql} ELSE {column_sql} END")
 
 
 def neutralise_csv_records(result: dict[str, Any], delimiter: str) -> dict[str, Any]:

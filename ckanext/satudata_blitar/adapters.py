@@ -1,0 +1,63 @@
+"""Every private API of CKAN, the DataStore and ckanext-xloader that we use, in one place: what it is for, why no
+public API serves, and what breaks when it changes.
+
+They were read against the versions in CHECKED_AGAINST (the pins of setup.cfg). tests/test_adapters.py fails as
+soon as an installed version differs from them or a function here loses its signature: read the new version's
+source of each function below, adapt, then update CHECKED_AGAINST.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import ckan.authz as authz
+
+CHECKED_AGAINST = {"ckan": "2.11.6", "ckanext-xloader": "2.6.0"}
+
+
+# --- CKAN's capacities (workflow/roles.py) ----------------------------------------------------------------------
+
+def register_capacity(capacity: str, permissions: list[str], label: Callable[[], str]) -> None:
+    """Adds an organisation capacity to CKAN's role table. CKAN has no interface for new capacities; authz's
+    ROLE_PERMISSIONS and _trans_functions are the registry the member form, member_create's validator and
+    organization_list_for_user read. Breaks if CKAN renames them or computes roles elsewhere."""
+    authz.ROLE_PERMISSIONS.setdefault(capacity, permissions)
+    relabel_capacity(capacity, label)
+
+
+def relabel_capacity(capacity: str, label: Callable[[], str]) -> None:
+    """The name CKAN's member pages show for a capacity (translated when shown)."""
+    authz._trans_functions[capacity] = label
+
+
+# --- the DataStore's table building (tables/ingest.py) --------------------------------------------------------------
+
+def datastore_drop_indexes(connection: Any, resource_id: str) -> None:
+    """Drops a DataStore table's indexes before a bulk load (the DataStore rebuilds none itself; datastore_create
+    with records would load row by row). ckanext.datastore.backend.postgres._drop_indexes(context, data_dict,
+    unique)."""
+    import ckanext.datastore.backend.postgres as datastore_db
+    datastore_db._drop_indexes({"connection": connection}, {"resource_id": resource_id}, False)
+
+
+def datastore_fts_index_statements(resource_id: str, fields: list[dict[str, Any]]) -> list[str]:
+    """The CREATE INDEX statements of the DataStore's own full-text indexes for a table, to build after the load
+    exactly as datastore_create would. ckanext.datastore.backend.postgres._build_fts_indexes(data_dict, sql,
+    fields) returns (statements, skipped)."""
+    import ckanext.datastore.backend.postgres as datastore_db
+    statements, _skipped = datastore_db._build_fts_indexes(
+        {"resource_id": resource_id}, 'CREATE {unique} INDEX "{name}" ON "{res_id}" USING {method}({fields})',
+        fields)
+    return statements
+
+
+# --- ckanext-xloader's download (tables/ingest.py) --------------------------------------------------------------
+
+def xloader_download(resource: dict[str, Any], metadata: dict[str, Any], logger: logging.Logger) -> Any:
+    """A resource's file that is not stored on this portal, fetched as xloader fetches it (size limit, timeouts,
+    the API token for private URLs): a named temporary file. ckanext.xloader.jobs._download_resource_data(resource,
+    data, api_key, logger) returns (tmp_file, file_hash)."""
+    from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
+    tmp_file, _hash = xloader_jobs._download_resource_data(
+        resource, metadata, xloader_utils.get_xloader_user_apitoken(), logger)
+    return tmp_file

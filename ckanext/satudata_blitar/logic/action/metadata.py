@@ -1,0 +1,75 @@
+"""Actions on datasets' statistical metadata (SOP step 2): the metadata .xlsx import."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.munge import munge_title_to_name
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.logic import schema
+from ckanext.satudata_blitar.logic.context import inner_context
+from ckanext.satudata_blitar.metadata import metadata_xlsx
+
+__all__: list[str] = ["satudata_metadata_import"]
+
+
+def _check_same_organization(context: dict[str, Any], in_file: str, chosen: str) -> None:
+    """The OPD named in the file must be the one the dataset is created in, when both are given."""
+    show = tk.get_action("organization_show")
+    try:
+        ids = [show(inner_context(context), {"id": org, "include_datasets": False})["id"]
+               for org in (in_file, chosen)]
+    except tk.ObjectNotFound:
+        return  # package_create's owner_org validator reports an unknown OPD
+    if ids[0] != ids[1]:
+        raise tk.ValidationError({"owner_org": [
+            tk._('The file names the OPD "{in_file}", not the one the dataset is created in ("{chosen}")').format(
+                in_file=in_file, chosen=chosen)]})
+
+
+def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Create or update a dataset's statistical metadata from a metadata .xlsx (the layout of the metadata
+    download and of the blank template: one sheet of label / value rows).
+
+    The file is checked (size, zip structure, compression ratio, no macros) before it is parsed. Labels may be
+    Indonesian, English or field names; choices their label in either language or their value. The values then go
+    through package_create / package_patch, so the dataset schema's validators judge them and nothing is saved
+    when any is wrong.
+
+    :param upload: the .xlsx file (a multipart file upload, as for resource uploads)
+    :type upload: file
+    :param id: the id or name of the dataset to update (optional). The file's rows replace the dataset's metadata:
+        an empty row clears its field (an empty URL keeps the URL), a field without a row stays as it is.
+    :type id: string
+    :param owner_org: the id or name of the OPD to create the dataset in, when there is no ``id`` (optional when
+        the file names the OPD; when both are given they must be the same). An empty URL is made from the title.
+    :type owner_org: string
+    :returns: the created or updated dataset
+    :rtype: dictionary
+    """
+    tk.check_access("satudata_metadata_import", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, schema.metadata_import_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+
+    limits = files.upload_limits()
+    content = files.read_upload(data["upload"], limits.max_bytes, tk._("Upload the metadata as an .xlsx file"))
+    current = tk.get_action("package_show")(inner_context(context), {"id": data["id"]}) if data.get("id") else None
+    dataset_schema = scheming_get_dataset_schema(current["type"] if current else "dataset")
+    values = metadata_xlsx.read_workbook(content, dataset_schema, limits, metadata_xlsx.license_choices())
+    changes = metadata_xlsx.package_dict(values)
+
+    if current:
+        if not changes.get("name"):
+            changes.pop("name", None)
+        changes["id"] = current["id"]
+        return tk.get_action("package_patch")(inner_context(context), changes)
+
+    if changes.get("owner_org") and data.get("owner_org"):
+        _check_same_organization(context, changes["owner_org"], data["owner_org"])
+    changes["owner_org"] = changes.get("owner_org") or data.get("owner_org")
+    if not changes.get("name") and changes.get("title"):
+        changes["name"] = munge_title_to_name(changes["title"])
+    return tk.get_action("package_create")(inner_context(context), changes)

@@ -1,0 +1,53 @@
+"""Actions on uploaded tables: the upload check, the typed load under xloader, safe CSV/TSV dumps."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar import file_safety
+from ckanext.satudata_blitar.logic import schema
+from ckanext.satudata_blitar.tables import ingest, upload_check
+
+__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "datastore_search"]
+
+
+@tk.side_effect_free
+def satudata_upload_check(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The check of a resource's uploaded table: status (pending, ok, warning, error), the columns and their
+    types, and each issue with sheet, row, column, value and a message in the request's language.
+
+    :param id: the resource id
+    :type id: string
+    """
+    data_dict, errors = tk.navl_validate(data_dict, schema.upload_check_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("satudata_upload_check", context, data_dict)
+    return upload_check.present(upload_check.load(data_dict["id"]), data_dict["id"])
+
+
+@tk.side_effect_free
+def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Deprecated name of satudata_upload_check, kept for one release.
+
+    :param id: the resource id
+    :type id: string
+    """
+    return satudata_upload_check(context, data_dict)
+
+
+@tk.chained_action
+def xloader_submit(original_action, context, data_dict):
+    """Uploaded tables go to our typed load (ingest.py) under xloader's task and status page; the rest to xloader."""
+    return ingest.submit(original_action, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def datastore_search(original_action, context, data_dict):
+    """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (file_safety.py)."""
+    result = original_action(context, data_dict)
+    if data_dict.get("records_format") in ("csv", "tsv"):
+        return file_safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
+    return result

@@ -1,0 +1,144 @@
+"""Actions of the verification workflow (SOP steps 3–6): transitions, history, queue, revisions, roles."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.logic import schema
+from ckanext.satudata_blitar.logic.context import user_of
+from ckanext.satudata_blitar.workflow import notifications, revisions, roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+__all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
+                     "satudata_role_history", "satudata_revision_create"]
+
+
+def _event_dict(event) -> dict[str, Any]:
+    user = model.User.get(event.actor_id)
+    return {**event.as_dict(), "actor_name": user.name if user else event.actor_id,
+            "actor_display_name": user.display_name if user else event.actor_id,
+            "actor_role_label": roles.role_label(event.actor_role),
+            "from_state_label": workflow.state_label(event.from_state) if event.from_state else None,
+            "to_state_label": workflow.state_label(event.to_state)}
+
+
+def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Move a dataset one step along the verification workflow (workflow.TRANSITIONS).
+
+    :param id: the dataset's id or name
+    :param transition: ``ajukan`` (submit), ``verifikasi_opd``, ``kembalikan_opd`` (return, stage 1),
+        ``verifikasi_walidata``, ``kembalikan_walidata`` (return, stage 2), ``terbitkan`` (publish) or ``tarik``
+        (withdraw)
+    :param note: a note for the history; required to return or withdraw
+    :returns: ``{"state": …, "event": …}``: the new state and the recorded event
+    """
+    data, errors = tk.navl_validate(data_dict, schema.transition_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("satudata_transition", context, data)
+
+    package = model.Package.get(data["id"])
+    transition = workflow.TRANSITIONS[data["transition"]]
+    state = workflow.current_state(package.id)
+    if state not in transition.from_states:
+        raise tk.ValidationError({"transition": [
+            tk._('"{transition}" is not possible while the dataset is {state}').format(
+                transition=transition.label(), state=workflow.state_label(state))]})
+    if transition.note_required and not data.get("note"):
+        raise tk.ValidationError({"note": [tk._("A reason is required to return or withdraw a dataset")]})
+    if transition.to_state == workflow.TERBIT:
+        sifat = package.extras.get("sifat_data")
+        if sifat != "terbuka":
+            raise tk.ValidationError({"sifat_data": [tk._("Only Terbuka (open) data can be published")]})
+
+    user = user_of(context)
+    role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    try:
+        event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, data.get("note"))
+    except workflow.Conflict:
+        raise tk.ValidationError({"transition": [
+            tk._("Someone else changed this dataset's status a moment ago; reload the page and try again")]})
+    event_dict = _event_dict(event)
+
+    if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
+        # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
+        model.Session.commit()
+        live = revisions.apply(context["user"], package.id)
+        workflow.record_revision_published(live, package.name, user.id, role)
+        notifications.transition_made(live["id"], event_dict)
+        return {"state": transition.to_state, "event": event_dict, "live": live["name"]}
+
+    # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets the
+    # chained package_update set `private` from the new state, reindexes, and commits the transition with it.
+    tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+    notifications.transition_made(package.id, event_dict)
+    return {"state": transition.to_state, "event": event_dict}
+
+
+def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Start changing a published dataset: a pending revision beside it (a private copy, `<name>-revisi`) that the
+    operator edits and that goes through both verifications; publishing it replaces the live content.
+
+    :param id: the published dataset's id or name
+    :returns: the revision dataset
+    """
+    tk.check_access("satudata_revision_create", context, data_dict)
+    live = tk.get_action("package_show")(dict(context), {"id": tk.get_or_bust(data_dict, "id")})
+    if live["satudata_status"] != workflow.TERBIT or revisions.revision_of(live["id"]):
+        raise tk.ValidationError({"id": [tk._("Only a published dataset can be revised")]})
+    pending = revisions.open_revision(live["id"])
+    if pending:
+        raise tk.ValidationError({"id": [tk._("A revision of this dataset is already under way: {name}").format(
+            name=model.Package.get(pending.revision_id).name)]})
+    return revisions.create(context, live)
+
+
+@tk.side_effect_free
+def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every workflow event of a dataset, oldest first: who, in which role, when, from, to and the note.
+
+    :param id: the dataset's id or name
+    """
+    tk.check_access("satudata_workflow_history", context, data_dict)
+    package = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    return [_event_dict(event) for event in workflow.history([package.id, *revisions.revision_ids(package.id)])]
+
+
+@tk.side_effect_free
+def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
+    standard time (1 day for each verification and for publication) and whether it is overdue.
+    """
+    tk.check_access("satudata_verification_queue", context, data_dict)
+    user = user_of(context)
+    now = datetime.datetime.utcnow()
+    items = []
+    for package, status in workflow.waiting_for(user):
+        standard = workflow.STANDARD_DAYS.get(status.state)
+        waited = now - status.changed_at
+        items.append({
+            "id": package.id, "name": package.name, "title": package.title, "owner_org": package.owner_org,
+            "state": status.state, "state_label": workflow.state_label(status.state),
+            "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
+            "standard_days": standard,
+            "overdue": bool(standard) and waited > datetime.timedelta(days=standard),
+            "transitions": [t.name for t in workflow.available(status.state,
+                                                              roles.roles_for(user, package.owner_org))],
+        })
+    return items
+
+
+@tk.side_effect_free
+def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every role change in an OPD, oldest first.
+
+    :param id: the organisation's id or name
+    """
+    tk.check_access("satudata_role_history", context, data_dict)
+    org = model.Group.get(tk.get_or_bust(data_dict, "id"))
+    if not org:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return [event.as_dict() for event in roles.role_events(org.id)]

@@ -1,0 +1,13 @@
+"""One auth function per action (and the core auth functions we chain), one module per part of the SOP; each
+module's __all__ says what it registers."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ckanext.satudata_blitar.logic.auth import core, elements, metadata, reports, tables, workflow
+
+PARTS = (metadata, workflow, tables, elements, reports, core)
+
+
+def get_auth_functions() -> dict[str, Callable[..., Any]]:
+    return {name: getattr(part, name) for part in PARTS for name in part.__all__}

@@ -1,0 +1,70 @@
+"""Who may move datasets through the verification workflow, see its history and queue, revise and assign roles."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.logic.context import user_of
+from ckanext.satudata_blitar.workflow import revisions, roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+__all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
+                      "satudata_role_history", "satudata_revision_create"]
+
+
+def dataset_of(data_dict: dict[str, Any]) -> model.Package:
+    """The dataset `id` of data_dict; ObjectNotFound when there is none."""
+    package = model.Package.get(data_dict.get("id") or "")
+    if not package:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return package
+
+
+def walidata_only(context: dict[str, Any]) -> dict[str, Any]:
+    """The Walidata (and sysadmins): they assign roles and register OPDs."""
+    if roles.is_walidata(user_of(context)):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the Walidata may assign roles and create OPDs")}
+
+
+def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Whoever holds a role that workflow.TRANSITIONS allows for this transition on this dataset."""
+    package = dataset_of(data_dict)
+    transition = workflow.TRANSITIONS[data_dict["transition"]]
+    if workflow.acting_role(transition, roles.roles_for(user_of(context), package.owner_org)):
+        return {"success": True}
+    allowed = tk._(" or ").join(sorted(roles.role_label(role) for role in transition.roles))
+    return {"success": False, "msg": tk._('Only {roles} may "{transition}" this dataset').format(
+        roles=allowed, transition=transition.label())}
+
+
+def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The people of the workflow: the OPD's operators and verifiers, the Walidata's roles and sysadmins. The
+    notes of returns are internal; the public sees only published data."""
+    package = dataset_of(data_dict)
+    if roles.roles_for(user_of(context), package.owner_org):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the people of the verification workflow may see its history")}
+
+
+def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The OPD's Operator Data, of a published dataset that is not itself a revision: the revision is theirs to
+    edit, and what is not published yet is edited in place."""
+    package = dataset_of(data_dict)
+    if roles.OPERATOR not in roles.roles_for(user_of(context), package.owner_org):
+        return {"success": False, "msg": tk._("Only an Operator Data of the OPD may revise its datasets")}
+    if workflow.current_state(package.id) != workflow.TERBIT or revisions.revision_of(package.id):
+        return {"success": False, "msg": tk._("Only a published dataset can be revised")}
+    return {"success": True}
+
+
+def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Any logged-in user: the list holds only what waits for them."""
+    return {"success": bool(context.get("user"))}
+
+
+def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The Walidata (and sysadmins): they assign the roles."""
+    return walidata_only(context)

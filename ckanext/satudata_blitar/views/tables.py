@@ -1,0 +1,41 @@
+"""Downloads of a dataset's tables: the data template an OPD fills in, and a DataStore table as .xlsx."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.tables import data_template, datastore_xlsx
+from ckanext.satudata_blitar.views import satudata
+from ckanext.satudata_blitar.views.responses import file_language, file_response
+
+
+def data_template_download(id: str) -> Any:
+    """The dataset's data template (.xlsx): sheets Data, Petunjuk and the metadata, for whoever may see it."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    content = data_template.build_workbook(scheming_get_dataset_schema(pkg["type"]), pkg, file_language(),
+                                           metadata_xlsx.license_choices())
+    return file_response(content, data_template.filename(pkg))
+
+
+def datastore_xlsx_download(id: str, resource_id: str) -> Any:
+    """A resource's DataStore table as .xlsx, for whoever may see the resource (resource_show, datastore_search)."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+        resource = tk.get_action("resource_show")({}, {"id": resource_id})
+        if resource["package_id"] != pkg["id"] or not resource.get("datastore_active"):
+            raise tk.ObjectNotFound()
+        content = datastore_xlsx.write(lambda data_dict: tk.get_action("datastore_search")({}, data_dict),
+                                       resource["id"])
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    return file_response(content, datastore_xlsx.filename(resource))
+
+
+satudata.add_url_rule("/dataset/<id>/template.xlsx", view_func=data_template_download)
+satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data.xlsx", view_func=datastore_xlsx_download)

@@ -1,0 +1,56 @@
+"""Pages of the verification workflow (SOP steps 3–6): the dataset panel's transitions and revisions, and the
+verification queue."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.views import satudata
+from ckanext.satudata_blitar.views.responses import error_text
+
+
+def _panel_action(action: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Runs an action posted from the dataset page's workflow panel: its result, or None after flashing why it was
+    refused (an unknown dataset is a 404)."""
+    try:
+        return tk.get_action(action)({}, data)
+    except tk.NotAuthorized as error:
+        tk.h.flash_error(str(error) or tk._("You may not do this"))
+    except tk.ObjectNotFound:
+        tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        tk.h.flash_error(error_text(error))
+    return None
+
+
+def transition(id: str) -> Any:
+    """POST from the dataset page's workflow panel: make a transition, then back to the dataset."""
+    data = {"id": id, "transition": tk.request.form.get("transition", ""), "note": tk.request.form.get("note", "")}
+    result = _panel_action("satudata_transition", data)
+    if result:
+        tk.h.flash_success(tk._("Status changed to {state}").format(state=result["event"]["to_state_label"]))
+    return tk.redirect_to("dataset.read", id=id)
+
+
+def verification() -> Any:
+    """The user's verification list: what waits for them, oldest first, against the SOP's standard time."""
+    try:
+        items = tk.get_action("satudata_verification_queue")({}, {})
+    except tk.NotAuthorized:
+        return tk.redirect_to("user.login")
+    return tk.render("satudata/workflow/verification.html", {"items": items})
+
+
+def revise(id: str) -> Any:
+    """POST from a published dataset's panel: start a pending revision and open it for editing."""
+    revision = _panel_action("satudata_revision_create", {"id": id})
+    if not revision:
+        return tk.redirect_to("dataset.read", id=id)
+    tk.h.flash_success(tk._("Your changes go into this revision; submit it for verification when done."))
+    return tk.redirect_to("dataset.edit", id=revision["name"])
+
+
+satudata.add_url_rule("/dataset/<id>/transition", view_func=transition, methods=["POST"])
+satudata.add_url_rule("/dataset/<id>/revisi", view_func=revise, methods=["POST"])
+satudata.add_url_rule("/verifikasi", view_func=verification)
