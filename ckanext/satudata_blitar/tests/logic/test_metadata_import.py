@@ -246,7 +246,7 @@ def test_a_bad_file_creates_no_dataset(app, sysadmin, dataset, organization, cas
     ("max_compression_ratio", 2, "zip bomb"),
 ])
 def test_the_limits_are_configurable(app, sysadmin, dataset, ckan_config, monkeypatch, option, value, message):
-    monkeypatch.setitem(ckan_config, f"ckanext.satudata_blitar.metadata.metadata_xlsx.{option}", value)
+    monkeypatch.setitem(ckan_config, f"ckanext.satudata_blitar.metadata_xlsx.{option}", value)
 
     response = _import(app, sysadmin["token"], _export(app, dataset, sysadmin["token"]), prefix="/en",
                        id=dataset["id"])
