@@ -45,11 +45,8 @@ def satudata_report_evaluation(context: dict[str, Any], data_dict: dict[str, Any
     """The evaluation report (SOP step 8): a scorecard per OPD under the EPSS aspects (Peraturan BPS 3/2022) and a
     ranking, each score with the datasets behind it. See reports/figures.py.
 
-    :param period: a year (``2026``), a quarter (``2026-Q3`` or ``2026-T3``) or a month (``2026-07``)
-    :type period: string
-    :param owner_org: an OPD's name or id, to report on that OPD only (optional; ``opd`` is its former name)
-    :type owner_org: string
-    :returns: the report's figures
+    :param period: as satudata_report_monitoring
+    :param owner_org: as satudata_report_monitoring (optional)
     :rtype: dictionary
     """
     data = _report_input(context, data_dict, "satudata_report_evaluation")

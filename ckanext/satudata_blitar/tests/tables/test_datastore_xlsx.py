@@ -1,5 +1,5 @@
-"""A DataStore table as .xlsx (/dataset/<id>/resource/<rid>/data.xlsx): typed cells, formula-like text
-neutralised as in the CSV dumps, paging, and the workflow's visibility rules."""
+"""A DataStore table as .xlsx (/dataset/<id>/resource/<rid>/data.xlsx): typed cells, formula-like text kept as
+text (never a formula cell), paging, and the workflow's visibility rules."""
 from __future__ import annotations
 
 import datetime
@@ -25,6 +25,7 @@ RECORDS = [
     {"Kecamatan": "Sananwetan", "Tahun": 2024, "Jumlah": 7, "Tanggal": None, "Catatan": "+62 342 801234"},
     {"Kecamatan": "@SUM(A1)", "Tahun": 2024, "Jumlah": -5, "Tanggal": "2024-08-17", "Catatan": "-5"},
     {"Kecamatan": "Kepanjenkidul", "Tahun": None, "Jumlah": None, "Tanggal": None, "Catatan": "-cmd|' /C calc'!A0"},
+    {"Kecamatan": "Sukorejo", "Tahun": 2025, "Jumlah": 1, "Tanggal": None, "Catatan": "-2+3"},
 ]
 
 
@@ -44,21 +45,24 @@ def url(dataset, resource):
 def rows_of(response):
     workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
     assert workbook.sheetnames == ["Data"]
+    cells = [cell for row in workbook["Data"].iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a formula cell"
     return [tuple(cell.value for cell in row) for row in workbook["Data"].iter_rows()]
 
 
-def test_xlsx_download_typed_and_neutralised(app, sysadmin, table):
+def test_xlsx_download_typed_and_formulas_kept_as_text(app, sysadmin, table):
     dataset, resource = table
     response = app.get(url(dataset, resource), headers={"Authorization": sysadmin["token"]})
 
     assert response.headers["Content-Disposition"].endswith("penduduk-csv.xlsx")
     rows = rows_of(response)
     assert rows[0] == ("Kecamatan", "Tahun", "Jumlah", "Tanggal", "Catatan")
-    assert rows[1] == ("Sukorejo", 2023, 12345.5, datetime.datetime(2023, 12, 31), "'=HYPERLINK(\"http://x\",\"klik\")")
+    assert rows[1] == ("Sukorejo", 2023, 12345.5, datetime.datetime(2023, 12, 31), "=HYPERLINK(\"http://x\",\"klik\")")
     assert rows[2] == ("Sananwetan", 2024, 7, None, "+62 342 801234")
-    assert rows[3] == ("'@SUM(A1)", 2024, -5, datetime.datetime(2024, 8, 17), "-5")
-    assert rows[4] == ("Kepanjenkidul", None, None, None, "'-cmd|' /C calc'!A0")
-    assert len(rows) == 5
+    assert rows[3] == ("@SUM(A1)", 2024, -5, datetime.datetime(2024, 8, 17), "-5")
+    assert rows[4] == ("Kepanjenkidul", None, None, None, "-cmd|' /C calc'!A0")
+    assert rows[5] == ("Sukorejo", 2025, 1, None, "-2+3")
+    assert len(rows) == 6
 
 
 def test_xlsx_download_pages_through_the_table(sysadmin, table):
@@ -72,14 +76,14 @@ def test_xlsx_download_pages_through_the_table(sysadmin, table):
     workbook = openpyxl.load_workbook(datastore_xlsx.write(search, resource["id"], page_size=3))
     assert calls == [0, 3]
     assert [row[0].value for row in workbook["Data"].iter_rows(min_row=2)] == [
-        "Sukorejo", "Sananwetan", "'@SUM(A1)", "Kepanjenkidul"]
+        "Sukorejo", "Sananwetan", "@SUM(A1)", "Kepanjenkidul", "Sukorejo"]
 
 
 def test_xlsx_download_follows_dataset_visibility(app, table):
     dataset, resource = table
     assert app.get(url(dataset, resource)).status_code in (403, 404)
     satudata_factories.published(dataset)
-    assert len(rows_of(app.get(url(dataset, resource), status=200))) == 5
+    assert len(rows_of(app.get(url(dataset, resource), status=200))) == 1 + len(RECORDS)
 
 
 def test_xlsx_download_of_a_resource_without_table_or_of_another_dataset(app, sysadmin, table):
