@@ -342,7 +342,8 @@ def test_bad_periods_are_clear_errors(text):
 
 
 @pytest.mark.parametrize("data, field", [({"period": "2026-Q5"}, "period"), ({}, "period"),
-                                         ({"period": "2026", "opd": "dinas-rahasia"}, "opd")])
+                                         ({"period": "2026", "owner_org": "dinas-rahasia"}, "owner_org"),
+                                         ({"period": "2026", "opd": "dinas-rahasia"}, "owner_org")])
 def test_the_action_refuses_bad_input(world, data, field):
     with pytest.raises(helpers.logic.ValidationError) as error:
         helpers.call_action("satudata_report_monitoring", context={"user": "walidata"}, **data)
