@@ -87,8 +87,6 @@ def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any])
     """
     tk.check_access("satudata_revision_create", context, data_dict)
     live = tk.get_action("package_show")(dict(context), {"id": tk.get_or_bust(data_dict, "id")})
-    if live["satudata_status"] != workflow.TERBIT or revisions.revision_of(live["id"]):
-        raise tk.ValidationError({"id": [tk._("Only a published dataset can be revised")]})
     pending = revisions.open_revision(live["id"])
     if pending:
         raise tk.ValidationError({"id": [tk._("A revision of this dataset is already under way: {name}").format(

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
 
@@ -45,7 +45,7 @@ def test_metadata_download(app, sysadmin, dataset):
     response = app.get(f"/dataset/{dataset['name']}/metadata.xlsx", headers=_auth(sysadmin))
 
     assert response.status_code == 200
-    assert response.mimetype == metadata_xlsx.XLSX_MIMETYPE
+    assert response.mimetype == files.XLSX_MIMETYPE
     assert response.headers["Content-Disposition"] == "attachment; filename=metadata-jumlah-penduduk.xlsx"
     cells = _cells(response.get_data())
     assert cells["Judul"] == dataset["title"]
