@@ -9,6 +9,7 @@ from ckanext.scheming.helpers import scheming_get_organization_schema, scheming_
 from ckanext.satudata_blitar import language
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
+from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -17,7 +18,7 @@ __all__: list[str] = [
     "satudata_state_label", "satudata_available_transitions", "satudata_workflow_history",
     "satudata_verification_count", "satudata_upload_report",
     "satudata_opds", "satudata_readable_opds", "satudata_frequency_choices", "satudata_frequency_labels",
-    "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices",
+    "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
 ]
 
 # Shown by the dataset page itself (heading, description, sidebar, tag list, licence box), not among the metadata.
@@ -69,6 +70,24 @@ def satudata_organization_details(group_dict: dict[str, Any]) -> list[dict[str, 
     if not schema:
         return []
     return _filled_fields(schema["fields"], group_dict, ORGANIZATION_BOX_SHOWN_ELSEWHERE)
+
+
+# --- the words of the portal's concepts: one registry each, beside the concept (labels.py) ---------------------
+
+LABELS = {
+    "state": workflow.STATE_LABELS,
+    "movement": workflow.MOVEMENT_LABELS,
+    "step": figures.STEP_LABELS,
+    "element_status": data_elements.STATUS_LABELS,
+    "aspect": figures.ASPECT_LABELS,
+    "indicator": figures.INDICATOR_LABELS,
+}
+
+
+def satudata_label(concept: str, key: str) -> str:
+    """The label of `key` (a state, a movement, …) in the user's language; an unknown key as it is."""
+    msgid = LABELS[concept].get(key)
+    return tk._(msgid) if msgid else key
 
 
 # --- verification workflow ------------------------------------------------------------------------------------

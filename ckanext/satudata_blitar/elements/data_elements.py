@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar.labels import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent
 
@@ -34,10 +35,10 @@ BELUM_ADA_DATASET = "belum_ada_dataset"
 BELUM_TERBIT = "belum_terbit"
 TERBIT = "terbit"
 
-STATUS_LABELS: dict[str, Callable[[], str]] = {
-    BELUM_ADA_DATASET: lambda: tk._("No dataset yet"),
-    BELUM_TERBIT: lambda: tk._("Dataset not yet published"),
-    TERBIT: lambda: tk._("Published"),
+STATUS_LABELS = {
+    BELUM_ADA_DATASET: N_("No dataset yet"),
+    BELUM_TERBIT: N_("Dataset not yet published"),
+    TERBIT: N_("Published"),
 }
 STATUSES = list(STATUS_LABELS)
 
@@ -53,7 +54,7 @@ G = model.group_table
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS[status]() if status in STATUS_LABELS else status
+    return tk._(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def frequency_choices() -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.labels import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
@@ -135,6 +136,12 @@ STEPS = [
     ("publikasi", workflow.DISETUJUI, 24 * workflow.STANDARD_DAYS[workflow.DISETUJUI]),
 ]
 STEP_NAMES = [step for step, _state, _hours in STEPS]
+STEP_LABELS = {
+    "unggah": N_("Upload"),
+    "verifikasi_opd": N_("Verification (OPD)"),
+    "verifikasi_walidata": N_("Verification (Walidata)"),
+    "publikasi": N_("Publication"),
+}
 
 
 def _datasets():
@@ -364,6 +371,21 @@ ASPECTS = {
     "prinsip_sdi": ["standar_data", "metadata", "kode_referensi"],
     "kualitas_data": ["ketepatan_waktu", "aksesibilitas"],
     "proses_bisnis": ["pemeriksaan", "penyebarluasan", "elemen_data"],
+}
+ASPECT_LABELS = {
+    "prinsip_sdi": N_("SDI principles"),
+    "kualitas_data": N_("Data quality"),
+    "proses_bisnis": N_("Business process"),
+}
+INDICATOR_LABELS = {
+    "standar_data": N_("Data standards"),
+    "metadata": N_("Metadata"),
+    "kode_referensi": N_("Reference codes"),
+    "ketepatan_waktu": N_("Timeliness"),
+    "aksesibilitas": N_("Accessibility"),
+    "pemeriksaan": N_("Checking"),
+    "penyebarluasan": N_("Dissemination"),
+    "elemen_data": N_("Daftar elemen data fulfilled"),
 }
 STANDARD_FIELDS = ["konsep", "definisi", "klasifikasi", "ukuran", "satuan"]
 REFERENCE_FIELDS = ["kode_referensi", "ms_keg_id", "ms_ind_id"]

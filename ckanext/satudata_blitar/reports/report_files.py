@@ -1,7 +1,9 @@
-"""The reports of reports.py as files a person opens: .xlsx (one sheet per section, printable), .csv (the sections one
-after another, each under its title row and separated by an empty row) and .json (the action's result as is).
+"""The reports of figures.py as files a person opens: .xlsx (one sheet per section, printable), .csv (the sections
+one after another, each under its title row and separated by an empty row) and .json (the action's result as is).
 
-Headers are Indonesian (the SOP's language) or English (`lang="en"`)."""
+Headers are Indonesian (the SOP's language) or English (`lang="en"`), in the words of the pages: the concepts'
+labels (states, movements, steps, statuses, aspects, indicators) are their modules' msgids, and every word is
+translated from the same catalogue (labels.text)."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,6 +12,9 @@ import json
 from typing import Any, Callable, Iterable
 
 from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.labels import N_, text
+from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 FORMATS = ("xlsx", "csv", "json")
@@ -20,7 +25,7 @@ TEXT, INT, HOURS, SHARE, TIME, SCORE, DATE = "text", "int", "hours", "share", "t
 
 @dataclasses.dataclass
 class Column:
-    label: tuple[str, str]  # (Indonesian, English)
+    label: str | Callable[[str], str]  # a msgid, or a function of the language
     width: int
     kind: str = INT
 
@@ -35,46 +40,29 @@ class Section:
     rows: list[list[Any]]
 
 
-def _l(text_id: str, text_en: str) -> tuple[str, str]:
-    return text_id, text_en
+STATUS_LABELS = {"late": N_("Done late"), "waiting": N_("Still waiting")}
+ALL_OPDS = N_("All OPDs")
+REPORT_TITLES = {"monitoring": N_("Monitoring report"),
+                 "evaluation": N_("Evaluation report")}
 
 
-STATE_LABELS = {
-    workflow.DRAF: _l("Draf", "Draft"),
-    workflow.DIAJUKAN: _l("Diajukan", "Submitted"),
-    workflow.TERVERIFIKASI_OPD: _l("Terverifikasi OPD", "Verified by OPD"),
-    workflow.DISETUJUI: _l("Disetujui", "Approved"),
-    workflow.TERBIT: _l("Terbit", "Published"),
-    workflow.PERLU_PERBAIKAN: _l("Perlu Perbaikan", "Needs revision"),
-}
-MOVEMENT_LABELS = {
-    "submitted": _l("Diajukan", "Submitted"),
-    "verified_opd": _l("Diverifikasi OPD", "Verified (OPD)"),
-    "returned_opd": _l("Dikembalikan OPD", "Returned (OPD)"),
-    "verified_walidata": _l("Diverifikasi Walidata", "Verified (Walidata)"),
-    "returned_walidata": _l("Dikembalikan Walidata", "Returned (Walidata)"),
-    "published": _l("Diterbitkan", "Published"),
-    "withdrawn": _l("Ditarik", "Withdrawn"),
-}
-STEP_LABELS = {
-    "unggah": _l("Unggah", "Upload"),
-    "verifikasi_opd": _l("Verifikasi OPD", "Verification (OPD)"),
-    "verifikasi_walidata": _l("Verifikasi Walidata", "Verification (Walidata)"),
-    "publikasi": _l("Publikasi", "Publication"),
-}
-STATUS_LABELS = {"late": _l("Selesai terlambat", "Done late"), "waiting": _l("Masih menunggu", "Still waiting")}
-ALL_OPDS = _l("Semua OPD", "All OPDs")
-REPORT_TITLES = {"monitoring": _l("Laporan Monitoring", "Monitoring report"),
-                 "evaluation": _l("Laporan Evaluasi", "Evaluation report")}
+def _header(label: str | Callable[[str], str], lang: str) -> str:
+    return label(lang) if callable(label) else text(label, lang)
 
 
-def _pick(label: tuple[str, str], lang: str) -> str:
-    return label[1] if lang == "en" else label[0]
-
-
-def _section(key: str, title: tuple[str, str], columns: list[Column], rows: list[list[Any]], lang: str) -> Section:
-    return Section(key, _pick(title, lang), [_pick(c.label, lang) for c in columns], [c.width for c in columns],
+def _section(key: str, title: str, columns: list[Column], rows: list[list[Any]], lang: str) -> Section:
+    return Section(key, text(title, lang), [_header(c.label, lang) for c in columns], [c.width for c in columns],
                    [c.kind for c in columns], rows)
+
+
+def _now(label: str) -> Callable[[str], str]:
+    """The header of a count now: "Draf (kini)"."""
+    return lambda lang: text(N_("{label} (now)"), lang).format(label=text(label, lang))
+
+
+def _in_period(label: str) -> Callable[[str], str]:
+    """The header of a count in the period: "Diajukan (periode)"."""
+    return lambda lang: text(N_("{label} (period)"), lang).format(label=text(label, lang))
 
 
 def _time(value: str | None) -> datetime.datetime | None:
@@ -87,25 +75,20 @@ def _date(value: str | None) -> datetime.date | None:
 
 # --- the daftar elemen data (both reports) -----------------------------------------------------------------------
 
-ELEMENT_STATUS_LABELS = {
-    "belum_ada_dataset": _l("Belum ada dataset", "No dataset yet"),
-    "belum_terbit": _l("Ada, belum terbit", "Dataset not yet published"),
-    "terbit": _l("Terbit", "Published"),
-}
-YES_NO = {True: _l("Ya", "Yes"), False: _l("Tidak", "No")}
+YES_NO = {True: N_("Yes"), False: N_("No")}
 
 
 def _element_columns() -> list[Column]:
-    return [Column(_l("OPD", "OPD"), 30, TEXT), Column(_l("Elemen data", "Data element"), 36, TEXT),
-            Column(_l("Prioritas", "Priority"), 10, TEXT), Column(_l("Tanggal target", "Target date"), 13, DATE),
-            Column(_l("Dataset", "Dataset"), 26, TEXT), Column(_l("Status", "Status"), 20, TEXT),
-            Column(_l("Terlambat", "Late"), 10, TEXT), Column(_l("Terbit", "Published"), 17, TIME)]
+    return [Column(N_("OPD"), 30, TEXT), Column(N_("Data element"), 36, TEXT),
+            Column(N_("Priority"), 10, TEXT), Column(N_("Target date"), 13, DATE),
+            Column(N_("Dataset"), 26, TEXT), Column(N_("Status"), 20, TEXT),
+            Column(N_("Late"), 10, TEXT), Column(N_("Published"), 17, TIME)]
 
 
 def _element_row(element: dict[str, Any], lang: str) -> list[Any]:
-    return [element["opd_title"], element["nama"], _pick(YES_NO[bool(element["data_prioritas"])], lang),
+    return [element["opd_title"], element["nama"], text(YES_NO[bool(element["data_prioritas"])], lang),
             _date(element["tanggal_target"]), element["dataset"],
-            _pick(ELEMENT_STATUS_LABELS[element["status"]], lang), _pick(YES_NO[bool(element["late"])], lang),
+            text(data_elements.STATUS_LABELS[element["status"]], lang), text(YES_NO[bool(element["late"])], lang),
             _time(element["published_at"])]
 
 
@@ -114,141 +97,123 @@ def _element_row(element: dict[str, Any], lang: str) -> list[Any]:
 def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Section]:
     states, movements = report["states"], report["movements"]
     summary_columns = (
-        [Column(_l("OPD", "OPD"), 34, TEXT)]
-        + [Column(_l(f"{STATE_LABELS[s][0]} (kini)", f"{STATE_LABELS[s][1]} (now)"), 14) for s in states]
-        + [Column(_l("Jumlah dataset (kini)", "Datasets (now)"), 14)]
-        + [Column(_l(f"{MOVEMENT_LABELS[m][0]} (periode)", f"{MOVEMENT_LABELS[m][1]} (period)"), 14)
-           for m in movements])
+        [Column(N_("OPD"), 34, TEXT)]
+        + [Column(_now(workflow.STATE_LABELS[s]), 14) for s in states]
+        + [Column(N_("Datasets (now)"), 14)]
+        + [Column(_in_period(workflow.MOVEMENT_LABELS[m]), 14) for m in movements])
     summary = [[opd["title"]] + [opd["states"][s] for s in states] + [opd["total"]] + [opd[m] for m in movements]
                for opd in report["opds"]]
     totals = report["totals"]
-    summary.append([_pick(ALL_OPDS, lang)] + [totals["states"][s] for s in states] + [totals["total"]]
+    summary.append([text(ALL_OPDS, lang)] + [totals["states"][s] for s in states] + [totals["total"]]
                    + [totals[m] for m in movements])
 
     timeliness_columns = [
-        Column(_l("OPD", "OPD"), 34, TEXT), Column(_l("Tahap", "Step"), 22, TEXT),
-        Column(_l("Standar (jam)", "Standard (hours)"), 12, HOURS), Column(_l("Selesai", "Done"), 10),
-        Column(_l("Tepat waktu", "On time"), 11), Column(_l("Terlambat", "Late"), 11),
-        Column(_l("Masih menunggu", "Still waiting"), 12),
-        Column(_l("Menunggu melewati standar", "Waiting past standard"), 14),
-        Column(_l("Tepat waktu (%)", "On time (%)"), 12, SHARE),
-        Column(_l("Median (jam)", "Median (hours)"), 12, HOURS),
-        Column(_l("Terlama (jam)", "Worst (hours)"), 12, HOURS),
+        Column(N_("OPD"), 34, TEXT), Column(N_("Step"), 22, TEXT),
+        Column(N_("Standard (hours)"), 12, HOURS), Column(N_("Done"), 10),
+        Column(N_("On time"), 11), Column(N_("Late"), 11),
+        Column(N_("Still waiting"), 12),
+        Column(N_("Waiting past standard"), 14),
+        Column(N_("On time (%)"), 12, SHARE),
+        Column(N_("Median (hours)"), 12, HOURS),
+        Column(N_("Worst (hours)"), 12, HOURS),
     ]
-    timeliness = [[row["opd_title"] or _pick(ALL_OPDS, lang), _pick(STEP_LABELS[row["step"]], lang),
+    timeliness = [[row["opd_title"] or text(ALL_OPDS, lang), text(figures.STEP_LABELS[row["step"]], lang),
                    row["standard_hours"], row["done"], row["on_time"], row["late"], row["waiting"],
                    row["overdue_waiting"], row["on_time_share"], row["median_hours"], row["worst_hours"]]
                   for row in report["timeliness"]]
 
     overdue_columns = [
-        Column(_l("Dataset", "Dataset"), 28, TEXT), Column(_l("Judul", "Title"), 40, TEXT),
-        Column(_l("OPD", "OPD"), 30, TEXT), Column(_l("Tahap", "Step"), 22, TEXT),
-        Column(_l("Mulai", "Started"), 17, TIME), Column(_l("Selesai", "Ended"), 17, TIME),
-        Column(_l("Lama (jam)", "Hours"), 11, HOURS), Column(_l("Standar (jam)", "Standard (hours)"), 12, HOURS),
-        Column(_l("Keadaan", "Status"), 18, TEXT),
+        Column(N_("Dataset"), 28, TEXT), Column(N_("Title"), 40, TEXT),
+        Column(N_("OPD"), 30, TEXT), Column(N_("Step"), 22, TEXT),
+        Column(N_("Started"), 17, TIME), Column(N_("Ended"), 17, TIME),
+        Column(N_("Hours"), 11, HOURS), Column(N_("Standard (hours)"), 12, HOURS),
+        Column(N_("Status"), 18, TEXT),
     ]
-    overdue = [[row["dataset"], row["title"], row["opd_title"], _pick(STEP_LABELS[row["step"]], lang),
+    overdue = [[row["dataset"], row["title"], row["opd_title"], text(figures.STEP_LABELS[row["step"]], lang),
                 _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["standard_hours"],
-                _pick(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
+                text(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
 
     fulfilment_columns = [
-        Column(_l("OPD", "OPD"), 34, TEXT), Column(_l("Elemen data", "Data elements"), 11),
-        Column(_l("Prioritas", "Priority"), 10), Column(_l("Terbit", "Published"), 10),
-        Column(_l("Ada, belum terbit", "Not yet published"), 12), Column(_l("Belum ada dataset", "No dataset yet"), 12),
-        Column(_l("Terlambat", "Late"), 10), Column(_l("Terbit tepat waktu", "Published on time"), 12),
-        Column(_l("Terpenuhi (%)", "Fulfilled (%)"), 12, SHARE),
-        Column(_l("Prioritas terpenuhi (%)", "Priority fulfilled (%)"), 13, SHARE),
+        Column(N_("OPD"), 34, TEXT), Column(N_("Number of data elements"), 11),
+        Column(N_("Priority"), 10), Column(N_("Published"), 10),
+        Column(N_("Not yet published"), 12), Column(N_("No dataset yet"), 12),
+        Column(N_("Late"), 10), Column(N_("Published on time"), 12),
+        Column(N_("Fulfilled (%)"), 12, SHARE),
+        Column(N_("Priority fulfilled (%)"), 13, SHARE),
     ]
     fulfilment = [[title] + [counts[key] for key in ("elements", "priority", "terbit", "belum_terbit",
                                                      "belum_ada_dataset", "late", "terbit_on_time", "share",
                                                      "priority_share")]
                   for title, counts in [(opd["title"], opd["data_elements"]) for opd in report["opds"]]
-                  + [(_pick(ALL_OPDS, lang), totals["data_elements"])]]
+                  + [(text(ALL_OPDS, lang), totals["data_elements"])]]
     late_elements = [_element_row(element, lang) for element in report["data_elements"]["late"]]
 
-    trend_columns = ([Column(_l("Bulan", "Month"), 10, TEXT)]
-                     + [Column(MOVEMENT_LABELS[m], 14) for m in movements])
+    trend_columns = ([Column(N_("Month"), 10, TEXT)]
+                     + [Column(workflow.MOVEMENT_LABELS[m], 14) for m in movements])
     trend = [[row["month"]] + [row[m] for m in movements] for row in report["trend"]]
 
     return [
-        _section("summary", _l("Ringkasan OPD", "Summary by OPD"), summary_columns, summary, lang),
-        _section("timeliness", _l("Ketepatan Waktu", "Timeliness"), timeliness_columns, timeliness, lang),
-        _section("overdue", _l("Melewati Standar", "Overdue"), overdue_columns, overdue, lang),
-        _section("data_elements", _l("Pemenuhan Elemen Data", "Data element fulfilment"), fulfilment_columns,
+        _section("summary", N_("Summary by OPD"), summary_columns, summary, lang),
+        _section("timeliness", N_("Timeliness against the SOP"), timeliness_columns, timeliness, lang),
+        _section("overdue", N_("Past the standard time"), overdue_columns, overdue, lang),
+        _section("data_elements", N_("Data element fulfilment"), fulfilment_columns,
                  fulfilment, lang),
-        _section("late_elements", _l("Elemen Data Terlambat", "Late data elements"), _element_columns(),
+        _section("late_elements", N_("Late data elements"), _element_columns(),
                  late_elements, lang),
-        _section("trend", _l("Tren Bulanan", "Monthly trend"), trend_columns, trend, lang),
+        _section("trend", N_("Monthly trend"), trend_columns, trend, lang),
     ]
 
 
 # --- evaluation -------------------------------------------------------------------------------------------------
-
-ASPECT_LABELS = {
-    "prinsip_sdi": _l("Prinsip SDI", "SDI principles"),
-    "kualitas_data": _l("Kualitas Data", "Data quality"),
-    "proses_bisnis": _l("Proses Bisnis", "Business process"),
-}
-INDICATOR_LABELS = {
-    "standar_data": _l("Standar data", "Data standards"),
-    "metadata": _l("Metadata", "Metadata"),
-    "kode_referensi": _l("Kode referensi", "Reference codes"),
-    "ketepatan_waktu": _l("Aktualitas dan ketepatan waktu", "Timeliness"),
-    "aksesibilitas": _l("Aksesibilitas", "Accessibility"),
-    "pemeriksaan": _l("Pemeriksaan", "Checking"),
-    "penyebarluasan": _l("Penyebarluasan", "Dissemination"),
-    "elemen_data": _l("Pemenuhan daftar elemen data", "Daftar elemen data fulfilled"),
-}
-
 
 def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Section]:
     aspects = list(report["aspects"])
     by_name = {opd["name"]: opd for opd in report["opds"]}
     ranked = [by_name[name] for name in report["ranking"]]
 
-    ranking_columns = ([Column(_l("Peringkat", "Rank"), 10), Column(_l("OPD", "OPD"), 34, TEXT),
-                        Column(_l("Nilai total", "Total score"), 12, SCORE)]
-                       + [Column(ASPECT_LABELS[a], 14, SCORE) for a in aspects]
-                       + [Column(_l("Jumlah dataset", "Datasets"), 12),
-                          Column(_l("Jumlah elemen data", "Data elements"), 12)])
+    ranking_columns = ([Column(N_("Rank"), 10), Column(N_("OPD"), 34, TEXT),
+                        Column(N_("Total score"), 12, SCORE)]
+                       + [Column(figures.ASPECT_LABELS[a], 14, SCORE) for a in aspects]
+                       + [Column(N_("Number of datasets"), 12),
+                          Column(N_("Number of data elements"), 12)])
     ranking = [[opd["rank"], opd["title"], opd["total"], *[opd["aspects"][a] for a in aspects], opd["datasets"],
                 opd["data_elements"]] for opd in ranked]
 
-    card_columns = [Column(_l("OPD", "OPD"), 34, TEXT), Column(_l("Aspek", "Aspect"), 18, TEXT),
-                    Column(_l("Indikator", "Indicator"), 30, TEXT), Column(_l("Nilai", "Score"), 10, SCORE),
-                    Column(_l("Pembilang", "Numerator"), 12), Column(_l("Penyebut", "Denominator"), 12)]
+    card_columns = [Column(N_("OPD"), 34, TEXT), Column(N_("Aspect"), 18, TEXT),
+                    Column(N_("Indicator"), 30, TEXT), Column(N_("Score"), 10, SCORE),
+                    Column(N_("Numerator"), 12), Column(N_("Denominator"), 12)]
     card = []
-    for title, scorecard in [(opd["title"], opd) for opd in ranked] + [(_pick(ALL_OPDS, lang), report["portal"])]:
+    for title, scorecard in [(opd["title"], opd) for opd in ranked] + [(text(ALL_OPDS, lang), report["portal"])]:
         for aspect in aspects:
             for name in report["aspects"][aspect]:
                 indicator = scorecard["indicators"][name]
-                card.append([title, _pick(ASPECT_LABELS[aspect], lang), _pick(INDICATOR_LABELS[name], lang),
+                card.append([title, text(figures.ASPECT_LABELS[aspect], lang), text(figures.INDICATOR_LABELS[name], lang),
                              indicator["score"], indicator["numerator"], indicator["denominator"]])
 
     dataset_columns = [
-        Column(_l("OPD", "OPD"), 30, TEXT), Column(_l("Dataset", "Dataset"), 26, TEXT),
-        Column(_l("Judul", "Title"), 36, TEXT), Column(_l("Status", "Status"), 16, TEXT),
-        Column(_l("Wajib terisi", "Required filled"), 10), Column(_l("Wajib", "Required"), 10),
-        Column(_l("Dianjurkan terisi", "Recommended filled"), 11), Column(_l("Dianjurkan", "Recommended"), 11),
-        Column(_l("Standar data terisi", "Data standards filled"), 11),
-        Column(_l("Kode referensi", "Reference code"), 10, TEXT),
-        Column(_l("Sumber daya", "Resources"), 10), Column(_l("Terbaca mesin", "Machine-readable"), 10),
-        Column(_l("Di DataStore", "In the DataStore"), 10), Column(_l("Tahap selesai", "Steps done"), 10),
-        Column(_l("Tahap tepat waktu", "Steps on time"), 10),
-        Column(_l("Menunggu melewati standar", "Waiting past standard"), 12),
-        Column(_l("Pemeriksaan lolos", "Checks passed"), 11), Column(_l("Pemeriksaan", "Checks"), 11),
+        Column(N_("OPD"), 30, TEXT), Column(N_("Dataset"), 26, TEXT),
+        Column(N_("Title"), 36, TEXT), Column(N_("Status"), 16, TEXT),
+        Column(N_("Required filled"), 10), Column(N_("Required"), 10),
+        Column(N_("Recommended filled"), 11), Column(N_("Recommended"), 11),
+        Column(N_("Data standards filled"), 11),
+        Column(N_("Reference code"), 10, TEXT),
+        Column(N_("Resources"), 10), Column(N_("Machine-readable"), 10),
+        Column(N_("In the DataStore"), 10), Column(N_("Steps done"), 10),
+        Column(N_("Steps on time"), 10),
+        Column(N_("Waiting past standard"), 12),
+        Column(N_("Checks passed"), 11), Column(N_("Checks"), 11),
     ]
-    datasets = [[opd["title"], d["name"], d["title"], _pick(STATE_LABELS[d["state"]], lang), d["required_filled"],
+    datasets = [[opd["title"], d["name"], d["title"], text(workflow.STATE_LABELS[d["state"]], lang), d["required_filled"],
                  d["required_total"], d["recommended_filled"], d["recommended_total"], d["standard_filled"],
-                 _pick(YES_NO[bool(d["reference_code"])], lang), d["resources"], d["machine_readable"],
+                 text(YES_NO[bool(d["reference_code"])], lang), d["resources"], d["machine_readable"],
                  d["datastore"], d["steps_done"], d["steps_on_time"], d["steps_overdue"], d["checks_passed"],
                  d["checks_made"]]
                 for opd in ranked for d in opd["dataset_facts"]]
     return [
-        _section("ranking", _l("Peringkat", "Ranking"), ranking_columns, ranking, lang),
-        _section("scorecard", _l("Kartu Skor", "Scorecard"), card_columns, card, lang),
-        _section("datasets", _l("Dataset", "Datasets"), dataset_columns, datasets, lang),
-        _section("data_elements", _l("Elemen Data", "Data elements"), _element_columns(),
+        _section("ranking", N_("Ranking"), ranking_columns, ranking, lang),
+        _section("scorecard", N_("Scorecard"), card_columns, card, lang),
+        _section("datasets", N_("Datasets"), dataset_columns, datasets, lang),
+        _section("data_elements", N_("Data elements"), _element_columns(),
                  [_element_row(element, lang) for opd in ranked for element in opd["element_facts"]], lang),
     ]
 
@@ -262,8 +227,8 @@ def sections(kind: str, report: dict[str, Any], lang: str = "id") -> list[Sectio
 
 
 def title(kind: str, report: dict[str, Any], lang: str = "id") -> str:
-    opd = report.get("opd_title") or report.get("opd") or _pick(ALL_OPDS, lang)
-    return f"{_pick(REPORT_TITLES[kind], lang)} {report['period']['label']} - {opd}"
+    opd = report.get("opd_title") or report.get("opd") or text(ALL_OPDS, lang)
+    return f"{text(REPORT_TITLES[kind], lang)} {report['period']['label']} - {opd}"
 
 
 def filename(kind: str, report: dict[str, Any], fmt: str) -> str:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar.labels import N_
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
@@ -29,13 +30,14 @@ DISETUJUI = "disetujui"
 TERBIT = "terbit"
 PERLU_PERBAIKAN = "perlu_perbaikan"
 
-STATE_LABELS: dict[str, Callable[[], str]] = {
-    DRAF: lambda: tk._("Draft"),
-    DIAJUKAN: lambda: tk._("Submitted"),
-    TERVERIFIKASI_OPD: lambda: tk._("Verified by OPD"),
-    DISETUJUI: lambda: tk._("Approved"),
-    TERBIT: lambda: tk._("Published"),
-    PERLU_PERBAIKAN: lambda: tk._("Needs revision"),
+# The words for each state (msgids: pages translate them with toolkit._, files with labels.text).
+STATE_LABELS = {
+    DRAF: N_("Draft"),
+    DIAJUKAN: N_("Submitted"),
+    TERVERIFIKASI_OPD: N_("Verified by OPD"),
+    DISETUJUI: N_("Approved"),
+    TERBIT: N_("Published"),
+    PERLU_PERBAIKAN: N_("Needs revision"),
 }
 
 # The operator may change the content only in these states; in the others it is locked (and a published
@@ -62,6 +64,16 @@ FIELD_PREFIX = "satudata_"
 SUBMIT, VERIFY, RETURN, PUBLISH, WITHDRAW = "submit", "verify", "return", "publish", "withdraw"
 # The reports' name of a movement of each kind (with the stage for verifications and returns: "verified_opd").
 MOVED = {SUBMIT: "submitted", VERIFY: "verified", RETURN: "returned", PUBLISH: "published", WITHDRAW: "withdrawn"}
+# The words for each movement (every transition's movement has one: tests/workflow/test_transitions.py).
+MOVEMENT_LABELS = {
+    "submitted": N_("Submitted"),
+    "verified_opd": N_("Verified (OPD)"),
+    "returned_opd": N_("Returned (OPD)"),
+    "verified_walidata": N_("Verified (Walidata)"),
+    "returned_walidata": N_("Returned (Walidata)"),
+    "published": N_("Published"),
+    "withdrawn": N_("Withdrawn"),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,7 +119,7 @@ ANY_TRANSITION_ROLE = R.SYSADMIN
 
 
 def state_label(state: str) -> str:
-    return STATE_LABELS[state]() if state in STATE_LABELS else state
+    return tk._(STATE_LABELS[state]) if state in STATE_LABELS else state
 
 
 def of_kind(kind: str) -> list[str]:

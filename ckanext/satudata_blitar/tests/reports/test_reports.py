@@ -364,11 +364,12 @@ def test_only_the_walidata_gets_the_report_through_the_api(app, world, viewer, s
 SUMMARY_HEADERS = (["OPD"] + [f"{s} (kini)" for s in ["Draf", "Diajukan", "Terverifikasi OPD", "Disetujui",
                                                        "Terbit", "Perlu Perbaikan"]]
                    + ["Jumlah dataset (kini)"]
-                   + [f"{m} (periode)" for m in ["Diajukan", "Diverifikasi OPD", "Dikembalikan OPD",
-                                                 "Diverifikasi Walidata", "Dikembalikan Walidata", "Diterbitkan",
+                   + [f"{m} (periode)" for m in ["Diajukan", "Diverifikasi (OPD)", "Dikembalikan (OPD)",
+                                                 "Diverifikasi (Walidata)", "Dikembalikan (Walidata)", "Terbit",
                                                  "Ditarik"]])
-STEP_ID = {"unggah": "Unggah", "verifikasi_opd": "Verifikasi OPD", "verifikasi_walidata": "Verifikasi Walidata",
-           "publikasi": "Publikasi"}
+# The words of the pages: the files are translated from the same catalogue.
+STEP_ID = {"unggah": "Unggah", "verifikasi_opd": "Verifikasi (OPD)", "verifikasi_walidata": "Verifikasi (Walidata)",
+           "publikasi": "Penerbitan"}
 STATUS_ID = {"late": "Selesai terlambat", "waiting": "Masih menunggu"}
 ELEMENT_STATUS_ID = {"terbit": "Terbit", "belum_terbit": "Ada, belum terbit", "belum_ada_dataset": "Belum ada dataset"}
 ELEMENT_HEADERS = ["OPD", "Elemen data", "Prioritas", "Tanggal target", "Dataset", "Status", "Terlambat", "Terbit"]
@@ -391,18 +392,18 @@ def _expected_sheets():
             for opd, name, priority, target, dataset, _title, status, is_late, published in LATE_ELEMENTS_Q3]
     trend = [[month, *moves] for month, moves in TREND_Q3]
     return {
-        "Ringkasan OPD": (SUMMARY_HEADERS, summary),
-        "Ketepatan Waktu": (["OPD", "Tahap", "Standar (jam)", "Selesai", "Tepat waktu", "Terlambat",
+        "Rekapitulasi per OPD": (SUMMARY_HEADERS, summary),
+        "Ketepatan waktu terhadap SOP": (["OPD", "Tahap", "Standar (jam)", "Selesai", "Tepat waktu", "Terlambat",
                              "Masih menunggu", "Menunggu melewati standar", "Tepat waktu (%)", "Median (jam)",
                              "Terlama (jam)"], timeliness),
-        "Melewati Standar": (["Dataset", "Judul", "OPD", "Tahap", "Mulai", "Selesai", "Lama (jam)",
-                              "Standar (jam)", "Keadaan"], overdue),
-        "Pemenuhan Elemen Data": (["OPD", "Elemen data", "Prioritas", "Terbit", "Ada, belum terbit",
+        "Melewati waktu standar": (["Dataset", "Judul", "OPD", "Tahap", "Mulai", "Selesai", "Jam",
+                                    "Standar (jam)", "Status"], overdue),
+        "Pemenuhan Elemen Data": (["OPD", "Jumlah elemen data", "Prioritas", "Terbit", "Ada, belum terbit",
                                    "Belum ada dataset", "Terlambat", "Terbit tepat waktu", "Terpenuhi (%)",
                                    "Prioritas terpenuhi (%)"], fulfilment),
-        "Elemen Data Terlambat": (ELEMENT_HEADERS, late),
-        "Tren Bulanan": (["Bulan", "Diajukan", "Diverifikasi OPD", "Dikembalikan OPD", "Diverifikasi Walidata",
-                          "Dikembalikan Walidata", "Diterbitkan", "Ditarik"], trend),
+        "Elemen data terlambat": (ELEMENT_HEADERS, late),
+        "Tren bulanan": (["Bulan", "Diajukan", "Diverifikasi (OPD)", "Dikembalikan (OPD)", "Diverifikasi (Walidata)",
+                          "Dikembalikan (Walidata)", "Terbit", "Ditarik"], trend),
     }
 
 
@@ -456,7 +457,7 @@ def test_cli_xlsx_one_sheet_per_section_printable(cli, world, tmp_path):
 def test_cli_csv_sections(cli, world, tmp_path):
     text = _run_cli(cli, tmp_path, "csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Laporan Monitoring 2026-Q3 - Semua OPD"]
+    assert rows[0] == ["Laporan pemantauan 2026-Q3 - Semua OPD"]
     sections, current = {}, None
     for row in rows[1:]:
         if not row:
@@ -474,10 +475,10 @@ def test_cli_csv_sections(cli, world, tmp_path):
 
 
 def test_cli_english_headers_and_one_opd(cli, world, tmp_path):
-    output = _run_cli(cli, tmp_path, "xlsx", "--lang", "en", "--opd", "bappeda")
+    output = _run_cli(cli, tmp_path, "xlsx", "--lang", "en", "--owner-org", "bappeda")
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["Summary by OPD", "Timeliness", "Overdue", "Data element fulfilment",
-                                   "Late data elements", "Monthly trend"]
+    assert workbook.sheetnames == ["Summary by OPD", "Timeliness against the SOP", "Past the standard time",
+                                   "Data element fulfilment", "Late data elements", "Monthly trend"]
     summary = list(workbook["Summary by OPD"].iter_rows(values_only=True))
     assert summary[0][:2] == ("OPD", "Draft (now)")
     assert [row[0] for row in summary[1:]] == ["Bappeda", "All OPDs"]
@@ -656,7 +657,7 @@ def test_evaluation_files(cli, world, tmp_path):
     _assert_q3_evaluation(json.loads(outputs["json"].read_text("utf-8")))
 
     workbook = openpyxl.load_workbook(outputs["xlsx"])
-    assert workbook.sheetnames == ["Peringkat", "Kartu Skor", "Dataset", "Elemen Data"]
+    assert workbook.sheetnames == ["Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data"]
     ranking = list(workbook["Peringkat"].iter_rows(values_only=True))
     assert ranking == [
         ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset",
@@ -684,7 +685,7 @@ def test_evaluation_files(cli, world, tmp_path):
                                                  ("Dinas Kesehatan", "dk-e"), ("Dinas Kesehatan", "dk-f"),
                                                  ("Bappeda", "bp-c"), ("Bappeda", "bp-d")]
     assert datasets[1][3:] == ("Terbit", 12, 12, 6, 18, 5, "Ya", 1, 1, 1, 4, 3, 0, 2, 2)
-    elements = list(workbook["Elemen Data"].iter_rows(values_only=True))
+    elements = list(workbook["Daftar Elemen Data"].iter_rows(values_only=True))
     assert elements == [tuple(ELEMENT_HEADERS),
                         ("Dinas Kesehatan", "Elemen A", "Ya", datetime.datetime(2026, 6, 30), "dk-a", "Terbit", "Ya",
                          datetime.datetime(2026, 7, 3, 12, 30)),
@@ -696,7 +697,7 @@ def test_evaluation_files(cli, world, tmp_path):
                         ("Bappeda", "Elemen BP", "Tidak", None, "bp-c", "Ada, belum terbit", "Tidak", None)]
 
     rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig"))))
-    assert rows[0] == ["Laporan Evaluasi 2026-Q3 - Semua OPD"]
+    assert rows[0] == ["Laporan evaluasi 2026-Q3 - Semua OPD"]
     assert rows[2:7] == [["Peringkat"], list(ranking[0]),
                          ["1", "Dinas Kesehatan", "45.9", "43.3", "52.8", "41.7", "4", "4"],
                          ["2", "Bappeda", "31.9", "28.9", "50.0", "16.7", "2", "1"],

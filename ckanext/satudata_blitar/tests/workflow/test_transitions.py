@@ -262,3 +262,15 @@ def test_the_sop_walk_through_with_all_four_roles(app, world, mail_server):
     history = helpers.call_action("satudata_workflow_history", id=dataset["id"])
     assert [e["to_state"] for e in history] == ["draf", "diajukan", "perlu_perbaikan", "diajukan",
                                                  "terverifikasi_opd", "disetujui", "terbit"]
+
+
+def test_every_state_and_movement_has_words_in_both_languages():
+    """A new state or transition cannot be missing from the pages, the reports and their files."""
+    from ckanext.satudata_blitar.labels import text
+
+    movements = {t.movement for t in workflow.TRANSITIONS.values()}
+    assert movements == set(workflow.MOVEMENT_LABELS)
+    states = {t.to_state for t in workflow.TRANSITIONS.values()} | {workflow.DRAF}
+    assert states == set(workflow.STATE_LABELS)
+    for msgid in [*workflow.MOVEMENT_LABELS.values(), *workflow.STATE_LABELS.values()]:
+        assert text(msgid, "id") != msgid, f"no Indonesian for {msgid!r}"
