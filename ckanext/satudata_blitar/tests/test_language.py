@@ -23,7 +23,7 @@ CKAN_I18N = os.path.join(os.path.dirname(ckan.__file__), "i18n")
 
 # Words that are the same in both languages; a page may show them.
 SAME_IN_BOTH = {"Dataset", "Datasets", "Email", "API", "Admin", "Data", "Format", "Formats", "Tag", "Tags", "Token",
-                "URL", "ID", "CSV", "JSON", "Label", "CKAN", "DataStore", "Editor", "Walidata", "Sysadmin", "Status"}
+                "URL", "ID", "CSV", "JSON", "Label", "CKAN", "DataStore", "Editor", "Walidata", "Status"}
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdi]|%[sdir]|\{[^}]*\}")
 
