@@ -9,7 +9,7 @@ import datetime
 import json
 from typing import Any, Callable, Iterable
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar import files, formats
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 FORMATS = ("xlsx", "csv", "json")
@@ -64,7 +64,7 @@ STEP_LABELS = {
 }
 STATUS_LABELS = {"late": _l("Selesai terlambat", "Done late"), "waiting": _l("Masih menunggu", "Still waiting")}
 ALL_OPDS = _l("Semua OPD", "All OPDs")
-REPORT_TITLES = {"monitoring": _l("Laporan Monitoring", "Monitoring report"),
+REPORT_TITLES = {"monitoring": _l("Laporan Pemantauan", "Monitoring report"),
                  "evaluation": _l("Laporan Evaluasi", "Evaluation report")}
 
 
@@ -263,7 +263,7 @@ def sections(kind: str, report: dict[str, Any], lang: str = "id") -> list[Sectio
 
 def title(kind: str, report: dict[str, Any], lang: str = "id") -> str:
     opd = report.get("opd_title") or report.get("opd") or _pick(ALL_OPDS, lang)
-    return f"{_pick(REPORT_TITLES[kind], lang)} {report['period']['label']} - {opd}"
+    return f"{_pick(REPORT_TITLES[kind], lang)} {formats.satudata_period(report['period']['label'], lang)} - {opd}"
 
 
 def filename(kind: str, report: dict[str, Any], fmt: str) -> str:
