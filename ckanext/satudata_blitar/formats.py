@@ -38,15 +38,17 @@ def _timezone():
     return dates.get_timezone(tk.config.get("ckan.display_timezone") or "UTC")
 
 
-def _moment(value: Any) -> dt.datetime | dt.date | None:
-    """A datetime (naive ones are UTC, as CKAN stores them), a date, or an ISO string of either."""
+def _moment(value: Any, local: bool = False) -> dt.datetime | dt.date | None:
+    """A datetime (naive ones are UTC, as CKAN stores them, or already in the display time zone when `local`), a
+    date, or an ISO string of either."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value or " " in value.strip() \
             else dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        zone = _timezone() if local else dt.timezone.utc
+        value = zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
     return value
 
 
@@ -60,9 +62,9 @@ def satudata_date(value: Any, lang: str | None = None) -> str:
     return dates.format_date(moment, DATE_PATTERN, locale=_lang(lang))
 
 
-def satudata_datetime(value: Any, lang: str | None = None, with_seconds: bool = False) -> str:
-    """`1 Desember 2026, 13.20 WIB`."""
-    moment = _moment(value)
+def satudata_datetime(value: Any, lang: str | None = None, with_seconds: bool = False, local: bool = False) -> str:
+    """`1 Desember 2026, 13.20 WIB`. `local`: a naive value is already in the display time zone (the reports')."""
+    moment = _moment(value, local)
     if moment is None:
         return NONE
     if not isinstance(moment, dt.datetime):

@@ -23,6 +23,10 @@ def test_date_and_time(wib, lang, expected):
     assert formats.satudata_datetime(MOMENT.isoformat(), lang) == expected
 
 
+def test_naive_local_times_of_the_reports(wib):
+    assert formats.satudata_datetime("2026-12-01T13:20:00", "id", local=True) == "1 Desember 2026, 13.20 WIB"
+
+
 def test_date_is_the_day_in_the_display_time_zone(wib):
     assert formats.satudata_date(dt.datetime(2026, 11, 30, 20, 0), "id") == "1 Desember 2026"
     assert formats.satudata_date("2026-06-30", "id") == "30 Juni 2026"
