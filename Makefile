@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
 export SATUDATA_TEST_NAME ?= test
 
-.PHONY: help install services run stop status logs test i18n clean
+.PHONY: help install services run stop status logs test i18n i18n-upstream clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
@@ -57,12 +57,20 @@ test: services
 	services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=.services/$(SATUDATA_TEST_NAME).ini $(PYTEST_ARGS) ckanext/satudata_blitar
 
-# Refresh the catalogue after changing messages: extract, merge into i18n/id (translate the new entries in the .po),
-# then compile the .mo that ships with the package.
+# Refresh the catalogue after changing messages: extract ours, add the upstream msgids (i18n/upstream.pot: CKAN
+# core and the core plugins we run, scheming, xloader) so that update_catalog keeps them, merge into i18n/id
+# (translate the new entries in the .po), then compile the .mo that ships with the package. See services/i18n.py.
 i18n: install
 	$(VENV)/bin/python setup.py -q extract_messages
-	$(VENV)/bin/python setup.py -q update_catalog -l id --no-fuzzy-matching
+	$(VENV)/bin/python services/i18n.py pot
+	$(VENV)/bin/python setup.py -q update_catalog -l id --no-fuzzy-matching --ignore-obsolete=true
 	$(VENV)/bin/python setup.py -q compile_catalog -l id
+	msgfmt --check --statistics -o /dev/null ckanext/satudata_blitar/i18n/id/LC_MESSAGES/ckanext-satudata_blitar.po
+
+# After changing the CKAN, scheming or xloader pin: extract their messages again into i18n/upstream.pot.
+i18n-upstream: install
+	$(VENV)/bin/python services/i18n.py upstream
+	$(MAKE) i18n
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -94,6 +94,7 @@ prepare_run() {
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
     "ckan.locale_default = id" \
     "ckan.locales_offered = id en" \
+    "ckan.display_timezone = Asia/Jakarta" \
     "ckan.views.default_views = image_view datatables_view" \
     "ckan.csrf_protection.ignore_extensions = false"
   # Warnings only on the command line and in the logs; raise these levels in ckan.ini to debug.

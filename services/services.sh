@@ -79,7 +79,7 @@ stop_pid_group() {
 # Debian packages the services and the Python build need, installed in one apt call when any is missing
 # (--no-upgrade: an installed PostgreSQL is never upgraded under its data).
 SYSTEM_PACKAGES=(postgresql-$PG_VERSION postgresql-client-$PG_VERSION redis-server libpq-dev libmagic1 gcc curl
-                 maven openjdk-17-jdk-headless)
+                 maven openjdk-17-jdk-headless gettext)
 
 ensure_system_packages() {
   local missing=() pkg

@@ -6,7 +6,9 @@ from typing import Any, Iterable
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_organization_schema, scheming_language_text
 
-from ckanext.satudata_blitar import language
+from ckanext.satudata_blitar import formats, language
+from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, through __all__)
+    render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period)
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures
@@ -19,6 +21,8 @@ __all__: list[str] = [
     "satudata_verification_count", "satudata_upload_report",
     "satudata_opds", "satudata_readable_opds", "satudata_frequency_choices", "satudata_frequency_labels",
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
+    "satudata_license_title",
+    *formats.__all__,
 ]
 
 # Shown by the dataset page itself (heading, description, sidebar, tag list, licence box), not among the metadata.
@@ -72,7 +76,7 @@ def satudata_organization_details(group_dict: dict[str, Any]) -> list[dict[str, 
     return _filled_fields(schema["fields"], group_dict, ORGANIZATION_BOX_SHOWN_ELSEWHERE)
 
 
-# --- the words of the portal's concepts: one registry each, beside the concept (labels.py) ---------------------
+# --- the words of the portal's concepts: one registry each, beside the concept --------------------------------
 
 LABELS = {
     "state": workflow.STATE_LABELS,
@@ -192,3 +196,7 @@ def satudata_link_choices(elements: list[dict[str, Any]]) -> dict[str, list[dict
         if not found["results"] or start >= found["count"]:
             return datasets
 
+
+
+def satudata_license_title(pkg_dict: dict[str, Any]) -> str:
+    return language.license_title(pkg_dict)

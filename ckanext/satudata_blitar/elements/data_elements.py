@@ -27,7 +27,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar.labels import N_
+from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent
 

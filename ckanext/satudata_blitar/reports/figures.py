@@ -40,7 +40,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.labels import N_
+from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 

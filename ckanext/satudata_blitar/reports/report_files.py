@@ -3,7 +3,7 @@ one after another, each under its title row and separated by an empty row) and .
 
 Headers are Indonesian (the SOP's language) or English (`lang="en"`), in the words of the pages: the concepts'
 labels (states, movements, steps, statuses, aspects, indicators) are their modules' msgids, and every word is
-translated from the same catalogue (labels.text)."""
+translated from the same catalogue (language.translated)."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,9 +11,9 @@ import datetime
 import json
 from typing import Any, Callable, Iterable
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar import files, formats
 from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.labels import N_, text
+from ckanext.satudata_blitar.language import N_, translated
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -47,22 +47,22 @@ REPORT_TITLES = {"monitoring": N_("Monitoring report"),
 
 
 def _header(label: str | Callable[[str], str], lang: str) -> str:
-    return label(lang) if callable(label) else text(label, lang)
+    return label(lang) if callable(label) else translated(label, lang)
 
 
 def _section(key: str, title: str, columns: list[Column], rows: list[list[Any]], lang: str) -> Section:
-    return Section(key, text(title, lang), [_header(c.label, lang) for c in columns], [c.width for c in columns],
+    return Section(key, translated(title, lang), [_header(c.label, lang) for c in columns], [c.width for c in columns],
                    [c.kind for c in columns], rows)
 
 
 def _now(label: str) -> Callable[[str], str]:
     """The header of a count now: "Draf (kini)"."""
-    return lambda lang: text(N_("{label} (now)"), lang).format(label=text(label, lang))
+    return lambda lang: translated(N_("{label} (now)"), lang).format(label=translated(label, lang))
 
 
 def _in_period(label: str) -> Callable[[str], str]:
     """The header of a count in the period: "Diajukan (periode)"."""
-    return lambda lang: text(N_("{label} (period)"), lang).format(label=text(label, lang))
+    return lambda lang: translated(N_("{label} (period)"), lang).format(label=translated(label, lang))
 
 
 def _time(value: str | None) -> datetime.datetime | None:
@@ -86,9 +86,10 @@ def _element_columns() -> list[Column]:
 
 
 def _element_row(element: dict[str, Any], lang: str) -> list[Any]:
-    return [element["opd_title"], element["nama"], text(YES_NO[bool(element["data_prioritas"])], lang),
+    return [element["opd_title"], element["nama"], translated(YES_NO[bool(element["data_prioritas"])], lang),
             _date(element["tanggal_target"]), element["dataset"],
-            text(data_elements.STATUS_LABELS[element["status"]], lang), text(YES_NO[bool(element["late"])], lang),
+            translated(data_elements.STATUS_LABELS[element["status"]], lang),
+            translated(YES_NO[bool(element["late"])], lang),
             _time(element["published_at"])]
 
 
@@ -104,7 +105,7 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
     summary = [[opd["title"]] + [opd["states"][s] for s in states] + [opd["total"]] + [opd[m] for m in movements]
                for opd in report["opds"]]
     totals = report["totals"]
-    summary.append([text(ALL_OPDS, lang)] + [totals["states"][s] for s in states] + [totals["total"]]
+    summary.append([translated(ALL_OPDS, lang)] + [totals["states"][s] for s in states] + [totals["total"]]
                    + [totals[m] for m in movements])
 
     timeliness_columns = [
@@ -117,7 +118,7 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         Column(N_("Median (hours)"), 12, HOURS),
         Column(N_("Worst (hours)"), 12, HOURS),
     ]
-    timeliness = [[row["opd_title"] or text(ALL_OPDS, lang), text(figures.STEP_LABELS[row["step"]], lang),
+    timeliness = [[row["opd_title"] or translated(ALL_OPDS, lang), translated(figures.STEP_LABELS[row["step"]], lang),
                    row["standard_hours"], row["done"], row["on_time"], row["late"], row["waiting"],
                    row["overdue_waiting"], row["on_time_share"], row["median_hours"], row["worst_hours"]]
                   for row in report["timeliness"]]
@@ -129,9 +130,9 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         Column(N_("Hours"), 11, HOURS), Column(N_("Standard (hours)"), 12, HOURS),
         Column(N_("Status"), 18, TEXT),
     ]
-    overdue = [[row["dataset"], row["title"], row["opd_title"], text(figures.STEP_LABELS[row["step"]], lang),
+    overdue = [[row["dataset"], row["title"], row["opd_title"], translated(figures.STEP_LABELS[row["step"]], lang),
                 _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["standard_hours"],
-                text(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
+                translated(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
 
     fulfilment_columns = [
         Column(N_("OPD"), 34, TEXT), Column(N_("Number of data elements"), 11),
@@ -145,7 +146,7 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                                                      "belum_ada_dataset", "late", "terbit_on_time", "share",
                                                      "priority_share")]
                   for title, counts in [(opd["title"], opd["data_elements"]) for opd in report["opds"]]
-                  + [(text(ALL_OPDS, lang), totals["data_elements"])]]
+                  + [(translated(ALL_OPDS, lang), totals["data_elements"])]]
     late_elements = [_element_row(element, lang) for element in report["data_elements"]["late"]]
 
     trend_columns = ([Column(N_("Month"), 10, TEXT)]
@@ -183,11 +184,12 @@ def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                     Column(N_("Indicator"), 30, TEXT), Column(N_("Score"), 10, SCORE),
                     Column(N_("Numerator"), 12), Column(N_("Denominator"), 12)]
     card = []
-    for title, scorecard in [(opd["title"], opd) for opd in ranked] + [(text(ALL_OPDS, lang), report["portal"])]:
+    for title, scorecard in [(opd["title"], opd) for opd in ranked] + [(translated(ALL_OPDS, lang), report["portal"])]:
         for aspect in aspects:
             for name in report["aspects"][aspect]:
                 indicator = scorecard["indicators"][name]
-                card.append([title, text(figures.ASPECT_LABELS[aspect], lang), text(figures.INDICATOR_LABELS[name], lang),
+                card.append([title, translated(figures.ASPECT_LABELS[aspect], lang),
+                             translated(figures.INDICATOR_LABELS[name], lang),
                              indicator["score"], indicator["numerator"], indicator["denominator"]])
 
     dataset_columns = [
@@ -203,9 +205,10 @@ def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         Column(N_("Waiting past standard"), 12),
         Column(N_("Checks passed"), 11), Column(N_("Checks"), 11),
     ]
-    datasets = [[opd["title"], d["name"], d["title"], text(workflow.STATE_LABELS[d["state"]], lang), d["required_filled"],
+    datasets = [[opd["title"], d["name"], d["title"], translated(workflow.STATE_LABELS[d["state"]], lang),
+                 d["required_filled"],
                  d["required_total"], d["recommended_filled"], d["recommended_total"], d["standard_filled"],
-                 text(YES_NO[bool(d["reference_code"])], lang), d["resources"], d["machine_readable"],
+                 translated(YES_NO[bool(d["reference_code"])], lang), d["resources"], d["machine_readable"],
                  d["datastore"], d["steps_done"], d["steps_on_time"], d["steps_overdue"], d["checks_passed"],
                  d["checks_made"]]
                 for opd in ranked for d in opd["dataset_facts"]]
@@ -227,8 +230,8 @@ def sections(kind: str, report: dict[str, Any], lang: str = "id") -> list[Sectio
 
 
 def title(kind: str, report: dict[str, Any], lang: str = "id") -> str:
-    opd = report.get("opd_title") or report.get("opd") or text(ALL_OPDS, lang)
-    return f"{text(REPORT_TITLES[kind], lang)} {report['period']['label']} - {opd}"
+    opd = report.get("opd_title") or report.get("opd") or translated(ALL_OPDS, lang)
+    return f"{translated(REPORT_TITLES[kind], lang)} {formats.satudata_period(report['period']['label'], lang)} - {opd}"
 
 
 def filename(kind: str, report: dict[str, Any], fmt: str) -> str:

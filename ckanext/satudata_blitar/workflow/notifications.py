@@ -10,7 +10,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar import config, formats
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -31,6 +31,8 @@ def _message(package: model.Package, event: dict[str, Any]) -> tuple[str, str]:
         tk._('The dataset "{title}" is now {state}.').format(title=package.title, state=event["to_state_label"]),
         tk._("By: {name} ({role})").format(name=event["actor_display_name"], role=event["actor_role_label"]),
     ]
+    if event.get("created_at"):
+        lines.append(tk._("When: {time}").format(time=formats.satudata_datetime(event["created_at"])))
     if event.get("note"):
         lines.append(tk._("Note: {note}").format(note=event["note"]))
     lines += ["", url, "", tk._("Your verification list: {url}").format(

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar.labels import N_
+from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
@@ -30,7 +30,7 @@ DISETUJUI = "disetujui"
 TERBIT = "terbit"
 PERLU_PERBAIKAN = "perlu_perbaikan"
 
-# The words for each state (msgids: pages translate them with toolkit._, files with labels.text).
+# The words for each state (msgids: pages translate them with toolkit._, files with language.translated).
 STATE_LABELS = {
     DRAF: N_("Draft"),
     DIAJUKAN: N_("Submitted"),
@@ -98,13 +98,13 @@ def _t(name, kind, stage, from_states, to_state, who, note_required, label):
 
 R = roles
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    #  name                   kind      stage       from                      to                 who may  note
+    #  name                   kind      stage       from                      to                 who may      note
     _t("ajukan",              SUBMIT,   None,       {DRAF, PERLU_PERBAIKAN},  DIAJUKAN,          {R.OPERATOR}, False,
        lambda: tk._("Submit for verification")),
-    _t("verifikasi_opd",      VERIFY,   "opd",      {DIAJUKAN},               TERVERIFIKASI_OPD, {R.VERIFIKATOR_OPD}, False,
-       lambda: tk._("Verify (OPD)")),
-    _t("kembalikan_opd",      RETURN,   "opd",      {DIAJUKAN},               PERLU_PERBAIKAN,   {R.VERIFIKATOR_OPD}, True,
-       lambda: tk._("Return for revision")),
+    _t("verifikasi_opd",      VERIFY,   "opd",      {DIAJUKAN},               TERVERIFIKASI_OPD,
+       {R.VERIFIKATOR_OPD}, False, lambda: tk._("Verify (OPD)")),
+    _t("kembalikan_opd",      RETURN,   "opd",      {DIAJUKAN},               PERLU_PERBAIKAN,
+       {R.VERIFIKATOR_OPD}, True, lambda: tk._("Return for revision")),
     _t("verifikasi_walidata", VERIFY,   "walidata", {TERVERIFIKASI_OPD},      DISETUJUI,
        {R.VERIFIKATOR_KOMINFOTIK, R.WALIDATA}, False, lambda: tk._("Verify (Walidata)")),
     _t("kembalikan_walidata", RETURN,   "walidata", {TERVERIFIKASI_OPD},      PERLU_PERBAIKAN,

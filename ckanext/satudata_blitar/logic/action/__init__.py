@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.satudata_blitar.logic.action import core, elements, metadata, reports, tables, workflow
+from ckanext.satudata_blitar.logic.action import core, elements, language, metadata, reports, tables, workflow
 
-PARTS = (metadata, workflow, tables, elements, reports, core)
+PARTS = (metadata, workflow, tables, elements, reports, core, language)
 
 
 def get_actions() -> dict[str, Callable[..., Any]]:

@@ -451,13 +451,13 @@ def test_cli_xlsx_one_sheet_per_section_printable(cli, world, tmp_path):
         assert sheet["A1"].font.bold
         assert sheet.column_dimensions["A"].width >= 10
         assert sheet.print_title_rows == "$1:$1"
-        assert "2026-Q3" in sheet.oddHeader.center.text
+        assert "2026-T3" in sheet.oddHeader.center.text  # the period as people write it
 
 
 def test_cli_csv_sections(cli, world, tmp_path):
     text = _run_cli(cli, tmp_path, "csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Laporan pemantauan 2026-Q3 - Semua OPD"]
+    assert rows[0] == ["Laporan pemantauan 2026-T3 - Semua OPD"]
     sections, current = {}, None
     for row in rows[1:]:
         if not row:
@@ -535,7 +535,7 @@ def test_the_report_page_shows_the_figures_charts_and_downloads(app, world):
     assert "<svg" in body and "satudata-bar-row" in body
     elements = body.split('class="table table-striped table-sm satudata-report-elements"', 1)[1].split("</table>")[0]
     assert [cell.strip() for cell in elements.split("<tbody>")[1].split("</tr>")[0].split("<td>")[1:]] == [
-        "4</td>", "2</td>", "1</td>", "2</td>", "1</td>", "2</td>", "25.0%</td>", "50.0%</td>"]
+        "4</td>", "2</td>", "1</td>", "2</td>", "1</td>", "2</td>", "25,0%</td>", "50,0%</td>"]
     late = body.split("satudata-report-late-elements", 1)[1].split("</table>")[0]
     assert "Elemen A" in late and "Elemen C" in late and "Elemen B" not in late
     for fmt in ("xlsx", "csv", "json"):
@@ -697,7 +697,7 @@ def test_evaluation_files(cli, world, tmp_path):
                         ("Bappeda", "Elemen BP", "Tidak", None, "bp-c", "Ada, belum terbit", "Tidak", None)]
 
     rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig"))))
-    assert rows[0] == ["Laporan evaluasi 2026-Q3 - Semua OPD"]
+    assert rows[0] == ["Laporan evaluasi 2026-T3 - Semua OPD"]
     assert rows[2:7] == [["Peringkat"], list(ranking[0]),
                          ["1", "Dinas Kesehatan", "45.9", "43.3", "52.8", "41.7", "4", "4"],
                          ["2", "Bappeda", "31.9", "28.9", "50.0", "16.7", "2", "1"],
@@ -707,7 +707,7 @@ def test_evaluation_files(cli, world, tmp_path):
 def test_the_report_page_shows_the_evaluation(app, world):
     with _frozen_now():
         body = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata")).body
-    assert "satudata-report-ranking" in body and "45.9" in body
+    assert "satudata-report-ranking" in body and "45,9" in body
     assert "/laporan/evaluation.xlsx?period=2026-Q3" in body
 
 

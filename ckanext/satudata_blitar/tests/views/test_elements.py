@@ -18,6 +18,7 @@ from ckanext.satudata_blitar.tests import world as world_module
 YEAR = datetime.date.today().year
 PAST = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
 FUTURE = datetime.date(YEAR + 1, 12, 31).isoformat()
+FUTURE_SHOWN = f"31 December {YEAR + 1}"  # the date as the English page writes it (formats.py)
 TEMPLATE_HEADER = ["OPD", "Nama Elemen Data", "Definisi", "Satuan", "Frekuensi", "Data Prioritas", "Tanggal Target",
                    "Dataset"]
 
@@ -125,7 +126,7 @@ def test_the_operator_sees_the_opds_list_and_what_is_missing(app, world):
     assert rows["Jumlah Puskesmas"]["statuses"] == ["terbit"]
     assert rows["Jumlah Puskesmas"]["priority"] and not rows["Jumlah Puskesmas"]["late"]
     assert rows["Jumlah Puskesmas"]["dataset"] == f"/en/dataset/{world.datasets['terbit']['name']}"
-    assert rows["Jumlah Puskesmas"]["cells"][3:6] == ["unit", "Yearly", FUTURE]
+    assert rows["Jumlah Puskesmas"]["cells"][3:6] == ["unit", "Yearly", FUTURE_SHOWN]
     assert rows["Cakupan Imunisasi"]["statuses"] == ["belum_terbit"]
     assert rows["Angka Kematian Bayi"]["statuses"] == ["belum_ada_dataset"]
     assert rows["Angka Kematian Bayi"]["late"] and rows["Angka Kematian Bayi"]["missing"]
@@ -197,7 +198,7 @@ def test_the_walidata_adds_edits_and_deletes_an_element(app, world):
     soup = _soup(added)
     assert 'Data element "Indeks Pembangunan Manusia" added' in _flashes(soup)[0]
     row = _rows(soup)["Indeks Pembangunan Manusia"]
-    assert row["cells"][2:6] == ["IPM", "indeks", "Yearly", FUTURE]
+    assert row["cells"][2:6] == ["IPM", "indeks", "Yearly", FUTURE_SHOWN]
     assert row["priority"] and row["dataset"] == "/en/dataset/data-bappeda"
     assert soup.select_one("#field-opd option[selected]")["value"] == "bappeda"  # back to the OPD's list
     element = next(e for e in _list(world, YEAR, owner_org="bappeda") if e["nama"] == "Indeks Pembangunan Manusia")

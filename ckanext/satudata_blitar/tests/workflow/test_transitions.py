@@ -266,11 +266,11 @@ def test_the_sop_walk_through_with_all_four_roles(app, world, mail_server):
 
 def test_every_state_and_movement_has_words_in_both_languages():
     """A new state or transition cannot be missing from the pages, the reports and their files."""
-    from ckanext.satudata_blitar.labels import text
+    from ckanext.satudata_blitar.language import translated
 
     movements = {t.movement for t in workflow.TRANSITIONS.values()}
     assert movements == set(workflow.MOVEMENT_LABELS)
     states = {t.to_state for t in workflow.TRANSITIONS.values()} | {workflow.DRAF}
     assert states == set(workflow.STATE_LABELS)
     for msgid in [*workflow.MOVEMENT_LABELS.values(), *workflow.STATE_LABELS.values()]:
-        assert text(msgid, "id") != msgid, f"no Indonesian for {msgid!r}"
+        assert translated(msgid, "id") != msgid, f"no Indonesian for {msgid!r}"

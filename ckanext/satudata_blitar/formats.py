@@ -1,0 +1,118 @@
+"""One way to write dates, times, numbers, percentages and periods in each language, for pages, report files and
+e-mails alike. Indonesian: `1 Desember 2026, 13.20 WIB`, `1.234,5`, `85,8%`, `2026-T3`; English: `1 December 2026,
+13:20 WIB`, `1,234.5`, `85.8%`, `2026-Q3`. Times are shown in ckan.display_timezone (Asia/Jakarta for the portal).
+
+The template helpers are the satudata_* functions below; `render_datetime` replaces CKAN's helper of that name
+(activity stream, dataset history, our workflow pages), which writes "Desember 1, 2026, 13:19 (UTC)"."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+from babel import dates, numbers
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar import language
+
+__all__ = ["render_datetime", "satudata_datetime", "satudata_date", "satudata_number", "satudata_percent",
+           "satudata_period"]
+
+NONE = "—"
+# How Indonesians name their time zones; babel only knows "Waktu Indonesia (Jakarta)".
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+                      "Asia/Jayapura": "WIT"}
+DATE_PATTERN = "d MMMM y"
+TIME_PATTERN = {"id": "HH.mm", "en": "HH:mm"}
+SECONDS_PATTERN = {"id": "HH.mm.ss", "en": "HH:mm:ss"}
+# Quarters: triwulan (T) in Indonesian, Q in English; the period parsers accept both.
+_QUARTER = re.compile(r"^(\d{4})-[QqTt]([1-4])$")
+
+
+def _lang(lang: str | None) -> str:
+    return lang or language.current()
+
+
+def _timezone():
+    return dates.get_timezone(tk.config.get("ckan.display_timezone") or "UTC")
+
+
+def _moment(value: Any, local: bool = False) -> dt.datetime | dt.date | None:
+    """A datetime (naive ones are UTC, as CKAN stores them, or already in the display time zone when `local`), a
+    date, or an ISO string of either."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value or " " in value.strip() \
+            else dt.date.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        zone = _timezone() if local else dt.timezone.utc
+        value = zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
+    return value
+
+
+def satudata_date(value: Any, lang: str | None = None) -> str:
+    """`1 Desember 2026` (the day in the display time zone for a datetime)."""
+    moment = _moment(value)
+    if moment is None:
+        return NONE
+    if isinstance(moment, dt.datetime):
+        moment = moment.astimezone(_timezone()).date()
+    return dates.format_date(moment, DATE_PATTERN, locale=_lang(lang))
+
+
+def satudata_datetime(value: Any, lang: str | None = None, with_seconds: bool = False, local: bool = False) -> str:
+    """`1 Desember 2026, 13.20 WIB`. `local`: a naive value is already in the display time zone (the reports')."""
+    moment = _moment(value, local)
+    if moment is None:
+        return NONE
+    if not isinstance(moment, dt.datetime):
+        return satudata_date(moment, lang)
+    lang, zone = _lang(lang), _timezone()
+    time = (SECONDS_PATTERN if with_seconds else TIME_PATTERN)[lang if lang in TIME_PATTERN else "id"]
+    text = dates.format_datetime(moment, f"{DATE_PATTERN}, {time}", tzinfo=zone, locale=lang)
+    name = ZONE_ABBREVIATIONS.get(str(zone)) or (
+        "UTC" if str(zone) in ("UTC", "Etc/UTC") else dates.get_timezone_gmt(moment.astimezone(zone), locale=lang))
+    return f"{text} {name}"
+
+
+def satudata_number(value: Any, decimals: int | None = None, lang: str | None = None) -> str:
+    """`1.234,5`: whole numbers without decimals, others with up to one (or exactly `decimals`)."""
+    if value is None or value == "":
+        return NONE
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "" if decimals == 0 else ".#")
+    return numbers.format_decimal(value, format=pattern, locale=_lang(lang))
+
+
+def satudata_percent(share: Any, decimals: int = 1, lang: str | None = None) -> str:
+    """`85,8%` for the share 0.858."""
+    if share is None or share == "":
+        return NONE
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return numbers.format_percent(share, format=pattern, locale=_lang(lang))
+
+
+def satudata_period(value: Any, lang: str | None = None) -> str:
+    """A period as people write it: 2026-T3 (triwulan) in Indonesian, 2026-Q3 in English; others unchanged."""
+    if not value:
+        return ""
+    match = _QUARTER.match(str(value).strip())
+    if not match:
+        return str(value)
+    return f"{match[1]}-{'Q' if _lang(lang) == 'en' else 'T'}{match[2]}"
+
+
+@tk.chained_helper
+def render_datetime(next_helper: Callable[..., str], datetime_: Any, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """CKAN's h.render_datetime in our format; an explicit strftime `date_format` keeps CKAN's behaviour."""
+    if date_format or not datetime_:
+        return next_helper(datetime_, date_format=date_format, with_hours=with_hours, with_seconds=with_seconds)
+    try:
+        moment = _moment(datetime_)
+    except (TypeError, ValueError):
+        return next_helper(datetime_, date_format=date_format, with_hours=with_hours, with_seconds=with_seconds)
+    if with_hours or with_seconds:
+        return satudata_datetime(moment, with_seconds=with_seconds)
+    return satudata_date(moment)
