@@ -385,7 +385,7 @@ INDICATOR_LABELS = {
     "aksesibilitas": N_("Accessibility"),
     "pemeriksaan": N_("Checking"),
     "penyebarluasan": N_("Dissemination"),
-    "elemen_data": N_("Daftar elemen data fulfilled"),
+    "elemen_data": N_("Data element list fulfilled"),
 }
 STANDARD_FIELDS = ["konsep", "definisi", "klasifikasi", "ukuran", "satuan"]
 REFERENCE_FIELDS = ["kode_referensi", "ms_keg_id", "ms_ind_id"]
