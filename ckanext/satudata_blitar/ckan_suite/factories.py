@@ -3,19 +3,24 @@
 - `factories.Dataset` (type `dataset`) gets the BPS metadata our schema requires (Peraturan BPS 5/2020) when the
   test does not give it, and an OPD (a new organisation) when the test gives no `owner_org` at all: in our portal
   every dataset belongs to an OPD.
-- A dataset the test creates public (CKAN's default, `private` not true) is published through the SOP's workflow by
-  a sysadmin (ajukan, verifikasi_opd, verifikasi_walidata, terbitkan): in our portal only publication makes a
-  dataset public, so this is the same dataset a stock test expects.
+- A dataset the test creates public (CKAN's default, `private` not true) is published (state Terbit): in our portal
+  only publication makes a dataset public, so this is the dataset a stock test expects.
 """
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
+import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
 from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.satudata_blitar.model import DatasetStatus
+from ckanext.satudata_blitar.workflow import transitions
 
 REQUIRED_METADATA = {
     "urusan": "kesehatan",
@@ -28,7 +33,6 @@ REQUIRED_METADATA = {
     "cara_pengumpulan": "kompilasi-produk-administrasi",
     "sifat_data": "terbuka",
 }
-PUBLISH = ("ajukan", "verifikasi_opd", "verifikasi_walidata", "terbitkan")
 
 _original_api_create = ckan_factories.Dataset.api_create.__func__
 
@@ -51,12 +55,19 @@ def api_create(cls, data_dict: dict[str, Any]) -> dict[str, Any]:
     public = not tk.asbool(data_dict.get("private", False))
     result = _original_api_create(cls, data_dict)
     if public and result.get("owner_org") and result.get("state", "active") == "active":
-        site_user = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
-        for transition in PUBLISH:
-            helpers.call_action("satudata_transition", context={"user": site_user}, id=result["id"],
-                                transition=transition)
-        result = helpers.call_action("package_show", context={"user": site_user}, id=result["id"])
+        result = publish(result["id"])
     return result
+
+
+def publish(package_id: str) -> dict[str, Any]:
+    """The dataset as published: its workflow state set to Terbit (the workflow's transitions are our own suite's
+    business; four of them per dataset would make this run far slower), then saved again, which makes it public
+    through our chained package_update."""
+    model.Session.execute(sa.update(DatasetStatus).where(DatasetStatus.package_id == package_id)
+                          .values(state=transitions.TERBIT))
+    model.Session.commit()
+    site_user = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
+    return helpers.call_action("package_patch", context={"user": site_user}, id=package_id)
 
 
 def install() -> None:

@@ -131,8 +131,6 @@ class Differences:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Marks of CKAN's tests (declared in CKAN's own setup.cfg, which this run does not read).
-    config.addinivalue_line("markers", "ckan_config(key, value): a CKAN config value for the test")
     config.pluginmanager.register(Differences(load_differences()), "satudata_differences")
     factories.install()
     _wrap_reset_db()
