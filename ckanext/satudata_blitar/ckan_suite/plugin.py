@@ -80,7 +80,8 @@ class Differences:
     def __init__(self, entries: list[dict[str, Any]]):
         self.entries = entries
         self.by_item: dict[str, dict[str, Any]] = {}
-        self.outcomes: dict[str, int] = {"passed": 0, "intended": 0, "failed": 0}
+        self.ids: dict[str, str] = {}
+        self.report_path: str | None = None
 
     def entry_for(self, tid: str) -> dict[str, Any] | None:
         for entry in self.entries:
@@ -92,6 +93,7 @@ class Differences:
 
     def pytest_collection_modifyitems(self, session, config, items):
         for item in items:
+            self.ids[item.nodeid] = test_id(item)
             entry = self.entry_for(test_id(item))
             if entry:
                 entry["used"] += 1
@@ -118,6 +120,18 @@ class Differences:
             report.longrepr = (f"[XPASS(strict)] listed in differences.yaml ({entry['rule']}) but passes: "
                                "remove it from the list")
 
+    def pytest_runtest_logreport(self, report):
+        """With --satudata-report=FILE: one line per failing test (id, phase, its error's last line), to sort the
+        failures by cause when the list is reviewed."""
+        path = self.report_path
+        if path and report.failed:
+            lines = [line for line in str(report.longrepr).splitlines() if line.startswith("E ")]
+            message = (" | ".join(dict.fromkeys([lines[0][1:].strip(), lines[-1][1:].strip()])) if lines
+                       else str(report.longrepr).splitlines()[-1])
+            tid = self.ids.get(report.nodeid, report.nodeid)
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(f"{tid}\t{report.when}\t{message[:400]}\n")
+
     def pytest_terminal_summary(self, terminalreporter):
         stats = terminalreporter.stats
         unused = [e["tests"] for e in self.entries if not e["used"]]
@@ -130,8 +144,14 @@ class Differences:
             terminalreporter.write_line(f"differences.yaml entry matches no collected test: {tests}")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--satudata-report", metavar="FILE", help="append each failure (test id, phase, error) to FILE")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(Differences(load_differences()), "satudata_differences")
+    differences = Differences(load_differences())
+    differences.report_path = config.getoption("satudata_report")
+    config.pluginmanager.register(differences, "satudata_differences")
     factories.install()
     _wrap_reset_db()
     _keep_plugins_loaded()
@@ -173,26 +193,28 @@ def _keep_plugins_loaded() -> None:
     """CKAN's `with_plugins` unloads and loads every plugin around every test (about 4 s with ours here). Tests
     that want the same plugins with the same config marks as the previous test keep them loaded, with the config
     the plugins' load produced; any other test gets a real unload and load, as in CKAN."""
-    real_load_all, real_unload = plugins.load_all, plugins.unload_non_system_plugins
+    # CKAN 2.11's with_plugins ends with unload_non_system_plugins, 2.12's with unload_all.
+    unload_name = "unload_non_system_plugins" if hasattr(plugins, "unload_non_system_plugins") else "unload_all"
+    real_load_all, real_unload = plugins.load_all, getattr(plugins, unload_name)
 
-    def load_all():
+    def load_all(*args, **kwargs):
         key = _plugin_state["wanted"]
         if key is not None and key == _plugin_state["key"]:
             ckan_config.clear()
             ckan_config.update(_plugin_state["config"])
             return
         real_unload()
-        real_load_all()
+        real_load_all(*args, **kwargs)
         _plugin_state["key"] = key
         _plugin_state["config"] = dict(ckan_config)
 
-    def unload_non_system_plugins():
+    def unload(*args, **kwargs):
         if _plugin_state["wanted"] is None:  # outside our fixture (session start): as CKAN does
             _plugin_state["key"] = None
-            real_unload()
+            real_unload(*args, **kwargs)
 
     plugins.load_all = load_all
-    plugins.unload_non_system_plugins = unload_non_system_plugins
+    setattr(plugins, unload_name, unload)
 
 
 @pytest.fixture(autouse=True)
