@@ -26,8 +26,9 @@ REQUIRED_METADATA = {
     "urusan": "kesehatan",
     "definisi": "Banyaknya penduduk yang tercatat pada akhir tahun.",
     "satuan": "jiwa",
-    "tahun_data_awal": 2020,
-    "tahun_data_akhir": 2024,
+    # Years in the past even for tests that freeze time (freezegun) in an earlier year.
+    "tahun_data_awal": 2000,
+    "tahun_data_akhir": 2004,
     "frekuensi": "tahunan",
     "sumber_data": "Dinas Kependudukan dan Pencatatan Sipil Kota Blitar",
     "cara_pengumpulan": "kompilasi-produk-administrasi",
