@@ -70,6 +70,8 @@ SCHEMING_TEST_CONFIG = {
     "scheming.presets": "ckanext.scheming:presets.json",
 }
 SCHEMING_TEST_PLUGINS = ["scheming_groups", "scheming_test_plugin", "scheming_nerf_index"]
+# ckanext-xloader's tests expect two queues (its own test set-up, not shipped in its wheel).
+XLOADER_TEST_CONFIG = {"ckanext.xloader.queue_names": "default0 default1"}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -228,6 +230,9 @@ def _satudata_plugins(request, ckan_config, monkeypatch):
         for key, value in SCHEMING_TEST_CONFIG.items():
             monkeypatch.setitem(ckan_config, key, value)
         extra = extra + SCHEMING_TEST_PLUGINS
+    if test_id(request.node).startswith("ckanext.xloader.tests."):
+        for key, value in XLOADER_TEST_CONFIG.items():
+            monkeypatch.setitem(ckan_config, key, value)
     for name in extra:
         if name not in wanted:
             wanted.append(name)

@@ -111,3 +111,15 @@ def test_settings_that_cannot_work_are_refused_at_startup(setting):
     with pytest.raises(CkanConfigurationException, match=f"{setting} = true cannot work with Satu Data"):
         plugin.configure({**plugins.toolkit.config, setting: True})
     config.refuse_unsupported_core_settings({**plugins.toolkit.config, setting: False})
+
+
+@pytest.mark.usefixtures("clean_queues")
+def test_xloader_submit_works_while_our_typed_load_is_queued(dataset, create_with_upload, ckan_config, monkeypatch):
+    """xloader_submit reads the resource id of every queued job whose text has `xloader_to_datastore`; ours has
+    to give it in xloader's form, or stock xloader's submit fails with AttributeError (found by make test-ckan)."""
+    monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", ckan_factories.SysadminWithToken()["token"])
+    user = {"user": ckan_factories.Sysadmin()["name"]}
+    create_with_upload("tahun,jumlah\n2024,1\n", "ours.csv", package_id=dataset["id"], context=dict(user))
+    link = call("resource_create", package_id=dataset["id"], url="http://data.example/link.csv", format="CSV")
+
+    assert call("xloader_submit", resource_id=link["id"]) is False  # already queued by resource_create
