@@ -219,6 +219,12 @@ def _keep_plugins_loaded() -> None:
     setattr(plugins, unload_name, unload)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_queues_once(reset_queues):
+    """Jobs left in the run's Redis queues by an earlier, interrupted run would meet this run's code."""
+    reset_queues()
+
+
 @pytest.fixture(autouse=True)
 def _satudata_plugins(request, ckan_config, monkeypatch):
     """Our plugins for every test, plus the ones the test asks for (after ours: scheming must come after us)."""
