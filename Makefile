@@ -16,11 +16,12 @@ PYTEST_ARGS ?=
 # A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
 export SATUDATA_TEST_NAME ?= test
 
-.PHONY: help install services run stop status logs test i18n i18n-upstream clean
+.PHONY: help install services run stop status logs test test-ckan i18n i18n-upstream clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
 	@echo "make test    run the whole test suite against the real services"
+	@echo "make test-ckan  run CKAN's, scheming's and xloader's own tests with our plugins (README)"
 	@echo "make stop    stop the portal and every service"
 	@echo "make status  show what is running;  make logs: follow the portal's logs"
 
@@ -56,6 +57,20 @@ test: services
 	$(VENV)/bin/lint-imports setup.cfg --no-cache
 	services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=.services/$(SATUDATA_TEST_NAME).ini $(PYTEST_ARGS) ckanext/satudata_blitar
+
+# CKAN's own shipped tests with our plugins loaded (ckanext/satudata_blitar/ckan_suite): intended differences are
+# listed in ckan_suite/differences.yaml, every other failure is a finding. Databases of their own (ckan_ckan, …).
+# What runs (README "CKAN's own tests"); widen it with e.g. make test-ckan CKAN_SUITE="ckan.tests.logic".
+T := ckan.tests.logic.action
+CKAN_SUITE ?= $(T).test_get::TestPackageShow $(T).test_get::TestPackageSearch $(T).test_get::TestOrganizationShow \
+	$(T).test_get::TestCollaboratorsSearch $(T).test_create::TestResourceCreate \
+	ckanext.datastore.tests.test_create::TestDatastoreCreateNewTests \
+	ckanext.scheming.tests.test_dataset_logic ckanext.scheming.tests.test_group_logic \
+	ckanext.xloader.tests.test_action
+test-ckan: services
+	SATUDATA_TEST_NAME=ckan SATUDATA_TEST_REDIS_DB=2 services/portal.sh test
+	$(VENV)/bin/pytest --ckan-ini=test-ckan.ini -p ckanext.satudata_blitar.ckan_suite.plugin -q -rfE \
+		$(PYTEST_ARGS) --pyargs $(CKAN_SUITE)
 
 # Refresh the catalogue after changing messages: extract ours, add the upstream msgids (i18n/upstream.pot: CKAN
 # core and the core plugins we run, scheming, xloader) so that update_catalog keeps them, merge into i18n/id

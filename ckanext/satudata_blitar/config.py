@@ -7,6 +7,7 @@ from __future__ import annotations
 import zoneinfo
 
 import ckan.plugins.toolkit as tk
+from ckan.exceptions import CkanConfigurationException
 
 
 def demo_password() -> str:
@@ -74,3 +75,22 @@ def portal_zone() -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(tk.config.get("ckan.display_timezone") or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("UTC")
+
+
+# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored (README,
+# "Configuration"). Each: setting -> why.
+REFUSED_CORE_SETTINGS = {
+    "ckan.auth.allow_dataset_collaborators": (
+        "dataset collaborators would see and edit datasets that are not published, outside the SOP's two-stage "
+        "verification (only the OPD's Operator Data and Verifikator OPD and the Walidata's roles may)"),
+    "ckan.auth.create_unowned_dataset": "every dataset belongs to an OPD, whose roles verify it",
+}
+
+
+def refuse_unsupported_core_settings(config_) -> None:
+    """Raises CkanConfigurationException, naming the setting and why, for a CKAN setting our plugin cannot honour."""
+    for key, why in REFUSED_CORE_SETTINGS.items():
+        if tk.asbool(config_.get(key)):
+            raise CkanConfigurationException(
+                f"satudata_blitar: {key} = true cannot work with Satu Data Kota Blitar: {why}. "
+                f"Remove it from the ini file or set it to false.")

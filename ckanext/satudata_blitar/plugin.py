@@ -7,8 +7,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import action, auth
-from ckanext.satudata_blitar.metadata import search
+from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -31,6 +32,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurable
 
     def configure(self, config_):
+        config.refuse_unsupported_core_settings(config_)
         roles.register_capacities()
 
     # IConfigurer
@@ -59,12 +61,13 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_show(self, context, pkg_dict):
         pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+        contracts.restore_core_resource_keys(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
         return search.index_dataset(pkg_dict)
 
     def after_dataset_search(self, search_results, search_params):
-        return search.label_choice_facets(search_results)
+        return search.label_choice_facets(search_results, search_params)
 
     # IPermissionLabels: who sees a dataset that is not published (roles.py)
 

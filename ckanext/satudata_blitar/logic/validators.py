@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import urllib.parse
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -20,9 +21,12 @@ __all__ = [
     "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
     "satudata_element_year", "satudata_iso_date", "satudata_yes_no", "satudata_report_period", "satudata_opd",
+    "satudata_name_from_url",
 ]
 
 MIN_YEAR = 1900
+# The URL datastore_create gives a resource it creates without one.
+DATASTORE_ONLY_URL = "_datastore_only_resource"
 
 # Indonesian phone numbers as people write them: +62 / 62 / 0 prefix, spaces, dots, dashes, (area code).
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
@@ -34,6 +38,25 @@ _PERIOD = re.compile(r"^(?P<y>\d{4})(-(?P<y2>\d{4})|-T[1-4]|-S[12]|-(0[1-9]|1[0-
 
 def _is_empty(value: Any) -> bool:
     return value is missing or value is None or value == ""
+
+
+def satudata_name_from_url(key, data, errors, context):
+    """A resource without a name is named after its file or URL, as CKAN's resource form does: `data.csv` for an
+    upload (CKAN's uploader has put the file name in `url`) or `http://x/files/data.csv`. Clients that create
+    resources the stock way (`datastore_create(resource={…})`, harvesters) need not send a name."""
+    if not _is_empty(data.get(key)):
+        return
+    url = data.get(key[:-1] + ("url",))
+    if _is_empty(url):
+        return
+    if url == DATASTORE_ONLY_URL:  # datastore_create(resource={…}) without a URL: a table, "Data" in both languages
+        data[key] = "Data"
+        return
+    parts = urllib.parse.urlsplit(str(url).strip())
+    segment = urllib.parse.unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
+    name = segment or parts.netloc or str(url).strip()
+    if name:
+        data[key] = name
 
 
 @scheming_validator

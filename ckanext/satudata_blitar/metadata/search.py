@@ -1,9 +1,10 @@
 """How datasets are indexed in Solr and faceted on /dataset/, organisation pages and package_search."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
+from ckanext.scheming.helpers import scheming_field_by_name, scheming_dataset_schemas, scheming_language_text
 
 from ckanext.satudata_blitar import language
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -52,15 +53,37 @@ def index_years(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def label_choice_facets(search_results: dict[str, Any], dataset_type: str = "dataset") -> dict[str, Any]:
-    """Facet items of choice fields get the choice label (e.g. `tahunan` -> Tahunan / Yearly) as display name."""
-    schema = scheming_get_dataset_schema(dataset_type)
-    if not schema:
+def searched_types(search_params: dict[str, Any]) -> list[str]:
+    """The dataset types a search is limited to (`dataset_type:x` in fq, as CKAN's /<type>/ pages send it)."""
+    fq = search_params.get("fq") or ""
+    queries = [fq] if isinstance(fq, str) else list(fq)
+    queries += search_params.get("fq_list") or []
+    return re.findall(r'dataset_type:"?([\w-]+)', " ".join(queries))
+
+
+def choice_labels(field_name: str, dataset_types: list[str]) -> dict[str, Any]:
+    """value -> label of a choice field, from the schemas of the searched types (every schema when the search is
+    not limited to types); schemas without that field or with other kinds of field add nothing."""
+    schemas = scheming_dataset_schemas() or {}
+    labels: dict[str, Any] = {}
+    for dataset_type in dataset_types or list(schemas):
+        field = scheming_field_by_name(schemas.get(dataset_type, {}).get("dataset_fields", []), field_name)
+        for choice in (field or {}).get("choices") or []:
+            labels.setdefault(choice["value"], choice["label"])
+    return labels
+
+
+def label_choice_facets(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+    """Facet items of choice fields get the choice label (e.g. `tahunan` -> Tahunan / Yearly) as display name, from
+    the schema of the type searched; facets of fields a schema does not have stay as they are."""
+    facets = search_results.get("search_facets") or {}
+    if not any(facets.get(facet) for facet in CHOICE_FACETS):
         return search_results
     lang = language.current()
+    dataset_types = searched_types(search_params)
     for facet in CHOICE_FACETS:
-        labels = {c["value"]: c["label"] for c in scheming_field_by_name(schema["dataset_fields"], facet)["choices"]}
-        for item in search_results.get("search_facets", {}).get(facet, {}).get("items", []):
+        labels = choice_labels(facet, dataset_types)
+        for item in (facets.get(facet) or {}).get("items", []):
             if item["name"] in labels:
                 item["display_name"] = scheming_language_text(labels[item["name"]], prefer_lang=lang)
     return search_results

@@ -81,6 +81,13 @@ def handles(resource: dict[str, Any]) -> bool:
 
 # --- Submitting -----------------------------------------------------------------------------------------------------
 
+def job_description(res_id: str) -> str:
+    """The queued job's description in the form xloader_submit parses to find the resources already queued (it reads
+    `'resource_id': '<id>'` from every job whose text has `xloader_to_datastore`): rq's own description of our job
+    has the job type but not the id, and xloader_submit failed with AttributeError while one was queued."""
+    return f"satudata ingest {JOB_TYPE} {{'resource_id': '{res_id}'}}"
+
+
 def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
     """xloader_submit for our resources: the same task row, the same job input, our job function."""
     tk.check_access("xloader_submit", context, data_dict)
@@ -132,7 +139,8 @@ def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
     job = tk.enqueue_job(load_job, [job_input], queue=queue,
                          title=f"satudata ingest: package: {resource.get('package_id')} resource: {res_id}",
                          rq_kwargs={"timeout": int(tk.config.get("ckanext.xloader.job_timeout") or 3600),
-                                    "at_front": bool(data_dict.get("sync"))})
+                                    "at_front": bool(data_dict.get("sync")),
+                                    "description": job_description(res_id)})
     task.update(value=json.dumps({"job_id": job.id}), state="pending", last_updated=str(datetime.datetime.utcnow()))
     tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, task)
     return True
@@ -185,7 +193,8 @@ def load_job(job_input: dict[str, Any]) -> Optional[str]:
             metadata["tries"] = tries + 1
             job_dict["status"] = "pending"
             tk.enqueue_job(load_job, [job_input], title=f"retry satudata ingest: {metadata['resource_id']}",
-                           queue=metadata.get("queue_name"))
+                           queue=metadata.get("queue_name"),
+                           rq_kwargs={"description": job_description(metadata["resource_id"])})
         else:
             errored = True
             log.exception("satudata ingest failed for %s", metadata.get("resource_id"))
