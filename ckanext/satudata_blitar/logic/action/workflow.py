@@ -137,6 +137,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
+    held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
     items = []
     for package, status in workflow.waiting_for(user):
@@ -148,8 +149,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
             "standard_days": standard,
             "overdue": bool(standard) and waited > datetime.timedelta(days=standard),
-            "transitions": [t.name for t in workflow.available(status.state,
-                                                              roles.roles_for(user, package.owner_org))],
+            "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
         })
     return items
 
