@@ -61,3 +61,21 @@ def xloader_download(resource: dict[str, Any], metadata: dict[str, Any], logger:
     tmp_file, _hash = xloader_jobs._download_resource_data(
         resource, metadata, xloader_utils.get_xloader_user_apitoken(), logger)
     return tmp_file
+
+
+# --- ckanext-xloader's jobs database (plugin.py) --------------------------------------------------------------------
+
+def xloader_jobs_engine_pre_ping(config: Any) -> None:
+    """Makes xloader's engine for its jobs table test each pooled connection before use, as CKAN's own engines do
+    (sqlalchemy.pool_pre_ping): without it the first request after a PostgreSQL restart fails on a dead
+    connection. ckanext.xloader.db.init(config) creates the module global ENGINE with create_engine(uri) only when
+    it is None, so one made here first is the one xloader uses."""
+    import sqlalchemy
+    from ckanext.xloader import db as xloader_db
+    engine = xloader_db.ENGINE
+    if engine is not None and getattr(engine.pool, "_pre_ping", False):
+        return
+    uri = config.get("ckanext.xloader.jobs_db.uri") or "sqlite:////tmp/xloader_jobs.db"
+    xloader_db.ENGINE = sqlalchemy.create_engine(uri, pool_pre_ping=True)
+    if engine is not None:
+        engine.dispose()

@@ -44,6 +44,24 @@ def demo_command(quiet: bool):
         click.echo(f"  {user.role:<24} {user.name:<24} {config.demo_password()}{where}")
 
 
+@satudata.command("requeue")
+@click.option("--dry-run", is_flag=True, help="Hanya tampilkan / only list them.")
+def requeue_command(dry_run: bool):
+    """Antrekan lagi muatan tabel yang tidak pernah berjalan / queue again the table loads that never ran.
+
+    Mencari muatan yang tidak masuk antrean (Redis mati saat unggah) atau yang workernya mati di tengah jalan /
+    finds loads that were never queued (Redis down at upload) or whose worker died mid-way. Aman diulang / safe to
+    run again; run it after Redis or the worker comes back (e.g. from cron).
+    """
+    found = tk.get_action("satudata_requeue_loads")(site_context(), {"dry_run": dry_run})
+    for load in found:
+        click.echo(f"{load['resource_id']}  {load['reason']:<10}  "
+                   f"{'queued' if load['queued'] else 'not queued' if not dry_run else 'found'}")
+    click.secho(f"{len(found)} load(s) {'found' if dry_run else 'queued again'}", fg="green")
+    if not dry_run and not all(load["queued"] for load in found):
+        raise click.exceptions.Exit(1)
+
+
 @satudata.command("report")
 @click.argument("kind", type=click.Choice(["monitoring", "evaluation"]))
 @click.option("--period", required=True,

@@ -7,9 +7,10 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
+from ckanext.satudata_blitar.tables import storage
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -28,12 +29,14 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.ITranslation)
+    p.implements(p.IUploader, inherit=True)
 
     # IConfigurable
 
     def configure(self, config_):
         config.refuse_unsupported_core_settings(config_)
         roles.register_capacities()
+        adapters.xloader_jobs_engine_pre_ping(config_)
 
     # IConfigurer
 
@@ -68,6 +71,14 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results, search_params):
         return search.label_choice_facets(search_results, search_params)
+
+    # IUploader: resource files that fail to be written (disk full, unwritable storage) are a clear message
+
+    def get_uploader(self, upload_to, old_filename):
+        return None
+
+    def get_resource_uploader(self, data_dict):
+        return storage.SafeResourceUpload(data_dict)
 
     # IPermissionLabels: who sees a dataset that is not published (roles.py)
 

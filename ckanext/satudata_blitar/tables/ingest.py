@@ -31,6 +31,7 @@ import time
 from typing import Any, Optional
 
 import sqlalchemy as sa
+from redis.exceptions import RedisError
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -136,11 +137,21 @@ def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
         },
     }
     upload_check.mark_pending(res_id)
-    job = tk.enqueue_job(load_job, [job_input], queue=queue,
-                         title=f"satudata ingest: package: {resource.get('package_id')} resource: {res_id}",
-                         rq_kwargs={"timeout": int(tk.config.get("ckanext.xloader.job_timeout") or 3600),
-                                    "at_front": bool(data_dict.get("sync")),
-                                    "description": job_description(res_id)})
+    try:
+        job = tk.enqueue_job(load_job, [job_input], queue=queue,
+                             title=f"satudata ingest: package: {resource.get('package_id')} resource: {res_id}",
+                             rq_kwargs={"timeout": int(tk.config.get("ckanext.xloader.job_timeout") or 3600),
+                                        "at_front": bool(data_dict.get("sync")),
+                                        "description": job_description(res_id)})
+    except RedisError as error:
+        # The job queue (Redis) is down: the upload itself stands (the file is stored, the resource saved). The task
+        # stays "pending" without a job, the report tells the operator, and `ckan satudata requeue` queues it again.
+        log.warning("Could not queue the load of resource %s: %s", res_id, error)
+        upload_check.mark_not_queued(res_id)
+        task.update(state="pending", last_updated=str(datetime.datetime.utcnow()))
+        tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True},
+                                            task)
+        return False
     task.update(value=json.dumps({"job_id": job.id}), state="pending", last_updated=str(datetime.datetime.utcnow()))
     tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, task)
     return True
@@ -155,6 +166,92 @@ def _queued(job_id: Optional[str]) -> bool:
         return Job.fetch(job_id, connection=get_queue().connection).get_status() in ("queued", "started")
     except Exception:
         return False
+
+
+def _job_alive(job_id: Optional[str]) -> bool:
+    """Whether a load's RQ job is waiting or really running. A worker killed with its job (SIGKILL, OOM, a host
+    restart) leaves the job "started" in Redis until its timeout: such a job is alive only while its worker is
+    (the worker's process on this host, else its heartbeat within the worker TTL)."""
+    if not job_id:
+        return False
+    import socket
+    from ckan.lib.jobs import get_queue
+    from rq.job import Job
+    from rq.worker import Worker
+    connection = get_queue().connection
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except Exception:  # noqa: BLE001 - a job Redis no longer has is not alive
+        return False
+    status = job.get_status()
+    if status == "queued":
+        return True
+    if status != "started":
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + (job.worker_name or ""),
+                                connection=connection) if job.worker_name else None
+    if worker is None:
+        return False
+    if worker.hostname == socket.gethostname() and worker.pid:
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+    heartbeat = worker.last_heartbeat
+    return heartbeat is not None and (datetime.datetime.utcnow() - heartbeat.replace(tzinfo=None)
+                                      ).total_seconds() < (worker.worker_ttl or 420)
+
+
+def stalled_loads() -> list[dict[str, Any]]:
+    """Loads of uploaded tables that will never finish by themselves: never queued (Redis was down), or whose job
+    died with its worker. Each as {"resource_id", "state", "reason"}."""
+    from ckan import model
+    stalled = []
+    rows = (model.Session.query(model.TaskStatus)
+            .filter(model.TaskStatus.task_type == "xloader", model.TaskStatus.key == "xloader",
+                    model.TaskStatus.state.in_(["submitting", "pending", "running"])).all())
+    for task in rows:
+        resource = model.Resource.get(task.entity_id)
+        if resource is None or resource.state != "active":
+            continue
+        try:
+            job_id = json.loads(task.value or "{}").get("job_id")
+        except ValueError:
+            job_id = None
+        if task.state == "running":
+            job_id = job_id or _running_job_id(task.entity_id)
+        if _job_alive(job_id):
+            continue
+        stalled.append({"resource_id": task.entity_id, "state": task.state,
+                        "reason": "killed" if task.state == "running" else "not_queued"})
+    return stalled
+
+
+def _running_job_id(resource_id: str) -> Optional[str]:
+    """The newest job xloader's jobs table has for a resource (the task's value no longer names a running job)."""
+    from ckanext.xloader import db
+    db.init(tk.config)
+    with db.ENGINE.connect() as conn:
+        row = conn.execute(sa.text(
+            "SELECT jobs.job_id FROM jobs JOIN metadata ON metadata.job_id = jobs.job_id "
+            "WHERE metadata.key = 'resource_id' AND metadata.value = :resource_id AND jobs.status = 'pending' "
+            "ORDER BY jobs.requested_timestamp DESC LIMIT 1"), {"resource_id": resource_id}).first()
+    return row[0] if row else None
+
+
+def mark_stalled(resource_id: str) -> None:
+    """A load that died with its worker: the task and the report say it failed, so the resource shows it."""
+    from ckanext.xloader import db
+    error = RuntimeError("the load was interrupted (its worker stopped)")
+    job_id = _running_job_id(resource_id)
+    if job_id:
+        db.init(tk.config)
+        db.mark_job_as_errored(job_id, str(error))
+    upload_check.save_failure(resource_id, error)
+    _hook({"metadata": {"resource_id": resource_id}, "status": "error", "error": str(error)})
 
 
 # --- The job ----------------------------------------------------------------------------------------------------------
@@ -364,20 +461,25 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
         timings["copy"] = time.perf_counter() - started
         logger.info("Copied the rows in %.2f s", timings["copy"])
 
-        # 2. into the DataStore table with _full_text (what the DataStore's trigger would compute, without the
-        #    trigger's per-row JSON), in _id order, in parallel slices
+        # 2. _full_text (what the DataStore's trigger would compute, without the trigger's per-row JSON), computed in
+        #    the staging table in parallel slices; then every row goes into the DataStore table in ONE transaction,
+        #    so a reader sees no rows or all of them, never part of a table (a worker killed mid-way leaves none).
         started = time.perf_counter()
         text = " || ' ' || ".join(f"coalesce({i}::text, '')" for i in ids)
         workers = max(1, min(LOAD_CONNECTIONS, total // 20_000 or 1))
         bounds = [total * k // workers for k in range(workers + 1)]
-
-        def move(lo: int, hi: int) -> None:
-            with engine.begin() as c:
-                c.execute(sa.text(f"INSERT INTO {table} (_id, {names}, _full_text) SELECT _n, {names}, "
-                                  f"to_tsvector({text}) FROM {stage} WHERE _n > {lo} AND _n <= {hi}"))
-
-        _in_parallel([(move, (bounds[k], bounds[k + 1])) for k in range(workers)], workers)
         with engine.begin() as conn:
+            conn.execute(sa.text(f"ALTER TABLE {stage} ADD COLUMN _satudata_ft tsvector"))
+
+        def full_text(lo: int, hi: int) -> None:
+            with engine.begin() as c:
+                c.execute(sa.text(f"UPDATE {stage} SET _satudata_ft = to_tsvector({text}) "
+                                  f"WHERE _n > {lo} AND _n <= {hi}"))
+
+        _in_parallel([(full_text, (bounds[k], bounds[k + 1])) for k in range(workers)], workers)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"INSERT INTO {table} (_id, {names}, _full_text) "
+                                 f"SELECT _n, {names}, _satudata_ft FROM {stage} ORDER BY _n"))
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', '_id'), "
                                  f"greatest({total}, 1), {str(total > 0).lower()})"))
         timings["full_text"] = time.perf_counter() - started

@@ -43,7 +43,28 @@ def _store(resource_id: str, state: str, value: dict[str, Any]) -> None:
 def mark_pending(resource_id: str) -> None:
     """A new file is queued: the report says so until the job has read it (the last report is kept meanwhile)."""
     task = _task(resource_id)
-    _store(resource_id, "pending", json.loads(task["value"]) if task and task.get("value") else {})
+    report = json.loads(task["value"]) if task and task.get("value") else {}
+    if "issues" in report:
+        report["issues"] = [issue for issue in report["issues"] if issue.get("code") != NOT_QUEUED]
+    _store(resource_id, "pending", report)
+
+
+NOT_QUEUED = "not_queued"
+
+
+def mark_not_queued(resource_id: str) -> None:
+    """The file is stored but its load could not be queued (the job queue is down): the report says so until
+    `ckan satudata requeue` queues it again."""
+    task = _task(resource_id)
+    report = json.loads(task["value"]) if task and task.get("value") else {}
+    report["issues"] = [issue for issue in report.get("issues", []) if issue.get("code") != NOT_QUEUED]
+    report["issues"].insert(0, {
+        "severity": "warning", "code": NOT_QUEUED,
+        "msgid": N_("The file is saved, but loading it into the table could not be started now (the job queue is "
+                    "not available). It will be loaded automatically once the queue is back; you need not upload "
+                    "it again."), "params": {},
+        "sheet": None, "row": None, "column": None, "value": None})
+    _store(resource_id, "pending", report)
 
 
 def restore_previous(resource_id: str) -> None:

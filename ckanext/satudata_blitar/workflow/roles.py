@@ -88,12 +88,40 @@ class Memberships:
 NOBODY = Memberships(sysadmin=False, portal=frozenset(), opds={})
 
 
+def _request_cache() -> dict | None:
+    """Memberships already read in this web request (a page asks for them once per dataset, label and button);
+    None outside a request. Emptied whenever a membership changes (record_membership_change)."""
+    import flask
+    if not flask.has_request_context():
+        return None
+    if not hasattr(flask.g, "satudata_memberships"):
+        flask.g.satudata_memberships = {}
+    return flask.g.satudata_memberships
+
+
+def forget_memberships() -> None:
+    cache = _request_cache()
+    if cache:
+        cache.clear()
+
+
 def memberships(user: Any) -> Memberships:
     """The user's roles: in each OPD (capacities editor, verifikator) and in the Walidata's organisation
-    (verifikator_kominfotik, walidata). One query; anonymous visitors hold none."""
+    (verifikator_kominfotik, walidata). One query, once per web request; anonymous visitors hold none."""
     user_obj = as_user(user)
     if not user_obj:
         return NOBODY
+    cache = _request_cache()
+    key = (user_obj.id, bool(user_obj.sysadmin), config.walidata_org())
+    if cache is not None and key in cache:
+        return cache[key]
+    held = _memberships(user_obj)
+    if cache is not None:
+        cache[key] = held
+    return held
+
+
+def _memberships(user_obj: model.User) -> Memberships:
     rows = (model.Session.query(model.Member.group_id, model.Group.name, model.Member.capacity)
             .join(model.Group, model.Group.id == model.Member.group_id)
             .filter(model.Member.table_name == "user", model.Member.table_id == user_obj.id,
@@ -175,6 +203,15 @@ def users_with_role(role: str, owner_org: str | None) -> list[model.User]:
 def record_membership_change(original_action, context: dict[str, Any], data_dict: dict[str, Any],
                              removed: bool = False) -> Any:
     """Runs member_create / member_delete and records the user's role in the organisation before and after."""
+    forget_memberships()
+    try:
+        return _record_membership_change(original_action, context, data_dict, removed)
+    finally:
+        forget_memberships()
+
+
+def _record_membership_change(original_action, context: dict[str, Any], data_dict: dict[str, Any],
+                              removed: bool) -> Any:
     group = model.Group.get(data_dict.get("id") or "")
     user = model.User.get(data_dict.get("object") or "")
     if data_dict.get("object_type") != "user" or not group or not group.is_organization or not user:

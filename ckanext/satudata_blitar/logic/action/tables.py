@@ -9,7 +9,8 @@ from ckanext.satudata_blitar import file_safety
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.tables import ingest, upload_check
 
-__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "datastore_search"]
+__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "datastore_search",
+                     "satudata_requeue_loads"]
 
 
 @tk.side_effect_free
@@ -51,3 +52,24 @@ def datastore_search(original_action, context, data_dict):
     if data_dict.get("records_format") in ("csv", "tsv"):
         return file_safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
     return result
+
+
+def satudata_requeue_loads(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Finds the loads of uploaded tables that will never finish by themselves (never queued because the job queue
+    was down, or killed with their worker), marks a killed one as failed and queues each again.
+
+    :param dry_run: only list them (default: false)
+    :returns: one ``{"resource_id", "state", "reason", "queued"}`` per load found
+    """
+    tk.check_access("satudata_requeue_loads", context, data_dict)
+    found = ingest.stalled_loads()
+    for load in found:
+        load["queued"] = False
+        if tk.asbool(data_dict.get("dry_run", False)):
+            continue
+        if load["reason"] == "killed":
+            ingest.mark_stalled(load["resource_id"])
+        load["queued"] = bool(tk.get_action("xloader_submit")(
+            {"ignore_auth": True, "user": context.get("user")},
+            {"resource_id": load["resource_id"], "ignore_hash": True}))
+    return found

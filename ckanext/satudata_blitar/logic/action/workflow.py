@@ -6,6 +6,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib import search
 
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
@@ -23,6 +24,21 @@ def _event_dict(event) -> dict[str, Any]:
             "actor_role_label": roles.role_label(event.actor_role),
             "from_state_label": workflow.state_label(event.from_state) if event.from_state else None,
             "to_state_label": workflow.state_label(event.to_state)}
+
+
+def _search_unavailable() -> tk.ValidationError:
+    return tk.ValidationError({"search": [tk._(
+        "The search service is not available right now, so the status was not changed. Try again in a few "
+        "minutes; if it persists, tell the portal's administrator.")]})
+
+
+def _search_available() -> bool:
+    """A quick query to Solr: a transition changes who may find the dataset, so it is made only with the index up."""
+    try:
+        search.make_connection().search(q="*:*", rows=0)
+    except Exception:  # noqa: BLE001 - any failure to reach Solr means the same to the operator
+        return False
+    return True
 
 
 def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +70,9 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         if sifat != "terbuka":
             raise tk.ValidationError({"sifat_data": [tk._("Only Terbuka (open) data can be published")]})
 
+    if not _search_available():
+        raise _search_unavailable()
+
     user = user_of(context)
     role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
     try:
@@ -73,7 +92,13 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
 
     # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets the
     # chained package_update set `private` from the new state, reindexes, and commits the transition with it.
-    tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+    # Solr failing now (after the check above) fails the commit in CKAN's before_commit: nothing of the transition is
+    # committed yet (workflow.move only flushes), so rolling back leaves the database as the index has it.
+    try:
+        tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+    except search.SearchIndexError:
+        model.Session.rollback()
+        raise _search_unavailable()
     notifications.transition_made(package.id, event_dict)
     return {"state": transition.to_state, "event": event_dict}
 
@@ -112,6 +137,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
+    held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
     items = []
     for package, status in workflow.waiting_for(user):
@@ -123,8 +149,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
             "standard_days": standard,
             "overdue": bool(standard) and waited > datetime.timedelta(days=standard),
-            "transitions": [t.name for t in workflow.available(status.state,
-                                                              roles.roles_for(user, package.owner_org))],
+            "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
         })
     return items
 

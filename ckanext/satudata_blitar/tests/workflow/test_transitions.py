@@ -274,3 +274,35 @@ def test_every_state_and_movement_has_words_in_both_languages():
     assert states == set(workflow.STATE_LABELS)
     for msgid in [*workflow.MOVEMENT_LABELS.values(), *workflow.STATE_LABELS.values()]:
         assert translated(msgid, "id") != msgid, f"no Indonesian for {msgid!r}"
+
+
+# --- What a page costs does not grow with the work waiting (issue 15) ---------------------------------------------
+
+def _statements(browser, path: str) -> int:
+    """How many SQL statements the site database runs for one page."""
+    import sqlalchemy as sa
+    counted = []
+
+    def count(*_args):
+        counted.append(1)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+    try:
+        assert browser.get(path).status_code == 200
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+    return len(counted)
+
+
+def test_the_walidatas_pages_cost_the_same_however_many_datasets_wait(app, world):
+    """The header's queue count and the roles behind every label and button are read once per request: three more
+    datasets waiting for the Walidata add no SQL statement to her pages."""
+    walidata = world_module.logged_in(app, world, "walidata")
+    pages = ["/", "/dataset/", "/dashboard/datasets", "/verifikasi"]
+    before = {path: _statements(walidata, path) for path in pages}
+    for n in range(3):
+        world_module.dataset_in_state(world, workflow.DISETUJUI, name=f"menunggu-walidata-{n}")
+    after = {path: _statements(walidata, path) for path in pages}
+    # /dataset/ shows the new datasets (one CKAN query each for their organisations is stock behaviour); the others
+    # must not grow at all.
+    assert {p: after[p] for p in pages if p != "/dataset/"} == {p: before[p] for p in pages if p != "/dataset/"}
