@@ -23,7 +23,7 @@ __all__: list[str] = [
     "satudata_logo", "satudata_contact", "satudata_sop_steps", "satudata_public_stats", "satudata_topics",
     "satudata_topic_label", "satudata_latest_datasets", "satudata_popular_datasets", "satudata_home_charts",
     "satudata_tracking_enabled", "satudata_element_summary", "satudata_my_roles", "satudata_return_reason",
-    "satudata_this_year",
+    "satudata_this_year", "satudata_opd_element_summary",
 ]
 
 
@@ -157,6 +157,11 @@ def satudata_this_year() -> int:
 def satudata_element_summary() -> list[dict[str, Any]]:
     """The public fulfilment counts of this year's daftar elemen data per OPD."""
     return tk.get_action("satudata_element_summary")(_anonymous(), {})
+
+
+def satudata_opd_element_summary(opd_id: str) -> dict[str, Any] | None:
+    """The OPD's row of the public fulfilment summary, or None when it has no daftar elemen data this year."""
+    return next((row for row in satudata_element_summary() if row["id"] == opd_id), None)
 
 
 # --- the role dashboard -----------------------------------------------------------------------------------------

@@ -297,3 +297,11 @@ def test_the_walidata_s_dashboard(app, world):
     assert [row.th.get_text(strip=True) for row in rows] == ["Dinas Kesehatan", "Bappeda"]
     assert "satudata-overdue" in rows[0]["class"]
     assert [a["href"] for a in soup.select(".satudata-overdue-list a")] == ["/en/dataset/data-diajukan"]
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "walidata"])
+def test_the_opd_page_shows_its_fulfilment(app, world, viewer):
+    box = _soup(app.get("/en/organization/dinas-kesehatan", headers=world.token(viewer))).select_one(
+        ".satudata-opd-elements")
+    assert "1 of 3 data elements published (33%)" in box.get_text(" ", strip=True)
+    assert not _soup(app.get("/en/organization/bappeda")).select(".satudata-opd-elements")
