@@ -305,3 +305,8 @@ def test_the_opd_page_shows_its_fulfilment(app, world, viewer):
         ".satudata-opd-elements")
     assert "1 of 3 data elements published (33%)" in box.get_text(" ", strip=True)
     assert not _soup(app.get("/en/organization/bappeda")).select(".satudata-opd-elements")
+
+
+def test_opd_directory_in_indonesian(app, world):
+    card = _soup(app.get("/opd")).select_one("#opd-dinas-kesehatan").get_text(" ", strip=True)
+    assert "1 dataset terbit" in card and f"Daftar elemen data {YEAR}: 1 dari 3 terbit" in card
