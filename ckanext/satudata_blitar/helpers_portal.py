@@ -15,12 +15,15 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
 
-from ckanext.satudata_blitar import config, reports, roles, search, workflow
+from ckanext.satudata_blitar import config, language
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 log = logging.getLogger(__name__)
 
 __all__: list[str] = [
-    "satudata_logo", "satudata_contact", "satudata_sop_steps", "satudata_public_stats", "satudata_topics",
+    "satudata_public_search", "satudata_logo", "satudata_contact", "satudata_sop_steps", "satudata_public_stats",
+    "satudata_topics",
     "satudata_topic_label", "satudata_latest_datasets", "satudata_popular_datasets", "satudata_home_charts",
     "satudata_tracking_enabled", "satudata_element_summary", "satudata_my_roles", "satudata_return_reason",
     "satudata_this_year", "satudata_opd_element_summary",
@@ -32,8 +35,8 @@ def _anonymous() -> dict[str, Any]:
     return {"user": "", "auth_user_obj": None}
 
 
-def public_search(**params: Any) -> dict[str, Any]:
-    """package_search as an anonymous visitor, published datasets only."""
+def satudata_public_search(**params: Any) -> dict[str, Any]:
+    """package_search as an anonymous visitor, published datasets only (whoever is logged in)."""
     params.update({"include_private": False, "include_drafts": False})
     return tk.get_action("package_search")(_anonymous(), params)
 
@@ -90,13 +93,13 @@ def _urusan_choices() -> list[dict[str, Any]]:
 def satudata_topic_label(value: str) -> str | None:
     """The urusan's label in the user's language, or None for a value the schema does not know."""
     choice = next((c for c in _urusan_choices() if c["value"] == value), None)
-    return scheming_language_text(choice["label"], prefer_lang=search.current_lang()) if choice else None
+    return scheming_language_text(choice["label"], prefer_lang=language.current()) if choice else None
 
 
 def satudata_public_stats() -> dict[str, Any]:
     """Counts of the published catalogue: datasets, OPDs and topics (urusan) with at least one published dataset,
     and the per-OPD and per-urusan counts."""
-    result = public_search(rows=0, **{"facet.field": '["organization", "urusan"]', "facet.limit": -1,
+    result = satudata_public_search(rows=0, **{"facet.field": '["organization", "urusan"]', "facet.limit": -1,
                                       "facet.mincount": 1})
     facets = result.get("facets", {})
     opds, topics = facets.get("organization", {}), facets.get("urusan", {})
@@ -107,7 +110,7 @@ def satudata_public_stats() -> dict[str, Any]:
 def satudata_topics(counts: dict[str, int] | None = None, with_data_only: bool = False) -> list[dict[str, Any]]:
     """The urusan of the dataset schema, in schema order, with their label and number of published datasets."""
     counts = satudata_public_stats()["topic_counts"] if counts is None else counts
-    lang = search.current_lang()
+    lang = language.current()
     topics = [{"value": c["value"], "label": scheming_language_text(c["label"], prefer_lang=lang),
                "count": counts.get(c["value"], 0)} for c in _urusan_choices()]
     return [t for t in topics if t["count"]] if with_data_only else topics
@@ -116,7 +119,7 @@ def satudata_topics(counts: dict[str, int] | None = None, with_data_only: bool =
 def satudata_latest_datasets(rows: int | None = None) -> list[dict[str, Any]]:
     """The published datasets most recently published or updated (publication changes the dataset, so
     metadata_modified is its time)."""
-    return public_search(rows=rows or config.home_dataset_count(), sort="metadata_modified desc")["results"]
+    return satudata_public_search(rows=rows or config.home_dataset_count(), sort="metadata_modified desc")["results"]
 
 
 def satudata_tracking_enabled() -> bool:
@@ -129,7 +132,7 @@ def satudata_popular_datasets(rows: int | None = None) -> list[dict[str, Any]]:
     counted: the home page then says so instead of pretending."""
     if not satudata_tracking_enabled():
         return []
-    return public_search(rows=rows or config.home_dataset_count(), sort="views_recent desc")["results"]
+    return satudata_public_search(rows=rows or config.home_dataset_count(), sort="views_recent desc")["results"]
 
 
 def satudata_home_charts() -> list[dict[str, Any]]:
@@ -151,7 +154,7 @@ def satudata_home_charts() -> list[dict[str, Any]]:
 
 def satudata_this_year() -> int:
     """This year in the portal's time zone (the daftar elemen data's year)."""
-    return datetime.datetime.now(reports.zone()).year
+    return datetime.datetime.now(config.portal_zone()).year
 
 
 def satudata_element_summary() -> list[dict[str, Any]]:
@@ -173,7 +176,9 @@ def satudata_my_roles() -> dict[str, Any]:
     user = tk.current_user
     if not user.is_authenticated:
         return {"operator_opds": [], "verifier_opds": [], "portal_role": None}
-    portal_role = roles.portal_role(user) or (roles.SYSADMIN if user.sysadmin else None)
+    portal_roles = roles.roles_for(user, None)
+    portal_role = next((role for role in (roles.WALIDATA, roles.VERIFIKATOR_KOMINFOTIK, roles.SYSADMIN)
+                        if role in portal_roles), None)
     return {"operator_opds": roles.opd_ids_with_role(user, roles.OPERATOR),
             "verifier_opds": roles.opd_ids_with_role(user, roles.VERIFIKATOR_OPD), "portal_role": portal_role}
 

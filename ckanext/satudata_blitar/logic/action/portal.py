@@ -1,4 +1,4 @@
-"""Actions behind the public portal pages and the role dashboards (portal.py)."""
+"""Actions behind the public portal pages and the role dashboards (reports/pipeline.py)."""
 from __future__ import annotations
 
 import datetime
@@ -6,7 +6,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import portal, reports
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.reports import pipeline
 
 __all__: list[str] = ["satudata_element_summary", "satudata_pipeline"]
 
@@ -31,9 +32,9 @@ def satudata_element_summary(context: dict[str, Any], data_dict: dict[str, Any])
     if errors:
         raise tk.ValidationError(errors)
     tk.check_access("satudata_element_summary", context, data)
-    zone = reports.zone()
+    zone = config.portal_zone()
     year = data.get("tahun") or datetime.datetime.now(zone).year
-    return portal.element_summary(year, zone)
+    return pipeline.element_summary(year, zone)
 
 
 @tk.side_effect_free
@@ -44,4 +45,4 @@ def satudata_pipeline(context: dict[str, Any], data_dict: dict[str, Any]) -> dic
     :rtype: dictionary with `states`, `opds`, `totals`, `overdue`
     """
     tk.check_access("satudata_pipeline", context, data_dict)
-    return portal.pipeline()
+    return pipeline.pipeline()

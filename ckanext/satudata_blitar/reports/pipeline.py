@@ -2,7 +2,7 @@
 per OPD and workflow state, with what waits past the SOP's standard time) and the public summary of the daftar elemen
 data (only elements whose dataset is published are counted as fulfilled).
 
-Read by the actions in logic/action_portal.py; views and templates reach it only through them.
+Read by the actions in logic/action/portal.py; views and templates reach it only through them.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.satudata_blitar import data_elements, workflow
+from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.model import DatasetStatus
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 STATES = [workflow.DRAF, workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI, workflow.TERBIT,
           workflow.PERLU_PERBAIKAN]

@@ -15,45 +15,39 @@ from bs4 import BeautifulSoup
 import ckan.model as model
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar import workflow
 from ckanext.satudata_blitar.model import DatasetStatus
 from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 YEAR = datetime.date.today().year
 UNPUBLISHED = [f"data-{state}" for state in world_module.PATHS if state != workflow.TERBIT] + ["data-bappeda"]
 VIEWERS = ["anonymous", "operator", "verifikator_opd", "walidata", "sysadmin"]
 
 
-@pytest.fixture(scope="module")
-def world(reset_db, migrate_db_for):
-    """The world, a Bappeda draft, a chart view on the published and on the draft dataset, this year's daftar
-    elemen data of Dinas Kesehatan (one element published, one with a draft, one without dataset) and an overdue
-    submission (Diajukan for three days)."""
-    unload = world_module.loaded_plugins()
-    try:
-        world_module.reset(reset_db, migrate_db_for)
-        built = world_module.build(with_datastore=True)
-        built.datasets["data-bappeda"] = world_module.bappeda_draft(built)
-        sysadmin = {"user": built.name("sysadmin")}
-        built.charts = {
-            state: helpers.call_action("resource_view_create", context=sysadmin,
-                                       resource_id=built.datasets[state]["resources"][0]["id"],
-                                       view_type="satudata_chart", title=f"Grafik {state}",
-                                       x="kecamatan", y="jumlah", kind="bar")
-            for state in (workflow.TERBIT, workflow.DRAF)}
-        walidata = {"user": built.name("walidata")}
-        for nama, dataset, prioritas in (("Jumlah Puskesmas", "data-terbit", True),
-                                         ("Cakupan Imunisasi", "data-draf", False),
-                                         ("Angka Kematian Bayi", None, True)):
-            helpers.call_action("satudata_data_element_create", context=walidata, tahun=YEAR,
-                                owner_org="dinas-kesehatan", nama=nama, data_prioritas=prioritas,
-                                package_id=dataset)
-        status = model.Session.get(DatasetStatus, built.datasets[workflow.DIAJUKAN]["id"])
-        status.changed_at = datetime.datetime.utcnow() - datetime.timedelta(days=3)
-        model.Session.commit()
-        yield built
-    finally:
-        unload()
+def _extend(built):
+    """A Bappeda draft, a chart view on the published and on the draft dataset, this year's daftar elemen data of
+    Dinas Kesehatan (one element published, one with a draft, one without dataset) and an overdue submission
+    (Diajukan for three days)."""
+    built.datasets["data-bappeda"] = world_module.bappeda_draft(built)
+    sysadmin = {"user": built.name("sysadmin")}
+    built.charts = {
+        state: helpers.call_action("resource_view_create", context=sysadmin,
+                                   resource_id=built.datasets[state]["resources"][0]["id"],
+                                   view_type="satudata_chart", title=f"Grafik {state}",
+                                   x="kecamatan", y="jumlah", kind="bar")
+        for state in (workflow.TERBIT, workflow.DRAF)}
+    walidata = {"user": built.name("walidata")}
+    for nama, dataset, prioritas in (("Jumlah Puskesmas", "data-terbit", True),
+                                     ("Cakupan Imunisasi", "data-draf", False),
+                                     ("Angka Kematian Bayi", None, True)):
+        helpers.call_action("satudata_data_element_create", context=walidata, tahun=YEAR,
+                            owner_org="dinas-kesehatan", nama=nama, data_prioritas=prioritas, package_id=dataset)
+    status = model.Session.get(DatasetStatus, built.datasets[workflow.DIAJUKAN]["id"])
+    status.changed_at = datetime.datetime.utcnow() - datetime.timedelta(days=3)
+    model.Session.commit()
+
+
+pytestmark = pytest.mark.world(with_datastore=True, extend=_extend)
 
 
 def _soup(response):
