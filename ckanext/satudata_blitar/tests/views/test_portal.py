@@ -7,6 +7,7 @@ Pages whose English text is checked are asked for under /en/."""
 from __future__ import annotations
 
 import datetime
+import pathlib
 import re
 
 import pytest
@@ -304,3 +305,31 @@ def test_the_opd_page_shows_its_fulfilment(app, world, viewer):
 def test_opd_directory_in_indonesian(app, world):
     card = _soup(app.get("/opd")).select_one("#opd-dinas-kesehatan").get_text(" ", strip=True)
     assert "1 dataset terbit" in card and f"Daftar elemen data {YEAR}: 1 dari 3 terbit" in card
+
+
+# --- the city's colours ----------------------------------------------------------------------------------------------
+
+def _luminance(hex_colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_theme_s_text_colours_meet_wcag_aa():
+    """Every text colour of theme.css on the background it is used on: at least 4.5:1 (WCAG 2.1 AA)."""
+    css = (pathlib.Path(__file__).parents[2] / "assets" / "css" / "theme.css").read_text()
+    colours = dict(re.findall(r"--sd-([a-z]+):\s*(#[0-9A-Fa-f]{6})", css))
+    white = "#FFFFFF"
+    pairs = [("green", white), ("deep", white), ("red", white), ("text", white), ("muted", white),
+             ("green", "paper"), ("green", "tint"), ("deep", "tint"), ("gold", "deep"), ("gold", "green"),
+             ("text", "gold")]
+    for fg, bg in pairs:
+        ratio = _contrast(colours.get(fg, fg), colours.get(bg, bg))
+        assert ratio >= 4.5, (fg, bg, round(ratio, 2))
