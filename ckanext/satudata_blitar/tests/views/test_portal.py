@@ -333,3 +333,8 @@ def test_the_theme_s_text_colours_meet_wcag_aa():
     for fg, bg in pairs:
         ratio = _contrast(colours.get(fg, fg), colours.get(bg, bg))
         assert ratio >= 4.5, (fg, bg, round(ratio, 2))
+
+
+def test_an_opd_without_logo_shows_no_placeholder(app, world):
+    for path in ("/en/organization/dinas-kesehatan", "/en/dataset/data-terbit"):
+        assert "placeholder-organization" not in app.get(path).body, path
