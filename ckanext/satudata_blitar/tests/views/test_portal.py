@@ -338,3 +338,8 @@ def test_the_theme_s_text_colours_meet_wcag_aa():
 def test_an_opd_without_logo_shows_no_placeholder(app, world):
     for path in ("/en/organization/dinas-kesehatan", "/en/dataset/data-terbit"):
         assert "placeholder-organization" not in app.get(path).body, path
+
+
+def test_ckan_s_dashboard_links_the_role_dashboard(app, world):
+    tabs = _soup(app.get("/en/dashboard/datasets", headers=world.token("operator"))).select(".page-header .nav a")
+    assert [tab.get_text(strip=True) for tab in tabs if tab["href"] == "/en/dasbor"] == ["My tasks"]
