@@ -142,7 +142,7 @@ def test_home_counts_and_lists_only_published_datasets(app, world, viewer):
     response = app.get("/en/", headers=world.token(viewer))
     soup = _soup(response)
     stats = [li.get_text(" ", strip=True) for li in soup.select(".satudata-stats li")]
-    assert stats == ["1 published datasets", "1 OPDs publishing data", "1 topics with data"]
+    assert stats == ["1 published dataset", "1 OPD publishing data", "1 topic with data"]
     tiles = [a.get_text(" ", strip=True) for a in soup.select(".satudata-topics .satudata-tiles a")]
     assert tiles == ["Health 1"]
     latest = [a["href"] for a in soup.select(".satudata-list a")]
