@@ -94,3 +94,23 @@ def refuse_unsupported_core_settings(config_) -> None:
             raise CkanConfigurationException(
                 f"satudata_blitar: {key} = true cannot work with Satu Data Kota Blitar: {why}. "
                 f"Remove it from the ini file or set it to false.")
+
+
+# The portal's face (helpers_portal.py)
+
+def logo() -> str:
+    return tk.config["ckanext.satudata_blitar.logo"] or ""
+
+
+def contact() -> dict[str, str]:
+    """The Walidata office's contact for the footer and the About page: name, address, email, phone, website."""
+    return {key: tk.config[f"ckanext.satudata_blitar.contact.{key}"] or ""
+            for key in ("name", "address", "email", "phone", "website")}
+
+
+def home_chart_views() -> list[str]:
+    return list(tk.config["ckanext.satudata_blitar.home_chart_views"] or [])
+
+
+def home_dataset_count() -> int:
+    return tk.config["ckanext.satudata_blitar.home_dataset_count"]

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata_blitar import adapters, config
+from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.tables import storage
@@ -20,7 +20,8 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 @tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations
-@tk.blanket.helpers
+@tk.blanket.helpers(lambda: {name: getattr(module, name) for module in (helpers, helpers_portal)
+                             for name in module.__all__})
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurable)
@@ -42,6 +43,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config_):
         tk.add_template_directory(config_, "templates")
+        tk.add_public_directory(config_, "public")
         tk.add_resource("assets", "satudata_blitar")
 
     # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI

@@ -7,6 +7,6 @@ from flask import Blueprint
 satudata = Blueprint("satudata", __name__)
 
 # Each module adds its routes to the blueprint.
-from ckanext.satudata_blitar.views import elements, metadata, reports, tables, workflow  # noqa: E402,F401
+from ckanext.satudata_blitar.views import elements, metadata, portal, reports, tables, workflow  # noqa: E402,F401
 
 __all__ = ["satudata"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.satudata_blitar.logic.action import core, elements, language, metadata, reports, tables, workflow
+from ckanext.satudata_blitar.logic.action import (core, elements, language, metadata, portal, reports, tables,
+                                                 workflow)
 
-PARTS = (metadata, workflow, tables, elements, reports, core, language)
+PARTS = (metadata, workflow, tables, elements, reports, portal, core, language)
 
 
 def get_actions() -> dict[str, Callable[..., Any]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.satudata_blitar.logic.auth import core, elements, metadata, reports, tables, workflow
+from ckanext.satudata_blitar.logic.auth import core, elements, metadata, portal, reports, tables, workflow
 
-PARTS = (metadata, workflow, tables, elements, reports, core)
+PARTS = (metadata, workflow, tables, elements, reports, portal, core)
 
 
 def get_auth_functions() -> dict[str, Callable[..., Any]]:

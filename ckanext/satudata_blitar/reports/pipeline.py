@@ -1,0 +1,88 @@
+"""What the portal's public pages and role dashboards count beyond package_search: the Walidata's pipeline (datasets
+per OPD and workflow state, with what waits past the SOP's standard time) and the public summary of the daftar elemen
+data (only elements whose dataset is published are counted as fulfilled).
+
+Read by the actions in logic/action/portal.py; views and templates reach it only through them.
+"""
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.model import DatasetStatus
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+STATES = [workflow.DRAF, workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI, workflow.TERBIT,
+          workflow.PERLU_PERBAIKAN]
+
+
+def _overdue_condition(now: datetime.datetime):
+    """A dataset waits past the SOP's standard time in its state (only the states that have one)."""
+    return sa.or_(*[sa.and_(DatasetStatus.state == state, DatasetStatus.changed_at < now - datetime.timedelta(days=days))
+                    for state, days in workflow.STANDARD_DAYS.items()])
+
+
+def _datasets(*columns):
+    """Datasets that are not deleted (CKAN's `draft` ones too: they are in the workflow) with their workflow state
+    and OPD."""
+    P, G = model.package_table, model.group_table
+    return (sa.select(*columns)
+            .select_from(P.join(DatasetStatus.__table__, DatasetStatus.package_id == P.c.id)
+                         .join(G, G.c.id == P.c.owner_org))
+            .where(P.c.state.in_(["active", "draft"]), P.c.type == "dataset"))
+
+
+def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Per OPD the number of datasets in each workflow state and how many wait past the standard time; OPDs with
+    overdue datasets first (most overdue first), then by title. Plus the overdue datasets themselves, oldest first.
+    """
+    now = now or datetime.datetime.utcnow()
+    P, G = model.package_table, model.group_table
+    overdue = _overdue_condition(now)
+    counts = (_datasets(P.c.owner_org, DatasetStatus.state, sa.func.count().label("n"),
+                        sa.func.count().filter(overdue).label("overdue"))
+              .group_by(P.c.owner_org, DatasetStatus.state))
+    opds = {row["id"]: {**row, "states": {state: 0 for state in STATES}, "overdue": 0, "total": 0}
+            for row in data_elements.opds()}
+    for row in model.Session.execute(counts):
+        opd = opds.get(row.owner_org)
+        if opd is None:
+            continue
+        opd["states"][row.state] = opd["states"].get(row.state, 0) + row.n
+        opd["overdue"] += row.overdue
+        opd["total"] += row.n
+    items = (_datasets(P.c.id, P.c.name, P.c.title, P.c.owner_org, G.c.title.label("opd_title"),
+                       DatasetStatus.state, DatasetStatus.changed_at)
+             .where(overdue).order_by(DatasetStatus.changed_at))
+    overdue_items = [{
+        "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org, "opd_title": row.opd_title,
+        "state": row.state, "state_label": workflow.state_label(row.state), "since": row.changed_at.isoformat(),
+        "waited_hours": round((now - row.changed_at).total_seconds() / 3600, 1),
+        "standard_days": workflow.STANDARD_DAYS[row.state],
+    } for row in model.Session.execute(items)]
+    rows = sorted(opds.values(), key=lambda o: (-o["overdue"], (o["title"] or o["name"]).lower()))
+    return {"states": [{"state": s, "label": workflow.state_label(s)} for s in STATES],
+            "opds": rows, "overdue": overdue_items,
+            "totals": {s: sum(o["states"][s] for o in rows) for s in STATES}}
+
+
+def element_summary(year: int, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """Per OPD with a daftar elemen data for the year: how many elements (and priority ones) it must provide and how
+    many of them are published. Nothing about unpublished datasets: an element whose dataset is not published counts
+    only as not yet fulfilled."""
+    counts = data_elements.fulfilment(year, None, datetime.datetime.utcnow(), tz)
+    summary = []
+    for opd in data_elements.opds():
+        count = counts.get(opd["id"])
+        if not count:
+            continue
+        summary.append({**opd, "elements": count["elements"], "terbit": count[data_elements.TERBIT],
+                        "priority": count["priority"], "priority_terbit": count["priority_terbit"],
+                        "percent": round(100 * count[data_elements.TERBIT] / count["elements"])})
+    return summary
