@@ -88,10 +88,11 @@ prepare_run() {
     "ckan.site_id = satudata_blitar" \
     "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
-    "ckan.plugins = activity satudata_blitar scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart" \
+    "ckan.plugins = activity satudata_blitar satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data" \
     "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_blitar:metadata/schemas/organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
+    "ckanext.dcat.rdf.profiles = euro_dcat_ap_2 satudata_blitar" \
     "ckan.locale_default = id" \
     "ckan.locales_offered = id en" \
     "ckan.display_timezone = Asia/Jakarta" \
