@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import workflow
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 PUBLISHED_FQ = f"+satudata_status:{workflow.TERBIT} +capacity:public"
 
