@@ -127,3 +127,96 @@ def test_sitemap_lists_exactly_the_published_datasets(app, catalogue_world, view
     for state, dataset in catalogue_world.datasets.items():
         assert (f"http://test.ckan.net/dataset/{dataset['name']}" in locs) == SHOWN[state], state
     assert "http://test.ckan.net/panduan-api" in locs
+
+
+# --- the profile: our BPS metadata in DCAT-AP ------------------------------------------------------------------
+
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
+FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
+ADMS = rdflib.Namespace("http://www.w3.org/ns/adms#")
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+def _lengkap(app, catalogue_world) -> tuple[rdflib.Graph, rdflib.URIRef, dict]:
+    dataset = catalogue_world.datasets["lengkap"]
+    graph = _graph(app.get(f"/dataset/{dataset['name']}.ttl").body, "ttl")
+    return graph, rdflib.URIRef(_uri(dataset)), dataset
+
+
+def test_profile_maps_the_bps_metadata(app, catalogue_world):
+    g, ref, dataset = _lengkap(app, catalogue_world)
+    one = lambda s, p: g.value(s, p)  # noqa: E731
+    publisher = one(ref, DCT.publisher)
+    assert str(g.value(publisher, FOAF.name)) == "Dinas Kesehatan"
+    assert one(ref, DCT.accrualPeriodicity) == rdflib.URIRef(f"{EU}frequency/ANNUAL")
+    period = one(ref, DCT.temporal)
+    assert (str(g.value(period, DCAT.startDate)), str(g.value(period, DCAT.endDate))) == ("2020", "2024")
+    contact = one(ref, DCAT.contactPoint)
+    assert str(g.value(contact, VCARD.fn)) == "Seksi Statistik Dinas Kesehatan"
+    assert g.value(contact, VCARD.hasEmail) == rdflib.URIRef("mailto:statistik@blitarkota.go.id")
+    assert g.value(contact, VCARD.hasTelephone) == rdflib.URIRef("tel:0342801234")
+    themes = set(g.objects(ref, DCAT.theme))
+    assert rdflib.URIRef(f"{EU}data-theme/HEAL") in themes
+    assert rdflib.URIRef("http://test.ckan.net/dataset/?urusan=kesehatan") in themes
+    keywords = {(str(k), k.language) for k in g.objects(ref, DCAT.keyword)}
+    assert {("Kesehatan", "id"), ("Health", "en"), ("penduduk", None)} <= keywords
+    assert str(one(ref, SKOS.definition)) == dataset["definisi"]
+    assert str(one(ref, SKOS.scopeNote)) == dataset["konsep"]
+    assert str(one(ref, rdflib.URIRef("http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure"))) == "jiwa"
+    provenance = str(g.value(one(ref, DCT.provenance), rdflib.RDFS.label))
+    assert "Kompilasi Produk Administrasi" in provenance and dataset["sumber_data"] in provenance
+    notations = {str(g.value(i, SKOS.notation)) for i in g.objects(ref, ADMS.identifier)}
+    assert notations == {"3572.DK.01", "12345", "67890"}
+    assert one(ref, DCT.accessRights) == rdflib.URIRef(f"{EU}access-right/PUBLIC")
+    assert one(ref, DCT.language) == rdflib.URIRef(f"{EU}language/IND")
+    assert str(one(ref, DCT.issued)) == "2025-03-01"
+    sd = rdflib.Namespace("https://satudata.blitarkota.go.id/ns/metadata#")
+    assert str(one(ref, sd.ukuran)) == "jumlah" and str(one(ref, sd.level_penyajian)) == "kecamatan"
+
+
+def test_datastore_resource_is_a_distribution_with_download_and_dump_urls(app, catalogue_world):
+    g, ref, dataset = _lengkap(app, catalogue_world)
+    resource = dataset["resources"][0]
+    distributions = set(g.objects(ref, DCAT.distribution))
+    main = rdflib.URIRef(f"http://test.ckan.net/dataset/{dataset['id']}/resource/{resource['id']}")
+    assert main in distributions
+    assert g.value(main, DCAT.downloadURL) == rdflib.URIRef(resource["url"])
+    assert g.value(main, DCAT.accessURL) == rdflib.URIRef(
+        f"http://test.ckan.net/dataset/{dataset['name']}/resource/{resource['id']}")
+    assert g.value(main, DCT.license) == rdflib.URIRef(dataset["license_url"])
+    downloads = {str(g.value(d, DCAT.downloadURL)) for d in distributions}
+    assert f"http://test.ckan.net/datastore/dump/{resource['id']}?format=csv" in downloads
+    assert f"http://test.ckan.net/datastore/dump/{resource['id']}?format=json" in downloads
+    service = g.value(main, DCAT.accessService)
+    assert str(g.value(service, DCAT.endpointURL)) == "http://test.ckan.net/api/3/action/datastore_search"
+
+
+def _shacl(graph: rdflib.Graph):
+    import pathlib
+
+    import pyshacl
+    shapes = rdflib.Graph().parse(pathlib.Path(__file__).parent / "data" / "dcat_ap_2_shapes.ttl")
+    ontology = rdflib.Graph().parse(data="""
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+        vcard:Organization rdfs:subClassOf vcard:Kind .""", format="turtle")
+    return pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, inference="rdfs", advanced=True)
+
+
+def test_shacl_no_violation_for_a_fully_filled_dataset(app, catalogue_world):
+    graph = _graph(app.get("/catalog.ttl").body, "ttl")
+    conforms, _, report = _shacl(graph)
+    assert conforms, report
+
+
+def test_shacl_check_can_fail(app, catalogue_world):
+    """The same shapes catch a dataset without a title and a second publisher."""
+    g, ref, _ = _lengkap(app, catalogue_world)
+    g.remove((ref, DCT.title, None))
+    g.add((ref, DCT.publisher, rdflib.URIRef("http://example.org/another")))
+    g.add((rdflib.URIRef("http://example.org/another"), RDF.type, FOAF.Agent))
+    conforms, _, report = _shacl(g)
+    assert not conforms
+    assert "dct:title" in report or "terms/title" in report
