@@ -297,16 +297,26 @@ class SatudataDCATProfile(RDFProfile):
     # --- back from RDF (a CKAN harvesting us) ---------------------------------------------------------------------
 
     def parse_dataset(self, dataset_dict, dataset_ref):
-        """Each sd:<field> back as an extra of that name (a CKAN without our schema keeps them as extras), the
-        dump distributions dropped (they are the DataStore's views of a resource, not resources of their own)."""
+        """Back from one of our records (a CKAN harvesting us): each sd:<field> as an extra of that name (a CKAN
+        without our schema keeps them as extras), the name from the landing page, the urusan labels out of the tags
+        (they are the theme's, and may hold commas that CKAN's tags refuse), the dump distributions dropped (they
+        are the DataStore's views of a resource, not resources of their own). Other records pass untouched."""
+        ours = {field: self._object_value(dataset_ref, SD[field]) for field in BPS_FIELDS}
+        if not any(ours.values()):
+            return dataset_dict
         extras = [e for e in dataset_dict.get("extras", []) if e["key"] not in BPS_FIELDS]
-        for field in BPS_FIELDS:
-            value = self._object_value(dataset_ref, SD[field])
-            if value:
-                extras.append({"key": field, "value": value})
+        extras += [{"key": field, "value": value} for field, value in ours.items() if value]
         dataset_dict["extras"] = extras
+        # The euro profile reads prov:wasGeneratedBy into a field only a DCAT scheming schema has; cara_pengumpulan
+        # travels as sd:cara_pengumpulan.
+        dataset_dict.pop("provenance_activity", None)
+        landing = self._object_value(dataset_ref, DCAT.landingPage)
+        if landing and "/dataset/" in landing:
+            dataset_dict["name"] = landing.rstrip("/").rsplit("/", 1)[-1]
+        theme_labels = {str(label) for theme in self.g.objects(dataset_ref, DCAT.theme)
+                        for label in self.g.objects(theme, SKOS.prefLabel)}
+        dataset_dict["tags"] = [t for t in dataset_dict.get("tags", []) if t["name"] not in theme_labels]
         dataset_dict["resources"] = [
             r for r in dataset_dict.get("resources", [])
             if not any(str(r.get("uri", "")).endswith(f"/dump.{ext}") for ext, _, _ in DUMP_FORMATS)]
         return dataset_dict
-
