@@ -19,8 +19,8 @@ one dcat:Distribution per resource; this profile adds or replaces:
 | tanggal_rilis | dct:issued |
 | license_id | dct:license of every distribution (dct:LicenseDocument) |
 | language | dct:language IND (EU language vocabulary) |
-| resources | dcat:Distribution: accessURL (resource page), downloadURL (file); a DataStore table adds a
-|  | distribution per dump (CSV, JSON) with its downloadURL and dcat:accessService (the DataStore API) |
+| resources | dcat:Distribution: accessURL (resource page), downloadURL (file), sd:periode; a DataStore table
+|  | adds a distribution per dump (CSV, JSON) with its downloadURL and dcat:accessService (the DataStore API) |
 
 Every BPS field also travels under its own name in our vocabulary (`sd:<field>`, literals), so a CKAN that
 harvests us with this profile gets each field back exactly (`parse_dataset`).
@@ -267,6 +267,8 @@ class SatudataDCATProfile(RDFProfile):
             if resource.get("url"):
                 g.remove((distribution, DCAT.downloadURL, None))
                 g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
+            if resource.get("periode"):
+                g.add((distribution, SD.periode, Literal(resource["periode"])))
             distributions = [distribution]
             if resource.get("datastore_active"):
                 service = URIRef(f"{site}/api/3/action/datastore_search?resource_id={resource['id']}")
@@ -319,4 +321,9 @@ class SatudataDCATProfile(RDFProfile):
         dataset_dict["resources"] = [
             r for r in dataset_dict.get("resources", [])
             if not any(str(r.get("uri", "")).endswith(f"/dump.{ext}") for ext, _, _ in DUMP_FORMATS)]
+        for resource in dataset_dict["resources"]:
+            periode = self._object_value(URIRef(resource["distribution_ref"]), SD.periode) \
+                if resource.get("distribution_ref") else None
+            if periode:
+                resource["periode"] = periode
         return dataset_dict

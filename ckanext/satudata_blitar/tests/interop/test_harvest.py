@@ -66,7 +66,8 @@ def _dataset(org, sysadmin, name, publish=True, **metadata):
     dataset = factories.Dataset(name=name, title=name.replace("-", " ").title(), owner_org=org["id"],
                                 **{**FULL_METADATA, **metadata})
     resource = helpers.call_action("resource_create", context={"user": sysadmin["name"]}, package_id=dataset["id"],
-                                   name="Data 2024", format="CSV", url="http://data.example/jumlah.csv")
+                                   name="Data 2024", format="CSV", url="http://data.example/jumlah.csv",
+                                   periode="2020-2024")
     helpers.call_action("datastore_create", context={"user": sysadmin["name"]}, resource_id=resource["id"],
                         force=True, records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
     return factories.published(dataset) if publish else helpers.call_action("package_show", id=dataset["id"])
@@ -99,7 +100,7 @@ def test_a_second_ckan_harvests_exactly_the_published_datasets(app, live_portal,
         assert extras["frequency"].startswith("http://publications.europa.eu/resource/authority/frequency/")
         assert extras["uri"] == f"http://test.ckan.net/dataset/{source['id']}"
         assert [r["url"] for r in copy["resources"]] == ["http://data.example/jumlah.csv"]
-        assert copy["resources"][0]["name"] == "Data 2024"
+        assert (copy["resources"][0]["name"], copy["resources"][0]["periode"]) == ("Data 2024", "2020-2024")
 
     # The next run picks up a newly published dataset and drops a withdrawn one.
     baru = _dataset(org, sysadmin, "jumlah-puskesmas")
