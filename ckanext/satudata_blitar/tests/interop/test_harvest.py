@@ -1,6 +1,7 @@
 """A real harvest: a second CKAN (.services/<name>-harvest.ini, written by services/portal.sh: its own database and
 Solr site id, ckanext-harvest with its queues on our Redis, ckanext-dcat's DCAT RDF harvester and our profile)
-harvests this portal's /catalog.ttl over HTTP on loopback, with `ckan harvester run-test` in a subprocess."""
+harvests this portal's /catalog.ttl over HTTP on loopback: `ckan harvester gather-consumer` and `fetch-consumer` run
+as processes of their own on the Redis queues, harvest_target.py creates each job and waits for it to finish."""
 from __future__ import annotations
 
 import json
@@ -54,12 +55,28 @@ def _target(ini, *args) -> str:
 
 
 def _harvest(ini) -> dict[str, dict]:
-    run = subprocess.run([str(CKAN), "-c", str(ini), "harvester", "run-test", "satudata-blitar"],
-                         capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(_target(ini, "datasets"))
+    result = json.loads(_target(ini, "harvest"))
     assert result["errors"] == []
     return {d["name"]: d for d in result["datasets"]}
+
+
+@pytest.fixture
+def harvester(live_portal, target_ini, tmp_path):
+    """The harvesting CKAN emptied, with a harvest source for our catalogue, and its queue consumers running."""
+    _target(target_ini, "reset", f"{live_portal}/catalog.ttl")
+    consumers = [subprocess.Popen([str(CKAN), "-c", str(target_ini), "harvester", stage],
+                                  stdout=subprocess.DEVNULL, stderr=(tmp_path / f"{stage}.log").open("w"), cwd=ROOT)
+                 for stage in ("gather-consumer", "fetch-consumer")]
+    yield target_ini
+    for consumer in consumers:
+        assert consumer.poll() is None, (tmp_path / "gather-consumer.log").read_text()[-2000:]
+    for consumer in consumers:
+        consumer.terminate()
+    for consumer in consumers:
+        try:
+            consumer.wait(10)
+        except subprocess.TimeoutExpired:
+            consumer.kill()
 
 
 def _dataset(org, sysadmin, name, publish=True, **metadata):
@@ -73,8 +90,14 @@ def _dataset(org, sysadmin, name, publish=True, **metadata):
     return factories.published(dataset) if publish else helpers.call_action("package_show", id=dataset["id"])
 
 
-@pytest.mark.usefixtures("clean_db", "clean_index")
-def test_a_second_ckan_harvests_exactly_the_published_datasets(app, live_portal, target_ini):
+@pytest.fixture
+def source_portal(clean_db, clean_index):
+    """Cleaned before the harvester's fixture starts (clean_db must not wait on the live server)."""
+
+
+@pytest.mark.usefixtures("source_portal")
+def test_a_second_ckan_harvests_exactly_the_published_datasets(app, harvester):
+    target_ini = harvester
     org = ckan_factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan")
     sysadmin = ckan_factories.Sysadmin()
     penduduk = _dataset(org, sysadmin, "jumlah-penduduk")
@@ -82,7 +105,6 @@ def test_a_second_ckan_harvests_exactly_the_published_datasets(app, live_portal,
                        kontak_telepon="0812 3456 7890", tahun_data_awal=2018)
     draft = _dataset(org, sysadmin, "data-draf", publish=False)
 
-    _target(target_ini, "reset", f"{live_portal}/catalog.ttl")
     harvested = _harvest(target_ini)
 
     assert set(harvested) == {"jumlah-penduduk", "jumlah-sekolah"}
