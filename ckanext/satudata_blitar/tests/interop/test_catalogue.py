@@ -7,7 +7,9 @@ import rdflib
 from bs4 import BeautifulSoup
 from rdflib.namespace import DCAT, RDF
 
-from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests.interop.catalogue_world import extend_catalogue_world
+
+pytestmark = pytest.mark.world(extend=extend_catalogue_world)
 
 # The states a dataset may be in, and whether the public catalogue shows it.
 SHOWN = {"draf": False, "diajukan": False, "terverifikasi_opd": False, "disetujui": False, "terbit": True,
@@ -30,10 +32,10 @@ def _uri(dataset: dict) -> str:
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
-def test_catalogue_lists_exactly_the_published_datasets(app, catalogue_world, viewer):
-    expected = {_uri(d) for state, d in catalogue_world.datasets.items() if SHOWN[state]}
+def test_catalogue_lists_exactly_the_published_datasets(app, world, viewer):
+    expected = {_uri(d) for state, d in world.datasets.items() if SHOWN[state]}
     for fmt in ("ttl", "rdf", "jsonld"):
-        response = app.get(f"/catalog.{fmt}", headers=catalogue_world.token(viewer))
+        response = app.get(f"/catalog.{fmt}", headers=world.token(viewer))
         assert response.status_code == 200
         graph = _graph(response.body, fmt)
         assert _dataset_uris(graph) == expected, (fmt, viewer)
@@ -41,21 +43,21 @@ def test_catalogue_lists_exactly_the_published_datasets(app, catalogue_world, vi
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "sysadmin"])
-def test_catalogue_query_cannot_reach_unpublished_datasets(app, catalogue_world, viewer):
+def test_catalogue_query_cannot_reach_unpublished_datasets(app, world, viewer):
     """fq and q of the request only narrow the published catalogue."""
-    draft = catalogue_world.datasets["draf"]
+    draft = world.datasets["draf"]
     for query in (f"fq=name:{draft['name']}", "fq=capacity:private", "q=*:*&fq=satudata_status:draf",
                   f"q=name:{draft['name']}"):
-        response = app.get(f"/catalog.ttl?{query}", headers=catalogue_world.token(viewer))
+        response = app.get(f"/catalog.ttl?{query}", headers=world.token(viewer))
         assert response.status_code == 200
         assert _uri(draft) not in _dataset_uris(_graph(response.body, "ttl")), query
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
-def test_dataset_record_only_for_published_datasets(app, catalogue_world, viewer):
-    for state, dataset in catalogue_world.datasets.items():
+def test_dataset_record_only_for_published_datasets(app, world, viewer):
+    for state, dataset in world.datasets.items():
         ref = dataset["name"] if viewer == "anonymous" else dataset["id"]
-        response = app.get(f"/dataset/{ref}.jsonld", headers=catalogue_world.token(viewer))
+        response = app.get(f"/dataset/{ref}.jsonld", headers=world.token(viewer))
         if SHOWN[state]:
             assert response.status_code == 200
             assert _dataset_uris(_graph(response.body, "jsonld")) == {_uri(dataset)}
@@ -64,15 +66,15 @@ def test_dataset_record_only_for_published_datasets(app, catalogue_world, viewer
 
 
 @pytest.mark.parametrize("viewer", ["operator", "sysadmin"])
-def test_dcat_actions_refuse_unpublished_datasets(app, catalogue_world, viewer):
-    for state, dataset in catalogue_world.datasets.items():
+def test_dcat_actions_refuse_unpublished_datasets(app, world, viewer):
+    for state, dataset in world.datasets.items():
         response = app.post("/api/3/action/dcat_dataset_show", json={"id": dataset["id"], "format": "ttl"},
-                            headers=catalogue_world.token(viewer))
+                            headers=world.token(viewer))
         assert response.status_code == (200 if SHOWN[state] else 404), (state, viewer)
 
 
-def test_every_serialisation_parses(app, catalogue_world):
-    dataset = catalogue_world.datasets["lengkap"]
+def test_every_serialisation_parses(app, world):
+    dataset = world.datasets["lengkap"]
     for fmt in FORMATS:
         for url in (f"/catalog.{fmt}", f"/dataset/{dataset['name']}.{fmt}"):
             response = app.get(url)
@@ -80,9 +82,9 @@ def test_every_serialisation_parses(app, catalogue_world):
             assert _uri(dataset) in _dataset_uris(_graph(response.body, fmt)), url
 
 
-def test_catalogue_is_paged(app, catalogue_world, ckan_config, monkeypatch):
+def test_catalogue_is_paged(app, world, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.dcat.datasets_per_page", 2)
-    published = {_uri(d) for state, d in catalogue_world.datasets.items() if SHOWN[state]}
+    published = {_uri(d) for state, d in world.datasets.items() if SHOWN[state]}
     seen = set()
     for page in (1, 2):
         graph = _graph(app.get(f"/catalog.ttl?page={page}").body, "ttl")
@@ -101,9 +103,9 @@ def _structured_data(html: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "operator"])
-def test_schema_org_only_in_published_dataset_pages(app, catalogue_world, viewer):
-    for state, dataset in catalogue_world.datasets.items():
-        response = app.get(f"/dataset/{dataset['name']}", headers=catalogue_world.token(viewer))
+def test_schema_org_only_in_published_dataset_pages(app, world, viewer):
+    for state, dataset in world.datasets.items():
+        response = app.get(f"/dataset/{dataset['name']}", headers=world.token(viewer))
         if response.status_code != 200:
             assert not SHOWN[state] and response.status_code in (403, 404)
             continue
@@ -118,13 +120,13 @@ def test_schema_org_only_in_published_dataset_pages(app, catalogue_world, viewer
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "sysadmin"])
-def test_sitemap_lists_exactly_the_published_datasets(app, catalogue_world, viewer):
-    response = app.get("/sitemap.xml", headers=catalogue_world.token(viewer))
+def test_sitemap_lists_exactly_the_published_datasets(app, world, viewer):
+    response = app.get("/sitemap.xml", headers=world.token(viewer))
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/xml")
     soup = BeautifulSoup(response.body, "xml")
     locs = {loc.text for loc in soup.find_all("loc")}
-    for state, dataset in catalogue_world.datasets.items():
+    for state, dataset in world.datasets.items():
         assert (f"http://test.ckan.net/dataset/{dataset['name']}" in locs) == SHOWN[state], state
     assert "http://test.ckan.net/panduan-api" in locs
 
@@ -139,14 +141,14 @@ ADMS = rdflib.Namespace("http://www.w3.org/ns/adms#")
 EU = "http://publications.europa.eu/resource/authority/"
 
 
-def _lengkap(app, catalogue_world) -> tuple[rdflib.Graph, rdflib.URIRef, dict]:
-    dataset = catalogue_world.datasets["lengkap"]
+def _lengkap(app, world) -> tuple[rdflib.Graph, rdflib.URIRef, dict]:
+    dataset = world.datasets["lengkap"]
     graph = _graph(app.get(f"/dataset/{dataset['name']}.ttl").body, "ttl")
     return graph, rdflib.URIRef(_uri(dataset)), dataset
 
 
-def test_profile_maps_the_bps_metadata(app, catalogue_world):
-    g, ref, dataset = _lengkap(app, catalogue_world)
+def test_profile_maps_the_bps_metadata(app, world):
+    g, ref, dataset = _lengkap(app, world)
     one = lambda s, p: g.value(s, p)  # noqa: E731
     publisher = one(ref, DCT.publisher)
     assert str(g.value(publisher, FOAF.name)) == "Dinas Kesehatan"
@@ -176,8 +178,8 @@ def test_profile_maps_the_bps_metadata(app, catalogue_world):
     assert str(one(ref, sd.ukuran)) == "jumlah" and str(one(ref, sd.level_penyajian)) == "kecamatan"
 
 
-def test_datastore_resource_is_a_distribution_with_download_and_dump_urls(app, catalogue_world):
-    g, ref, dataset = _lengkap(app, catalogue_world)
+def test_datastore_resource_is_a_distribution_with_download_and_dump_urls(app, world):
+    g, ref, dataset = _lengkap(app, world)
     resource = dataset["resources"][0]
     distributions = set(g.objects(ref, DCAT.distribution))
     main = rdflib.URIRef(f"http://test.ckan.net/dataset/{dataset['id']}/resource/{resource['id']}")
@@ -205,15 +207,15 @@ def _shacl(graph: rdflib.Graph):
     return pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, inference="rdfs", advanced=True)
 
 
-def test_shacl_no_violation_for_a_fully_filled_dataset(app, catalogue_world):
+def test_shacl_no_violation_for_a_fully_filled_dataset(app, world):
     graph = _graph(app.get("/catalog.ttl").body, "ttl")
     conforms, _, report = _shacl(graph)
     assert conforms, report
 
 
-def test_shacl_check_can_fail(app, catalogue_world):
+def test_shacl_check_can_fail(app, world):
     """The same shapes catch a dataset without a title and a second publisher."""
-    g, ref, _ = _lengkap(app, catalogue_world)
+    g, ref, _ = _lengkap(app, world)
     g.remove((ref, DCT.title, None))
     g.add((ref, DCT.publisher, rdflib.URIRef("http://example.org/another")))
     g.add((rdflib.URIRef("http://example.org/another"), RDF.type, FOAF.Agent))
@@ -228,8 +230,8 @@ def _panel(html: str):
     return BeautifulSoup(html, "html.parser").select_one("#gunakan-data")
 
 
-def test_use_data_panel_on_a_published_dataset_and_its_resource(app, catalogue_world):
-    dataset = catalogue_world.datasets["lengkap"]
+def test_use_data_panel_on_a_published_dataset_and_its_resource(app, world):
+    dataset = world.datasets["lengkap"]
     rid = dataset["resources"][0]["id"]
     for url in (f"/dataset/{dataset['name']}", f"/dataset/{dataset['name']}/resource/{rid}"):
         panel = _panel(app.get(url).body)
@@ -246,18 +248,18 @@ def test_use_data_panel_on_a_published_dataset_and_its_resource(app, catalogue_w
         assert "/panduan-api" in links
 
 
-def test_no_use_data_panel_on_an_unpublished_dataset(app, catalogue_world):
+def test_no_use_data_panel_on_an_unpublished_dataset(app, world):
     for state in ("draf", "disetujui", "ditarik", "revisi"):
-        dataset = catalogue_world.datasets[state]
-        page = app.get(f"/dataset/{dataset['name']}", headers=catalogue_world.token("operator"))
+        dataset = world.datasets[state]
+        page = app.get(f"/dataset/{dataset['name']}", headers=world.token("operator"))
         assert page.status_code == 200
         assert _panel(page.body) is None, state
         rid = dataset["resources"][0]["id"]
-        page = app.get(f"/dataset/{dataset['name']}/resource/{rid}", headers=catalogue_world.token("operator"))
+        page = app.get(f"/dataset/{dataset['name']}/resource/{rid}", headers=world.token("operator"))
         assert page.status_code == 200 and _panel(page.body) is None, state
 
 
-def test_api_guide_in_indonesian_and_english(app, catalogue_world):
+def test_api_guide_in_indonesian_and_english(app, world):
     page = app.get("/panduan-api")
     assert page.status_code == 200
     soup = BeautifulSoup(page.body, "html.parser")
@@ -265,7 +267,7 @@ def test_api_guide_in_indonesian_and_english(app, catalogue_world):
     text = soup.get_text()
     assert "package_search" in text and "datastore_search_sql" in text and "catalog.ttl" in text
     assert "tanpa akun" in text
-    shown = {d["name"] for state, d in catalogue_world.datasets.items() if SHOWN[state]}
+    shown = {d["name"] for state, d in world.datasets.items() if SHOWN[state]}
     assert any(f"package_show?id={name}" in text for name in shown)
     english = BeautifulSoup(app.get("/en/panduan-api").body, "html.parser")
     assert english.select_one("h1.page-heading").get_text(strip=True) == "API guide"

@@ -19,7 +19,7 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.interop.dcat_profile import BPS_FIELDS
 from ckanext.satudata_blitar.tests import factories
-from ckanext.satudata_blitar.tests.interop.conftest import FULL_METADATA
+from ckanext.satudata_blitar.tests.interop.catalogue_world import FULL_METADATA
 
 HERE = pathlib.Path(__file__).resolve()
 ROOT = HERE.parents[4]

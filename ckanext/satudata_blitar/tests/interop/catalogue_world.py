@@ -1,6 +1,6 @@
+"""The catalogue tests' world: datasets with every metadata field, withdrawn, with a pending revision."""
 import io
 
-import pytest
 from werkzeug.datastructures import FileStorage
 
 import ckan.tests.helpers as helpers
@@ -54,22 +54,16 @@ def withdraw(world, dataset: dict) -> dict:
     return helpers.call_action("package_show", id=dataset["id"])
 
 
-@pytest.fixture(scope="module")
-def catalogue_world(world):
+def extend_catalogue_world(world) -> None:
     """The world's dataset in each state, plus: a withdrawn one, a published one with a pending revision (the
-    revision submitted), and a fully filled published one with a DataStore table."""
-    unload = world_module.loaded_plugins()
-    try:
-        withdrawn = full_dataset(world, "data-ditarik", "terbit")
-        world.datasets["ditarik"] = withdraw(world, withdrawn)
-        live = full_dataset(world, "data-direvisi", "terbit")
-        revision = helpers.call_action("satudata_revision_create", context={"user": world.name("operator")},
-                                       id=live["id"])
-        helpers.call_action("satudata_transition", context={"user": world.name("operator")}, id=revision["id"],
-                            transition="ajukan")
-        world.datasets["direvisi"] = helpers.call_action("package_show", id=live["id"])
-        world.datasets["revisi"] = helpers.call_action("package_show", id=revision["id"])
-        world.datasets["lengkap"] = full_dataset(world, "data-lengkap", "terbit")
-        yield world
-    finally:
-        unload()
+    revision submitted), and a fully filled published one with a DataStore table.
+    For `pytestmark = pytest.mark.world(extend=extend_catalogue_world)`."""
+    world.datasets["ditarik"] = withdraw(world, full_dataset(world, "data-ditarik", "terbit"))
+    live = full_dataset(world, "data-direvisi", "terbit")
+    revision = helpers.call_action("satudata_revision_create", context={"user": world.name("operator")},
+                                   id=live["id"])
+    helpers.call_action("satudata_transition", context={"user": world.name("operator")}, id=revision["id"],
+                        transition="ajukan")
+    world.datasets["direvisi"] = helpers.call_action("package_show", id=live["id"])
+    world.datasets["revisi"] = helpers.call_action("package_show", id=revision["id"])
+    world.datasets["lengkap"] = full_dataset(world, "data-lengkap", "terbit")
