@@ -73,9 +73,10 @@ def english_messages():
 
 
 class _Texts(html.parser.HTMLParser):
-    """Visible text nodes and the title, placeholder and aria-label attributes of a page."""
+    """Visible text nodes and the title, placeholder and aria-label attributes of a page. Code (the "Gunakan data
+    ini" examples) is in no language."""
 
-    HIDDEN = {"script", "style", "template", "noscript"}
+    HIDDEN = {"script", "style", "template", "noscript", "code"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

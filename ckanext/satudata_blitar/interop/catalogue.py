@@ -1,0 +1,56 @@
+"""Only Terbit datasets leave the portal as catalogue records, whoever asks.
+
+ckanext-dcat serves `/catalog.<fmt>` from `package_search` (public datasets only) and `/dataset/<id>.<fmt>` from
+`package_show` as the user who asks, so an insider would get an unpublished dataset there. These chained actions
+make both the public catalogue: the catalogue keeps only datasets in state Terbit (`satudata_status`, indexed by
+search.py), and a dataset's record is "not found" unless it is Terbit, for the OPD's own people and sysadmins too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+PUBLISHED_FQ = f"+satudata_status:{workflow.TERBIT} +capacity:public"
+
+__all__ = ["dcat_dataset_show", "dcat_catalog_show", "dcat_catalog_search", "is_published"]
+
+
+def is_published(pkg_dict: dict[str, Any]) -> bool:
+    """Terbit, public and active: what the catalogue, the structured data and the sitemap show."""
+    return (pkg_dict.get("satudata_status") == workflow.TERBIT and not pkg_dict.get("private")
+            and pkg_dict.get("state", "active") == "active")
+
+
+def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
+    asked = data_dict.get("fq")
+    return {**data_dict, "fq": f"{PUBLISHED_FQ} {asked}" if asked else PUBLISHED_FQ}
+
+
+@tk.chained_action
+def dcat_dataset_show(original, context, data_dict):
+    """ckanext-dcat's record of one dataset, for Terbit datasets only (others: not found, whoever asks)."""
+    tk.check_access("dcat_dataset_show", context, data_dict)
+    try:
+        dataset = tk.get_action("package_show")({**context, "for_view": False}, {"id": data_dict.get("id")})
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    if not is_published(dataset):
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return original(context, {**data_dict, "id": dataset["id"]})
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(original, context, data_dict):
+    """ckanext-dcat's catalogue, of Terbit datasets only."""
+    return original(context, _published_only(data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_search(original, context, data_dict):
+    """ckanext-dcat's catalogue search, of Terbit datasets only."""
+    return original(context, _published_only(data_dict))
