@@ -111,6 +111,12 @@ class Visit:
         except ElementClickInterceptedException:  # a sticky bar over it: a click in the page's own terms
             self.driver.execute_script("arguments[0].click();", element)
 
+    def submit(self, css):
+        """Clicks a submit button and waits for the next page (the old one goes stale)."""
+        page = self.find("html")
+        self.click(css)
+        WebDriverWait(self.driver, WAIT).until(EC.staleness_of(page))
+
     def fill(self, css, text):
         element = self.find(css)
         element.clear()
@@ -181,8 +187,7 @@ def _press(visit, transition, note=None):
     form = f"form.satudata-transition:has(input[name=transition][value={transition}])"
     if note is not None:
         visit.fill(f"{form} textarea[name=note]", note)
-    visit.click(f"{form} button[type=submit]")
-    visit.find(".flash-messages")
+    visit.submit(f"{form} button[type=submit]")
 
 
 def _state(name):
@@ -225,7 +230,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     visit.find("input[type=file][name=upload]").send_keys(str(upload))
     visit.fill("#field-name", "Penduduk 2024")
     visit.shot("operator-resource-upload")
-    visit.click("button[name=save][value=go-metadata]")
+    visit.submit("button[name=save][value=go-metadata]")
     visit.find("#satudata-status-strip")
     assert _state(name) == workflow.DRAF
     # Not loaded yet: the page says why it cannot be submitted.
@@ -242,7 +247,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     visit.driver.get(resource_link.replace(f"/dataset/{name}/resource/", f"/dataset/{name}/resource/")
                      + "/new_view?view_type=satudata_chart")
     visit.fill("#field-title", "Grafik")
-    visit.click("form button[type=submit][name=save], form button.btn-primary[type=submit]")
+    visit.submit("form button[type=submit][name=save], form button.btn-primary[type=submit]")
 
     visit.go(f"/dataset/{name}")
     _press(visit, "ajukan")
@@ -267,11 +272,11 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     assert REASON in visit.find("#satudata-status-strip .satudata-return-note").text
     visit.fill("#field-satuan", "jiwa")
     visit.shot("operator-edit-form")
-    visit.click("form#dataset-edit button[name=save]")
+    visit.submit("form#dataset-edit button[name=save]")
     visit.go("/dashboard/datasets")
-    visit.click(f"li.dataset-item:has(a[href$='/dataset/{name}']) form.satudata-list-submit button")
-    visit.find(".flash-messages")
-    assert _state(name) == workflow.DIAJUKAN
+    visit.submit(f"li.dataset-item:has(a[href$='/dataset/{name}']) form.satudata-list-submit button")
+    flash = visit.find(".flash-messages").text
+    assert _state(name) == workflow.DIAJUKAN, flash
 
     # SOP steps 4–6: both verifications and the publication.
     visit.log_in("verifikator_opd", world)

@@ -5,6 +5,7 @@ import socket
 
 import ckan.tests.helpers as helpers
 
+from ckanext.satudata_blitar.workflow import notifications
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
 
@@ -21,7 +22,7 @@ def test_an_unreachable_smtp_server_costs_one_log_line_per_mail(app, world, ckan
                         email="verifikator@blitarkota.go.id")
     dataset = world_module.dataset_in_state(world, workflow.DRAF, name="tanpa-smtp")
     # CKAN's logging set-up (fileConfig) disables the loggers that existed before it ran.
-    monkeypatch.setattr(logging.getLogger("ckanext.satudata_blitar.notifications"), "disabled", False)
+    monkeypatch.setattr(notifications.log, "disabled", False)
     caplog.set_level(logging.INFO, logger="ckanext.satudata_blitar")
     helpers.call_action("satudata_transition", context={"user": world.name("operator")}, id=dataset["id"],
                         transition="ajukan")
