@@ -34,6 +34,14 @@ $(VENV)/.installed: setup.cfg setup.py
 	$(PIP) check
 	touch $@
 
+# axe-core for the browser tests' accessibility checks, pinned, in a git-ignored folder.
+AXE_VERSION := 4.10.3
+AXE := $(CURDIR)/.services/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	mkdir -p .services/npm
+	npm install --silent --no-save --no-audit --no-fund --prefix .services/npm axe-core@$(AXE_VERSION)
+	test -f $@
+
 install: $(VENV)/.installed
 
 services: install
@@ -53,7 +61,7 @@ status:
 logs:
 	tail -F .services/log/web.log .services/log/worker.log
 
-test: services
+test: services $(AXE)
 	$(VENV)/bin/lint-imports setup.cfg --no-cache
 	services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=.services/$(SATUDATA_TEST_NAME).ini $(PYTEST_ARGS) ckanext/satudata_blitar

@@ -135,7 +135,8 @@ prepare_run() {
     "ckan.site_id = satudata_blitar" \
     "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
-    "ckan.plugins = activity satudata_blitar satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data" \
+    "ckan.uploads_enabled = true" \
+    "ckan.plugins = satudata_blitar activity satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data" \
     "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml" \
     "scheming.organization_schemas = ckanext.satudata_blitar:metadata/schemas/organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
@@ -143,7 +144,7 @@ prepare_run() {
     "ckan.locale_default = id" \
     "ckan.locales_offered = id en" \
     "ckan.display_timezone = Asia/Jakarta" \
-    "ckan.views.default_views = image_view datatables_view" \
+    "ckan.views.default_views = datatables_view" \
     "ckan.csrf_protection.ignore_extensions = false"
   # Warnings only on the command line and in the logs; raise these levels in ckan.ini to debug.
   "$CKAN" config-tool "$ini" -s logger_ckan "level = WARNING"

@@ -79,13 +79,17 @@ stop_pid_group() {
 # Debian packages the services and the Python build need, installed in one apt call when any is missing
 # (--no-upgrade: an installed PostgreSQL is never upgraded under its data).
 SYSTEM_PACKAGES=(postgresql-$PG_VERSION postgresql-client-$PG_VERSION redis-server libpq-dev libmagic1 gcc curl
-                 maven openjdk-17-jdk-headless gettext)
+                 maven openjdk-17-jdk-headless gettext
+                 # the browser tests: Debian's Chromium and its driver (same version), fonts for the screenshots
+                 chromium chromium-driver fonts-noto-core)
 
 ensure_system_packages() {
   local missing=() pkg
   for pkg in "${SYSTEM_PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
+  # npm installs axe-core for the browser tests; a Node.js that brings its own npm (NodeSource) is kept as it is.
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing Debian packages (install them as root): ${missing[*]}"
   say "installing Debian packages: ${missing[*]}"

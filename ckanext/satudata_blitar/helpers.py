@@ -12,7 +12,8 @@ from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, 
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures
-from ckanext.satudata_blitar.workflow import revisions, roles
+from ckanext.satudata_blitar.tables import submission
+from ckanext.satudata_blitar.workflow import dataset_state, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = [
@@ -22,6 +23,7 @@ __all__: list[str] = [
     "satudata_opds", "satudata_readable_opds", "satudata_frequency_choices", "satudata_frequency_labels",
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
     "satudata_license_title",
+    "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_show_state", "satudata_form_sections",
     *formats.__all__,
 ]
 
@@ -200,3 +202,30 @@ def satudata_link_choices(elements: list[dict[str, Any]]) -> dict[str, list[dict
 
 def satudata_license_title(pkg_dict: dict[str, Any]) -> str:
     return language.license_title(pkg_dict)
+
+
+def satudata_waiting_for_label(role_codes: list[str] | None) -> str:
+    """Who acts next, e.g. "Verifikator OPD" (pkg.satudata_waiting_for)."""
+    return dataset_state.waiting_for_label(role_codes or [])
+
+
+def satudata_submission_refusal(pkg_dict: dict[str, Any]) -> str | None:
+    """Why the user's "Submit" would be refused now (no loaded data, CKAN draft), for users who may submit."""
+    if pkg_dict.get("satudata_status") not in workflow.TRANSITIONS["ajukan"].from_states:
+        return None
+    if not tk.h.check_access("satudata_transition", {"id": pkg_dict["id"], "transition": "ajukan"}):
+        return None
+    return submission.submission_refusal_of(pkg_dict["id"])
+
+
+def satudata_show_state(pkg_dict: dict[str, Any]) -> bool:
+    """Lists and pages show the workflow state of unpublished datasets, and of published ones to logged-in users."""
+    state = pkg_dict.get("satudata_status")
+    return bool(state) and (state != workflow.TERBIT or tk.current_user.is_authenticated)
+
+
+def satudata_form_sections(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The form's fields (those with a form snippet) in the BPS sections: `[{name, title: {id, en}, fields}]`."""
+    shown = [field for field in fields if not ("form_snippet" in field and field["form_snippet"] is None)]
+    return [{"name": name, "title": metadata_groups.group_title(name), "fields": section}
+            for name, section in metadata_groups.grouped_fields(shown)]

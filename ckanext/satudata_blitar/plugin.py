@@ -11,7 +11,7 @@ from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.tables import storage
-from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.workflow import dataset_state, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 
@@ -49,10 +49,10 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI
 
     def dataset_facets(self, facets_dict, package_type):
-        return OrderedDict(search.facet_titles())
+        return OrderedDict(search.facet_titles(insider=dataset_state.is_insider(tk.current_user)))
 
     def organization_facets(self, facets_dict, organization_type, package_type):
-        titles = search.facet_titles()
+        titles = search.facet_titles(insider=dataset_state.is_insider(tk.current_user))
         titles.pop("organization")
         return OrderedDict(titles)
 
@@ -65,14 +65,14 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         workflow.dataset_created(context, pkg_dict)
 
     def after_dataset_show(self, context, pkg_dict):
-        pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+        pkg_dict.update(dataset_state.fields(pkg_dict["id"]))
         contracts.restore_core_resource_keys(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return search.index_dataset(pkg_dict)
+        return dataset_state.index(search.index_dataset(pkg_dict))
 
     def after_dataset_search(self, search_results, search_params):
-        return search.label_choice_facets(search_results, search_params)
+        return dataset_state.label_results(search.label_choice_facets(search_results, search_params))
 
     # IUploader: resource files that fail to be written (disk full, unwritable storage) are a clear message
 

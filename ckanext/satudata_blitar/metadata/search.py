@@ -27,9 +27,14 @@ FACETS: dict[str, tuple[str, str]] = {
 CHOICE_FACETS = ("urusan", "frekuensi", "sifat_data")
 
 
-def facet_titles() -> dict[str, str]:
+# Shown first, and only to the people of the workflow (dataset_state.is_insider): visitors see published data only.
+STATE_FACET = ("satudata_status", ("Status", "Status"))
+
+
+def facet_titles(insider: bool = False) -> dict[str, str]:
     english = language.current() == "en"
-    return {field: labels[1] if english else labels[0] for field, labels in FACETS.items()}
+    facets = {STATE_FACET[0]: STATE_FACET[1], **FACETS} if insider else FACETS
+    return {field: labels[1] if english else labels[0] for field, labels in facets.items()}
 
 
 def index_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,8 @@ APP_SETTINGS = [
     "ckan.auth.create_unowned_dataset",
     "ckan.datastore.sqlsearch.enabled",
     "ckan.csrf_protection.ignore_extensions",
+    "ckan.uploads_enabled",
+    "ckan.views.default_views",
 ]
 # ${VAR}, ${VAR:-default}, ${VAR:?error}, ... in the compose file.
 COMPOSE_VARIABLE = re.compile(r"\$\{(\w+)(?:[:?+-][^}]*)?\}")
@@ -265,3 +267,10 @@ def test_plugins_are_those_of_test_ini_with_envvars_last():
 @pytest.mark.parametrize("key", APP_SETTINGS)
 def test_application_setting_matches_test_ini(key):
     assert dockerfile_settings()[key] == settings_of_test_ini()[key]
+
+
+def test_times_are_shown_in_wib():
+    """Kota Blitar lives in WIB: the portal shows times in Asia/Jakarta (the tests keep UTC, which their figures
+    are written in)."""
+    assert dockerfile_settings()["ckan.display_timezone"] == "Asia/Jakarta"
+    assert '"ckan.display_timezone = Asia/Jakarta"' in (ROOT / "services" / "portal.sh").read_text()

@@ -30,6 +30,10 @@ def transition(id: str) -> Any:
     result = _panel_action("satudata_transition", data)
     if result:
         tk.h.flash_success(tk._("Status changed to {state}").format(state=result["event"]["to_state_label"]))
+    came_from = tk.request.form.get("came_from", "")
+    # Back to the list the button was pressed in (a path of this site only), else to the dataset.
+    if came_from.startswith("/") and not came_from.startswith("//") and "\\" not in came_from:
+        return tk.redirect_to(came_from)
     return tk.redirect_to("dataset.read", id=id)
 
 

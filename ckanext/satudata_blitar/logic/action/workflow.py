@@ -10,7 +10,8 @@ from ckan.lib import search
 
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
-from ckanext.satudata_blitar.workflow import notifications, revisions, roles
+from ckanext.satudata_blitar.tables import submission
+from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
@@ -63,6 +64,10 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         raise tk.ValidationError({"transition": [
             tk._('"{transition}" is not possible while the dataset is {state}').format(
                 transition=transition.label(), state=workflow.state_label(state))]})
+    if transition.name == "ajukan":
+        refusal = submission.submission_refusal(package)
+        if refusal:
+            raise tk.ValidationError({"id": [refusal]})
     if transition.note_required and not data.get("note"):
         raise tk.ValidationError({"note": [tk._("A reason is required to return or withdraw a dataset")]})
     if transition.to_state == workflow.TERBIT:
@@ -99,6 +104,9 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     except search.SearchIndexError:
         model.Session.rollback()
         raise _search_unavailable()
+    # CKAN reindexes only a dataset whose rows changed; the state lives in our table, so the index (state, who
+    # acts next, the reason of a return, in every list) is refreshed here.
+    dataset_state.reindex(package.id)
     notifications.transition_made(package.id, event_dict)
     return {"state": transition.to_state, "event": event_dict}
 

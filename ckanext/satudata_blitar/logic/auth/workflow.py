@@ -11,7 +11,9 @@ from ckanext.satudata_blitar.workflow import revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
-                      "satudata_role_history", "satudata_revision_create"]
+                      "satudata_role_history", "satudata_revision_create",
+                      # core (ckanext-activity) auth we widen: what changed in a dataset, for its verifiers
+                      "activity_show", "activity_data_show", "activity_diff"]
 
 
 def dataset_of(data_dict: dict[str, Any]) -> model.Package:
@@ -68,3 +70,48 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
 def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The Walidata (and sysadmins): they assign the roles."""
     return walidata_only(context)
+
+
+# --- what changed: the activity data and diffs of a dataset, for those who verify it ---------------------------
+
+# The OPD's operators (who made the changes, and may no longer edit once they submit), its verifiers, and the
+# Walidata's roles.
+WORKFLOW_ROLES = frozenset({roles.OPERATOR, roles.VERIFIKATOR_OPD, roles.VERIFIKATOR_KOMINFOTIK, roles.WALIDATA})
+
+
+def _verifies_the_activitys_dataset(context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
+    """CKAN shows a dataset's activity data and its "Changes" only to those who may edit it; the verifiers of its
+    OPD and the Walidata's roles must see what they verify, and its operators what they submitted."""
+    from ckanext.activity.model import Activity
+    activity = model.Session.get(Activity, data_dict.get("id") or "")
+    if not activity or "package" not in (activity.activity_type or ""):
+        return False
+    package = model.Package.get(activity.object_id)
+    if not package:
+        return False
+    return bool(roles.roles_for(user_of(context), package.owner_org) & WORKFLOW_ROLES)
+
+
+def _or_verifier(next_auth, context, data_dict):
+    result = next_auth(context, data_dict)
+    if result.get("success") or not _verifies_the_activitys_dataset(context, data_dict):
+        return result
+    return {"success": True}
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def activity_show(next_auth, context, data_dict):
+    return _or_verifier(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def activity_data_show(next_auth, context, data_dict):
+    return _or_verifier(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def activity_diff(next_auth, context, data_dict):
+    return _or_verifier(next_auth, context, data_dict)

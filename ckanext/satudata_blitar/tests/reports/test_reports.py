@@ -34,6 +34,7 @@ from ckanext.satudata_blitar.reports import figures as reports
 from ckanext.satudata_blitar.cli import satudata
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 
 NOW = "2026-08-20 12:00"
 
@@ -117,7 +118,7 @@ def world(reset_db, migrate_db_for):
                 if membership:
                     helpers.call_action("organization_member_create", id=membership[1], username=name,
                                         role=membership[0])
-            ids = {}
+            ids, scratch = {}, []
             for when, dataset, transition in HISTORY:
                 frozen.move_to(when)
                 if transition == "buat":
@@ -125,9 +126,15 @@ def world(reset_db, migrate_db_for):
                         "package_create", context={"user": f"operator-{dataset[:2]}"}, name=dataset,
                         title=f"Data {dataset.upper()}", notes="Data uji.", owner_org=orgs[OPD[dataset[:2]]]["id"],
                         **REQUIRED_METADATA, **MORE_METADATA.get(dataset, {}))["id"]
+                    # Only a dataset with loaded data can be submitted: a file accepted by the upload check, which
+                    # the evaluation (resources, formats) does not count: it is deleted once the history is made.
+                    scratch.append(satudata_factories.with_loaded_data({"id": ids[dataset]}))
                 else:
                     helpers.call_action("satudata_transition", context={"user": _actor(dataset, transition)},
                                         id=ids[dataset], transition=transition, note="Catatan uji")
+        for dataset in scratch:
+            for resource in helpers.call_action("package_show", id=dataset["id"])["resources"]:
+                helpers.call_action("resource_delete", context={"user": "sysadmin"}, id=resource["id"])
         for dataset, fmt, in_datastore in RESOURCES:  # by the site: the evaluation reads them, not the workflow
             resource = helpers.call_action("resource_create", context={"user": "sysadmin"}, package_id=ids[dataset],
                                            name="Data", format=fmt,

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 
 
@@ -55,6 +56,12 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     page = operator.get("/dataset/penduduk-web").body
     assert "satudata-status-draf" in page
 
+    # Not loaded yet (the worker has not read the file): the submission is refused with the reason.
+    page = _press(operator, "penduduk-web", "ajukan")
+    assert "satudata-status-draf" in page.body
+    assert "dapat diajukan hanya bila" in page.body
+    satudata_factories.with_loaded_data({"id": "penduduk-web"})
+
     page = _press(operator, "penduduk-web", "ajukan")
     assert "satudata-status-diajukan" in page.body
     # Locked now: the operator has no button left and cannot edit.
@@ -67,7 +74,7 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child a")]
     assert "Penduduk (web)" in waiting
     # The header counts what waits, on every page.
-    count = re.search(r'class="badge satudata-waiting-count">(\d+)<', verifier.get("/dashboard/datasets").body)
+    count = re.search(r'class="badge satudata-waiting-count"[^>]*>(\d+)<', verifier.get("/dashboard/datasets").body)
     assert count and int(count.group(1)) == len(waiting)
     page = _press(verifier, "penduduk-web", "kembalikan_opd", note="Satuan harus jiwa, bukan orang.")
     assert "satudata-status-perlu_perbaikan" in page.body

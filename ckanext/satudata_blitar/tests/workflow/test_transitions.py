@@ -11,6 +11,7 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 
 ACTORS = ["operator", "operator_other_opd", "verifikator_opd", "verifikator_other_opd", "ckan_admin",
           "verifikator_kominfotik", "walidata", "sysadmin"]
@@ -240,6 +241,7 @@ def test_the_sop_walk_through_with_all_four_roles(app, world, mail_server):
             "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
     dataset = app.post("/api/3/action/package_create", json=body, headers=world.token("operator")).json["result"]
     assert app.get("/dataset/penduduk-menurut-kecamatan", status=None).status_code == 404
+    satudata_factories.with_loaded_data(dataset)
 
     steps = [("operator", "ajukan", workflow.DIAJUKAN, ["verifikator_opd"]),
              ("verifikator_opd", "kembalikan_opd", workflow.PERLU_PERBAIKAN, ["operator"]),

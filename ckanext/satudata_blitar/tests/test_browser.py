@@ -1,0 +1,379 @@
+"""The portal in a real browser: headless Chromium (Debian's `chromium` and `chromium-driver`) driven by Selenium
+against a live portal served from the test databases.
+
+- The whole SOP by clicks: the operator creates a dataset with its metadata, uploads an .xlsx and submits it; the
+  OPD's verifier returns it with a reason; the operator reads the reason, fixes and resubmits; both verifiers
+  approve; the Walidata publishes; an anonymous visitor finds it from the home page, previews its table and chart
+  and downloads it.
+- axe-core on the main pages: no serious or critical violation.
+- At 390 px (a phone) no page scrolls sideways.
+
+Screenshots of every step go to .services/artefacts/browser/ (git-ignored), at 1280 px and at 390 px.
+"""
+from __future__ import annotations
+
+import io
+import pathlib
+import threading
+import urllib.request
+
+import openpyxl
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.common.exceptions import ElementClickInterceptedException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from werkzeug.serving import make_server
+
+import ckan.lib.jobs as jobs
+import ckan.plugins.toolkit as tk
+from ckan.config.middleware import make_app
+
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tests import world as world_module
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+ARTEFACTS = ROOT / ".services" / "artefacts" / "browser"
+AXE = ROOT / ".services" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+WIDE, PHONE = (1280, 900), (390, 844)
+REASON = "Satuan harus jiwa, bukan orang."
+WAIT = 10
+
+
+# --- the live portal and the browser ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def portal(world):
+    """The portal of test.ini, served on a free port in a thread, with the site URL pointing at it."""
+    unload = world_module.loaded_plugins()
+    server = make_server("127.0.0.1", 0, make_app(tk.config), threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    site_url = tk.config["ckan.site_url"]
+    tk.config["ckan.site_url"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        tk.config["ckan.site_url"] = site_url
+        unload()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = Options()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=id",
+                     f"--window-size={WIDE[0]},{WIDE[1]}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class Visit:
+    """One browser, one person at a time (log in, log out), and screenshots of what they see."""
+
+    def __init__(self, driver, url):
+        self.driver, self.url, self.step = driver, url, 0
+
+    def go(self, path):
+        self.driver.get(self.url + path)
+
+    def _wait(self, condition, css):
+        try:
+            return WebDriverWait(self.driver, WAIT).until(condition((By.CSS_SELECTOR, css)))
+        except TimeoutException:
+            self.driver.save_screenshot(str(ARTEFACTS / "failure.png"))
+            (ARTEFACTS / "failure.html").write_text(self.driver.page_source)
+            raise AssertionError(f"{css!r} not found on {self.driver.current_url}; see {ARTEFACTS}/failure.*")
+
+    def find(self, css):
+        return self._wait(EC.presence_of_element_located, css)
+
+    def all(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def click(self, css):
+        element = self._wait(EC.element_to_be_clickable, css)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        try:
+            element.click()
+        except ElementClickInterceptedException:  # a sticky bar over it: a click in the page's own terms
+            self.driver.execute_script("arguments[0].click();", element)
+
+    def submit(self, css):
+        """Clicks a submit button and waits for the next page (the old one goes stale)."""
+        page = self.find("html")
+        self.click(css)
+        WebDriverWait(self.driver, WAIT).until(EC.staleness_of(page))
+
+    def fill(self, css, text):
+        element = self.find(css)
+        element.clear()
+        element.send_keys(text)
+
+    def choose(self, css, value):
+        Select(self.find(css)).select_by_value(value)
+
+    def log_in(self, viewer, world):
+        self.driver.delete_all_cookies()
+        self.go("/user/login")
+        self.fill("#field-login", world.name(viewer))
+        self.fill("#field-password", world_module.PASSWORD)
+        self.find("#field-password").submit()
+        WebDriverWait(self.driver, WAIT).until(lambda d: "/user/login" not in d.current_url)
+
+    def log_out(self):
+        self.driver.delete_all_cookies()
+
+    def phone(self, on=True):
+        if on:
+            self.driver.set_window_size(*PHONE)
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True})
+        else:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+            self.driver.set_window_size(*WIDE)
+
+    def shot(self, name, phone_too=False):
+        """A screenshot of the whole page (and the same page on a phone)."""
+        self.step += 1
+        for label, is_phone in [("1280", False)] + ([("390", True)] if phone_too else []):
+            if is_phone:
+                self.phone()
+                self.driver.refresh()
+            width = PHONE[0] if is_phone else WIDE[0]
+            height = self.driver.execute_script("return document.documentElement.scrollHeight")
+            if not is_phone:
+                self.driver.set_window_size(width, min(max(height, WIDE[1]), 6000))
+            self.driver.save_screenshot(str(ARTEFACTS / f"{self.step:02d}-{name}-{label}.png"))
+            if is_phone:
+                self.phone(False)
+            else:
+                self.driver.set_window_size(*WIDE)
+
+    def text(self):
+        return self.find("body").text
+
+
+@pytest.fixture
+def visit(browser, portal):
+    return Visit(browser, portal)
+
+
+def _table() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Kecamatan", "Jumlah Penduduk"])
+    for row in [("Kepanjenkidul", 46210), ("Sananwetan", 58774), ("Sukorejo", 52103)]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _press(visit, transition, note=None):
+    """Presses the button of `transition` in the dataset page's verification panel."""
+    form = f"form.satudata-transition:has(input[name=transition][value={transition}])"
+    if note is not None:
+        visit.fill(f"{form} textarea[name=note]", note)
+    visit.submit(f"{form} button[type=submit]")
+
+
+def _state(name):
+    from ckan import model
+    return workflow.current_state(model.Package.get(name).id)
+
+
+# --- the SOP --------------------------------------------------------------------------------------------------
+
+def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
+    name = "penduduk-per-kecamatan"
+    upload = tmp_path / "penduduk.xlsx"
+    upload.write_bytes(_table())
+    jobs.get_queue().empty()
+
+    # SOP step 3: the operator creates the dataset with its metadata (the form in the BPS sections) ...
+    visit.log_in("operator", world)
+    visit.go("/dataset/")
+    visit.click("a[href$='/dataset/new']")
+    visit.fill("#field-title", "Penduduk per Kecamatan")
+    visit.driver.execute_script("document.getElementById('field-name').value = arguments[0];", name)
+    visit.fill("#field-notes", "Jumlah penduduk Kota Blitar menurut kecamatan.")
+    visit.choose("#field-urusan", "kesehatan")
+    visit.fill("#field-definisi", "Banyaknya penduduk yang tercatat pada akhir tahun.")
+    visit.fill("#field-satuan", "orang")
+    visit.fill("#field-tahun_data_awal", "2024")
+    visit.fill("#field-tahun_data_akhir", "2024")
+    visit.choose("#field-frekuensi", "tahunan")
+    visit.choose("#field-cara_pengumpulan", "kompilasi-produk-administrasi")
+    visit.fill("#field-sumber_data", "Dispendukcapil Kota Blitar")
+    visit.choose("#field-sifat_data", "terbuka")
+    visit.shot("operator-dataset-form")
+    visit.click("form#dataset-edit button[name=save]")
+
+    # ... and uploads the .xlsx on the resource form.
+    visit.find("form#resource-edit")
+    visit.driver.execute_script(
+        "var f = document.querySelector('input[type=file][name=upload]'); f.style.display = 'block';"
+        "f.removeAttribute('hidden'); f.classList.remove('d-none');")
+    visit.find("input[type=file][name=upload]").send_keys(str(upload))
+    visit.fill("#field-name", "Penduduk 2024")
+    visit.shot("operator-resource-upload")
+    visit.submit("button[name=save][value=go-metadata]")
+    visit.find("#satudata-status-strip")
+    assert _state(name) == workflow.DRAF
+    # Not loaded yet: the page says why it cannot be submitted.
+    assert visit.all("#satudata-status-strip .satudata-submit-refusal")
+    visit.shot("operator-not-loaded-yet")
+
+    # The worker reads and loads the file (xloader's queue, our typed load).
+    jobs.Worker().work(burst=True)
+    visit.go(f"/dataset/{name}")
+    assert not visit.all("#satudata-status-strip .satudata-submit-refusal")
+    resource_link = visit.find(".resource-item a.heading").get_attribute("href")
+
+    # A chart of the table, as the operator sets it up on the resource's views.
+    visit.driver.get(resource_link.replace(f"/dataset/{name}/resource/", f"/dataset/{name}/resource/")
+                     + "/new_view?view_type=satudata_chart")
+    visit.fill("#field-title", "Grafik")
+    visit.submit("form button[type=submit][name=save], form button.btn-primary[type=submit]")
+
+    visit.go(f"/dataset/{name}")
+    _press(visit, "ajukan")
+    assert _state(name) == workflow.DIAJUKAN
+    visit.shot("operator-submitted")
+
+    # SOP step 4: the OPD's verifier finds it in the verification list, sees what changed, returns it.
+    visit.log_in("verifikator_opd", world)
+    visit.go("/verifikasi")
+    visit.shot("verifier-queue", phone_too=True)
+    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    _press(visit, "kembalikan_opd", note=REASON)
+    assert _state(name) == workflow.PERLU_PERBAIKAN
+
+    # The operator sees the reason in the list and on the edit form, fixes the unit and resubmits from the list.
+    visit.log_in("operator", world)
+    visit.go("/dashboard/datasets")
+    item = visit.find(f"li.dataset-item:has(a[href$='/dataset/{name}']) .satudata-return-note")
+    assert REASON in item.text
+    visit.shot("operator-sees-the-reason", phone_too=True)
+    visit.go(f"/dataset/edit/{name}")
+    assert REASON in visit.find("#satudata-status-strip .satudata-return-note").text
+    visit.fill("#field-satuan", "jiwa")
+    visit.shot("operator-edit-form")
+    visit.submit("form#dataset-edit button[name=save]")
+    visit.go("/dashboard/datasets")
+    visit.submit(f"li.dataset-item:has(a[href$='/dataset/{name}']) form.satudata-list-submit button")
+    flash = visit.find(".flash-messages").text
+    assert _state(name) == workflow.DIAJUKAN, flash
+
+    # SOP steps 4–6: both verifications and the publication.
+    visit.log_in("verifikator_opd", world)
+    visit.go(f"/dataset/{name}")
+    _press(visit, "verifikasi_opd")
+    visit.log_in("verifikator_kominfotik", world)
+    visit.go("/verifikasi")
+    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    _press(visit, "verifikasi_walidata")
+    visit.log_in("walidata", world)
+    visit.go("/verifikasi")
+    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.shot("walidata-before-publishing")
+    _press(visit, "terbitkan")
+    assert _state(name) == workflow.TERBIT
+
+    # A visitor finds it from the home page, previews the table and the chart and downloads it.
+    visit.log_out()
+    visit.go("/")
+    visit.shot("home", phone_too=True)
+    search = visit.find("input[name=q]")
+    search.send_keys("Penduduk per Kecamatan")
+    search.submit()
+    visit.shot("search", phone_too=True)
+    visit.click(f"li.dataset-item a[href$='/dataset/{name}']")
+    assert "jiwa" in visit.text()
+    visit.shot("dataset", phone_too=True)
+    visit.click(".resource-item a.heading")
+    visit.find(".resource-view")
+    visit.shot("resource-table", phone_too=True)
+    chart_tab = [a for a in visit.all("a[href*='view_id=']") if "Grafik" in a.text]
+    assert chart_tab, "the chart view is listed"
+    chart_tab[0].click()
+    visit.find(".satudata-chart-view svg")
+    visit.shot("resource-chart")
+    download = visit.find("a.resource-url-analytics").get_attribute("href")
+    with urllib.request.urlopen(download) as response:
+        body = response.read()
+    assert response.status == 200 and body[:2] == b"PK"  # the .xlsx the operator uploaded
+
+
+# --- accessibility and phones on the main pages --------------------------------------------------------------
+
+def _pages(world):
+    """(who, path) of the pages checked: the public ones anonymously, the workflow's as the Walidata."""
+    published = world.datasets[workflow.TERBIT]
+    resource = published["resources"][0]["id"]
+    return [(None, "/"), (None, "/dataset/"), (None, f"/dataset/{published['name']}"),
+            (None, f"/dataset/{published['name']}/resource/{resource}"),
+            ("walidata", "/verifikasi"), ("walidata", "/laporan"), ("walidata", "/elemen-data"),
+            ("walidata", "/dashboard/datasets")]
+
+
+def _visit_each(visit, world):
+    current = "nobody"
+    for who, path in _pages(world):
+        if who != current:
+            if who:
+                visit.log_in(who, world)
+            else:
+                visit.log_out()
+            current = who
+        visit.go(path)
+        visit.find("footer, .site-footer, body")
+        yield path
+
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(result => done(result.violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160)).join(' | '))));
+"""
+
+
+def test_no_serious_or_critical_accessibility_violation(visit, world):
+    axe = AXE.read_text()
+    visit.driver.set_script_timeout(60)
+    found = {}
+    for path in _visit_each(visit, world):
+        visit.driver.execute_script(axe)
+        violations = visit.driver.execute_async_script(AXE_RUN)
+        if violations:
+            found[path] = violations
+    assert found == {}
+
+
+def test_no_page_scrolls_sideways_on_a_phone(visit, world):
+    visit.phone()
+    wide = {}
+    try:
+        for path in _visit_each(visit, world):
+            scroll, inner = visit.driver.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll > inner:
+                wide[path] = (scroll, inner)
+                visit.driver.save_screenshot(str(ARTEFACTS / f"too-wide-{len(wide)}.png"))
+    finally:
+        visit.phone(False)
+    assert wide == {}

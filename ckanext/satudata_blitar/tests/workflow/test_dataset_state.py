@@ -1,0 +1,254 @@
+"""A dataset's state where people meet it: submission only with loaded data and out of CKAN's draft, the reason of
+a return on the page, the edit form and the lists, the state and who acts next in package_search results, a state
+facet for the people of the workflow, readable badges, and the upload field on the resource form."""
+import io
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from werkzeug.datastructures import FileStorage
+
+import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.tables import upload_check as upload_report
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tests import factories as satudata_factories
+from ckanext.satudata_blitar.tests import world as world_module
+
+REASON = "Satuan harus jiwa, bukan orang."
+
+
+def _new(world, name, **extra):
+    return helpers.call_action("package_create", context={"user": world.name("operator")},
+                               **world_module._body(world, name), **extra)
+
+
+def _submit(app, world, dataset_id, actor="operator"):
+    return app.post("/api/3/action/satudata_transition", headers=world.token(actor), status=None,
+                    json={"id": dataset_id, "transition": "ajukan"})
+
+
+def _upload(world, dataset_id):
+    return helpers.call_action(
+        "resource_create", context={"user": world.name("operator")}, package_id=dataset_id, name="Data",
+        upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "data.csv", content_type="text/csv"))
+
+
+# --- submission -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("actor", ["operator", "sysadmin"])
+def test_a_dataset_without_data_cannot_be_submitted(app, world, actor):
+    dataset = _new(world, f"tanpa-data-{actor}")
+    response = _submit(app, world, dataset["id"], actor)
+    assert response.status_code == 409
+    assert "dapat diajukan hanya bila" in response.json["error"]["id"][0]
+    assert workflow.current_state(dataset["id"]) == workflow.DRAF
+
+
+@pytest.mark.parametrize("report_status, expected", [("pending", 409), ("error", 409), ("ok", 200), ("warning", 200)])
+def test_only_an_accepted_upload_report_counts_as_loaded(app, world, report_status, expected):
+    dataset = _new(world, f"laporan-{report_status}")
+    resource = _upload(world, dataset["id"])
+    issues = {"error": [{"severity": "error", "message": "x"}],
+              "warning": [{"severity": "warning", "message": "x"}]}.get(report_status, [])
+    if report_status == "pending":
+        upload_report.mark_pending(resource["id"])
+    else:
+        upload_report.save(resource["id"], {"rows": 1, "issues": issues})
+    assert _submit(app, world, dataset["id"]).status_code == expected
+
+
+def test_data_in_the_datastore_counts_as_loaded(app, world):
+    dataset = _new(world, "di-datastore")
+    sysadmin = {"user": world.name("sysadmin")}
+    resource = helpers.call_action("resource_create", context=sysadmin, package_id=dataset["id"], name="Tabel",
+                                   url="https://data.example/tabel.csv", format="CSV")
+    helpers.call_action("datastore_create", context=sysadmin, resource_id=resource["id"], force=True,
+                        records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+    assert _submit(app, world, dataset["id"]).status_code == 200
+    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+
+
+def test_a_ckan_draft_cannot_be_submitted_even_with_data(app, world):
+    """The two-stage form leaves a dataset in CKAN's `draft` state until its first resource is finished; such a
+    dataset appears in no verifier's list, so it must not be submitted."""
+    dataset = _new(world, "masih-draft", state="draft")
+    satudata_factories.with_loaded_data(dataset)
+    helpers.call_action("package_patch", context={"user": world.name("sysadmin")}, id=dataset["id"], state="draft")
+    response = _submit(app, world, dataset["id"])
+    assert response.status_code == 409
+    assert "masih draf" in response.json["error"]["id"][0]
+    assert workflow.current_state(dataset["id"]) == workflow.DRAF
+
+
+def test_the_dataset_page_says_why_it_cannot_be_submitted(app, world):
+    _new(world, "belum-ada-data")
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get("/dataset/belum-ada-data").body, "html.parser")
+    assert "dapat diajukan hanya bila" in page.select_one("#satudata-status-strip .satudata-submit-refusal").text
+
+
+# --- the reason of a return -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def returned(world):
+    unload = world_module.loaded_plugins()
+    try:
+        dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="dikembalikan")
+        helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
+                            id=dataset["id"], transition="kembalikan_opd", note=REASON)
+    finally:
+        unload()
+    return dataset
+
+
+@pytest.mark.parametrize("path", ["/dataset/dikembalikan", "/dataset/edit/dikembalikan"])
+def test_the_reason_of_a_return_heads_the_dataset_page_and_the_edit_form(app, world, returned, path):
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get(path).body, "html.parser")
+    note = page.select_one("#satudata-status-strip .satudata-return-note")
+    assert note and REASON in note.text
+    # Above the form or the dataset, not in the sidebar.
+    assert note.find_parent(attrs={"role": "main"})
+
+
+@pytest.mark.parametrize("path", ["/dataset/?q=name:dikembalikan", "/dashboard/datasets",
+                                  "/organization/dinas-kesehatan?q=name:dikembalikan"])
+def test_the_lists_show_the_state_who_acts_next_and_the_reason(app, world, returned, path):
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get(path).body, "html.parser")
+    item = next(li for li in page.select("li.dataset-item") if li.select_one("a[href$='/dataset/dikembalikan']"))
+    assert item.select_one(".satudata-status.satudata-status-perlu_perbaikan").get_text(strip=True) == \
+        "Perlu Perbaikan"
+    assert "Operator Data" in item.select_one(".satudata-waiting-for").text
+    assert REASON in item.select_one(".satudata-return-note").text
+
+
+def test_the_operator_submits_from_the_list_and_stays_on_it(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="ajukan-dari-daftar")
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get("/dataset/?q=name:ajukan-dari-daftar").body, "html.parser")
+    form = page.select_one("form.satudata-list-submit")
+    data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    response = operator.post(form["action"], data=data, follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dataset/?q=name:ajukan-dari-daftar") or \
+        "/dataset/?q=name" in response.headers["Location"]
+    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+
+
+def test_the_list_never_sends_the_browser_to_another_site(app, world):
+    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="ajukan-keluar")
+    operator = world_module.logged_in(app, world, "operator")
+    page = operator.get("/dataset/ajukan-keluar").body
+    response = operator.post(f"/dataset/{dataset['name']}/transition", follow_redirects=False, data={
+        "_csrf_token": world_module.csrf_token(page), "transition": "ajukan", "came_from": "//evil.example/"})
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+
+
+# --- package_search ------------------------------------------------------------------------------------------
+
+def _search(app, world, viewer, **params):
+    response = app.post("/api/3/action/package_search", headers=world.token(viewer),
+                        json={"include_private": True, "rows": 100, **params})
+    return {r["name"]: r for r in response.json["result"]["results"]}
+
+
+def test_search_results_carry_the_state_and_who_acts_next(app, world, returned):
+    results = _search(app, world, "operator", q="organization:dinas-kesehatan")
+    assert results["dikembalikan"]["satudata_status"] == workflow.PERLU_PERBAIKAN
+    assert results["dikembalikan"]["satudata_waiting_for"] == ["operator"]
+    assert results["dikembalikan"]["satudata_return_note"] == REASON
+    assert results["data-diajukan"]["satudata_status"] == workflow.DIAJUKAN
+    assert results["data-diajukan"]["satudata_waiting_for"] == ["verifikator_opd"]
+    assert results["data-terverifikasi_opd"]["satudata_waiting_for"] == ["verifikator_kominfotik", "walidata"]
+    assert results["data-terbit"]["satudata_waiting_for"] == []
+
+
+def test_search_results_come_from_the_index_without_a_query_per_result(app, world, returned, monkeypatch):
+    from ckanext.satudata_blitar.workflow import dataset_state
+    calls = []
+    monkeypatch.setattr(dataset_state, "fields", lambda *args: calls.append(args) or {})
+    results = _search(app, world, "walidata")
+    assert results["dikembalikan"]["satudata_status"] == workflow.PERLU_PERBAIKAN
+    assert calls == []
+
+
+def test_visitors_see_only_published_states(app, world):
+    response = app.post("/api/3/action/package_search", json={"include_private": True, "rows": 100,
+                                                               "facet.field": ["satudata_status"]})
+    result = response.json["result"]
+    assert {r["satudata_status"] for r in result["results"]} == {workflow.TERBIT}
+    assert set(result["facets"]["satudata_status"]) == {workflow.TERBIT}
+
+
+def _facet_titles(html):
+    return [h.get_text(" ", strip=True) for h in BeautifulSoup(html, "html.parser").select(".module-heading")]
+
+
+def test_the_state_facet_is_for_the_people_of_the_workflow(app, world, returned):
+    assert not any("Status" in title for title in _facet_titles(app.get("/dataset/").body))
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get("/dataset/").body, "html.parser")
+    links = {a.get_text(" ", strip=True) for a in page.select("a[href*='satudata_status=']")}
+    assert any(text.startswith("Perlu Perbaikan") for text in links), links
+    filtered = operator.get("/dataset/?satudata_status=perlu_perbaikan").body
+    names = {a["href"].rsplit("/", 1)[-1] for a in
+             BeautifulSoup(filtered, "html.parser").select("li.dataset-item .dataset-heading a")}
+    assert "dikembalikan" in names and "data-diajukan" not in names
+
+
+# --- badges ----------------------------------------------------------------------------------------------------
+
+def _luminance(hex_colour):
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a, b):
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("state", list(workflow.STATE_LABELS))
+def test_each_state_has_its_own_readable_badge(state):
+    from pathlib import Path
+    css = (Path(workflow.__file__).parents[1] / "assets" / "css" / "workflow.css").read_text()
+    rule = re.search(r"\.satudata-status-%s\s*\{([^}]*)\}" % state, css)
+    assert rule, state
+    colour = re.search(r"(?<!-)color:\s*(#[0-9a-f]{6})", rule.group(1)).group(1)
+    background = re.search(r"background:\s*(#[0-9a-f]{6})", rule.group(1)).group(1)
+    assert _contrast(colour, background) >= 4.5
+    others = re.findall(r"\.satudata-status-(?!%s\b)\w+\s*\{[^}]*background:\s*(#[0-9a-f]{6})" % state, css)
+    assert background not in others
+
+
+# --- uploads on the resource form --------------------------------------------------------------------------------
+
+def test_the_resource_form_offers_an_upload(app, world):
+    _new(world, "unggah-form")
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get("/dataset/unggah-form/resource/new").body, "html.parser")
+    upload = page.select_one("input[type=file][name=upload]")
+    assert upload is not None
+
+
+# --- the dataset form -------------------------------------------------------------------------------------------
+
+def test_the_dataset_form_is_in_the_five_bps_sections_with_help(app, world):
+    operator = world_module.logged_in(app, world, "operator")
+    page = BeautifulSoup(operator.get("/dataset/new").body, "html.parser")
+    sections = page.select("form#dataset-edit fieldset.satudata-form-section")
+    assert [s.select_one("legend").get_text(strip=True) for s in sections] == [
+        "Informasi Umum", "Konsep dan Definisi", "Cakupan dan Periode", "Sumber dan Pengumpulan Data",
+        "Kontak dan Rilis"]
+    fields = {s["id"]: {f["name"] for f in s.select("[name]")} for s in sections}
+    assert {"title", "owner_org", "urusan"} <= fields["bagian-umum"]
+    assert {"definisi", "satuan"} <= fields["bagian-konsep"]
+    assert {"tahun_data_awal", "frekuensi"} <= fields["bagian-periode"]
+    assert {"sumber_data", "cara_pengumpulan"} <= fields["bagian-sumber"]
+    assert {"kontak_email", "tanggal_rilis"} <= fields["bagian-kontak"]
+    definisi = page.select_one("#field-definisi").find_parent(class_="form-group")
+    assert "Definisi operasional" in definisi.get_text(" ")

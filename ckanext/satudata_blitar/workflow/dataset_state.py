@@ -1,0 +1,95 @@
+"""What a dataset's workflow state means to the people who see it: who it waits for, why it was returned; and how
+these travel into package_show, the search index and package_search results. (Whether it may be submitted:
+tables/submission.py.)
+
+package_show adds `satudata_status`, `satudata_waiting_for` (role codes) and `satudata_return_note` (the reason of
+the last return, while the dataset waits for its revision). The search index keeps them in the dataset dict it
+stores, so package_search returns them without one query per result; only people who may see the dataset get it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar.workflow import roles
+from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.model import WorkflowEvent
+
+STATUS = "satudata_status"
+WAITING_FOR = "satudata_waiting_for"
+RETURN_NOTE = "satudata_return_note"
+FIELDS = (STATUS, WAITING_FOR, RETURN_NOTE)
+# Labels added to package_search results (no query: they follow from the codes).
+STATUS_LABEL = "satudata_status_label"
+WAITING_FOR_LABEL = "satudata_waiting_for_label"
+
+ROLE_ORDER = (roles.OPERATOR, roles.VERIFIKATOR_OPD, roles.VERIFIKATOR_KOMINFOTIK, roles.WALIDATA)
+
+
+# --- who acts next -----------------------------------------------------------------------------------------
+
+def waiting_for(state: str) -> list[str]:
+    """The roles that act next on a dataset in `state` (the operator for a draft), none once it is published."""
+    if state != workflow.DRAF and state not in workflow.WAITING_STATES:
+        return []
+    acting = {role for t in workflow.TRANSITIONS.values() if state in t.from_states for role in t.roles}
+    return [role for role in ROLE_ORDER if role in acting]
+
+
+def waiting_for_label(role_codes: list[str]) -> str:
+    return tk._(" or ").join(roles.role_label(role) for role in role_codes)
+
+
+def return_note(package_id: str) -> str | None:
+    """The reason given by the last return or withdrawal."""
+    event = (model.Session.query(WorkflowEvent)
+             .filter(WorkflowEvent.package_id == package_id,
+                     WorkflowEvent.to_state == workflow.PERLU_PERBAIKAN)
+             .order_by(WorkflowEvent.created_at.desc(), WorkflowEvent.id.desc()).first())
+    return event.note if event else None
+
+
+def fields(package_id: str) -> dict[str, Any]:
+    """The workflow keys of package_show; one query more only for a dataset waiting for its revision."""
+    state = workflow.current_state(package_id)
+    return {STATUS: state, WAITING_FOR: waiting_for(state),
+            RETURN_NOTE: return_note(package_id) if state == workflow.PERLU_PERBAIKAN else None}
+
+
+# --- the search index and package_search ---------------------------------------------------------------------
+
+def index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Keeps the workflow keys in the dataset dict the index stores for package_search (CKAN validates that dict
+    with the schema, which drops them). Only the state is a Solr field (filters, the state facet)."""
+    stored = pkg_dict.get("validated_data_dict")
+    if stored:
+        data = json.loads(stored)
+        data.update({key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict})
+        pkg_dict["validated_data_dict"] = json.dumps(data)
+    pkg_dict.pop(RETURN_NOTE, None)
+    pkg_dict.pop(WAITING_FOR, None)
+    return pkg_dict
+
+
+def reindex(package_id: str) -> None:
+    from ckan.lib import search
+    search.rebuild(package_id)
+
+
+def label_results(search_results: dict[str, Any]) -> dict[str, Any]:
+    """Readable labels beside the codes, and the state facet's labels, in the user's language."""
+    for result in search_results.get("results", []):
+        if result.get(STATUS):
+            result[STATUS_LABEL] = workflow.state_label(result[STATUS])
+            result[WAITING_FOR_LABEL] = waiting_for_label(result.get(WAITING_FOR) or [])
+    for item in search_results.get("search_facets", {}).get(STATUS, {}).get("items", []):
+        item["display_name"] = workflow.state_label(item["name"])
+    return search_results
+
+
+def is_insider(user: Any) -> bool:
+    """Whether the user holds a role in the workflow (the state facet is for them; visitors see published data)."""
+    return len(roles.user_labels(user)) > 1 or roles.SYSADMIN in roles.roles_for(user, None)
