@@ -56,26 +56,31 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
 
     user = user_of(context)
     role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    # One unit of work: the state, the event, the visibility and a pending revision commit together or not at all.
     try:
         event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, data.get("note"))
+        event_dict = _event_dict(event)
+        if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
+            # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
+            live = revisions.apply(context["user"], package.id)
+            workflow.record_revision_published(live, package.name, user.id, role)
+            model.repo.commit()
+            result = {"state": transition.to_state, "event": event_dict, "live": live["name"]}
+            notified = live["id"]
+        else:
+            # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets
+            # the chained package_update set `private` from the new state, reindexes, and commits it all.
+            tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+            result, notified = {"state": transition.to_state, "event": event_dict}, package.id
     except workflow.Conflict:
+        model.Session.rollback()
         raise tk.ValidationError({"transition": [
             tk._("Someone else changed this dataset's status a moment ago; reload the page and try again")]})
-    event_dict = _event_dict(event)
-
-    if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
-        # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
-        model.Session.commit()
-        live = revisions.apply(context["user"], package.id)
-        workflow.record_revision_published(live, package.name, user.id, role)
-        notifications.transition_made(live["id"], event_dict)
-        return {"state": transition.to_state, "event": event_dict, "live": live["name"]}
-
-    # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets the
-    # chained package_update set `private` from the new state, reindexes, and commits the transition with it.
-    tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
-    notifications.transition_made(package.id, event_dict)
-    return {"state": transition.to_state, "event": event_dict}
+    except Exception:
+        model.Session.rollback()
+        raise
+    notifications.transition_made(notified, event_dict)
+    return result
 
 
 def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +96,9 @@ def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any])
     if pending:
         raise tk.ValidationError({"id": [tk._("A revision of this dataset is already under way: {name}").format(
             name=model.Package.get(pending.revision_id).name)]})
-    return revisions.create(context, live)
+    revision = revisions.create(context, live)
+    model.repo.commit()
+    return revision
 
 
 @tk.side_effect_free
