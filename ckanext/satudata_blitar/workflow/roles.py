@@ -182,6 +182,7 @@ def record_membership_change(original_action, context: dict[str, Any], data_dict
         return original_action(context, data_dict)
     old = _capacities(user.id).get(group.id)
     result = original_action({**context, "defer_commit": True}, data_dict)
+    model.Session.flush()  # CKAN's session does not autoflush: the new membership, for _capacities
     new = None if removed else _capacities(user.id).get(group.id)
     if old != new:
         actor = model.User.get(context.get("user") or "")
