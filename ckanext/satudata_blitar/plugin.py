@@ -10,6 +10,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
+from ckanext.satudata_blitar.views import guards
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -25,6 +26,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IFacets)
+    p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.ITranslation)
@@ -34,6 +36,12 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     def configure(self, config_):
         config.refuse_unsupported_core_settings(config_)
         roles.register_capacities()
+
+    # IMiddleware: checks of every request (views/guards.py)
+
+    def make_middleware(self, app, config):
+        app.before_request(guards.reject_nul_characters)
+        return app
 
     # IConfigurer
 

@@ -50,6 +50,9 @@ def bulk_update_private(original_action, context, data_dict):
 @tk.chained_action
 def member_create(original_action, context, data_dict):
     """Records every role change of a user in an organisation; the membership and its record commit together."""
+    for key in ("id", "object", "object_type", "capacity"):  # CKAN ends a null one in a 500
+        if not data_dict.get(key):
+            raise tk.ValidationError({key: [tk._("Missing value")]})
     result = roles.record_membership_change(original_action, context, data_dict)
     model.repo.commit()
     return result

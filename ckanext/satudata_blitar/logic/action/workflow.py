@@ -16,6 +16,14 @@ __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satud
                      "satudata_role_history", "satudata_revision_create"]
 
 
+def _dataset(id_or_name: str | None) -> model.Package:
+    """The dataset, or ObjectNotFound (sysadmins skip the auth functions, which look it up first)."""
+    package = model.Package.get(id_or_name or "")
+    if not package:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return package
+
+
 def _event_dict(event) -> dict[str, Any]:
     user = model.User.get(event.actor_id)
     return {**event.as_dict(), "actor_name": user.name if user else event.actor_id,
@@ -40,7 +48,7 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         raise tk.ValidationError(errors)
     tk.check_access("satudata_transition", context, data)
 
-    package = model.Package.get(data["id"])
+    package = _dataset(data["id"])
     transition = workflow.TRANSITIONS[data["transition"]]
     state = workflow.current_state(package.id)
     if state not in transition.from_states:
@@ -108,7 +116,7 @@ def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]
     :param id: the dataset's id or name
     """
     tk.check_access("satudata_workflow_history", context, data_dict)
-    package = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    package = _dataset(tk.get_or_bust(data_dict, "id"))
     return [_event_dict(event) for event in workflow.history([package.id, *revisions.revision_ids(package.id)])]
 
 
