@@ -373,6 +373,40 @@ def formulas_without_values(path: str, sheet: Optional[str], skip: Callable[[int
     return found
 
 
+# A cell holding a spreadsheet error (#DIV/0!, #N/A, #REF! …): t="e", with or without its formula.
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*\bt="e"[^>]*>\s*(?:<f\b(?:[^>]*/>|[^>]*>[^<]*</f>))?\s*<v>([^<]*)</v>')
+
+
+def error_cells(path: str, sheet: Optional[str], skip: Callable[[int], bool] = lambda row: False,
+                limit: int = MAX_ISSUES_PER_KIND) -> list[tuple[str, int, str]]:
+    """(column letter, row, error) of the cells of `sheet` holding a spreadsheet error: calamine reads them as
+    empty, so the report says so."""
+    found: list[tuple[str, int, str]] = []
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, sheet)
+        if part is None:
+            return found
+        tail = b""
+        with archive.open(part) as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                data = tail + block
+                cut = data.rfind(b"</c>")
+                if cut < 0:
+                    tail = data[-(1 << 16):]
+                    continue
+                chunk, tail = data[:cut + 4], data[cut + 4:]
+                if b't="e"' not in chunk:
+                    continue
+                for m in _ERROR_CELL.finditer(chunk):
+                    if skip(int(m.group(2))):
+                        continue
+                    found.append((m.group(1).decode(), int(m.group(2)), m.group(3).decode("utf-8", "replace")))
+                    if len(found) >= limit:
+                        return found
+    return found
+
+
 def _sheet_part(archive: zipfile.ZipFile, sheet: Optional[str]) -> Optional[str]:
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
@@ -535,6 +569,11 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
             result.issues.append(Issue("error", "formula_without_value", N_(
                 "The formula has no saved value (the file was not calculated and saved in Excel). Open the file "
                 "in Excel, press Ctrl+Alt+F9, save it and upload it again."), {}, sheet=name, row=row,
+                column=letter))
+        for letter, row, error in error_cells(path, name, skip=lambda r: r <= first_data or r - 1 in skipped):
+            result.issues.append(Issue("warning", "error_value", N_(
+                "The cell holds the spreadsheet error {value}; it is loaded as empty. Correct the formula and "
+                "upload the file again if the value is needed."), {"value": error}, sheet=name, row=row,
                 column=letter))
     if not result.ok:
         raise Stop()

@@ -187,3 +187,11 @@ def test_parser_child_is_bounded_in_memory():
         assert result["rows"] == 1 and not result["issues"]
     finally:
         os.remove(f.name)
+
+
+def test_a_spreadsheet_error_is_loaded_empty_with_a_warning_on_its_cell(tmp_path):
+    rows = [["a", "b"], [1, "#DIV/0!"], [2, 4], [3, "#N/A"]]
+    result, out = _parse(tmp_path, "galat.xlsx", samples.xlsx(rows))
+    assert result.ok and out == "1,\n2,4\n3,\n"
+    assert [(i.severity, i.code, i.row, i.column, i.params) for i in result.issues if i.code == "error_value"] == [
+        ("warning", "error_value", 2, "B", {"value": "#DIV/0!"}), ("warning", "error_value", 4, "B", {"value": "#N/A"})]
