@@ -11,10 +11,11 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-# Fields that are one text value (a number is accepted: it is sent as text by some clients).
+# Fields that are one text value (a number is accepted: it is sent as text by some clients). Not `q`: the
+# DataStore takes an object there ({"column": "words"}).
 TEXT = frozenset({
     "id", "name", "owner_org", "package_id", "resource_id", "object", "object_type", "capacity", "username",
-    "role", "vocabulary_id", "query", "q", "fq", "sort", "transition", "note", "period", "opd", "status",
+    "role", "vocabulary_id", "query", "fq", "sort", "transition", "note", "period", "opd", "status",
     "tag_string", "org_id", "organization_id", "records_format", "user_id",
 })
 # Longest text accepted; Solr refuses a longer value in a field it indexes whole (32 766 bytes), which would end the
