@@ -453,6 +453,40 @@ def find_header(head: list[list[Any]]) -> Optional[int]:
     return None
 
 
+def forward_filled(sheet: Sheet, first_data: int) -> Sheet:
+    """The sheet with vertically merged cells of the data rows filled down (a kecamatan merged over its five rows:
+    each row gets its name, as the person reading the sheet sees it). Only empty cells of a merge are filled."""
+    off = sheet.col_offset
+    starts: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r1 > r0 and r0 >= first_data:
+            starts.setdefault(r0, []).append((c0 - off, c1 - off, r1))
+    if not starts:
+        return sheet
+    read = sheet.rows
+
+    def rows() -> Iterator[list[Any]]:
+        carry: dict[int, tuple[int, Any]] = {}  # column -> (last row of the merge, value)
+        for index, row in enumerate(read()):
+            for c0, c1, r1 in starts.get(index, ()):
+                value = row[c0] if 0 <= c0 < len(row) else ""
+                for col in range(max(c0, 0), c1 + 1):
+                    carry[col] = (r1, value)
+            if carry:
+                row = list(row)
+                for col, (r1, value) in list(carry.items()):
+                    if index > r1:
+                        del carry[col]
+                        continue
+                    if col >= len(row):
+                        row += [""] * (col + 1 - len(row))
+                    if row[col] in ("", None):
+                        row[col] = value
+            yield row
+
+    return dataclasses.replace(sheet, rows=rows)
+
+
 def _merged_value(merged, row: int, col: int) -> Optional[tuple[int, int]]:
     for (r0, c0), (r1, c1) in merged:
         if r0 <= row <= r1 and c0 <= col <= c1:
@@ -561,6 +595,7 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
                                    {"last": index, "header": index + 1}, sheet=name, row=index + 1))
     columns, keep = _columns(labels, result, sheet, index + 1)
     first_data = index + header_rows  # 0-based index of the first row after the header
+    sheet = forward_filled(sheet, first_data)
     _check_cells_in_unnamed_columns(head[first_data:], keep, labels, result, sheet, first_data)
     stats = [ColumnStats() for _ in columns]
     skipped = _scan(sheet, first_data, keep, columns, stats, result, limits)

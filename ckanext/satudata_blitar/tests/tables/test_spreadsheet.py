@@ -195,3 +195,16 @@ def test_a_spreadsheet_error_is_loaded_empty_with_a_warning_on_its_cell(tmp_path
     assert result.ok and out == "1,\n2,4\n3,\n"
     assert [(i.severity, i.code, i.row, i.column, i.params) for i in result.issues if i.code == "error_value"] == [
         ("warning", "error_value", 2, "B", {"value": "#DIV/0!"}), ("warning", "error_value", 4, "B", {"value": "#N/A"})]
+
+
+def test_vertically_merged_label_cells_are_filled_down(tmp_path):
+    """A kecamatan merged over its kelurahan rows (and its row number likewise): every row gets it, as a reader
+    of the sheet sees it; the merged title above the header is left alone."""
+    rows = [["Jumlah Penduduk per Kelurahan"], [], ["No", "Kecamatan", "Kelurahan", "Jumlah"],
+            [1, "Sukorejo", "Sukorejo", 5], [None, None, "Karangsari", 6], [None, None, "Tanggung", 9],
+            [2, "Kepanjenkidul", "Bendo", 7], [None, None, "Kauman", 8]]
+    data = samples.xlsx(rows, merges=["A1:D1", "A4:A6", "B4:B6", "A7:A8", "B7:B8"])
+    result, out = _parse(tmp_path, "gabung.xlsx", data)
+    assert result.ok
+    assert out == ("1,Sukorejo,Sukorejo,5\n1,Sukorejo,Karangsari,6\n1,Sukorejo,Tanggung,9\n"
+                   "2,Kepanjenkidul,Bendo,7\n2,Kepanjenkidul,Kauman,8\n")
