@@ -433,6 +433,33 @@ def _is_header_text(value: Any) -> bool:
     return False
 
 
+def _year(value: Any) -> Optional[int]:
+    """A year written as a number or as digits (a header cell such as 2019), else None."""
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    elif type(value) is str and value.strip().isdigit():
+        value = int(value.strip())
+    return value if type(value) is int and 1900 <= value <= 2100 else None
+
+
+def _year_headers(row: list[Any]) -> int:
+    """How many cells of the row are years as column headers (Kecamatan, Kelurahan, 2019, …, 2024): two or more
+    different years, increasing, beside at least one text label. A data row's numbers are not."""
+    years = [year for year in map(_year, row) if year is not None]
+    if len(years) < 2 or years != sorted(set(years)) or not any(_is_header_text(v) and _year(v) is None
+                                                                   for v in row):
+        return 0
+    return len(years)
+
+
+def _header_label(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    return _shown(value, 10_000).strip()
+
+
 def _filled(row: list[Any]) -> int:
     return sum(1 for v in row if v is not None and v != "" and not (type(v) is str and not v.strip()))
 
@@ -447,7 +474,7 @@ def find_header(head: list[list[Any]]) -> Optional[int]:
         filled = _filled(row)
         if filled == 0 or filled < max(1, widest / 2) or (widest > 1 and filled < 2):
             continue
-        texts = sum(1 for v in row if _is_header_text(v))
+        texts = sum(1 for v in row if _is_header_text(v) and _year(v) is None) + _year_headers(row)
         if texts and texts >= filled / 2:
             return index
     return None
@@ -496,9 +523,9 @@ def _merged_value(merged, row: int, col: int) -> Optional[tuple[int, int]]:
 
 def build_headers(head: list[list[Any]], index: int, sheet: Sheet) -> tuple[list[str], int]:
     """The header labels and how many rows they take (1, or 2 under merged cells: "Jenis Kelamin - Laki-laki")."""
-    upper = [(_shown(v, 10_000).strip() if v not in (None, "") else "") for v in head[index]]
+    upper = [_header_label(v) for v in head[index]]
     lower_row = head[index + 1] if index + 1 < len(head) else []
-    lower = [(_shown(v, 10_000).strip() if v not in (None, "") else "") for v in lower_row]
+    lower = [_header_label(v) for v in lower_row]
     width = max(len(upper), len(lower))
     upper += [""] * (width - len(upper))
     lower += [""] * (width - len(lower))

@@ -208,3 +208,21 @@ def test_vertically_merged_label_cells_are_filled_down(tmp_path):
     assert result.ok
     assert out == ("1,Sukorejo,Sukorejo,5\n1,Sukorejo,Karangsari,6\n1,Sukorejo,Tanggung,9\n"
                    "2,Kepanjenkidul,Bendo,7\n2,Kepanjenkidul,Kauman,8\n")
+
+
+@pytest.mark.parametrize("years", [[2019, 2020, 2021, 2022, 2023, 2024], ["2019", "2020", "2021", "2022", "2023",
+                                                                           "2024"]])
+def test_years_as_column_headers_are_a_header_row(tmp_path, years):
+    rows = [["Kecamatan", "Kelurahan", *years], ["Sukorejo", "Sukorejo", 5, 6, 7, 8, 9, 10],
+            ["Sukorejo", "Tanggung", 1, 2, 3, 4, 5, 6]]
+    result, out = _parse(tmp_path, "tahun.xlsx", samples.xlsx(rows))
+    assert result.ok, [i.code for i in result.issues]
+    assert [c.id for c in result.columns] == ["Kecamatan", "Kelurahan", "2019", "2020", "2021", "2022", "2023",
+                                             "2024"]
+    assert out.splitlines()[0] == "Sukorejo,Sukorejo,5,6,7,8,9,10"
+
+
+def test_a_data_row_with_years_is_not_taken_for_the_header(tmp_path):
+    rows = [["Judul tabel"], [], ["Wilayah", "Tahun", "Jumlah"], ["Sukorejo", 2019, 2020], ["Tanggung", 2020, 2021]]
+    result, out = _parse(tmp_path, "data-tahun.xlsx", samples.xlsx(rows))
+    assert result.header_row == 3 and out == "Sukorejo,2019,2020\nTanggung,2020,2021\n"
