@@ -21,6 +21,9 @@ from ckanext.satudata_blitar.tests import world as world_module
 YEAR = datetime.date.today().year
 WRONG = {"list": ["2020"], "dict": {"a": 1}, "int": 7, "bool": True, "null": None, "huge": "x" * 200_000}
 # What the API answers with 409, 403 and 404 (a SearchError, e.g. Solr refusing a 200 000-character title, is 409).
+# Dataset fields are text to scheming (a number, a boolean or null is taken as text or as empty, like a form's
+# input): the kinds that are not are enough there, and each accepted call costs a commit and a Solr index.
+DATASET_KINDS = ("list", "dict", "huge")
 HANDLED = (logic.ValidationError, logic.NotAuthorized, logic.NotFound, search.SearchError)
 
 
@@ -69,8 +72,10 @@ def test_wrong_types_never_end_in_a_500(world):
     sysadmin = world.name("sysadmin")
     crashes = []
     for action, (valid, fields) in _cases(world).items():
+        kinds = DATASET_KINDS if action.startswith("package_") else tuple(WRONG)
         for field in fields:
-            for kind, value in WRONG.items():
+            for kind in kinds:
+                value = WRONG[kind]
                 try:
                     helpers.call_action(action, context={"user": sysadmin}, **{**valid, field: value})
                 except logic.ValidationError as error:
