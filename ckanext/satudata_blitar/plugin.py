@@ -11,6 +11,7 @@ from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.tables import storage
+from ckanext.satudata_blitar.views import guards
 from ckanext.satudata_blitar.workflow import dataset_state, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -27,6 +28,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IFacets)
+    p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.ITranslation)
@@ -38,6 +40,12 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         config.refuse_unsupported_core_settings(config_)
         roles.register_capacities()
         adapters.xloader_jobs_engine_pre_ping(config_)
+
+    # IMiddleware: checks of every request (views/guards.py)
+
+    def make_middleware(self, app, config):
+        app.before_request(guards.reject_nul_characters)
+        return app
 
     # IConfigurer
 

@@ -21,14 +21,27 @@ def metadata_import_schema() -> dict[str, Any]:
     }
 
 
+# A transition's note: a reason, not a document (it is shown on the dataset's history).
+NOTE_MAX_LENGTH = 2000
+
+
 def transition_schema() -> dict[str, Any]:
     """satudata_transition: the dataset, the transition (a name from workflow.TRANSITIONS) and a note."""
-    not_empty, unicode_safe, ignore_missing, one_of, strip_value = (
-        tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing", "OneOf", "strip_value"))
+    not_empty, unicode_safe, ignore_missing, strip_value = (
+        tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing", "strip_value"))
+
+    def known_transition(value: Any) -> Any:
+        # CKAN's OneOf formats its message before translating it: never translated.
+        if value not in workflow.TRANSITIONS:
+            raise tk.Invalid(tk._("Unknown transition; choose one of: {choices}").format(
+                choices=", ".join(workflow.TRANSITIONS)))
+        return value
+
     return {
-        "id": [not_empty, unicode_safe],
-        "transition": [not_empty, unicode_safe, one_of(list(workflow.TRANSITIONS))],
-        "note": [ignore_missing, unicode_safe, strip_value],
+        "id": [not_empty, validators.satudata_text, unicode_safe],
+        "transition": [not_empty, validators.satudata_text, unicode_safe, known_transition],
+        "note": [ignore_missing, validators.satudata_text, unicode_safe, strip_value,
+                 validators.satudata_max_length(NOTE_MAX_LENGTH)],
     }
 
 

@@ -21,7 +21,7 @@ __all__ = [
     "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
     "satudata_element_year", "satudata_iso_date", "satudata_yes_no", "satudata_report_period", "satudata_opd",
-    "satudata_name_from_url",
+    "satudata_name_from_url", "satudata_text",
 ]
 
 MIN_YEAR = 1900
@@ -74,10 +74,22 @@ def satudata_choices(field: dict[str, Any], schema: dict[str, Any]):
     return validator
 
 
+def satudata_text(value: Any) -> Any:
+    """A single text value (a number is taken as its text): a list, an object or a boolean sent through the JSON API
+    is a validation error, not a 500 further on."""
+    if _is_empty(value) or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise tk.Invalid(tk._("Must be a single text value"))
+
+
 def satudata_year(value: Any) -> Any:
     """A whole calendar year from 1900 to this year, kept as text like every CKAN extra."""
     if _is_empty(value):
         return value
+    if isinstance(value, (list, dict, bool)):
+        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
     try:
         year = int(str(value).strip())
     except ValueError:
@@ -108,7 +120,7 @@ def satudata_not_before(other_field: str):
         try:
             if int(value) < int(other):
                 errors[key].append(tk._("Last year must not be before the first year ({first})").format(first=other))
-        except ValueError:
+        except (TypeError, ValueError):
             return  # satudata_year already reported it
 
     return validator
@@ -137,6 +149,7 @@ def satudata_only_terbuka_public(key, data, errors, context):
 def satudata_phone(value: Any) -> Any:
     if _is_empty(value):
         return value
+    value = satudata_text(value)
     digits = re.sub(r"\D", "", value)
     if not _PHONE_CHARS.match(value) or not _PHONE_PREFIX.match(value.lstrip("(")) or not 8 <= len(digits) <= 15:
         raise tk.Invalid(tk._("Not a valid phone number, e.g. (0342) 801234 or +62 812 3456 7890"))
@@ -146,6 +159,7 @@ def satudata_phone(value: Any) -> Any:
 def satudata_period(value: Any) -> Any:
     if _is_empty(value):
         return value
+    value = satudata_text(value)
     match = _PERIOD.match(value)
     if not match or (match["y2"] and int(match["y2"]) < int(match["y"])):
         raise tk.Invalid(tk._("Period must look like 2024, 2020-2024, 2024-T1, 2024-S2 or 2024-03"))
@@ -165,6 +179,8 @@ def satudata_max_length(length: int):
 
 def satudata_element_year(value: Any) -> Any:
     """The year of a daftar elemen data: 1900 to next year (the list is drafted before its year starts)."""
+    if isinstance(value, (list, dict, bool)):
+        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
     try:
         year = int(str(value).strip())
     except ValueError:
@@ -184,6 +200,8 @@ def satudata_iso_date(value: Any) -> Any:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Date must look like 2026-06-30"))
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
@@ -201,6 +219,8 @@ def satudata_yes_no(value: Any) -> Any:
         return False
     if isinstance(value, bool):
         return value
+    if not isinstance(value, (str, int)):
+        raise tk.Invalid(tk._("Must be Ya or Tidak (yes or no)"))
     word = str(value).strip().lower()
     if word in _YES or word in _NO:
         return word in _YES
@@ -219,7 +239,9 @@ def satudata_report_period(value: Any) -> figures.Period:
 
 def satudata_opd(value: Any) -> str:
     """navl validator: an OPD's name or id becomes its id."""
-    org = model.Group.get(str(value)) if value else None
+    if not isinstance(value, str) or "\x00" in value:  # PostgreSQL refuses NUL in text
+        raise tk.Invalid(tk._('There is no OPD "{opd}"').format(opd=str(value).replace("\x00", "")))
+    org = model.Group.get(value) if value else None
     if not org or not org.is_organization or org.state != "active":
         raise tk.Invalid(tk._('There is no OPD "{opd}"').format(opd=value))
     return org.id

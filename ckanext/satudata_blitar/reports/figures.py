@@ -85,7 +85,7 @@ def parse_period(text: Any) -> Period:
     if not match:
         raise error
     year = int(match["year"])
-    if year < 1900:
+    if not 1900 <= year < datetime.MAXYEAR:  # the period's end must be a date too
         raise error
     if match["quarter"]:
         quarter = int(match["quarter"])

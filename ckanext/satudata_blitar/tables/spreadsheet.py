@@ -373,6 +373,40 @@ def formulas_without_values(path: str, sheet: Optional[str], skip: Callable[[int
     return found
 
 
+# A cell holding a spreadsheet error (#DIV/0!, #N/A, #REF! …): t="e", with or without its formula.
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*\bt="e"[^>]*>\s*(?:<f\b(?:[^>]*/>|[^>]*>[^<]*</f>))?\s*<v>([^<]*)</v>')
+
+
+def error_cells(path: str, sheet: Optional[str], skip: Callable[[int], bool] = lambda row: False,
+                limit: int = MAX_ISSUES_PER_KIND) -> list[tuple[str, int, str]]:
+    """(column letter, row, error) of the cells of `sheet` holding a spreadsheet error: calamine reads them as
+    empty, so the report says so."""
+    found: list[tuple[str, int, str]] = []
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, sheet)
+        if part is None:
+            return found
+        tail = b""
+        with archive.open(part) as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                data = tail + block
+                cut = data.rfind(b"</c>")
+                if cut < 0:
+                    tail = data[-(1 << 16):]
+                    continue
+                chunk, tail = data[:cut + 4], data[cut + 4:]
+                if b't="e"' not in chunk:
+                    continue
+                for m in _ERROR_CELL.finditer(chunk):
+                    if skip(int(m.group(2))):
+                        continue
+                    found.append((m.group(1).decode(), int(m.group(2)), m.group(3).decode("utf-8", "replace")))
+                    if len(found) >= limit:
+                        return found
+    return found
+
+
 def _sheet_part(archive: zipfile.ZipFile, sheet: Optional[str]) -> Optional[str]:
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
@@ -399,6 +433,33 @@ def _is_header_text(value: Any) -> bool:
     return False
 
 
+def _year(value: Any) -> Optional[int]:
+    """A year written as a number or as digits (a header cell such as 2019), else None."""
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    elif type(value) is str and value.strip().isdigit():
+        value = int(value.strip())
+    return value if type(value) is int and 1900 <= value <= 2100 else None
+
+
+def _year_headers(row: list[Any]) -> int:
+    """How many cells of the row are years as column headers (Kecamatan, Kelurahan, 2019, …, 2024): two or more
+    different years, increasing, beside at least one text label. A data row's numbers are not."""
+    years = [year for year in map(_year, row) if year is not None]
+    if len(years) < 2 or years != sorted(set(years)) or not any(_is_header_text(v) and _year(v) is None
+                                                                   for v in row):
+        return 0
+    return len(years)
+
+
+def _header_label(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    return _shown(value, 10_000).strip()
+
+
 def _filled(row: list[Any]) -> int:
     return sum(1 for v in row if v is not None and v != "" and not (type(v) is str and not v.strip()))
 
@@ -413,10 +474,44 @@ def find_header(head: list[list[Any]]) -> Optional[int]:
         filled = _filled(row)
         if filled == 0 or filled < max(1, widest / 2) or (widest > 1 and filled < 2):
             continue
-        texts = sum(1 for v in row if _is_header_text(v))
+        texts = sum(1 for v in row if _is_header_text(v) and _year(v) is None) + _year_headers(row)
         if texts and texts >= filled / 2:
             return index
     return None
+
+
+def forward_filled(sheet: Sheet, first_data: int) -> Sheet:
+    """The sheet with vertically merged cells of the data rows filled down (a kecamatan merged over its five rows:
+    each row gets its name, as the person reading the sheet sees it). Only empty cells of a merge are filled."""
+    off = sheet.col_offset
+    starts: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r1 > r0 and r0 >= first_data:
+            starts.setdefault(r0, []).append((c0 - off, c1 - off, r1))
+    if not starts:
+        return sheet
+    read = sheet.rows
+
+    def rows() -> Iterator[list[Any]]:
+        carry: dict[int, tuple[int, Any]] = {}  # column -> (last row of the merge, value)
+        for index, row in enumerate(read()):
+            for c0, c1, r1 in starts.get(index, ()):
+                value = row[c0] if 0 <= c0 < len(row) else ""
+                for col in range(max(c0, 0), c1 + 1):
+                    carry[col] = (r1, value)
+            if carry:
+                row = list(row)
+                for col, (r1, value) in list(carry.items()):
+                    if index > r1:
+                        del carry[col]
+                        continue
+                    if col >= len(row):
+                        row += [""] * (col + 1 - len(row))
+                    if row[col] in ("", None):
+                        row[col] = value
+            yield row
+
+    return dataclasses.replace(sheet, rows=rows)
 
 
 def _merged_value(merged, row: int, col: int) -> Optional[tuple[int, int]]:
@@ -428,9 +523,9 @@ def _merged_value(merged, row: int, col: int) -> Optional[tuple[int, int]]:
 
 def build_headers(head: list[list[Any]], index: int, sheet: Sheet) -> tuple[list[str], int]:
     """The header labels and how many rows they take (1, or 2 under merged cells: "Jenis Kelamin - Laki-laki")."""
-    upper = [(_shown(v, 10_000).strip() if v not in (None, "") else "") for v in head[index]]
+    upper = [_header_label(v) for v in head[index]]
     lower_row = head[index + 1] if index + 1 < len(head) else []
-    lower = [(_shown(v, 10_000).strip() if v not in (None, "") else "") for v in lower_row]
+    lower = [_header_label(v) for v in lower_row]
     width = max(len(upper), len(lower))
     upper += [""] * (width - len(upper))
     lower += [""] * (width - len(lower))
@@ -527,6 +622,7 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
                                    {"last": index, "header": index + 1}, sheet=name, row=index + 1))
     columns, keep = _columns(labels, result, sheet, index + 1)
     first_data = index + header_rows  # 0-based index of the first row after the header
+    sheet = forward_filled(sheet, first_data)
     _check_cells_in_unnamed_columns(head[first_data:], keep, labels, result, sheet, first_data)
     stats = [ColumnStats() for _ in columns]
     skipped = _scan(sheet, first_data, keep, columns, stats, result, limits)
@@ -535,6 +631,11 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
             result.issues.append(Issue("error", "formula_without_value", N_(
                 "The formula has no saved value (the file was not calculated and saved in Excel). Open the file "
                 "in Excel, press Ctrl+Alt+F9, save it and upload it again."), {}, sheet=name, row=row,
+                column=letter))
+        for letter, row, error in error_cells(path, name, skip=lambda r: r <= first_data or r - 1 in skipped):
+            result.issues.append(Issue("warning", "error_value", N_(
+                "The cell holds the spreadsheet error {value}; it is loaded as empty. Correct the formula and "
+                "upload the file again if the value is needed."), {"value": error}, sheet=name, row=row,
                 column=letter))
     if not result.ok:
         raise Stop()

@@ -92,30 +92,31 @@ def create(context: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
                                                 {**_resource_copy(resource), "package_id": revision["id"]})
         resource_map[copy["id"]] = resource["id"]
     model.Session.add(Revision(revision_id=revision["id"], live_id=live["id"], resource_map=resource_map))
-    model.Session.commit()
+    model.Session.flush()  # the action commits
     return tk.get_action("package_show")({"user": context["user"]}, {"id": revision["id"]})
 
 
 def apply(user: str, revision_id: str) -> dict[str, Any]:
-    """Publishes a revision: its metadata and resources replace the live dataset's; the copy is deleted."""
+    """Publishes a revision: its metadata and resources replace the live dataset's (one package_update, resources
+    kept in place by id), the copy is deleted. Nothing is committed: the action commits the whole publication
+    (state, event, live content, deleted copy) or rolls it back. Every uploaded file is read before anything is
+    written, so a missing file fails before the live dataset is touched."""
     record = revision_of(revision_id)
     site = {"user": user, "ignore_auth": True}
     show = tk.get_action("package_show")
-    revision, live = show(site, {"id": revision_id}), show(site, {"id": record.live_id})
-    live_resources = {resource["id"] for resource in live["resources"]}
-    kept = set()
+    revision, live = show(dict(site), {"id": revision_id}), show(dict(site), {"id": record.live_id})
+    live_resources = {resource["id"]: resource for resource in live["resources"]}
+    resources = []
     for resource in revision["resources"]:
         target = record.resource_map.get(resource["id"])
         if target in live_resources:
-            tk.get_action("resource_patch")(dict(site), {**_resource_copy(resource), "id": target})
-            kept.add(target)
+            resources.append({**live_resources[target], **_resource_copy(resource), "id": target})
         else:
-            tk.get_action("resource_create")(dict(site), {**_resource_copy(resource), "package_id": live["id"]})
-    for gone in live_resources - kept:
-        tk.get_action("resource_delete")(dict(site), {"id": gone})
-    tk.get_action("package_patch")(dict(site), {**_metadata(revision), "id": live["id"]})
+            resources.append(_resource_copy(resource))
+    tk.get_action("package_update")({**site, "defer_commit": True},
+                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources})
     record.applied_at = datetime.datetime.utcnow()
     model.Session.add(record)
-    model.Session.commit()
-    tk.get_action("package_delete")(dict(site), {"id": revision_id})
-    return show(site, {"id": live["id"]})
+    model.Package.get(revision_id).state = "deleted"
+    model.Session.flush()
+    return show(dict(site), {"id": live["id"]})

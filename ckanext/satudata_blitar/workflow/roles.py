@@ -202,7 +202,8 @@ def users_with_role(role: str, owner_org: str | None) -> list[model.User]:
 
 def record_membership_change(original_action, context: dict[str, Any], data_dict: dict[str, Any],
                              removed: bool = False) -> Any:
-    """Runs member_create / member_delete and records the user's role in the organisation before and after."""
+    """Runs member_create / member_delete and records the user's role in the organisation before and after, in the
+    caller's transaction (the action commits)."""
     forget_memberships()
     try:
         return _record_membership_change(original_action, context, data_dict, removed)
@@ -217,14 +218,14 @@ def _record_membership_change(original_action, context: dict[str, Any], data_dic
     if data_dict.get("object_type") != "user" or not group or not group.is_organization or not user:
         return original_action(context, data_dict)
     old = _capacities(user.id).get(group.id)
-    result = original_action(context, data_dict)
+    result = original_action({**context, "defer_commit": True}, data_dict)
+    model.Session.flush()  # CKAN's session does not autoflush: the new membership, for _capacities
     new = None if removed else _capacities(user.id).get(group.id)
     if old != new:
         actor = model.User.get(context.get("user") or "")
         model.Session.add(RoleEvent(organization_id=group.id, user_id=user.id, old_role=old, new_role=new,
                                     actor_id=actor.id if actor else (context.get("user") or "")))
-        model.Session.commit()
-    return result
+    return result  # the action commits the membership and its event together
 
 
 def role_events(org_id: str) -> list[RoleEvent]:

@@ -200,8 +200,7 @@ def move(package_id: str, owner_org: str | None, transition: Transition, from_st
         .values(state=transition.to_state, changed_at=now)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        model.Session.rollback()
-        raise Conflict(package_id)
+        raise Conflict(package_id)  # the caller (the action) rolls its transaction back
     event = WorkflowEvent(package_id=package_id, owner_org=owner_org, transition=transition.name,
                           from_state=from_state, to_state=transition.to_state, actor_id=actor_id,
                           actor_role=actor_role, note=note, created_at=now)
@@ -247,7 +246,21 @@ def record_revision_published(live: dict, revision_name: str, actor_id: str, act
                                     transition=REVISION_PUBLISHED, from_state=TERBIT, to_state=TERBIT,
                                     actor_id=actor_id, actor_role=actor_role, note=revision_name,
                                     created_at=datetime.datetime.utcnow()))
-    model.Session.commit()
+
+
+def submission_actors(package_id: str, kind: str, stage: str | None) -> set[str]:
+    """Who made a transition of this kind (and stage) in the current submission: since the last submission."""
+    events = (model.Session.query(WorkflowEvent.transition, WorkflowEvent.actor_id)
+              .filter(WorkflowEvent.package_id == package_id)
+              .order_by(WorkflowEvent.created_at.desc(), WorkflowEvent.id.desc()))
+    wanted = {t.name for t in TRANSITIONS.values() if t.kind == kind and t.stage == stage}
+    actors = set()
+    for transition, actor_id in events:
+        if transition in wanted:
+            actors.add(actor_id)
+        if transition in of_kind(SUBMIT):
+            break
+    return actors
 
 
 def history(package_ids: list[str]) -> list[WorkflowEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ckanext.satudata_blitar.logic import input_types
 from ckanext.satudata_blitar.logic.action import (core, elements, language, metadata, portal, reports, tables,
                                                  workflow)
 
@@ -11,4 +12,5 @@ PARTS = (metadata, workflow, tables, elements, reports, portal, core, language)
 
 
 def get_actions() -> dict[str, Callable[..., Any]]:
-    return {name: getattr(part, name) for part in PARTS for name in part.__all__}
+    """Every action checks the JSON types of its fields first (input_types.py)."""
+    return {name: input_types.checked(getattr(part, name)) for part in PARTS for name in part.__all__}

@@ -18,6 +18,14 @@ __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satud
                      "satudata_role_history", "satudata_revision_create"]
 
 
+def _dataset(id_or_name: str | None) -> model.Package:
+    """The dataset, or ObjectNotFound (sysadmins skip the auth functions, which look it up first)."""
+    package = model.Package.get(id_or_name or "")
+    if not package:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return package
+
+
 def _event_dict(event) -> dict[str, Any]:
     user = model.User.get(event.actor_id)
     return {**event.as_dict(), "actor_name": user.name if user else event.actor_id,
@@ -57,14 +65,14 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         raise tk.ValidationError(errors)
     tk.check_access("satudata_transition", context, data)
 
-    package = model.Package.get(data["id"])
+    package = _dataset(data["id"])
     transition = workflow.TRANSITIONS[data["transition"]]
     state = workflow.current_state(package.id)
     if state not in transition.from_states:
         raise tk.ValidationError({"transition": [
             tk._('"{transition}" is not possible while the dataset is {state}').format(
                 transition=transition.label(), state=workflow.state_label(state))]})
-    if transition.name == "ajukan":
+    if transition.kind == workflow.SUBMIT:
         refusal = submission.submission_refusal(package)
         if refusal:
             raise tk.ValidationError({"id": [refusal]})
@@ -80,35 +88,39 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
 
     user = user_of(context)
     role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    # One unit of work: the state, the event, the visibility and a pending revision commit together or not at all.
     try:
         event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, data.get("note"))
+        event_dict = _event_dict(event)
+        if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
+            # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
+            live = revisions.apply(context["user"], package.id)
+            workflow.record_revision_published(live, package.name, user.id, role)
+            model.repo.commit()
+            result = {"state": transition.to_state, "event": event_dict, "live": live["name"]}
+            notified = live["id"]
+        else:
+            # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets
+            # the chained package_update set `private` from the new state, reindexes, and commits it all.
+            tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+            result, notified = {"state": transition.to_state, "event": event_dict}, package.id
     except workflow.Conflict:
+        model.Session.rollback()
         raise tk.ValidationError({"transition": [
             tk._("Someone else changed this dataset's status a moment ago; reload the page and try again")]})
-    event_dict = _event_dict(event)
-
-    if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
-        # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
-        model.Session.commit()
-        live = revisions.apply(context["user"], package.id)
-        workflow.record_revision_published(live, package.name, user.id, role)
-        notifications.transition_made(live["id"], event_dict)
-        return {"state": transition.to_state, "event": event_dict, "live": live["name"]}
-
-    # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets the
-    # chained package_update set `private` from the new state, reindexes, and commits the transition with it.
-    # Solr failing now (after the check above) fails the commit in CKAN's before_commit: nothing of the transition is
-    # committed yet (workflow.move only flushes), so rolling back leaves the database as the index has it.
-    try:
-        tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
     except search.SearchIndexError:
+        # Solr failing after the check above fails the commit in CKAN's before_commit: nothing of the transition is
+        # committed (workflow.move only flushes), so rolling back leaves the database as the index has it.
         model.Session.rollback()
         raise _search_unavailable()
-    # CKAN reindexes only a dataset whose rows changed; the state lives in our table, so the index (state, who
-    # acts next, the reason of a return, in every list) is refreshed here.
-    dataset_state.reindex(package.id)
-    notifications.transition_made(package.id, event_dict)
-    return {"state": transition.to_state, "event": event_dict}
+    except Exception:
+        model.Session.rollback()
+        raise
+    # CKAN reindexes only a dataset whose rows changed; the state lives in our table, so the index (state, who acts
+    # next, the reason of a return, in every list) is refreshed here.
+    dataset_state.reindex(notified)
+    notifications.transition_made(notified, event_dict)
+    return result
 
 
 def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +136,9 @@ def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any])
     if pending:
         raise tk.ValidationError({"id": [tk._("A revision of this dataset is already under way: {name}").format(
             name=model.Package.get(pending.revision_id).name)]})
-    return revisions.create(context, live)
+    revision = revisions.create(context, live)
+    model.repo.commit()
+    return revision
 
 
 @tk.side_effect_free
@@ -134,7 +148,7 @@ def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]
     :param id: the dataset's id or name
     """
     tk.check_access("satudata_workflow_history", context, data_dict)
-    package = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    package = _dataset(tk.get_or_bust(data_dict, "id"))
     return [_event_dict(event) for event in workflow.history([package.id, *revisions.revision_ids(package.id)])]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan import authz
 
 from ckanext.satudata_blitar.logic.auth.workflow import dataset_of, walidata_only
 from ckanext.satudata_blitar.logic.context import user_of
@@ -14,7 +15,9 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = ["package_create", "package_update", "package_delete", "member_create", "member_delete",
                       "organization_member_create", "organization_member_delete", "user_invite",
-                      "organization_create"]
+                      "organization_create", "organization_update", "organization_patch", "organization_delete",
+                      "bulk_update_delete", "bulk_update_public", "bulk_update_private", "package_collaborator_create",
+                      "package_collaborator_delete", "task_status_show"]
 
 @tk.chained_auth_function
 def package_create(next_auth, context, data_dict):
@@ -55,10 +58,29 @@ def _is_user_membership(data_dict: dict[str, Any]) -> bool:
     return (data_dict or {}).get("object_type", "user") == "user"
 
 
+def _not_to_oneself(context: dict[str, Any], user_ref: Any) -> dict[str, Any]:
+    """The Walidata assigns roles, but never to itself: two stages, two people (sysadmins excepted)."""
+    result = walidata_only(context)
+    user, target = user_of(context), model.User.get(user_ref or "") if isinstance(user_ref, str) else None
+    if result["success"] and user and target and target.id == user.id and not user.sysadmin:
+        return {"success": False, "msg": tk._("Nobody may grant a role to themselves")}
+    return result
+
+
 @tk.chained_auth_function
 def member_create(next_auth, context, data_dict):
-    """Roles are assigned by the Walidata; adding datasets to groups is unchanged."""
-    return walidata_only(context) if _is_user_membership(data_dict) else next_auth(context, data_dict)
+    """Roles are assigned by the Walidata, never to itself; datasets are put in an organisation only by moving them
+    (sysadmins); a dataset goes into a group only if the user may see it."""
+    data_dict = data_dict or {}
+    if _is_user_membership(data_dict):
+        return _not_to_oneself(context, data_dict.get("object"))
+    group = model.Group.get(data_dict.get("id") or "") if isinstance(data_dict.get("id"), str) else None
+    if group is not None and group.is_organization:
+        return {"success": False, "msg": tk._("Datasets change OPD only by being moved by a sysadmin")}
+    if data_dict.get("object_type") == "package" and isinstance(data_dict.get("object"), str):
+        if not authz.is_authorized("package_show", context, {"id": data_dict["object"]})["success"]:
+            return {"success": False, "msg": tk._("Dataset not found")}
+    return next_auth(context, data_dict)
 
 
 @tk.chained_auth_function
@@ -68,7 +90,7 @@ def member_delete(next_auth, context, data_dict):
 
 @tk.chained_auth_function
 def organization_member_create(next_auth, context, data_dict):
-    return walidata_only(context)
+    return _not_to_oneself(context, (data_dict or {}).get("username"))
 
 
 @tk.chained_auth_function
@@ -86,3 +108,75 @@ def user_invite(next_auth, context, data_dict):
 def organization_create(next_auth, context, data_dict):
     """New OPDs are registered by the Walidata."""
     return walidata_only(context)
+
+
+@tk.chained_auth_function
+def organization_update(next_auth, context, data_dict):
+    """An OPD's profile (and, through `users`, its memberships) is the Walidata's: CKAN's `admin` capacity grants
+    nothing in the SOP."""
+    return walidata_only(context)
+
+
+@tk.chained_auth_function
+def organization_patch(next_auth, context, data_dict):
+    return walidata_only(context)
+
+
+@tk.chained_auth_function
+def organization_delete(next_auth, context, data_dict):
+    return walidata_only(context)
+
+
+@tk.chained_auth_function
+def bulk_update_delete(next_auth, context, data_dict):
+    """The organisation page's bulk delete: each dataset by the rule of package_delete (its Operator Data, while it
+    is Draf or Perlu Perbaikan), and CKAN's own rule."""
+    datasets = (data_dict or {}).get("datasets")
+    if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
+        return {"success": False, "msg": tk._("Only an Operator Data of the OPD may edit its datasets")}
+    for dataset in datasets:
+        try:
+            result = package_delete(lambda *_: {"success": True}, context, {"id": dataset})
+        except tk.ObjectNotFound:
+            result = {"success": False, "msg": tk._("Dataset not found")}
+        if not result["success"]:
+            return result
+    return next_auth(context, data_dict)
+
+
+def _published_by_the_workflow(next_auth, context, data_dict):
+    return {"success": False, "msg": tk._("Datasets become public only when the Walidata publishes them")}
+
+
+bulk_update_public = tk.chained_auth_function(_published_by_the_workflow)
+bulk_update_private = tk.chained_auth_function(_published_by_the_workflow)
+
+
+@tk.chained_auth_function
+def package_collaborator_create(next_auth, context, data_dict):
+    """Collaborators would bypass the SOP's roles: the Walidata's (and sysadmins') decision."""
+    return walidata_only(context)
+
+
+@tk.chained_auth_function
+def package_collaborator_delete(next_auth, context, data_dict):
+    return walidata_only(context)
+
+
+@tk.chained_auth_function
+def task_status_show(next_auth, context, data_dict):
+    """CKAN lets anyone read any task status; ours hold the upload check of a resource (column names, values): only
+    whoever may see the resource (or the dataset) reads it; other tasks only sysadmins."""
+    data_dict = data_dict or {}
+    task = None
+    if isinstance(data_dict.get("id"), str):
+        task = model.Session.get(model.TaskStatus, data_dict["id"])
+    elif isinstance(data_dict.get("entity_id"), str):
+        task = model.Session.query(model.TaskStatus).filter_by(entity_id=data_dict["entity_id"]).first()
+    entity = {"resource": "resource_show", "package": "package_show"}.get(getattr(task, "entity_type", None))
+    if task is not None and entity:
+        try:
+            return authz.is_authorized(entity, context, {"id": task.entity_id})
+        except tk.ObjectNotFound:
+            pass
+    return {"success": False, "msg": tk._("Not authorized to see this task")}

@@ -31,11 +31,18 @@ def walidata_only(context: dict[str, Any]) -> dict[str, Any]:
     return {"success": False, "msg": tk._("Only the Walidata may assign roles and create OPDs")}
 
 
+@tk.auth_sysadmins_check
 def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    """Whoever holds a role that workflow.TRANSITIONS allows for this transition on this dataset."""
+    """Whoever holds a role that workflow.TRANSITIONS allows for this transition on this dataset; the second
+    verification of a submission by someone else than the first (sysadmins included: two stages, two people)."""
     package = dataset_of(data_dict)
     transition = workflow.TRANSITIONS[data_dict["transition"]]
-    if workflow.acting_role(transition, roles.roles_for(user_of(context), package.owner_org)):
+    user = user_of(context)
+    if workflow.acting_role(transition, roles.roles_for(user, package.owner_org)):
+        if (transition.stage == "walidata" and user
+                and user.id in workflow.submission_actors(package.id, workflow.VERIFY, "opd")):
+            return {"success": False, "msg": tk._(
+                "You verified this submission at the OPD stage: the second verification is someone else's")}
         return {"success": True}
     allowed = tk._(" or ").join(sorted(roles.role_label(role) for role in transition.roles))
     return {"success": False, "msg": tk._('Only {roles} may "{transition}" this dataset').format(

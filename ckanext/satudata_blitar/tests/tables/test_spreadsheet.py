@@ -187,3 +187,42 @@ def test_parser_child_is_bounded_in_memory():
         assert result["rows"] == 1 and not result["issues"]
     finally:
         os.remove(f.name)
+
+
+def test_a_spreadsheet_error_is_loaded_empty_with_a_warning_on_its_cell(tmp_path):
+    rows = [["a", "b"], [1, "#DIV/0!"], [2, 4], [3, "#N/A"]]
+    result, out = _parse(tmp_path, "galat.xlsx", samples.xlsx(rows))
+    assert result.ok and out == "1,\n2,4\n3,\n"
+    assert [(i.severity, i.code, i.row, i.column, i.params) for i in result.issues if i.code == "error_value"] == [
+        ("warning", "error_value", 2, "B", {"value": "#DIV/0!"}), ("warning", "error_value", 4, "B", {"value": "#N/A"})]
+
+
+def test_vertically_merged_label_cells_are_filled_down(tmp_path):
+    """A kecamatan merged over its kelurahan rows (and its row number likewise): every row gets it, as a reader
+    of the sheet sees it; the merged title above the header is left alone."""
+    rows = [["Jumlah Penduduk per Kelurahan"], [], ["No", "Kecamatan", "Kelurahan", "Jumlah"],
+            [1, "Sukorejo", "Sukorejo", 5], [None, None, "Karangsari", 6], [None, None, "Tanggung", 9],
+            [2, "Kepanjenkidul", "Bendo", 7], [None, None, "Kauman", 8]]
+    data = samples.xlsx(rows, merges=["A1:D1", "A4:A6", "B4:B6", "A7:A8", "B7:B8"])
+    result, out = _parse(tmp_path, "gabung.xlsx", data)
+    assert result.ok
+    assert out == ("1,Sukorejo,Sukorejo,5\n1,Sukorejo,Karangsari,6\n1,Sukorejo,Tanggung,9\n"
+                   "2,Kepanjenkidul,Bendo,7\n2,Kepanjenkidul,Kauman,8\n")
+
+
+@pytest.mark.parametrize("years", [[2019, 2020, 2021, 2022, 2023, 2024], ["2019", "2020", "2021", "2022", "2023",
+                                                                           "2024"]])
+def test_years_as_column_headers_are_a_header_row(tmp_path, years):
+    rows = [["Kecamatan", "Kelurahan", *years], ["Sukorejo", "Sukorejo", 5, 6, 7, 8, 9, 10],
+            ["Sukorejo", "Tanggung", 1, 2, 3, 4, 5, 6]]
+    result, out = _parse(tmp_path, "tahun.xlsx", samples.xlsx(rows))
+    assert result.ok, [i.code for i in result.issues]
+    assert [c.id for c in result.columns] == ["Kecamatan", "Kelurahan", "2019", "2020", "2021", "2022", "2023",
+                                             "2024"]
+    assert out.splitlines()[0] == "Sukorejo,Sukorejo,5,6,7,8,9,10"
+
+
+def test_a_data_row_with_years_is_not_taken_for_the_header(tmp_path):
+    rows = [["Judul tabel"], [], ["Wilayah", "Tahun", "Jumlah"], ["Sukorejo", 2019, 2020], ["Tanggung", 2020, 2021]]
+    result, out = _parse(tmp_path, "data-tahun.xlsx", samples.xlsx(rows))
+    assert result.header_row == 3 and out == "Sukorejo,2019,2020\nTanggung,2020,2021\n"

@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.tests.helpers as helpers
 
+from ckanext.satudata_blitar.workflow import revisions
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
 
@@ -102,3 +103,53 @@ def test_the_operator_starts_a_revision_from_the_dataset_page(app, world):
     assert response.headers["Location"].endswith("/dataset/edit/revisi-dari-halaman-revisi")
     assert helpers.call_action("package_show", id="revisi-dari-halaman-revisi")["satudata_status"] == workflow.DRAF
     assert "satudata-revise" not in app.get("/dataset/revisi-dari-halaman").body  # not for the public
+
+
+@pytest.mark.parametrize("failing_step", ["package_update", "record_revision_published"])
+def test_publishing_a_revision_commits_everything_or_nothing(app, world, monkeypatch, failing_step):
+    """An injected failure midway (before the live dataset is patched, or after it): the state, the event, the live
+    content and the revision copy are as before the attempt."""
+    live = world_module.dataset_in_state(world, workflow.TERBIT, name=f"atomic-{failing_step}".replace("_", "-"))
+    revision = _api(app, world, "operator", "satudata_revision_create", id=live["id"]).json["result"]
+    helpers.call_action("package_patch", context={"user": world.name("operator")}, id=revision["id"],
+                        satuan="orang")
+    for transition, actor in [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+                              ("verifikasi_walidata", "verifikator_kominfotik")]:
+        helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=revision["id"],
+                            transition=transition)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("injected failure")
+
+    if failing_step == "package_update":
+        original = revisions.tk.get_action
+
+        def get_action(name):
+            action = original(name)
+            if name != "package_update":
+                return action
+
+            def half_then_fail(context, data_dict):
+                action(context, data_dict)  # the live dataset is patched in the session...
+                boom()  # ...and then the publication fails
+            return half_then_fail
+        monkeypatch.setattr(revisions.tk, "get_action", get_action)
+    else:
+        monkeypatch.setattr(workflow, "record_revision_published", boom)
+
+    with pytest.raises(RuntimeError):
+        helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=revision["id"],
+                            transition="terbitkan")
+    monkeypatch.undo()
+
+    shown = helpers.call_action("package_show", id=revision["id"])
+    assert (shown["state"], shown["satudata_status"]) == ("active", workflow.DISETUJUI)
+    public = app.get(f"/api/3/action/package_show?id={live['id']}").json["result"]
+    assert (public["satuan"], public["satudata_status"]) == ("jiwa", workflow.TERBIT)
+    assert revisions.revision_of(revision["id"]).applied_at is None
+    history = [e["transition"] for e in helpers.call_action("satudata_workflow_history", id=live["id"])]
+    assert "terbitkan_revisi" not in history and history.count("terbitkan") == 1
+    # Nothing is stuck: the publication succeeds once the failure is gone.
+    helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=revision["id"],
+                        transition="terbitkan")
+    assert app.get(f"/api/3/action/package_show?id={live['id']}").json["result"]["satuan"] == "orang"

@@ -278,6 +278,22 @@ def test_every_state_and_movement_has_words_in_both_languages():
         assert translated(msgid, "id") != msgid, f"no Indonesian for {msgid!r}"
 
 
+def test_two_stages_two_people_in_each_submission(app, world):
+    """Whoever verified a submission at the OPD stage (here a sysadmin, who may make any transition) cannot verify
+    or return it at the Walidata stage; a new submission starts afresh."""
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="two-people")
+    assert _transition(app, world, "sysadmin", dataset["id"], "verifikasi_opd").status_code == 200
+    for transition in ("verifikasi_walidata", "kembalikan_walidata"):
+        refused = _transition(app, world, "sysadmin", dataset["id"], transition)
+        assert refused.status_code == 403, transition
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERVERIFIKASI_OPD
+    # Someone else returns it; resubmitted, the OPD verifier verifies, and the sysadmin may now verify stage 2.
+    assert _transition(app, world, "walidata", dataset["id"], "kembalikan_walidata").status_code == 200
+    assert _transition(app, world, "operator", dataset["id"], "ajukan").status_code == 200
+    assert _transition(app, world, "verifikator_opd", dataset["id"], "verifikasi_opd").status_code == 200
+    assert _transition(app, world, "sysadmin", dataset["id"], "verifikasi_walidata").status_code == 200
+
+
 # --- What a page costs does not grow with the work waiting (issue 15) ---------------------------------------------
 
 def _statements(browser, path: str) -> int:
