@@ -345,10 +345,11 @@ _FORMULA_NO_VALUE = re.compile(
     rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
 
-def formulas_without_values(path: str, sheet: Optional[str], skip: Callable[[int], bool] = lambda row: False,
-                            limit: int = MAX_ISSUES_PER_KIND) -> list[tuple[str, int]]:
-    """(column letter, row) of formula cells that Excel never calculated (files written by scripts), for `sheet`."""
-    found: list[tuple[str, int]] = []
+def _matching_cells(path: str, sheet: Optional[str], marker: bytes, pattern: "re.Pattern[bytes]",
+                    skip: Callable[[int], bool], limit: int) -> list["re.Match[bytes]"]:
+    """The cells of `sheet` matching `pattern` (at most `limit`, rows for which `skip` is true left out), read from
+    the sheet's XML a megabyte at a time, split at cell ends; blocks without `marker` are not searched."""
+    found: list[re.Match[bytes]] = []
     with zipfile.ZipFile(path) as archive:
         part = _sheet_part(archive, sheet)
         if part is None:
@@ -362,15 +363,22 @@ def formulas_without_values(path: str, sheet: Optional[str], skip: Callable[[int
                     tail = data[-(1 << 16):]
                     continue
                 chunk, tail = data[:cut + 4], data[cut + 4:]
-                if b"<f" not in chunk:
+                if marker not in chunk:
                     continue
-                for m in _FORMULA_NO_VALUE.finditer(chunk):
+                for m in pattern.finditer(chunk):
                     if skip(int(m.group(2))):
                         continue
-                    found.append((m.group(1).decode(), int(m.group(2))))
+                    found.append(m)
                     if len(found) >= limit:
                         return found
     return found
+
+
+def formulas_without_values(path: str, sheet: Optional[str], skip: Callable[[int], bool] = lambda row: False,
+                            limit: int = MAX_ISSUES_PER_KIND) -> list[tuple[str, int]]:
+    """(column letter, row) of formula cells that Excel never calculated (files written by scripts), for `sheet`."""
+    return [(m.group(1).decode(), int(m.group(2)))
+            for m in _matching_cells(path, sheet, b"<f", _FORMULA_NO_VALUE, skip, limit)]
 
 
 # A cell holding a spreadsheet error (#DIV/0!, #N/A, #REF! …): t="e", with or without its formula.
@@ -382,29 +390,8 @@ def error_cells(path: str, sheet: Optional[str], skip: Callable[[int], bool] = l
                 limit: int = MAX_ISSUES_PER_KIND) -> list[tuple[str, int, str]]:
     """(column letter, row, error) of the cells of `sheet` holding a spreadsheet error: calamine reads them as
     empty, so the report says so."""
-    found: list[tuple[str, int, str]] = []
-    with zipfile.ZipFile(path) as archive:
-        part = _sheet_part(archive, sheet)
-        if part is None:
-            return found
-        tail = b""
-        with archive.open(part) as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                data = tail + block
-                cut = data.rfind(b"</c>")
-                if cut < 0:
-                    tail = data[-(1 << 16):]
-                    continue
-                chunk, tail = data[:cut + 4], data[cut + 4:]
-                if b't="e"' not in chunk:
-                    continue
-                for m in _ERROR_CELL.finditer(chunk):
-                    if skip(int(m.group(2))):
-                        continue
-                    found.append((m.group(1).decode(), int(m.group(2)), m.group(3).decode("utf-8", "replace")))
-                    if len(found) >= limit:
-                        return found
-    return found
+    return [(m.group(1).decode(), int(m.group(2)), m.group(3).decode("utf-8", "replace"))
+            for m in _matching_cells(path, sheet, b't="e"', _ERROR_CELL, skip, limit)]
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: Optional[str]) -> Optional[str]:
