@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import ckan.plugins as p
+
 from ckanext.satudata_blitar.logic.auth import core, elements, metadata, portal, reports, tables, workflow
 
 PARTS = (metadata, workflow, tables, elements, reports, portal, core)
 
 
 def get_auth_functions() -> dict[str, Callable[..., Any]]:
-    return {name: getattr(part, name) for part in PARTS for name in part.__all__}
+    functions = {name: getattr(part, name) for part in PARTS for name in part.__all__}
+    if p.plugin_loaded("activity"):
+        functions.update({name: getattr(workflow, name) for name in workflow.ACTIVITY_CHAINED})
+    return functions

@@ -11,9 +11,10 @@ from ckanext.satudata_blitar.workflow import revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
-                      "satudata_role_history", "satudata_revision_create",
-                      # core (ckanext-activity) auth we widen: what changed in a dataset, for its verifiers
-                      "activity_show", "activity_data_show", "activity_diff"]
+                      "satudata_role_history", "satudata_revision_create"]
+# ckanext-activity's auth we widen (what changed in a dataset, for its verifiers): registered only when the activity
+# plugin runs, since a chained auth function needs the one it chains (logic/auth/__init__.py).
+ACTIVITY_CHAINED: list[str] = ["activity_show", "activity_data_show", "activity_diff"]
 
 
 def dataset_of(data_dict: dict[str, Any]) -> model.Package:
