@@ -29,6 +29,28 @@ datastore_permissions() {
     | psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" >/dev/null
 }
 
+# The logging sections of a generated ini file: warnings to stderr (Python's logging reads only the file itself).
+logging_sections() {
+  cat <<'EOF'
+[loggers]
+keys = root
+[handlers]
+keys = console
+[formatters]
+keys = generic
+[logger_root]
+level = WARN
+handlers = console
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+[formatter_generic]
+format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
+EOF
+}
+
 prepare_test() {
   local name=${SATUDATA_TEST_NAME:-test}
   local ini=$STATE/$name.ini redis_db=${SATUDATA_TEST_REDIS_DB:-1}
@@ -48,22 +70,7 @@ solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan
 ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/$redis_db
 
 # Python's logging reads only this file, not the \`use\` chain.
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
+$(logging_sections)
 EOF
   "$CKAN" -c "$ini" db init >/dev/null
   datastore_permissions "$ini" "datastore_$name"
@@ -96,22 +103,7 @@ ckan.harvest.mq.port = $REDIS_PORT
 ckan.harvest.mq.redis_db = $redis_db
 ckan.auth.create_unowned_dataset = false
 
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
+$(logging_sections)
 EOF
   "$CKAN" -c "$ini" db init >/dev/null
   "$CKAN" -c "$ini" db upgrade -p harvest >/dev/null
