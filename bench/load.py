@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime
 import json
 import random
 import sys
@@ -55,8 +56,8 @@ RACE_LOST = ("Someone else changed", "is not possible while", "baru saja diubah 
 class Run:
     """Everything the virtual people measured and did at one level."""
 
-    def __init__(self, client: httpx.AsyncClient, made: dict, tag: str, think: float, end: float):
-        self.client, self.made, self.tag, self.think, self.end = client, made, tag, think, end
+    def __init__(self, client: httpx.AsyncClient, made: dict, tag: str, users: int, think: float, end: float):
+        self.client, self.made, self.tag, self.users, self.think, self.end = client, made, tag, users, think, end
         self.times: dict[str, list[float]] = collections.defaultdict(list)
         self.errors: collections.Counter = collections.Counter()
         self.error_samples: list[str] = []
@@ -150,7 +151,7 @@ async def operator(run: Run, person: dict, number: int) -> None:
             await run.transition("operator submit", person, random.choice(returned)["id"], "ajukan")
         else:
             n += 1
-            name = f"load-{run.tag}-{number}-{n}"
+            name = f"load-{run.tag}-u{run.users}-{number}-{n}"
             dataset = await run.action("operator create", "package_create", person["token"], name=name,
                                        title=f"Data {name}", notes="Data uji beban.", owner_org=person["org"],
                                        **world.METADATA)
@@ -209,7 +210,7 @@ def people(users: int) -> list[tuple[str, int]]:
 async def level(url: str, made: dict, place: dict, users: int, seconds: float, think: float, tag: str) -> Run:
     limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        run = Run(client, made, tag, think, time.monotonic() + seconds)
+        run = Run(client, made, tag, users, think, time.monotonic() + seconds)
         tasks = []
         for role, count in people(users):
             for i in range(count):
@@ -255,21 +256,22 @@ def report(run: Run, users: int) -> int:
 
 # --- afterwards: the database and the index agree with what was acknowledged ------------------------------------------
 
-def check(url: str, runs: list[Run]) -> list[str]:
-    """What went wrong in the records; empty when every transition is recorded exactly once and visibility holds."""
+def check(url: str, runs: list[Run], since: datetime.datetime) -> list[str]:
+    """What went wrong in the records; empty when every transition is recorded exactly once and visibility holds.
+    `since`: the run's start (UTC); the queues may also hand out datasets left waiting by an earlier run."""
     import psycopg2
     problems: list[str] = []
     asked = [t for run in runs for t in run.transitions]
     created = [pid for run in runs for pid in run.created]
     touched = sorted(set(created) | {t["package"] for t in asked})
     with psycopg2.connect(serve.pg_url(f"ckan_bench_{NAME}")) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT package_id, transition, from_state, to_state FROM satudata_workflow_event "
-                       "WHERE package_id = ANY(%s) ORDER BY id", (touched,))
+        cursor.execute("SELECT package_id, transition, from_state, to_state, created_at "
+                       "FROM satudata_workflow_event WHERE package_id = ANY(%s) ORDER BY id", (touched,))
         events = cursor.fetchall()
         cursor.execute("SELECT p.id, p.name, p.private, s.state FROM package p LEFT JOIN satudata_dataset_status s "
                        "ON s.package_id = p.id WHERE p.id = ANY(%s)", (touched,))
         datasets = {row[0]: row[1:] for row in cursor.fetchall()}
-    recorded = collections.Counter((pid, name) for pid, name, _, _ in events if name != "buat")
+    recorded = collections.Counter((pid, name) for pid, name, _, _, at in events if name != "buat" and at >= since)
     acknowledged = collections.Counter((t["package"], t["transition"]) for t in asked if t["outcome"] == "ok")
     unknown = collections.Counter((t["package"], t["transition"]) for t in asked if t["outcome"] == "unknown")
     lost = acknowledged - recorded
@@ -280,7 +282,7 @@ def check(url: str, runs: list[Run]) -> list[str]:
         problems.append(f"{sum(doubled.values())} transitions recorded more often than acknowledged "
                         f"(doubled, or recorded though refused): {list(doubled)[:5]}")
     chains: dict[str, list] = collections.defaultdict(list)
-    for pid, name, source, target in events:
+    for pid, name, source, target, _ in events:
         chains[pid].append((name, source, target))
     for pid in touched:
         chain = chains.get(pid, [])
@@ -296,9 +298,12 @@ def check(url: str, runs: list[Run]) -> list[str]:
             problems.append(f"{name}: private={private} in state {state}")
     published = {datasets[pid][0] for pid in touched if datasets[pid][2] == "terbit"}
     with httpx.Client(base_url=url, timeout=120) as client:
-        found = client.get("/api/3/action/package_search", params={
-            "fq": f"name:load-{runs[0].tag}-*", "rows": 1000, "fl": "name"}).json()["result"]["results"]
-        seen = {d["name"] for d in found}
+        seen = set()
+        for start in range(0, len(touched), 50):  # by id (a dataset of an earlier run may have moved on too)
+            ids = " OR ".join(f'"{pid}"' for pid in touched[start:start + 50])
+            found = client.get("/api/3/action/package_search", params={
+                "fq": f"id:({ids})", "rows": 1000, "fl": "name"}).json()["result"]["results"]
+            seen |= {d["name"] for d in found}
         if seen != published:
             problems.append(f"anonymous search: {len(seen - published)} unpublished seen, "
                             f"{len(published - seen)} published missing")
@@ -345,12 +350,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"serving {url}: {args.workers} gunicorn workers and one jobs worker; levels {levels}, "
                   f"{args.seconds:.0f} s each, think time {args.think} s")
             tag = time.strftime("%m%d%H%M%S")
+            since = datetime.datetime.utcnow()  # the events' clock (workflow/transitions.py: utcnow)
             runs = []
             for users in levels:
                 run = asyncio.run(level(url, made, place, users, args.seconds, args.think, f"{tag}"))
                 runs.append(run)
                 failed += report(run, users)
-            problems = check(url, runs)
+            problems = check(url, runs, since)
     print("records: every transition recorded exactly once, visibility follows the state" if not problems else
           "records: PROBLEMS")
     for problem in problems[:30]:

@@ -1,6 +1,6 @@
 """Benchmark: what our plugins cost on every page against stock CKAN, the same database served twice (issue 15).
 
-    make bench-pages [BENCH_ARGS="--rounds 30 --walidata-rounds 15 --workers 2 --fresh"]
+    make bench-pages [BENCH_ARGS="--rounds 60 --walidata-rounds 30 --workers 2 --fresh"]
     .venv/bin/python bench/pages.py --help
 
 Database `ckan_bench_pages` (bench/serve.py): a small Kota Blitar (bench/world.py) and one dataset published
@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(workers=2)
     p.add_argument("--published", type=int, default=1000, help="published datasets (default 1000)")
     p.add_argument("--waiting", type=int, default=1000, help="private datasets that can wait (default 1000)")
-    p.add_argument("--rounds", type=int, default=30, help="counted rounds of the pages (default 30)")
-    p.add_argument("--walidata-rounds", type=int, default=15, help="counted rounds per queue length (default 15)")
+    p.add_argument("--rounds", type=int, default=60, help="counted rounds of the pages (default 60)")
+    p.add_argument("--walidata-rounds", type=int, default=30, help="counted rounds per queue length (default 30)")
     p.add_argument("--queues", default="0,100,1000", help="datasets waiting for the Walidata (default 0,100,1000)")
     p.add_argument("--warmup", type=int, default=3, help="rounds not counted first (default 3)")
     p.add_argument("--seed", type=int, default=15)
