@@ -236,9 +236,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def report(run: Run, users: int) -> int:
-    total = sum(len(v) for v in run.times.values())
+    every = [t for values in run.times.values() for t in values]
+    total = len(every)
     real_errors = sum(n for (kind, reason), n in run.errors.items() if not reason.startswith("race lost"))
     print(f"\n== {users} users: {total} requests in {run.elapsed:.0f} s = {total / run.elapsed:.1f} requests/s, "
+          f"p50/p95/p99 {percentile(every, .5):.0f}/{percentile(every, .95):.0f}/{percentile(every, .99):.0f} ms, "
           f"{real_errors} errors")
     print(f"{'kind':<28} {'n':>5} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}  errors")
     for kind in sorted(run.times):
