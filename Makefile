@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
 export SATUDATA_TEST_NAME ?= test
 
-.PHONY: help install services run stop status logs test test-ckan i18n i18n-upstream clean
+.PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
@@ -24,13 +24,14 @@ help:
 	@echo "make test-ckan  run CKAN's, scheming's and xloader's own tests with our plugins (README)"
 	@echo "make stop    stop the portal and every service"
 	@echo "make status  show what is running;  make logs: follow the portal's logs"
+	@echo "make bench-load / bench-pages  the load and page-speed benchmarks (README, issue 15); BENCH_ARGS=--help"
 
 $(VENV)/.installed: setup.cfg setup.py
 	services/services.sh deps
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel
 	$(PIP) install -q 'ckan[requirements,dev]==$(CKAN_VERSION)'
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,bench]'
 	$(PIP) check
 	touch $@
 
@@ -79,6 +80,15 @@ test-ckan: services
 	SATUDATA_TEST_NAME=ckan SATUDATA_TEST_REDIS_DB=2 services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=test-ckan.ini -p ckanext.satudata_blitar.ckan_suite.plugin -q -rfE \
 		$(PYTEST_ARGS) --pyargs $(CKAN_SUITE)
+
+# Benchmarks (bench/, never in CI; README "A bad day at the portal"): the portal under gunicorn with a jobs worker on
+# a database of its own (ckan_bench), against stock CKAN for the pages. Options through BENCH_ARGS, e.g. --help.
+BENCH_ARGS ?=
+bench-load: services
+	$(VENV)/bin/python bench/load.py $(BENCH_ARGS)
+
+bench-pages: services
+	$(VENV)/bin/python bench/pages.py $(BENCH_ARGS)
 
 # Refresh the catalogue after changing messages: extract ours, add the upstream msgids (i18n/upstream.pot: CKAN
 # core and the core plugins we run, scheming, xloader) so that update_catalog keeps them, merge into i18n/id
