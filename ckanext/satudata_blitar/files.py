@@ -171,10 +171,19 @@ def csv_value(value: Any) -> Any:
     return file_safety.neutralise(value)
 
 
-def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+# A CSV file's field separator by its language: what a spreadsheet opens without asking where the computer's region
+# writes numbers that way. In Indonesia (decimal comma) Excel's list separator is `;`; English regions use `,`.
+CSV_DELIMITERS = {"id": ";", "en": ","}
+
+
+def csv_delimiter(lang: Any) -> str:
+    return CSV_DELIMITERS[language(lang)]
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> bytes:
     """Rows as CSV, UTF-8 with a BOM (so that Excel reads Indonesian text right), every cell through csv_value."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if value is None else csv_value(value) for value in row])
     return out.getvalue().encode("utf-8-sig")
