@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_language_text
 
-from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar import file_safety, files, formats
 from ckanext.satudata_blitar.files import FILE_KEY
 MAX_ROWS = 5000
 
@@ -88,7 +88,7 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
             *([element.get("status_label"), (YES if element.get("late") else NO)[lang]] if with_status else []),
         ])
     for (cell,) in sheet.iter_rows(min_row=2, max_row=max(sheet.max_row, 2), min_col=7, max_col=7):
-        cell.number_format = "yyyy-mm-dd"
+        cell.number_format = formats.xlsx_number_format("date", lang)  # 30 Juni 2026, still a date
 
     lists = workbook.create_sheet(LISTS_TITLE)
     lists.sheet_state = "hidden"
