@@ -21,7 +21,7 @@ _PATTERNS = {
                                rf"|\b(?:{_ENGLISH_MONTHS})\s+\d{{4}}\b"),
     "slashed date": re.compile(r"(?<![\w/])\d{1,2}/\d{1,2}/\d{2,4}(?![\w/])"),
     "time with a colon": re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:])"),
-    "(UTC)": re.compile(r"\(UTC\)|\b[AP]M\b"),
+    "(UTC)": re.compile(r"\(UTC(?:[+-]\d{2}:?\d{2})?\)|\b[AP]M\b"),
 }
 
 
