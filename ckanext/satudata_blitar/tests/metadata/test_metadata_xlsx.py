@@ -205,7 +205,7 @@ UNSAFE_FILES = [
     (lambda content: _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}), SMALL,
      "not an .xlsx"),
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x00"}), SMALL, ".xlsb"),
-    (lambda content: content + bytes(200_000), SMALL, "larger than 0.1 MB"),
+    (lambda content: content + bytes(200_000), SMALL, "larger than 0,1 MB"),  # the number in the portal's language
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>",
                            "xl/media/noise.bin": bytes(range(256)) * 3000}), SMALL, "once uncompressed"),
     (xlsx_samples.zip_bomb, DECLARED, "zip bomb"),
