@@ -72,7 +72,7 @@ def requeue_command(dry_run: bool):
               help="Default: dari ekstensi berkas, atau xlsx / from the file's extension, else xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Berkas tujuan / output file (default: laporan-KIND-PERIOD[-OPD].FORMAT).")
-@click.option("--lang", type=click.Choice(["id", "en"]), default="id", help="Bahasa judul kolom / header language.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", help="Bahasa berkas: judul kolom, angka, tanggal / the file's language: headers, numbers, dates.")
 def report_command(kind: str, period: str, owner_org: str | None, fmt: str | None, output: str | None, lang: str):
     """Laporan monitoring (SOP langkah 7) atau evaluasi (langkah 8) / the monitoring (SOP step 7) or evaluation
     (step 8) report, as xlsx, csv or json."""
@@ -88,7 +88,7 @@ def report_command(kind: str, period: str, owner_org: str | None, fmt: str | Non
     output = output or report_files.filename(kind, report, fmt)
     with click.progressbar(parts, label=f"{kind} {report['period']['label']} -> {output}",
                            item_show_func=lambda part: part.title if part else None) as bar:
-        content = report_files.write(fmt, report, bar, report_files.title(kind, report, lang))
+        content = report_files.write(fmt, report, bar, report_files.title(kind, report, lang), lang)
     with open(output, "wb") as out:
         out.write(content)
     click.secho(f"{output}: {len(content)} bytes", fg="green")

@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ckanext.satudata_blitar import config, file_safety
+from ckanext.satudata_blitar import config, file_safety, formats
 from ckanext.satudata_blitar.language import LANGUAGES
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,7 +68,8 @@ def read_upload(upload: Any, max_bytes: int, what: str) -> bytes:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.2f}".rstrip("0").rstrip(".")
+    """A size in MB as the user's language writes it: 0,1 (not 0.1)."""
+    return formats.satudata_number(size / 1024 / 1024)
 
 
 def _refused(message: str) -> tk.ValidationError:
@@ -97,7 +98,8 @@ def check_workbook(data: bytes, limits: file_safety.Limits) -> None:
             "zip_too_large": lambda: tk._("The workbook is larger than {size} MB once uncompressed").format(
                 size=_megabytes(limits.max_uncompressed_bytes)),
             "zip_bomb": lambda: tk._("The workbook is compressed more than {ratio} times; it is refused as a "
-                                     "possible zip bomb").format(ratio=limits.max_compression_ratio),
+                                     "possible zip bomb").format(
+                                         ratio=formats.satudata_number(limits.max_compression_ratio)),
             "macros": lambda: tk._("Workbooks with macros are not accepted; save the file as .xlsx without macros"),
         }
         raise _refused(messages.get(problem.code, _not_xlsx)())
@@ -171,10 +173,19 @@ def csv_value(value: Any) -> Any:
     return file_safety.neutralise(value)
 
 
-def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+# A CSV file's field separator by its language: what a spreadsheet opens without asking where the computer's region
+# writes numbers that way. In Indonesia (decimal comma) Excel's list separator is `;`; English regions use `,`.
+CSV_DELIMITERS = {"id": ";", "en": ","}
+
+
+def csv_delimiter(lang: Any) -> str:
+    return CSV_DELIMITERS[language(lang)]
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> bytes:
     """Rows as CSV, UTF-8 with a BOM (so that Excel reads Indonesian text right), every cell through csv_value."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if value is None else csv_value(value) for value in row])
     return out.getvalue().encode("utf-8-sig")

@@ -3,7 +3,8 @@ e-mails alike. Indonesian: `1 Desember 2026, 13.20 WIB`, `1.234,5`, `85,8%`, `20
 13:20 WIB`, `1,234.5`, `85.8%`, `2026-Q3`. Times are shown in ckan.display_timezone (Asia/Jakarta for the portal).
 
 The template helpers are the satudata_* functions below; `render_datetime` replaces CKAN's helper of that name
-(activity stream, dataset history, our workflow pages), which writes "Desember 1, 2026, 13:19 (UTC)"."""
+(activity stream, dataset history, our workflow pages), which writes "Desember 1, 2026, 13:19 (UTC)".
+`xlsx_number_format` gives the same formats as number formats of .xlsx cells, whose values stay numbers and dates."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,9 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import language
 
+# The template helpers (helpers.py registers these); zone_name and xlsx_number_format are for the file writers.
 __all__ = ["render_datetime", "satudata_datetime", "satudata_date", "satudata_number", "satudata_percent",
-           "satudata_period"]
+           "satudata_period", "satudata_month"]
 
 NONE = "—"
 # How Indonesians name their time zones; babel only knows "Waktu Indonesia (Jakarta)".
@@ -62,6 +64,16 @@ def satudata_date(value: Any, lang: str | None = None) -> str:
     return dates.format_date(moment, DATE_PATTERN, locale=_lang(lang))
 
 
+def satudata_month(value: Any, lang: str | None = None) -> str:
+    """`Juli 2026`: the month of a date (or of "2026-07")."""
+    if isinstance(value, str) and len(value) == 7:
+        value = f"{value}-01"
+    moment = _moment(value)
+    if moment is None:
+        return NONE
+    return dates.format_date(moment, "MMMM y", locale=_lang(lang))
+
+
 def satudata_datetime(value: Any, lang: str | None = None, with_seconds: bool = False, local: bool = False) -> str:
     """`1 Desember 2026, 13.20 WIB`. `local`: a naive value is already in the display time zone (the reports')."""
     moment = _moment(value, local)
@@ -72,9 +84,18 @@ def satudata_datetime(value: Any, lang: str | None = None, with_seconds: bool = 
     lang, zone = _lang(lang), _timezone()
     time = (SECONDS_PATTERN if with_seconds else TIME_PATTERN)[lang if lang in TIME_PATTERN else "id"]
     text = dates.format_datetime(moment, f"{DATE_PATTERN}, {time}", tzinfo=zone, locale=lang)
-    name = ZONE_ABBREVIATIONS.get(str(zone)) or (
-        "UTC" if str(zone) in ("UTC", "Etc/UTC") else dates.get_timezone_gmt(moment.astimezone(zone), locale=lang))
-    return f"{text} {name}"
+    return f"{text} {zone_name(moment, lang)}"
+
+
+def zone_name(moment: dt.datetime | None = None, lang: str | None = None) -> str:
+    """The display time zone as people name it: WIB, WITA, WIT, UTC, else its GMT offset (at `moment`)."""
+    zone = _timezone()
+    if str(zone) in ZONE_ABBREVIATIONS:
+        return ZONE_ABBREVIATIONS[str(zone)]
+    if str(zone) in ("UTC", "Etc/UTC"):
+        return "UTC"
+    moment = moment or dt.datetime.now(dt.timezone.utc)
+    return dates.get_timezone_gmt(moment.astimezone(zone), locale=_lang(lang))
 
 
 def satudata_number(value: Any, decimals: int | None = None, lang: str | None = None) -> str:
@@ -116,3 +137,35 @@ def render_datetime(next_helper: Callable[..., str], datetime_: Any, date_format
     if with_hours or with_seconds:
         return satudata_datetime(moment, with_seconds=with_seconds)
     return satudata_date(moment)
+
+
+# --- .xlsx number formats ----------------------------------------------------------------------------------------
+# A cell keeps its number or date (people compute with them); its number format makes the spreadsheet show it as
+# our pages write it. In a format code `,` and `.` stand for separators, and the language tag in front
+# ([$-421] Indonesian, [$-409] English) says whose: LibreOffice then shows the Indonesian file's 1234.5 as 1.234,5
+# and 0.858 as 85,8% whatever the computer's region (checked with LibreOffice 7.4 under en_US and id_ID); Excel
+# takes the separators from the computer's region (1.234,5 where it is Indonesia) and the tag for the month names
+# (1 Desember 2026). The time's separator and the zone are quoted text: an unquoted `:` or `.` would be replaced
+# by the reader's separator too.
+XLSX_LANGUAGE_TAGS = {"id": "[$-421]", "en": "[$-409]"}
+XLSX_TIME_SEPARATORS = {"id": ".", "en": ":"}
+
+
+def xlsx_number_format(kind: str, lang: str | None = None) -> str:
+    """The number format of an .xlsx cell of `kind` in `lang`: integer 1.234, decimal 1.234,5 (one decimal, as the
+    pages round), percent 85,8% (of the share 0.858), year 2026, date 1 Desember 2026, datetime 1 Desember 2026,
+    13.20 WIB (the value in the display time zone), timestamp the same without a zone (a DataStore column's),
+    month Juli 2026."""
+    lang = _lang(lang)
+    tag = XLSX_LANGUAGE_TAGS.get(lang, XLSX_LANGUAGE_TAGS["id"])
+    separator = XLSX_TIME_SEPARATORS.get(lang, ".")
+    return {
+        "integer": f"{tag}#,##0",
+        "decimal": f"{tag}#,##0.0",
+        "percent": f"{tag}0.0%",
+        "year": "0",
+        "date": f"{tag}d mmmm yyyy",
+        "datetime": f'{tag}d mmmm yyyy", "hh"{separator}"mm" {zone_name(lang=lang)}"',
+        "timestamp": f'{tag}d mmmm yyyy", "hh"{separator}"mm',
+        "month": f"{tag}mmmm yyyy",
+    }[kind]

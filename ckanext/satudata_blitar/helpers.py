@@ -8,7 +8,8 @@ from ckanext.scheming.helpers import scheming_get_organization_schema, scheming_
 
 from ckanext.satudata_blitar import formats, language
 from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, through __all__)
-    render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period)
+    render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
+    satudata_month)
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures

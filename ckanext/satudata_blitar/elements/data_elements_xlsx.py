@@ -20,7 +20,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_language_text
 
-from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar import file_safety, files, formats
+from ckanext.satudata_blitar.elements.data_elements import STATUS_LABELS
+from ckanext.satudata_blitar.language import translated
 from ckanext.satudata_blitar.files import FILE_KEY
 MAX_ROWS = 5000
 
@@ -85,10 +87,12 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
             (YES if element.get("data_prioritas") else NO)[lang],
             datetime.date.fromisoformat(element["tanggal_target"]) if element.get("tanggal_target") else None,
             element.get("package_name"),
-            *([element.get("status_label"), (YES if element.get("late") else NO)[lang]] if with_status else []),
+            # The status in the file's language (an element's status_label is in the request's).
+            *([translated(STATUS_LABELS[element["status"]], lang) if element.get("status") in STATUS_LABELS
+               else element.get("status_label"), (YES if element.get("late") else NO)[lang]] if with_status else []),
         ])
     for (cell,) in sheet.iter_rows(min_row=2, max_row=max(sheet.max_row, 2), min_col=7, max_col=7):
-        cell.number_format = "yyyy-mm-dd"
+        cell.number_format = formats.xlsx_number_format("date", lang)  # 30 Juni 2026, still a date
 
     lists = workbook.create_sheet(LISTS_TITLE)
     lists.sheet_state = "hidden"

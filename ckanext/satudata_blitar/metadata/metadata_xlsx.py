@@ -25,7 +25,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar import file_safety, files, formats
 from ckanext.satudata_blitar.files import FILE_KEY, LANGUAGES, WRAP
 from ckanext.satudata_blitar.metadata import metadata_groups
 
@@ -231,7 +231,8 @@ def write_sheet(sheet: Any, schema: dict[str, Any], pkg_dict: Optional[dict[str,
             if pkg_dict is not None:
                 files.write_cell(value, _cell_value(field, pkg_dict, lang, licenses))
             value.alignment = WRAP
-            value.number_format = {"year": "0", "date": "yyyy-mm-dd"}.get(kind, "@")
+            # A date shows as 31 Januari 2025 and stays a date cell; everything else but a year is text.
+            value.number_format = (formats.xlsx_number_format(kind, lang) if kind in ("year", "date") else "@")
 
             choices = _choices(field, licenses) if kind in ("choice", "license") else []
             options = [value_ if kind == "license" else _text(text, lang) for value_, text in choices]

@@ -3,7 +3,12 @@ one after another, each under its title row and separated by an empty row) and .
 
 Headers are Indonesian (the SOP's language) or English (`lang="en"`), in the words of the pages: the concepts'
 labels (states, movements, steps, statuses, aspects, indicators) are their modules' msgids, and every word is
-translated from the same catalogue (language.translated)."""
+translated from the same catalogue (language.translated).
+
+Numbers and dates are written as the pages write them in the file's language (formats.py): in .xlsx they stay
+numbers and dates with a number format (1.234,5; 85,8%; 1 Desember 2026, 13.20 WIB); the .csv is written the way
+a spreadsheet in that language's region reads it: Indonesian with `;` between fields and 1.234,5, English with
+`,` and 1,234.5 (README "Reports"). The .json keeps the machine format (ISO times, shares 0-1)."""
 from __future__ import annotations
 
 import dataclasses
@@ -20,7 +25,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 FORMATS = ("xlsx", "csv", "json")
 MIMETYPES = {"xlsx": files.XLSX_MIMETYPE, "csv": files.CSV_MIMETYPE + "; charset=utf-8", "json": files.JSON_MIMETYPE}
 
-TEXT, INT, HOURS, SHARE, TIME, SCORE, DATE = "text", "int", "hours", "share", "time", "score", "date"
+TEXT, INT, HOURS, SHARE, TIME, SCORE, DATE, MONTH = "text", "int", "hours", "share", "time", "score", "date", "month"
 
 
 @dataclasses.dataclass
@@ -149,9 +154,9 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                   + [(translated(ALL_OPDS, lang), totals["data_elements"])]]
     late_elements = [_element_row(element, lang) for element in report["data_elements"]["late"]]
 
-    trend_columns = ([Column(N_("Month"), 10, TEXT)]
+    trend_columns = ([Column(N_("Month"), 16, MONTH)]
                      + [Column(workflow.MOVEMENT_LABELS[m], 14) for m in movements])
-    trend = [[row["month"]] + [row[m] for m in movements] for row in report["trend"]]
+    trend = [[_date(row["month"] + "-01")] + [row[m] for m in movements] for row in report["trend"]]
 
     return [
         _section("summary", N_("Summary by OPD"), summary_columns, summary, lang),
@@ -239,52 +244,65 @@ def filename(kind: str, report: dict[str, Any], fmt: str) -> str:
     return f"laporan-{kind}-{report['period']['label']}{opd}.{fmt}"
 
 
-def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: str) -> bytes:
-    """The file's bytes; `parts` is iterated once (the CLI wraps it in a progress bar)."""
+def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: str, lang: str = "id") -> bytes:
+    """The file's bytes in `lang` (its numbers' and dates' format); `parts` is iterated once (the CLI wraps it in a
+    progress bar)."""
     if fmt == "json":
         for _part in parts:
             pass
         return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
     if fmt == "csv":
-        return _csv(parts, heading)
+        return _csv(parts, heading, files.language(lang))
     if fmt == "xlsx":
-        return _xlsx(parts, heading)
+        return _xlsx(parts, heading, files.language(lang))
     raise ValueError(fmt)
 
 
-def _csv_value(value: Any, kind: str) -> Any:
+def csv_text(value: Any, kind: str, lang: str) -> str:
+    """A value as the pages write it: 1.234,5 hours, 85,8%, 45,9 points, 1 Desember 2026, 3 Juli 2026, 12.30 WIB
+    (the report's naive local times), Juli 2026; empty when there is none."""
     if value is None:
         return ""
+    if kind in (INT, HOURS, SCORE):
+        return formats.satudata_number(value, lang=lang)
+    if kind == SHARE:
+        return formats.satudata_percent(value, lang=lang)
     if kind == TIME:
-        return value.strftime("%Y-%m-%d %H:%M")
+        return formats.satudata_datetime(value, lang, local=True)
     if kind == DATE:
-        return value.strftime("%Y-%m-%d")
+        return formats.satudata_date(value, lang)
+    if kind == MONTH:
+        return formats.satudata_month(value, lang)
     return value
 
 
-def _csv(parts: Iterable[Section], heading: str) -> bytes:
+def _csv(parts: Iterable[Section], heading: str, lang: str) -> bytes:
     """The sections one after another, each under its title row and separated by an empty row."""
     def rows() -> Iterable[list[Any]]:
         yield [heading]
         for part in parts:
             yield from ([], [part.title], part.headers)
             for row in part.rows:
-                yield [_csv_value(value, kind) for value, kind in zip(row, part.kinds)]
-    return files.csv_bytes(rows())
+                yield [csv_text(value, kind, lang) for value, kind in zip(row, part.kinds)]
+    return files.csv_bytes(rows(), files.csv_delimiter(lang))
 
 
-NUMBER_FORMATS = {HOURS: "0.00", SHARE: "0.0%", TIME: "yyyy-mm-dd hh:mm", SCORE: "0.0", DATE: "yyyy-mm-dd"}
+# The number format of each kind of column (formats.xlsx_number_format); text has none.
+XLSX_KINDS = {INT: "integer", HOURS: "decimal", SHARE: "percent", TIME: "datetime", SCORE: "decimal", DATE: "date",
+              MONTH: "month"}
 
 
-def _xlsx(parts: Iterable[Section], heading: str) -> bytes:
+def _xlsx(parts: Iterable[Section], heading: str, lang: str) -> bytes:
     """One sheet per section: bold header row, frozen, with widths; landscape, one page wide, the header repeated
     on every printed page and the report's title in the page header."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    number_formats = {kind: formats.xlsx_number_format(name, lang) for kind, name in XLSX_KINDS.items()}
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.title = heading
+    workbook.properties.language = lang
     for part in parts:
         sheet = workbook.create_sheet(part.title[:31])
         files.append_row(sheet, part.headers)
@@ -294,9 +312,9 @@ def _xlsx(parts: Iterable[Section], heading: str) -> bytes:
         for index, (width, kind) in enumerate(zip(part.widths, part.kinds), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = width
-            if kind in NUMBER_FORMATS:
+            if kind in number_formats:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = NUMBER_FORMATS[kind]
+                    cell.number_format = number_formats[kind]
         sheet.freeze_panes = "A2"
         sheet.print_title_rows = "1:1"
         sheet.page_setup.orientation = "landscape"

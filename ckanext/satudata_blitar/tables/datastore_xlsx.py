@@ -2,7 +2,8 @@
 visibility rules apply) into an openpyxl write-only workbook, which keeps memory flat whatever the table's size.
 
 Cells are typed from the DataStore's field types (numbers, dates, timestamps); text stays text even when Excel
-would take it for a formula (files.write_only_cell).
+would take it for a formula (files.write_only_cell). Dates show as 17 Agustus 2024 in the file's language; numbers
+keep the General format (the OPD's own decimals; the reader's region gives the separators).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import IO, Any, Callable, Iterator, Optional
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar import files, formats
 
 PAGE_SIZE = 10000
 SHEET_TITLE = "Data"
@@ -50,9 +51,20 @@ def pages(search: Search, resource_id: str, page_size: int = PAGE_SIZE) -> Itera
         offset += page_size
 
 
-def write(search: Search, resource_id: str, out: Optional[IO[bytes]] = None, page_size: int = PAGE_SIZE
-          ) -> IO[bytes]:
+def _cell(sheet: Any, value: Any, date_formats: dict[type, str]) -> Any:
+    cell = files.write_only_cell(sheet, value)
+    if type(value) in date_formats:
+        cell.number_format = date_formats[type(value)]
+    return cell
+
+
+def write(search: Search, resource_id: str, out: Optional[IO[bytes]] = None, page_size: int = PAGE_SIZE,
+          lang: str = "id") -> IO[bytes]:
     """The table as .xlsx written to `out` (a spooled temporary file when None), rewound to its start."""
+    lang = files.language(lang)
+    # A timestamp column has no time zone: the time is shown as written, without one.
+    date_formats = {datetime.date: formats.xlsx_number_format("date", lang),
+                    datetime.datetime: formats.xlsx_number_format("timestamp", lang)}
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     columns: Optional[list[tuple[int, str]]] = None
@@ -67,7 +79,7 @@ def write(search: Search, resource_id: str, out: Optional[IO[bytes]] = None, pag
                 header.append(cell)
             sheet.append(header)
         for record in page["records"]:
-            sheet.append([files.write_only_cell(sheet, _typed(record[i], field_type)) for i, field_type in columns])
+            sheet.append([_cell(sheet, _typed(record[i], field_type), date_formats) for i, field_type in columns])
     out = out or tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     workbook.save(out)
     out.seek(0)

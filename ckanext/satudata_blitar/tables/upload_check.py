@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import formats
 from ckanext.satudata_blitar.file_safety import N_
 
 TASK_TYPE = "satudata_upload"
@@ -124,10 +125,17 @@ def load(resource_id: str) -> Optional[dict[str, Any]]:
     return report
 
 
+def _shown(value: Any) -> Any:
+    """A parameter as the user's language writes it: limits, counts and sizes 1.000.000 and 2,5."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formats.satudata_number(value)
+    return value
+
+
 def message(issue: dict[str, Any]) -> str:
-    """The issue's message in the request's language."""
+    """The issue's message in the request's language, its numbers in the language's format."""
     try:
-        return tk._(issue["msgid"]).format(**issue.get("params", {}))
+        return tk._(issue["msgid"]).format(**{key: _shown(value) for key, value in issue.get("params", {}).items()})
     except (KeyError, IndexError, ValueError):
         return issue["msgid"]
 

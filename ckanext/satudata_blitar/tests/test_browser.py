@@ -377,3 +377,16 @@ def test_no_page_scrolls_sideways_on_a_phone(visit, world):
     finally:
         visit.phone(False)
     assert wide == {}
+
+
+def test_dates_and_numbers_as_the_browser_shows_them(visit, world):
+    """After the page's JavaScript ran (CKAN's rewrote dataset times into the browser's zone, "1 Desember 2026,
+    06.20 (UTC+00:00)"), the pages still write dates, times and numbers as formats.py does."""
+    from ckanext.satudata_blitar.tests.indonesian_text import english_formats
+
+    found = {}
+    for path in _visit_each(visit, world):
+        pieces = english_formats(visit.text())
+        if pieces:
+            found[path] = pieces
+    assert found == {}

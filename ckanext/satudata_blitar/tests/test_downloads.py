@@ -77,7 +77,7 @@ def test_report_xlsx(app, world, kind, expected):
 
 @pytest.mark.parametrize("kind, expected", [("monitoring", [OPD_TITLE]), ("evaluation", [OPD_TITLE, TITLE])])
 def test_report_csv(app, world, kind, expected):
-    _assert_safe_csv(_get(app, world, f"/laporan/{kind}.csv?period={YEAR}"), ",", *expected)
+    _assert_safe_csv(_get(app, world, f"/laporan/{kind}.csv?period={YEAR}"), ";", *expected)  # Indonesian: `;`
 
 
 def test_data_elements_of_a_year_xlsx(app, world):

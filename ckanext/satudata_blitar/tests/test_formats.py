@@ -57,3 +57,12 @@ def test_ckans_render_datetime_uses_our_format(wib):
     assert tk.h.render_datetime(MOMENT, with_hours=True) == "1 Desember 2026, 13.20 WIB"
     assert tk.h.render_datetime(MOMENT) == "1 Desember 2026"
     assert tk.h.render_datetime(MOMENT, date_format="%Y-%m-%d") == "2026-12-01"
+
+
+def test_numbers_inside_upload_check_messages():
+    """The upload check stores its messages' numbers raw; they are shown as the language writes them."""
+    from ckanext.satudata_blitar.tables import upload_check
+
+    issue = {"msgid": "{limit} rows at most, {size} MB, sheet {sheet}", "params": {"limit": 1000000, "size": 2.5,
+                                                                                  "sheet": "Data"}}
+    assert upload_check.message(issue) == "1.000.000 rows at most, 2,5 MB, sheet Data"

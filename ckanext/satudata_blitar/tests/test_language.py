@@ -1,6 +1,8 @@
 """Bahasa Indonesia throughout (issue 13): the catalogue is complete, and the main pages, rendered in `id` for every
 role, show no English message of any catalogue the portal loads (CKAN's, and ours, which carries the msgids of CKAN
-core, its core plugins, ckanext-scheming and ckanext-xloader)."""
+core, its core plugins, ckanext-scheming and ckanext-xloader), and no date or number written the English or the
+machine's way (tests/indonesian_text.py). Also the pages after a failed form (flash messages, form errors) and the
+error pages (400, 403, 404)."""
 from __future__ import annotations
 
 import functools
@@ -15,6 +17,9 @@ from babel.messages.pofile import read_po
 
 import ckan
 import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests.indonesian_text import english_formats
 
 I18N = os.path.join(os.path.dirname(__file__), "..", "i18n")
 PO = os.path.join(I18N, "id", "LC_MESSAGES", "ckanext-satudata_blitar.po")
@@ -73,40 +78,65 @@ def english_messages():
 
 
 class _Texts(html.parser.HTMLParser):
-    """Visible text nodes and the title, placeholder and aria-label attributes of a page. Code (the "Gunakan data
+    """Visible text nodes, the title, placeholder, aria-label and alt attributes of a page, and the text of each
+    element with markup inside ("<strong>3</strong> datasets found" is "3 datasets found"). Code (the "Gunakan data
     ini" examples) is in no language."""
 
     HIDDEN = {"script", "style", "template", "noscript", "code"}
+    ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    LONGEST = 300  # an element's text longer than this is no single message
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.texts, self._hidden = [], 0
+        self.texts, self._hidden, self._open = [], 0, []  # _open: [tag, pieces, has children]
 
     def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in self.ATTRIBUTES and value:
+                self.texts.append(value)
+        if tag in self.VOID:
+            return
         if tag in self.HIDDEN:
             self._hidden += 1
-        for name, value in attrs:
-            if name in ("title", "placeholder", "aria-label") and value:
-                self.texts.append(value)
+        if self._open:
+            self._open[-1][2] = True
+        self._open.append([tag, [], False])
 
     def handle_endtag(self, tag):
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
+        if not any(entry[0] == tag for entry in self._open):
+            return
+        while self._open:
+            entry_tag, pieces, has_children = self._open.pop()
+            text = " ".join("".join(pieces).split())
+            if has_children and text and len(text) <= self.LONGEST:
+                self.texts.append(text)
+            if self._open:
+                self._open[-1][1].append(" " if entry_tag not in ("a", "b", "strong", "em", "i", "span") else "")
+                self._open[-1][1].extend(pieces)
+            if entry_tag == tag:
+                break
 
     def handle_data(self, data):
         if not self._hidden:
             self.texts.append(data)
+            if self._open:
+                self._open[-1][1].append(data)
 
 
 def english_on(page: str) -> set[str]:
+    """The English messages on a page, and its dates and numbers written the English or machine way."""
     exact, pattern = english_messages()
     parser = _Texts()
     parser.feed(page)
     found = set()
-    for text in parser.texts:
+    for text in set(parser.texts):
         text = " ".join(text.split())
         if text and (text in exact or text.rstrip(":") in exact or pattern.match(text)):
             found.add(text)
+        found.update(f"{piece} (in {text[:60]!r})" for piece in english_formats(text))
     return found
 
 
@@ -174,12 +204,20 @@ def test_every_schema_label_has_both_languages():
 
 
 def test_the_check_finds_english():
-    """The page check can fail: CKAN's English texts are caught, Indonesian ones and data are not."""
+    """The page check can fail: CKAN's English texts are caught, also with markup inside and in an image's alt text,
+    and so are English and machine dates and numbers; Indonesian ones and data are not."""
     page = ('<p>Skip to main content</p><span title="View profile">x</span><input placeholder="Search datasets...">'
-            '<h1>3 datasets found</h1><p><strong>Powered by</strong> CKAN</p><p>Kabar terbaru</p><p>Dinas Kesehatan</p>'
-            '<script>var a = "Skip to main content";</script>')
-    assert english_on(page) == {"Skip to main content", "View profile", "Search datasets...", "3 datasets found",
-                                "Powered by"}
+            '<h1>3 datasets found</h1><h2><strong>16</strong> organizations found</h2><img alt="Close">'
+            '<p><strong>Powered by</strong> CKAN</p><p>Kabar terbaru</p><p>Dinas Kesehatan</p>'
+            '<td>0.1 jam</td><td>100.0%</td><span>Desember 1, 2026, 13:19 (UTC)</span><td>2026-07-01 20:30</td>'
+            '<td>1.234,5</td><td>85,8%</td><span>1 Desember 2026, 13.20 WIB</span><td>2026-T3</td>'
+            '<script>var a = "Skip to main content"; var b = 0.5;</script>')
+    found = english_on(page)
+    assert {text for text in found if "(in " not in text} == {
+        "Skip to main content", "View profile", "Search datasets...", "3 datasets found", "16 organizations found",
+        "Close", "Powered by"}
+    assert {text.split(" (in ")[0] for text in found if "(in " in text} == {
+        "0.1", "100.0", "Desember 1, 2026", "13:19", "(UTC)", "2026-07-01 20:30", "20:30"}
 
 
 # --- the pages ----------------------------------------------------------------------------------------------------
@@ -196,7 +234,10 @@ def _pages(world, viewer):
               ("/organization/", 200), ("/organization/dinas-kesehatan", 200),
               (f"/dataset/activity/{published['name']}", 200), ("/dataset/tidak-ada", 404)]
     if viewer == "anonymous":
-        return public + [("/user/login", 200), ("/user/reset", 200), ("/ckan-admin", 403)]
+        return public + [("/user/login", 200), ("/user/reset", 200), ("/ckan-admin", 403),
+                         ("/organization/tidak-ada", 404), ("/user/tidak-ada", 404),
+                         (f"/dataset/{draft['name']}", 404),
+                         (f"/dataset/{published['name']}/resource/tidak-ada", 404)]
     own = world.name(viewer)
     # The public pages once more for the roles that work on them (logged in, they carry more buttons).
     pages = (public if viewer in ("operator", "walidata", "sysadmin") else []) + [("/dashboard/", 200), ("/dashboard/datasets", 200), ("/dashboard/organizations", 200),
@@ -215,9 +256,10 @@ def _pages(world, viewer):
                   (f"/dataset/{draft['name']}/dictionary/{draft_resource['id']}", 200),
                   (f"/dataset/{draft['name']}/resource/{draft_resource['id']}/views", 200)]
     if viewer in ("verifikator_opd", "operator"):
-        pages += [("/elemen-data", 200), ("/laporan", 403), ("/ckan-admin", 403)]
+        pages += [("/elemen-data", 200), ("/laporan", 403), ("/ckan-admin", 403), ("/elemen-data/baru", 403)]
     if viewer in ("walidata", "sysadmin"):
-        pages += [("/laporan", 200), ("/elemen-data", 200), ("/elemen-data/baru", 200),
+        pages += [("/laporan", 200), ("/laporan/monitoring.csv?period=2026-13", 400),
+                  ("/elemen-data", 200), ("/elemen-data/baru", 200),
                   ("/organization/members/dinas-kesehatan", 200),
                   ("/organization/member_new/dinas-kesehatan", 200), ("/organization/new", 200)]
     if viewer == "verifikator_kominfotik":
@@ -233,8 +275,6 @@ ROLES = ("anonymous", "operator", "verifikator_opd", "verifikator_kominfotik", "
 
 @pytest.fixture(scope="module")
 def language_world(reset_db, migrate_db_for):
-    from ckanext.satudata_blitar.tests import world as world_module
-
     unload = world_module.loaded_plugins()
     try:
         world_module.reset(reset_db, migrate_db_for)
@@ -282,3 +322,43 @@ def test_views_made_outside_a_request_are_titled_in_the_portals_language(languag
     resource_id = language_world.datasets["terbit"]["resources"][0]["id"]
     views = helpers.call_action("resource_view_list", id=resource_id)
     assert [view["title"] for view in views] == ["Tabel"]
+
+
+def _failed_forms(world):
+    """(viewer, the form's page, where it is posted, what is filled in): forms filled in wrong, as people do."""
+    draft, submitted = world.datasets["draf"]["name"], world.datasets["diajukan"]["name"]
+    operator = world.name("operator")
+    return [
+        ("anonymous", "/user/login", "/user/login", {"login": operator, "password": "bukan-sandinya"}),
+        ("operator", "/dataset/new", "/dataset/new", {"title": "", "name": "", "save": "continue"}),
+        ("operator", f"/dataset/{draft}", f"/dataset/{draft}/transition", {"transition": "terbitkan"}),
+        ("operator", f"/user/edit/{operator}", f"/user/edit/{operator}",
+         {"name": operator, "email": "bukan-email", "old_password": "salah", "password1": "a", "password2": "b",
+          "save": ""}),
+        ("verifikator_opd", f"/dataset/{submitted}", f"/dataset/{submitted}/transition",
+         {"transition": "kembalikan_opd", "note": ""}),
+        ("walidata", "/elemen-data/baru", "/elemen-data/baru", {"nama": "", "tahun": "dua ribu"}),
+        ("sysadmin", "/organization/member_new/dinas-kesehatan", "/organization/member_new/dinas-kesehatan",
+         {"username": "tidak-ada", "role": "editor"}),
+    ]
+
+
+def test_failed_forms_show_no_english(app, language_world):
+    """What a person reads after a form went wrong: the flash message or the form's errors, in Indonesian."""
+    english = {}
+    for viewer, page_url, post_url, data in _failed_forms(language_world):
+        browser = app.test_client() if viewer == "anonymous" else world_module.logged_in(app, language_world, viewer)
+        form = browser.get(page_url)
+        response = browser.post(post_url, data={**data, "_csrf_token": world_module.csrf_token(form.body)},
+                                follow_redirects=True)
+        key = f"{viewer} {post_url} {data}"
+        if os.environ.get("SATUDATA_DUMP_PAGES"):
+            name = f"failed-{viewer}{post_url.replace('/', '_')}"[:80]
+            with open(os.path.join(os.environ["SATUDATA_DUMP_PAGES"], name), "w") as f:
+                f.write(response.body)
+        if "alert-error" not in response.body and "alert-danger" not in response.body and (
+                "error-explanation" not in response.body):
+            english[key] = f"no error shown (status {response.status_code})"
+        elif english_on(response.body):
+            english[key] = sorted(english_on(response.body))
+    assert not english, "\n".join(f"{key}: {texts}" for key, texts in english.items())

@@ -50,7 +50,7 @@ def report_download(kind: str, fmt: str) -> Any:
         return tk.abort(400, error_text(error))
     lang = file_language()
     content = report_files.write(fmt, report, report_files.sections(kind, report, lang),
-                                 report_files.title(kind, report, lang))
+                                 report_files.title(kind, report, lang), lang)
     return file_response(content, report_files.filename(kind, report, fmt), report_files.MIMETYPES[fmt])
 
 

@@ -31,7 +31,7 @@ def datastore_xlsx_download(id: str, resource_id: str) -> Any:
         if resource["package_id"] != pkg["id"] or not resource.get("datastore_active"):
             raise tk.ObjectNotFound()
         content = datastore_xlsx.write(lambda data_dict: tk.get_action("datastore_search")({}, data_dict),
-                                       resource["id"])
+                                       resource["id"], lang=file_language())
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Resource not found"))
     return file_response(content, datastore_xlsx.filename(resource))

@@ -1,11 +1,15 @@
 """E-mail to the next actor on each workflow transition, and to the operators on a return (SMTP: CKAN's smtp.*).
 
+A mail is written in the portal's language (ckan.locale_default), dates as the pages write them ("1 Desember 2026,
+13.20 WIB"): it goes to other people than the one whose request (maybe in /en/) made the transition.
 A mail that cannot be sent is logged; it never undoes a transition that has been recorded.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+from flask_babel import force_locale
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -24,19 +28,22 @@ def recipients(transition: workflow.Transition, owner_org: str | None) -> list[m
 
 
 def _message(package: model.Package, event: dict[str, Any]) -> tuple[str, str]:
-    url = tk.url_for("dataset.read", id=package.name, _external=True)
-    subject = tk._("[Satu Data Kota Blitar] {title}: {state}").format(
-        title=package.title, state=event["to_state_label"])
-    lines = [
-        tk._('The dataset "{title}" is now {state}.').format(title=package.title, state=event["to_state_label"]),
-        tk._("By: {name} ({role})").format(name=event["actor_display_name"], role=event["actor_role_label"]),
-    ]
-    if event.get("created_at"):
-        lines.append(tk._("When: {time}").format(time=formats.satudata_datetime(event["created_at"])))
-    if event.get("note"):
-        lines.append(tk._("Note: {note}").format(note=event["note"]))
-    lines += ["", url, "", tk._("Your verification list: {url}").format(
-        url=tk.url_for("satudata.verification", _external=True))]
+    lang = tk.config["ckan.locale_default"]
+    with force_locale(lang):
+        state = workflow.state_label(event["to_state"])
+        role = roles.role_label(event["actor_role"]) if event.get("actor_role") else event["actor_role_label"]
+        url = tk.url_for("dataset.read", id=package.name, _external=True, locale="default")
+        subject = tk._("[Satu Data Kota Blitar] {title}: {state}").format(title=package.title, state=state)
+        lines = [
+            tk._('The dataset "{title}" is now {state}.').format(title=package.title, state=state),
+            tk._("By: {name} ({role})").format(name=event["actor_display_name"], role=role),
+        ]
+        if event.get("created_at"):
+            lines.append(tk._("When: {time}").format(time=formats.satudata_datetime(event["created_at"], lang)))
+        if event.get("note"):
+            lines.append(tk._("Note: {note}").format(note=event["note"]))
+        lines += ["", url, "", tk._("Your verification list: {url}").format(
+            url=tk.url_for("satudata.verification", _external=True, locale="default"))]
     return subject, "\n".join(lines)
 
 

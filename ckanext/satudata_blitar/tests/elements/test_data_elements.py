@@ -365,11 +365,12 @@ def test_the_template_and_the_download_round_trip(world):
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
         ["OPD", "Nama Elemen Data", "Definisi", "Satuan", "Frekuensi", "Data Prioritas", "Tanggal Target",
          "Dataset", "Status", "Terlambat"],
-        ["Bappeda", "PDRB", None, "rupiah", "Triwulanan", "Tidak", None, None, "No dataset yet", "Tidak"],
+        ["Bappeda", "PDRB", None, "rupiah", "Triwulanan", "Tidak", None, None, "Belum ada dataset", "Tidak"],
         ["Dinas Kesehatan", "Jumlah Puskesmas", "Puskesmas", "unit", "Tahunan", "Ya",
-         datetime.datetime(year, 6, 30), world.datasets["draf"]["name"], "Dataset not yet published", "Ya"],
+         datetime.datetime(year, 6, 30), world.datasets["draf"]["name"], "Ada, belum terbit", "Ya"],
     ]
     assert sheet.freeze_panes == "A2"
+    assert sheet["G3"].number_format == "[$-421]d mmmm yyyy"  # 30 Juni, still a date
     again = _import(world, content, year=year)
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
 

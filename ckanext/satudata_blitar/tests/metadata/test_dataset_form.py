@@ -44,7 +44,7 @@ def test_a_valid_form_creates_the_dataset(app, sysadmin, form_data):
     ("kontak_telepon", "12ab", "Nomor telepon tidak sah"),
     ("kontak_email", "bukan-email", "tidak sah"),
     ("frekuensi", "sewindu", "pilih salah satu"),
-    ("satuan", "", "Nilai hilang"),
+    ("satuan", "", "Wajib diisi"),
 ])
 def test_bad_input_comes_back_as_a_field_error_in_indonesian(app, sysadmin, form_data, field, value, message):
     response = app.post("/dataset/new", data={**form_data, field: value},

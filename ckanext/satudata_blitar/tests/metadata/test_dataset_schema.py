@@ -166,7 +166,7 @@ def test_errors_speak_indonesian_by_default_and_english_on_request(app, sysadmin
     indonesian = _post(app, "package_create", sysadmin["token"], body).json["error"]
     english = _post(app, "package_create", sysadmin["token"], body, locale="/en").json["error"]
 
-    assert indonesian["satuan"] == ["Nilai hilang"]
+    assert indonesian["satuan"] == ["Wajib diisi"]
     assert english["satuan"] == ["Missing value"]
     assert "future" in english["tahun_data_awal"][0]
     assert "masa depan" in indonesian["tahun_data_awal"][0]

@@ -83,7 +83,7 @@ def test_export_shows_choice_labels_and_typed_cells(schema, pkg):
     assert cells["Lisensi"].value == "cc-by"
     assert cells["Tahun Data Awal"].value == 2020
     assert cells["Tanggal Rilis"].value == datetime.datetime(2025, 2, 1)
-    assert cells["Tanggal Rilis"].number_format == "yyyy-mm-dd"
+    assert cells["Tanggal Rilis"].number_format == "[$-421]d mmmm yyyy"  # shows 1 Februari 2025
     # Digits stay text, and a text beginning with "=" is text, never a formula.
     assert cells["ID MS-Keg"].value == "012345"
     assert cells["Metode Perhitungan / Rumus"].value == "= penduduk laki-laki + penduduk perempuan"
@@ -205,7 +205,7 @@ UNSAFE_FILES = [
     (lambda content: _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}), SMALL,
      "not an .xlsx"),
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x00"}), SMALL, ".xlsb"),
-    (lambda content: content + bytes(200_000), SMALL, "larger than 0.1 MB"),
+    (lambda content: content + bytes(200_000), SMALL, "larger than 0,1 MB"),  # the number in the portal's language
     (lambda content: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>",
                            "xl/media/noise.bin": bytes(range(256)) * 3000}), SMALL, "once uncompressed"),
     (xlsx_samples.zip_bomb, DECLARED, "zip bomb"),

@@ -35,6 +35,7 @@ from ckanext.satudata_blitar.cli import satudata
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 from ckanext.satudata_blitar.tests import factories as satudata_factories
+from ckanext.satudata_blitar.tests.indonesian_text import english_formats
 
 NOW = "2026-08-20 12:00"
 
@@ -397,7 +398,7 @@ def _expected_sheets():
              ELEMENT_STATUS_ID[status], "Ya" if is_late else "Tidak",
              published and datetime.datetime.fromisoformat(published)]
             for opd, name, priority, target, dataset, _title, status, is_late, published in LATE_ELEMENTS_Q3]
-    trend = [[month, *moves] for month, moves in TREND_Q3]
+    trend = [[datetime.date.fromisoformat(month + "-01"), *moves] for month, moves in TREND_Q3]
     return {
         "Rekapitulasi per OPD": (SUMMARY_HEADERS, summary),
         "Ketepatan waktu terhadap SOP": (["OPD", "Tahap", "Standar (jam)", "Selesai", "Tepat waktu", "Terlambat",
@@ -414,13 +415,44 @@ def _expected_sheets():
     }
 
 
-def _csv_text(value):
+MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+             "November", "Desember"]
+# The kind of each column of a sheet that is not text or a count (report_files' kinds): as the pages write them.
+KINDS = {"Standar (jam)": "hours", "Median (jam)": "hours", "Terlama (jam)": "hours", "Jam": "hours",
+         "Tepat waktu (%)": "share", "Terpenuhi (%)": "share", "Prioritas terpenuhi (%)": "share",
+         "Mulai": "time", "Selesai": "time", "Terbit": "time", "Tanggal target": "date", "Bulan": "month",
+         "Nilai total": "score", "Prinsip SDI": "score", "Kualitas Data": "score", "Proses Bisnis": "score",
+         "Nilai": "score"}
+
+
+def _id_number(value, decimals=1):
+    """1.234,5: Indonesian separators; whole numbers without decimals, others with one (as on the pages)."""
+    value = round(value, decimals)
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,"))
+
+
+def _kind(header, value):
+    """The kind of a column by its header; "Selesai" and "Terbit" are also counts (of done steps, of elements)."""
+    kind = KINDS.get(header)
+    return None if kind == "time" and isinstance(value, int) else kind
+
+
+def _csv_text(value, header=""):
+    """A cell of the Indonesian .csv, written independently of formats.py."""
+    kind = _kind(header, value)
     if value is None:
         return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+    if kind == "time":
+        return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}, {value:%H.%M} UTC"
+    if kind == "date":
+        return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
+    if kind == "month":
+        return f"{MONTHS_ID[value.month - 1]} {value.year}"
+    if kind == "share":
+        return f"{value * 100:,.1f}%".translate(str.maketrans(",.", ".,"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _id_number(value)
     return str(value)
 
 
@@ -462,8 +494,10 @@ def test_cli_xlsx_one_sheet_per_section_printable(cli, world, tmp_path):
 
 
 def test_cli_csv_sections(cli, world, tmp_path):
+    """The Indonesian .csv as a spreadsheet in Indonesia opens it: `;` between fields, 1.234,5, 85,8%, dates and
+    times as the pages write them."""
     text = _run_cli(cli, tmp_path, "csv").read_bytes().decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == ["Laporan pemantauan 2026-T3 - Semua OPD"]
     sections, current = {}, None
     for row in rows[1:]:
@@ -478,7 +512,43 @@ def test_cli_csv_sections(cli, world, tmp_path):
     assert list(sections) == list(expected)
     for name, (headers, data) in expected.items():
         assert sections[name][0] == headers, name
-        assert sections[name][1:] == [[_csv_text(value) for value in row] for row in data], name
+        assert sections[name][1:] == [[_csv_text(value, header) for value, header in zip(row, headers)]
+                                      for row in data], name
+    assert not [cell for row in rows for cell in row if english_formats(cell)]
+
+
+def test_cli_xlsx_numbers_and_dates_stay_numbers_and_dates_with_indonesian_formats(cli, world, tmp_path):
+    """People compute with the cells; their number formats show them as the pages write them (formats.py)."""
+    workbook = openpyxl.load_workbook(_run_cli(cli, tmp_path, "xlsx"))
+    expected = {"hours": "[$-421]#,##0.0", "share": "[$-421]0.0%", "date": "[$-421]d mmmm yyyy",
+                "month": "[$-421]mmmm yyyy", "time": '[$-421]d mmmm yyyy", "hh"."mm" UTC"'}
+    seen = set()
+    for sheet in workbook:
+        headers = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            for header, cell in zip(headers, row):
+                if cell.value is None or isinstance(cell.value, str):
+                    continue
+                kind = _kind(header, cell.value)
+                if isinstance(cell.value, datetime.datetime):
+                    assert cell.number_format == expected[kind], (sheet.title, header)
+                elif kind in expected:
+                    assert cell.number_format == expected[kind], (sheet.title, header)
+                else:
+                    assert cell.number_format == "[$-421]#,##0", (sheet.title, header)
+                seen.add(kind)
+    assert seen >= {"hours", "share", "date", "month", "time", None}
+
+
+def test_cli_english_csv(cli, world, tmp_path):
+    """The English .csv: `,` between fields, 1,234.5, 66.7%, 8 July 2026, 09:00 UTC."""
+    text = _run_cli(cli, tmp_path, "csv", "--lang", "en").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    overdue = rows[rows.index(["Past the standard time"]) + 2]
+    assert overdue[4:8] == ["8 July 2026, 09:00 UTC", "", "1,035", "24"]
+    timeliness = rows[rows.index(["Timeliness against the SOP"]) + 1:]
+    assert ["Dinas Kesehatan", "Upload", "1", "3", "2", "1", "0", "0", "66.7%", "0.5", "3"] in timeliness
+    assert "July 2026" in [row[0] for row in rows if row]
 
 
 def test_cli_english_headers_and_one_opd(cli, world, tmp_path):
@@ -703,12 +773,16 @@ def test_evaluation_files(cli, world, tmp_path):
                         ("Dinas Kesehatan", "Elemen E", "Tidak", None, "dk-e", "Ada, belum terbit", "Tidak", None),
                         ("Bappeda", "Elemen BP", "Tidak", None, "bp-c", "Ada, belum terbit", "Tidak", None)]
 
-    rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Laporan evaluasi 2026-T3 - Semua OPD"]
     assert rows[2:7] == [["Peringkat"], list(ranking[0]),
-                         ["1", "Dinas Kesehatan", "45.9", "43.3", "52.8", "41.7", "4", "4"],
-                         ["2", "Bappeda", "31.9", "28.9", "50.0", "16.7", "2", "1"],
+                         ["1", "Dinas Kesehatan", "45,9", "43,3", "52,8", "41,7", "4", "4"],
+                         ["2", "Bappeda", "31,9", "28,9", "50", "16,7", "2", "1"],
                          ["", "Diskominfotik", "", "", "", "", "0", "0"]]
+    assert ["Dinas Kesehatan", "Elemen A", "Ya", "30 Juni 2026", "dk-a", "Terbit", "Ya", "3 Juli 2026, 12.30 UTC"] in rows
+    assert not [cell for row in rows for cell in row if english_formats(cell)]
+    assert workbook["Kartu Skor"]["D2"].number_format == "[$-421]#,##0.0"
+    assert workbook["Daftar Elemen Data"]["H2"].number_format == '[$-421]d mmmm yyyy", "hh"."mm" UTC"'
 
 
 def test_the_report_page_shows_the_evaluation(app, world):

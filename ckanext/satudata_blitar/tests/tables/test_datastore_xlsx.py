@@ -63,6 +63,8 @@ def test_xlsx_download_typed_and_formulas_kept_as_text(app, sysadmin, table):
     assert rows[4] == ("Kepanjenkidul", None, None, None, "-cmd|' /C calc'!A0")
     assert rows[5] == ("Sukorejo", 2025, 1, None, "-2+3")
     assert len(rows) == 6
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert workbook.active["D2"].number_format == "[$-421]d mmmm yyyy"  # 31 Desember 2023, still a date
 
 
 def test_xlsx_download_pages_through_the_table(sysadmin, table):

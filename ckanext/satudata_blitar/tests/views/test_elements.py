@@ -417,15 +417,15 @@ def test_anyone_logged_in_downloads_the_template(app, world, viewer):
 
 
 def test_the_list_download_holds_what_the_user_may_read(app, world):
-    # Indonesian headers (no ?lang=en); the status labels in the page's language (/en/).
+    # The file's language is Indonesian (no ?lang=en), its status labels too, whatever the page's language (/en/).
     operator = _sheet(app.get(f"/en/elemen-data/{YEAR}.xlsx", headers=world.token("operator")))
     rows = [list(row) for row in operator.iter_rows(values_only=True)]
     assert rows[0] == [*TEMPLATE_HEADER, "Status", "Terlambat"]
     by_name = {row[1]: row for row in rows[1:]}
     assert {row[0] for row in rows[1:]} == {"Dinas Kesehatan"}
-    assert by_name["Angka Kematian Bayi"][8:] == ["No dataset yet", "Ya"]
+    assert by_name["Angka Kematian Bayi"][8:] == ["Belum ada dataset", "Ya"]
     assert by_name["Jumlah Puskesmas"][4:] == ["Tahunan", "Ya", datetime.datetime.fromisoformat(FUTURE),
-                                               world.datasets["terbit"]["name"], "Published", "Tidak"]
+                                               world.datasets["terbit"]["name"], "Terbit", "Tidak"]
 
     walidata = app.get(f"/elemen-data/{YEAR}.xlsx", params={"opd": "bappeda", "lang": "en"},
                        headers=world.token("walidata"))

@@ -12,6 +12,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 from ckanext.satudata_blitar.tests import factories as satudata_factories
+from ckanext.satudata_blitar.tests.indonesian_text import english_formats
 
 ACTORS = ["operator", "operator_other_opd", "verifikator_opd", "verifikator_other_opd", "ckan_admin",
           "verifikator_kominfotik", "walidata", "sysadmin"]
@@ -264,6 +265,29 @@ def test_the_sop_walk_through_with_all_four_roles(app, world, mail_server):
     history = helpers.call_action("satudata_workflow_history", id=dataset["id"])
     assert [e["to_state"] for e in history] == ["draf", "diajukan", "perlu_perbaikan", "diajukan",
                                                  "terverifikasi_opd", "disetujui", "terbit"]
+
+
+def test_the_mail_is_in_the_portals_language_with_its_date_format(app, world, mail_server, ckan_config, monkeypatch):
+    """The verifier works in the English pages; the operator's mail is still Indonesian, dated as the pages are."""
+    import email
+    import re
+
+    monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Jakarta")
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="surat-bahasa")
+    mail_server.clear_smtp_messages()
+    response = app.post("/en/api/3/action/satudata_transition", headers=world.token("verifikator_opd"),
+                        json={"id": dataset["id"], "transition": "kembalikan_opd", "note": "Satuan belum sesuai."})
+    assert response.status_code == 200, response.body
+    (_, _, _, raw), = mail_server.get_smtp_messages()
+    message = email.message_from_string(raw)
+    body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert subject.endswith(": Perlu Perbaikan"), subject
+    assert "Oleh: verifikator-opd" in body or "Verifikator OPD" in body, body
+    months = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+    assert re.search(rf"\b\d{{1,2}} (?:{months}) \d{{4}}, \d{{2}}\.\d{{2}} WIB\b", body), body
+    assert not english_formats(body), body
+    assert "/en/" not in body
 
 
 def test_every_state_and_movement_has_words_in_both_languages():
