@@ -6,7 +6,7 @@
 
 Two worker processes serve the same database and Solr core through CKAN's Flask test client: one with the
 plugins of the ini file (ours), one with stock CKAN's (STOCK: scheming with its example schemas, the DataStore,
-xloader, activity, DCAT, datatables; its own search index, built by it from the same rows). The parent asks both for every page in turn (interleaved, so a busy machine slows both alike)
+xloader, activity, DCAT, datatables; its own search index, built by it from the same rows). The parent asks both for every page in turn (interleaved, so a busy machine slows both alike; who goes first alternates)
 as an anonymous visitor, an Operator Data and the Walidata (API tokens), and prints per page and viewer the SQL
 statements each side runs (on every engine) and the median wall time, with the ratios ours/stock. It repeats that
 with 0, 100 and 1,000 datasets waiting for the Walidata (state Disetujui).
@@ -284,7 +284,10 @@ def main() -> None:
             for round_ in range(args.rounds + 1):  # the first round warms up (templates, caches) and is not kept
                 for key in measured:
                     path, _label, viewer = key
-                    for name, side in (("ours", ours), ("stock", stock)):
+                    # Whoever goes second finds PostgreSQL's and the OS's caches warmed by the first: the order
+                    # alternates from round to round.
+                    order = (("ours", ours), ("stock", stock))
+                    for name, side in order if round_ % 2 else order[::-1]:
                         reply = side.ask({"cmd": "get", "path": path, "viewer": viewer})
                         if reply["status"] != 200:
                             raise SystemExit(f"{name} {viewer} {path}: HTTP {reply['status']}")
