@@ -15,7 +15,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema, scheming_language_text
 
-from ckanext.satudata_blitar import config, language
+from ckanext.satudata_blitar import config, language, request_cache
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -158,8 +158,10 @@ def satudata_this_year() -> int:
 
 
 def satudata_element_summary() -> list[dict[str, Any]]:
-    """The public fulfilment counts of this year's daftar elemen data per OPD."""
-    return tk.get_action("satudata_element_summary")(_anonymous(), {})
+    """The public fulfilment counts of this year's daftar elemen data per OPD (once per request: an OPD page's
+    template asks for it in two places)."""
+    return request_cache.once(("element_summary",),
+                              lambda: tk.get_action("satudata_element_summary")(_anonymous(), {}))
 
 
 def satudata_opd_element_summary(opd_id: str) -> dict[str, Any] | None:

@@ -80,6 +80,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         return dataset_state.index(search.index_dataset(pkg_dict))
 
     def after_dataset_search(self, search_results, search_params):
+        dataset_state.keep_datasets_for_submit_checks(search_results, tk.current_user)
         return dataset_state.label_results(search.label_choice_facets(search_results, search_params))
 
     # IUploader: resource files that fail to be written (disk full, unwritable storage) are a clear message

@@ -23,6 +23,7 @@ import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -80,15 +81,21 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
     as_of_ = sa.literal(as_of or datetime.datetime.utcnow(), sa.DateTime)
     zone = (tz or zoneinfo.ZoneInfo("UTC")).key
     active = sa.and_(P.c.state == "active", P.c.type == "dataset")
-    before = sa.and_(E.c.package_id == D.c.package_id, E.c.created_at < as_of_)
-    last_state = (sa.select(E.c.to_state).where(before).order_by(E.c.created_at.desc(), E.c.id.desc())
-                  .limit(1).scalar_subquery())
+    # The dataset's history up to `as_of`, read once per element (a LATERAL join): its last state and its first
+    # publication. As correlated subqueries in the expressions below they were run once per use (4 s for a year's
+    # report at the issue-6 scale, bench/reports.py).
+    history = (sa.select(
+        postgresql.array_agg(postgresql.aggregate_order_by(E.c.to_state, E.c.created_at.desc(), E.c.id.desc()))[1]
+        .label("last_state"),
+        sa.func.min(E.c.created_at).filter(E.c.transition.in_(workflow.of_kind(workflow.PUBLISH)))
+        .label("first_published"))
+        .where(E.c.package_id == D.c.package_id, E.c.created_at < as_of_)
+        .lateral("history"))
+    last_state, first_published = history.c.last_state, history.c.first_published
     # A dataset without any event (made before the workflow existed) is in its current state since its creation.
     state = sa.case((P.c.id.is_(None), sa.null()),
                     else_=sa.func.coalesce(last_state, sa.case((P.c.metadata_created < as_of_,
                                                                 sa.func.coalesce(S.c.state, workflow.DRAF)))))
-    first_published = (sa.select(sa.func.min(E.c.created_at))
-                       .where(before, E.c.transition.in_(workflow.of_kind(workflow.PUBLISH))).scalar_subquery())
     status = sa.case((state.is_(None), BELUM_ADA_DATASET), (state == workflow.TERBIT, TERBIT), else_=BELUM_TERBIT)
     # The end of the target day in the portal's zone, as naive UTC like the workflow's times.
     deadline = sa.func.timezone("UTC", sa.func.timezone(
@@ -103,7 +110,8 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
                        sa.case((state == workflow.TERBIT, first_published)).label("published_at"))
              .select_from(D.join(G, G.c.id == D.c.owner_org)
                           .outerjoin(P, sa.and_(P.c.id == D.c.package_id, active))
-                          .outerjoin(S, S.c.package_id == P.c.id)))
+                          .outerjoin(S, S.c.package_id == P.c.id)
+                          .outerjoin(history, sa.true())))
     if year is not None:
         query = query.where(D.c.tahun == year)
     if opd_id:

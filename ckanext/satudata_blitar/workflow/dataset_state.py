@@ -14,6 +14,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import request_cache
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import WorkflowEvent
@@ -81,13 +82,31 @@ def reindex(package_id: str) -> None:
 
 def label_results(search_results: dict[str, Any]) -> dict[str, Any]:
     """Readable labels beside the codes, and the state facet's labels, in the user's language."""
+    labels: dict[Any, tuple[str, str]] = {}  # a page of results has a handful of distinct states
     for result in search_results.get("results", []):
         if result.get(STATUS):
-            result[STATUS_LABEL] = workflow.state_label(result[STATUS])
-            result[WAITING_FOR_LABEL] = waiting_for_label(result.get(WAITING_FOR) or [])
+            key = (result[STATUS], tuple(result.get(WAITING_FOR) or ()))
+            if key not in labels:
+                labels[key] = (workflow.state_label(key[0]), waiting_for_label(list(key[1])))
+            result[STATUS_LABEL], result[WAITING_FOR_LABEL] = labels[key]
     for item in search_results.get("search_facets", {}).get(STATUS, {}).get("items", []):
         item["display_name"] = workflow.state_label(item["name"])
     return search_results
+
+
+def keep_datasets_for_submit_checks(search_results: dict[str, Any], user: Any) -> None:
+    """Lists ask the auth function per draft or returned dataset whether its operator may submit it (the button),
+    and it reads the dataset: the operator's own ones of this page of results are read in one query and kept for
+    the request, so each check finds its dataset in the session instead of a query per dataset."""
+    if request_cache.store() is None:
+        return
+    opds = set(roles.memberships(user).opds_with(roles.OPERATOR))
+    ids = sorted(result["id"] for result in search_results.get("results", [])
+                 if result.get(STATUS) in workflow.TRANSITIONS["ajukan"].from_states
+                 and result.get("owner_org") in opds)
+    if ids:
+        request_cache.once(("datasets", tuple(ids)),
+                           lambda: model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all())
 
 
 def is_insider(user: Any) -> bool:

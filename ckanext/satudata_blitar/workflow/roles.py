@@ -18,7 +18,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import adapters, config
+from ckanext.satudata_blitar import adapters, config, request_cache
 from ckanext.satudata_blitar.model import RoleEvent
 
 # Workflow roles (the names used by workflow.TRANSITIONS and recorded in the history).
@@ -88,21 +88,9 @@ class Memberships:
 NOBODY = Memberships(sysadmin=False, portal=frozenset(), opds={})
 
 
-def _request_cache() -> dict | None:
-    """Memberships already read in this web request (a page asks for them once per dataset, label and button);
-    None outside a request. Emptied whenever a membership changes (record_membership_change)."""
-    import flask
-    if not flask.has_request_context():
-        return None
-    if not hasattr(flask.g, "satudata_memberships"):
-        flask.g.satudata_memberships = {}
-    return flask.g.satudata_memberships
-
-
 def forget_memberships() -> None:
-    cache = _request_cache()
-    if cache:
-        cache.clear()
+    """Memberships already read in this web request are forgotten (a membership changed)."""
+    request_cache.forget("memberships")
 
 
 def memberships(user: Any) -> Memberships:
@@ -111,14 +99,10 @@ def memberships(user: Any) -> Memberships:
     user_obj = as_user(user)
     if not user_obj:
         return NOBODY
-    cache = _request_cache()
-    key = (user_obj.id, bool(user_obj.sysadmin), config.walidata_org())
-    if cache is not None and key in cache:
-        return cache[key]
-    held = _memberships(user_obj)
-    if cache is not None:
-        cache[key] = held
-    return held
+    # A page asks once per dataset, label and button: one query per request (request_cache, emptied whenever a
+    # membership changes: record_membership_change).
+    key = ("memberships", user_obj.id, bool(user_obj.sysadmin), config.walidata_org())
+    return request_cache.once(key, lambda: _memberships(user_obj))
 
 
 def _memberships(user_obj: model.User) -> Memberships:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import request_cache
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
@@ -207,6 +208,7 @@ def move(package_id: str, owner_org: str | None, transition: Transition, from_st
     model.Session.add(event)
     model.Session.flush()
     model.Session.expire_all()
+    request_cache.forget_all()  # the queue count and the figures a page remembered are of before the move
     return event
 
 
@@ -236,9 +238,14 @@ def waiting_for(user) -> list[tuple[model.Package, DatasetStatus]]:
 
 
 def waiting_count(user) -> int:
-    """How many datasets wait for the user (the header's count): one COUNT, whatever the queue's length."""
-    query = _waiting(user)
-    return query.count() if query is not None else 0
+    """How many datasets wait for the user (the header's count): one COUNT of ids, whatever the queue's length,
+    once per web request (the header and the dashboard both show it). A transition answers with a redirect, so no
+    page shows a count from before its own transition."""
+    def count() -> int:
+        query = _waiting(user)
+        return query.with_entities(sa.func.count(DatasetStatus.package_id)).scalar() if query is not None else 0
+    user_obj = roles.as_user(user)
+    return request_cache.once(("waiting_count", user_obj.id if user_obj else None), count)
 
 
 def record_revision_published(live: dict, revision_name: str, actor_id: str, actor_role: str) -> None:

@@ -175,6 +175,30 @@ def test_search_results_come_from_the_index_without_a_query_per_result(app, worl
     assert calls == []
 
 
+def test_the_indexed_state_follows_every_transition(world):
+    """The Solr field `satudata_status` (filters, the state facet) says the state the database says, for every
+    dataset of the world, each moved there through several transitions (issue 15: it stayed at `diajukan`)."""
+    for state, dataset in world.datasets.items():
+        found = helpers.call_action("package_search", context={"ignore_auth": True}, include_private=True,
+                                    fq=f"+id:{dataset['id']} +satudata_status:{state}")["results"]
+        assert [r["name"] for r in found] == [dataset["name"]], (state, workflow.current_state(dataset["id"]))
+
+
+def test_the_indexed_state_survives_a_load_that_ends_after_the_verifications(world, with_test_worker):
+    """xloader marks a loaded resource `datastore_active` by reindexing the dataset dict Solr stored (CKAN 2.11),
+    not package_show: a load queued at upload that ends after the verifications keeps the state of now."""
+    from ckan.lib import jobs
+    queue = jobs.get_queue()
+    queue.empty()
+    dataset = world_module.dataset_in_state(world, workflow.DISETUJUI, name="dimuat-belakangan")
+    assert queue.count == 1  # the upload's load, still waiting
+    jobs.Worker().work(burst=True)
+    found = helpers.call_action("package_search", context={"ignore_auth": True}, include_private=True,
+                                fq=f"+id:{dataset['id']} +satudata_status:{workflow.DISETUJUI}")["results"]
+    assert [(r["name"], r["satudata_status"]) for r in found] == [(dataset["name"], workflow.DISETUJUI)]
+    assert found[0]["resources"][0]["datastore_active"] is True
+
+
 def test_visitors_see_only_published_states(app, world):
     response = app.post("/api/3/action/package_search", json={"include_private": True, "rows": 100,
                                                                "facet.field": ["satudata_status"]})

@@ -348,3 +348,45 @@ def test_the_walidatas_pages_cost_the_same_however_many_datasets_wait(app, world
     # /dataset/ shows the new datasets (one CKAN query each for their organisations is stock behaviour); the others
     # must not grow at all.
     assert {p: after[p] for p in pages if p != "/dataset/"} == {p: before[p] for p in pages if p != "/dataset/"}
+
+
+def test_the_operators_pages_cost_the_same_however_many_datasets_wait_for_them(app, world):
+    """Drafts and returned datasets wait for their Operator Data: lists show each with its state and a submit button
+    (the auth function behind it per dataset), the header the queue's count. Three more of them add no SQL
+    statement to the operator's pages."""
+    operator = world_module.logged_in(app, world, "operator")
+    pages = ["/", "/dataset/", "/dashboard/datasets", "/verifikasi", "/organization/dinas-kesehatan"]
+    before = {path: _statements(operator, path) for path in pages}
+    for n in range(3):
+        world_module.dataset_in_state(world, workflow.DRAF if n % 2 else workflow.PERLU_PERBAIKAN,
+                                      name=f"menunggu-operator-{n}")
+    after = {path: _statements(operator, path) for path in pages}
+    assert after == before
+
+
+def _statements_matching(browser, path: str, text: str) -> int:
+    import sqlalchemy as sa
+    counted = []
+
+    def count(_conn, _cursor, statement, *_args):
+        counted.append(text in statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+    try:
+        assert browser.get(path).status_code == 200
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+    return sum(counted)
+
+
+@pytest.mark.parametrize("viewer, path, table", [
+    ("walidata", "/dashboard/datasets", "satudata_dataset_status"),  # the header's and the dashboard's count
+    ("anonymous", "/organization/dinas-kesehatan", "satudata_data_element"),  # the OPD's daftar elemen data
+])
+def test_a_figure_a_page_shows_twice_is_computed_once(app, world, viewer, path, table):
+    browser = world_module.logged_in(app, world, viewer) if viewer != "anonymous" else app.test_client()
+    if table == "satudata_data_element":
+        helpers.call_action("satudata_data_element_create", context={"user": world.name("walidata")},
+                            tahun=datetime.date.today().year, owner_org=world.orgs["dinas-kesehatan"]["id"],
+                            nama="Jumlah Puskesmas")
+    assert _statements_matching(browser, path, table) == 1
