@@ -3,7 +3,9 @@
 #
 #   services/portal.sh test   writes .services/test.ini (test.ini + this machine's ports) and migrates the test DBs;
 #                             SATUDATA_TEST_NAME=x gives a run of its own (.services/x.ini, databases ckan_x and
-#                             datastore_x, Solr site id satudata_blitar_x, Redis database SATUDATA_TEST_REDIS_DB)
+#                             datastore_x, Solr site id satudata_blitar_x, Redis database SATUDATA_TEST_REDIS_DB);
+#                             SATUDATA_TEST_WORKERS=n also writes one such run per pytest-xdist worker (x_gw0, …,
+#                             Redis databases SATUDATA_TEST_WORKER_REDIS_DB (default 8), 9, …; tests/parallel.py)
 #   services/portal.sh run    writes ckan.ini, migrates, seeds the demo content, starts the web server and worker
 #
 # Both are idempotent: a second run keeps the secret key, the data and the demo users as they are.
@@ -51,9 +53,18 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 EOF
 }
 
+prepare_tests() {
+  local name=${SATUDATA_TEST_NAME:-test} workers=${SATUDATA_TEST_WORKERS:-0}
+  local worker_redis_db=${SATUDATA_TEST_WORKER_REDIS_DB:-8} i
+  prepare_test "$name" "${SATUDATA_TEST_REDIS_DB:-1}"
+  for ((i = 0; i < workers; i++)); do
+    prepare_test "${name}_gw$i" $((worker_redis_db + i))
+  done
+}
+
 prepare_test() {
-  local name=${SATUDATA_TEST_NAME:-test}
-  local ini=$STATE/$name.ini redis_db=${SATUDATA_TEST_REDIS_DB:-1}
+  local name=$1 redis_db=$2
+  local ini=$STATE/$name.ini
   mkdir -p "$STATE"
   "$ROOT/services/services.sh" database "ckan_$name" "datastore_$name"
   cat >"$ini" <<EOF
@@ -156,7 +167,7 @@ prepare_run() {
 }
 
 case ${1:-} in
-  test) prepare_test ;;
+  test) prepare_tests ;;
   run) prepare_run ;;
   *) echo "usage: $0 test|run" >&2; exit 2 ;;
 esac
