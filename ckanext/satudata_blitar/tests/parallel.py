@@ -31,7 +31,8 @@ def pytest_configure(config):
 
 def pytest_make_parametrize_id(config, val, argname):
     """Every worker collects the tests and xdist refuses to run when their ids differ: a parameter that is a
-    generated file (an .xlsx is a zip that holds its creation time) is named by its size, not by its bytes."""
+    generated file (an .xlsx is a zip that holds its creation time, even its size varies) is not named by its
+    bytes but by its argument's name (pytest numbers equal ids)."""
     if isinstance(val, bytes) and len(val) > 64:
-        return f"{argname}-{len(val)}-bytes"
+        return f"{argname}-file"
     return None
