@@ -1,8 +1,12 @@
+import copy
+
 import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.tests.factories as factories
+from ckan.common import config as site_config
 
 from ckanext.satudata_blitar.tests import world as world_module
 
@@ -11,7 +15,37 @@ _shared_app = None
 
 @pytest.fixture(autouse=True)
 def _plugins_of_test_ini(with_plugins):
-    """Every test runs with the plugins of test.ini: CKAN's pytest plugin unloads them between tests."""
+    """Every test runs with the plugins of test.ini: CKAN's pytest plugin unloads them between tests (kept loaded
+    while the configuration stays the same: see _keep_plugins_loaded)."""
+
+
+# The configuration the plugins were last loaded from, and the one their load produced.
+_loaded = {"from": None, "produced": None}
+
+
+def _keep_plugins_loaded():
+    """CKAN's `with_plugins` unloads every plugin after each test and loads them again before the next one, which
+    re-reads every plugin's config declarations and scheming's schemas, builds a new engine and asks Solr for its
+    schema: about 0.45 s of CPU per test here, a third of the suite. The plugins now stay loaded while a test starts
+    from the same configuration as the one they were loaded from (CKAN resets the config before every test, so that
+    is every test without a `ckan_config` mark); the test gets a fresh copy of the configuration the load produced.
+    A test with another configuration gets a real unload and load, as in CKAN."""
+    real_load_all = plugins.load_all
+
+    def load_all():
+        before = dict(site_config)
+        if before != _loaded["from"]:
+            real_load_all()  # unloads every plugin first
+            _loaded["from"], _loaded["produced"] = before, copy.deepcopy(dict(site_config))
+        else:
+            site_config.clear()
+            site_config.update(copy.deepcopy(_loaded["produced"]))
+
+    def unload_non_system_plugins():
+        """Kept loaded for the next test; load_all unloads them when the configuration changes."""
+
+    plugins.load_all = load_all
+    plugins.unload_non_system_plugins = unload_non_system_plugins
 
 
 @pytest.fixture
@@ -49,6 +83,7 @@ def organization(clean_db):
 
 
 def pytest_configure(config):
+    _keep_plugins_loaded()
     config.addinivalue_line("markers", "world(with_datastore=False, extend=None): options of the module's `world`")
 
 

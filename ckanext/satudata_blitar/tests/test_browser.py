@@ -42,6 +42,8 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WIDE, PHONE = (1280, 900), (390, 844)
 REASON = "Satuan harus jiwa, bukan orang."
 WAIT = 10
+# Chromium and the live portal take a core of their own, with timeouts: after the parallel tests, alone.
+pytestmark = pytest.mark.serial
 
 
 # --- the live portal and the browser ----------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SERVICES = ROOT / "services" / "services.sh"
+# Stopping the run's services would break every test running beside these: after the parallel tests, alone.
+pytestmark = pytest.mark.serial
 
 
 def services(command: str, name: str) -> None:
