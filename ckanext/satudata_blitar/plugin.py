@@ -47,6 +47,8 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app, config):
         app.before_request(guards.reject_nul_characters)
+        app.before_request(guards.unaccepted_file_pages)
+        app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         return app
 
     # IConfigurer

@@ -126,7 +126,10 @@ def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
             "entity_id": res_id, "task_type": "xloader", "key": "xloader"})
         task["id"] = existing["id"]
         if existing.get("state") == "pending" and _queued(json.loads(existing.get("value") or "{}").get("job_id")):
+            # The queued job reads the resource's current file when it runs; until then the check says pending (a
+            # replaced file is not served or accepted on the strength of the previous file's check).
             log.info("A load of resource %s is already queued", res_id)
+            upload_check.mark_pending(res_id)
             return False
     except tk.ObjectNotFound:
         pass
@@ -176,7 +179,8 @@ def _queued(job_id: Optional[str]) -> bool:
     from ckan.lib.jobs import get_queue
     from rq.job import Job
     try:
-        return Job.fetch(job_id, connection=get_queue().connection).get_status() in ("queued", "started")
+        # Only a job still waiting: one already started may have read the previous file.
+        return Job.fetch(job_id, connection=get_queue().connection).get_status() == "queued"
     except Exception:
         return False
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.model as model
+from ckan import authz
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import roles
 
-__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "satudata_requeue_loads", "resource_show"]
+__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "satudata_requeue_loads", "resource_show",
+                      "resource_view_list"]
 
 
 @tk.chained_auth_function
@@ -30,6 +32,18 @@ def resource_show(next_auth, context, data_dict):
     if package is not None and roles.roles_for(user_of(context), package.owner_org):
         return result
     return {"success": False, "msg": tk._("This file has not passed the upload check and is not available")}
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def resource_view_list(next_auth, context, data_dict):
+    """Listing a resource's views shows no file: whoever sees the dataset may (CKAN's dataset page lists the views of
+    every resource and does not expect a refusal); showing a view asks resource_show."""
+    resource_id = (data_dict or {}).get("id")
+    resource = model.Resource.get(resource_id) if isinstance(resource_id, str) else None
+    if resource is None:
+        return next_auth(context, data_dict)
+    return authz.is_authorized("package_show", context, {"id": resource.package_id})
 
 
 @tk.auth_allow_anonymous_access

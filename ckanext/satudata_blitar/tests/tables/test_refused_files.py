@@ -81,7 +81,7 @@ REFUSED = [
 
 @pytest.mark.parametrize("case, filename, make, fmt, code", REFUSED, ids=[case[0] for case in REFUSED])
 def test_every_upload_is_checked_whatever_its_declared_format(app, world, queue, case, filename, make, fmt, code):
-    dataset = _draft(world, "tolak-" + case.replace(" ", "-").replace(".", ""))
+    dataset = _draft(world, "tolak-" + case.lower().replace(" ", "-").replace(".", ""))
     resource = _upload(app, world, dataset, filename, make(), fmt)
 
     assert run_jobs(queue) == [LOAD_JOB]
@@ -161,6 +161,10 @@ def test_a_refused_file_in_a_published_dataset_is_served_only_to_the_opds_people
     found = {viewer: _reachable(app, world, viewer, published, resource, data) for viewer in world_module.VIEWERS}
     nothing = {"download": False, "page": False, "api": False}
     assert found == {viewer: everyone if viewer in INSIDERS else nothing for viewer in world_module.VIEWERS}
+    # The dataset itself stays published; the refusal is said, not a server error.
+    assert app.get(f"/dataset/{published['name']}").status_code == 200
+    page = app.get(f"/dataset/{published['name']}/resource/{resource['id']}", status=None)
+    assert page.status_code == 403 and "belum lolos pemeriksaan unggahan" in page.body
     # The DataStore table of the earlier file is out of reach too (its resource is).
     assert _api(app, world, "anonymous", "datastore_search", resource_id=resource["id"]).status_code in (403, 404)
 
