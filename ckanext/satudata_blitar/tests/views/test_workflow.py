@@ -56,10 +56,10 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     page = operator.get("/dataset/penduduk-web").body
     assert "satudata-status-draf" in page
 
-    # Not loaded yet (the worker has not read the file): the submission is refused with the reason.
+    # Not checked yet (the worker has not read the file): the submission is refused with the reason.
     page = _press(operator, "penduduk-web", "ajukan")
     assert "satudata-status-draf" in page.body
-    assert "dapat diajukan hanya bila" in page.body
+    assert "belum diperiksa" in page.body
     satudata_factories.with_loaded_data({"id": "penduduk-web"})
 
     page = _press(operator, "penduduk-web", "ajukan")
