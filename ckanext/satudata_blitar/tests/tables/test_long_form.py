@@ -43,7 +43,7 @@ def test_years_as_columns_download_in_long_form(app, sysadmin, organization):
     assert f"{base}/data-long.csv" in page and f"{base}/data-long.xlsx" in page
 
     response = app.get(f"{base}/data-long.csv", headers=auth)
-    assert response.headers["Content-Disposition"].endswith("penduduk-xlsx-long.csv")
+    assert response.headers["Content-Disposition"].endswith("penduduk-long.csv")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     # CSV: text; the formula-like label gets the safe writer's leading apostrophe.
     assert rows == [[str(v) if v is not None else "" for v in row] for row in EXPECTED[:4]] + [

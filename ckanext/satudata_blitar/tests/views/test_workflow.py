@@ -71,7 +71,7 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     # SOP step 4: the OPD's verifier finds it in the verification list and returns it, with a reason.
     verifier = world_module.logged_in(app, world, "verifikator_opd")
     queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
-    waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child a")]
+    waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child > a")]
     assert "Penduduk (web)" in waiting
     # The header counts what waits, on every page.
     count = re.search(r'class="badge satudata-waiting-count"[^>]*>(\d+)<', verifier.get("/dashboard/datasets").body)
