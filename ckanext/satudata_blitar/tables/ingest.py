@@ -339,8 +339,10 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
     path, cleanup = _local_file(resource, metadata, logger)
     try:
         file_hash = _md5(path)
+        # The same file again, loaded and checked as such (not the report of a refused file that replaced it).
         if resource.get("hash") == file_hash and not metadata.get("ignore_hash") \
-                and resource.get("datastore_active") and upload_check.load(resource_id):
+                and resource.get("datastore_active") \
+                and (upload_check.load(resource_id) or {}).get("file_hash") == file_hash:
             logger.info("Ignoring resource - the file hash hasn't changed: %s.", file_hash)
             upload_check.restore_previous(resource_id)
             return upload_check.load(resource_id) or {}
@@ -364,8 +366,8 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
                                              "datastore_contains_all_records_of_source_file": True})
         patch = {"id": resource_id, "hash": file_hash}
         if result.get("format") and declared != result["format"]:
-            # The declared format becomes what the file is (a table declared "XLSM" or "Tabel"): xloader then lists
-            # it, and does not drop its table as an unsupported format (ckanext.xloader.clean_datastore_tables).
+            # The declared format becomes what the file is (a table declared "Tabel", a CSV declared "XLSX"): xloader lists
+            # it then, and never drops its table as an unsupported format (ckanext.xloader.clean_datastore_tables).
             patch["format"] = result["format"].upper()
         xloader_jobs.update_resource(patch, patch_only=True)
         logger.info("Loaded in %s", ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))

@@ -222,3 +222,20 @@ def test_the_verifiers_see_each_files_check_where_they_decide(app, world, queue,
     assert [(f["name"], f["check"]) for f in queued[dataset["id"]]["files"]] == [
         (good["name"], "ok"), ("makro.xlsm", "error")]
     assert upload_check.accepted(good["id"]) and not upload_check.accepted(bad["id"])
+
+
+def test_the_good_file_uploaded_again_after_a_refused_one_is_accepted_again(app, world, queue):
+    dataset = _draft(world, "baik-lagi")
+    good = b"kecamatan,jumlah\nSukorejo,7\n"
+    resource = _upload(app, world, dataset, "penduduk.csv", good, "CSV")
+    run_jobs(queue)
+    _upload(app, world, dataset, "makro.xlsm", xlsm(), "XLSM", resource_id=resource["id"])
+    run_jobs(queue)
+    assert helpers.call_action("satudata_upload_check", id=resource["id"])["status"] == "error"
+
+    # Same bytes as the loaded file: the load may be skipped, but the refused file's report must not stand.
+    _upload(app, world, dataset, "penduduk.csv", good, "CSV", resource_id=resource["id"])
+    run_jobs(queue)
+    assert helpers.call_action("satudata_upload_check", id=resource["id"])["status"] == "ok"
+    assert _api(app, world, "operator", "satudata_transition", id=dataset["id"],
+                transition="ajukan").status_code == 200
