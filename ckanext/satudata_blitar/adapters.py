@@ -63,6 +63,16 @@ def xloader_download(resource: dict[str, Any], metadata: dict[str, Any], logger:
     return tmp_file
 
 
+# --- which resources ckanext-xloader submits by itself (tables/ingest.py) ------------------------------------------
+
+def xloader_lists_format(resource_format: str | None) -> bool:
+    """Whether xloader's own hooks submit a resource of this declared format (`ckanext.xloader.formats`, or its
+    defaults): its IResourceController and IDomainObjectModification hooks skip every other format.
+    ckanext.xloader.utils.XLoaderFormats.is_it_an_xloader_format(format_) is not a documented API."""
+    from ckanext.xloader.utils import XLoaderFormats
+    return XLoaderFormats.is_it_an_xloader_format(resource_format)
+
+
 # --- ckanext-xloader's jobs database (plugin.py) --------------------------------------------------------------------
 
 def xloader_jobs_engine_pre_ping(config: Any) -> None:

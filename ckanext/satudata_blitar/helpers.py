@@ -13,7 +13,7 @@ from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, 
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures
-from ckanext.satudata_blitar.tables import submission
+from ckanext.satudata_blitar.tables import long_form, submission
 from ckanext.satudata_blitar.workflow import dataset_state, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -24,8 +24,8 @@ __all__: list[str] = [
     "satudata_opds", "satudata_readable_opds", "satudata_frequency_choices", "satudata_frequency_labels",
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
     "satudata_license_title",
-    "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_show_state", "satudata_form_sections",
-    "satudata_check_access",
+    "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_data_files", "satudata_has_year_columns",
+    "satudata_show_state", "satudata_form_sections", "satudata_check_access",
     *formats.__all__,
 ]
 
@@ -231,6 +231,21 @@ def satudata_submission_refusal(pkg_dict: dict[str, Any]) -> str | None:
     if not satudata_check_access("satudata_transition", {"id": pkg_dict["id"], "transition": "ajukan"}):
         return None
     return submission.submission_refusal_of(pkg_dict["id"])
+
+
+def satudata_data_files(package_id: str) -> list[dict[str, Any]]:
+    """The dataset's resources with their upload check in one line each, for its workflow panel (shown to the
+    people of the workflow only)."""
+    return submission.data_files([package_id])[package_id]
+
+
+def satudata_has_year_columns(resource_id: str) -> bool:
+    """Whether a DataStore table has years as column headers, so its long form (tahun, nilai) is offered."""
+    try:
+        fields = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 0})["fields"]
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return False
+    return bool(long_form.year_columns(fields))
 
 
 def satudata_show_state(pkg_dict: dict[str, Any]) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
@@ -10,7 +11,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
-from ckanext.satudata_blitar.tables import storage
+from ckanext.satudata_blitar.tables import ingest, storage
 from ckanext.satudata_blitar.views import guards
 from ckanext.satudata_blitar.workflow import dataset_state, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -27,6 +28,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
+    p.implements(p.IDomainObjectModification, inherit=True)
     p.implements(p.IFacets)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -45,6 +47,8 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app, config):
         app.before_request(guards.reject_nul_characters)
+        app.before_request(guards.unaccepted_file_pages)
+        app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         return app
 
     # IConfigurer
@@ -53,6 +57,13 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
         tk.add_resource("assets", "satudata_blitar")
+
+    # IDomainObjectModification: every uploaded file is checked, whatever its declared format (tables/ingest.py)
+
+    def notify(self, entity, operation):
+        if isinstance(entity, model.Resource) and operation in (model.DomainObjectOperation.new,
+                                                                 model.DomainObjectOperation.changed):
+            ingest.file_changed(entity, new=operation == model.DomainObjectOperation.new)
 
     # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI
 

@@ -44,10 +44,10 @@ from ckanext.satudata_blitar.tables import upload_check
 log = logging.getLogger(__name__)
 
 JOB_TYPE = "xloader_to_datastore"
-# The resource formats (lower case) we load; a file name with one of file_safety.EXTENSIONS is enough too.
-FORMATS = {"xlsx", "xls", "xlsm", "ods", "csv", "text/csv", "application/csv", "application/vnd.ms-excel",
-           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "application/vnd.oasis.opendocument.spreadsheet"}
+# A file name without extension is read as its declared format says (the check still decides from the content).
+FORMAT_EXTENSIONS = {"text/csv": "csv", "application/csv": "csv", "application/vnd.ms-excel": "xls",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+                     "application/vnd.oasis.opendocument.spreadsheet": "ods"}
 
 
 # Connections one load uses at once for the full-text column and the indexes (PostgreSQL builds a GIN index on
@@ -73,11 +73,24 @@ def limits() -> file_safety.Limits:
 
 
 def handles(resource: dict[str, Any]) -> bool:
-    """Uploaded tables are ours; links and other formats stay with stock xloader."""
-    if resource.get("url_type") != "upload":
-        return False
-    extension = file_safety.extension_of(resource.get("url"))
-    return extension in file_safety.EXTENSIONS or (resource.get("format") or "").lower() in FORMATS
+    """Every uploaded file is ours, whatever its declared format: the check decides from the file's content what it
+    is (a macro workbook declared XLSM, a program declared CSV are refused). Links stay with stock xloader."""
+    return resource.get("url_type") == "upload"
+
+
+def file_changed(resource: Any, new: bool) -> None:
+    """IDomainObjectModification, before commit: a resource whose uploaded file is new or replaced is queued for the
+    check when xloader's own hooks would not queue it — xloader submits only the formats it lists, and a new
+    resource only from resource_create (not one added by package_update, as publishing a revision does). A file
+    queued twice is loaded once (submit() skips a load already queued)."""
+    if resource.url_type != "upload" or resource.state == "deleted" or not getattr(resource, "url_changed", False):
+        return
+    if adapters.xloader_lists_format(resource.format) and not new:
+        return
+    try:
+        tk.get_action("xloader_submit")({"ignore_auth": True}, {"resource_id": resource.id})
+    except tk.ValidationError as error:
+        log.error("Could not queue the check of resource %s: %s", resource.id, error)
 
 
 # --- Submitting -----------------------------------------------------------------------------------------------------
@@ -113,7 +126,10 @@ def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
             "entity_id": res_id, "task_type": "xloader", "key": "xloader"})
         task["id"] = existing["id"]
         if existing.get("state") == "pending" and _queued(json.loads(existing.get("value") or "{}").get("job_id")):
+            # The queued job reads the resource's current file when it runs; until then the check says pending (a
+            # replaced file is not served or accepted on the strength of the previous file's check).
             log.info("A load of resource %s is already queued", res_id)
+            upload_check.mark_pending(res_id)
             return False
     except tk.ObjectNotFound:
         pass
@@ -163,7 +179,8 @@ def _queued(job_id: Optional[str]) -> bool:
     from ckan.lib.jobs import get_queue
     from rq.job import Job
     try:
-        return Job.fetch(job_id, connection=get_queue().connection).get_status() in ("queued", "started")
+        # Only a job still waiting: one already started may have read the previous file.
+        return Job.fetch(job_id, connection=get_queue().connection).get_status() == "queued"
     except Exception:
         return False
 
@@ -322,12 +339,15 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
     path, cleanup = _local_file(resource, metadata, logger)
     try:
         file_hash = _md5(path)
+        # The same file again, loaded and checked as such (not the report of a refused file that replaced it).
         if resource.get("hash") == file_hash and not metadata.get("ignore_hash") \
-                and resource.get("datastore_active") and upload_check.load(resource_id):
+                and resource.get("datastore_active") \
+                and (upload_check.load(resource_id) or {}).get("file_hash") == file_hash:
             logger.info("Ignoring resource - the file hash hasn't changed: %s.", file_hash)
             upload_check.restore_previous(resource_id)
             return upload_check.load(resource_id) or {}
-        extension = file_safety.extension_of(resource.get("url")) or (resource.get("format") or "").lower()
+        declared = (resource.get("format") or "").lower()
+        extension = file_safety.extension_of(resource.get("url")) or FORMAT_EXTENSIONS.get(declared, declared)
         with tempfile.TemporaryDirectory(prefix="satudata-ingest-") as work:
             out_csv = os.path.join(work, "typed.csv")
             started = time.perf_counter()
@@ -344,7 +364,12 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
         from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
         xloader_utils.set_resource_metadata({"resource_id": resource_id, "datastore_active": True,
                                              "datastore_contains_all_records_of_source_file": True})
-        xloader_jobs.update_resource({"id": resource_id, "hash": file_hash}, patch_only=True)
+        patch = {"id": resource_id, "hash": file_hash}
+        if result.get("format") and declared != result["format"]:
+            # The declared format becomes what the file is (a table declared "Tabel", a CSV declared "XLSX"): xloader lists
+            # it then, and never drops its table as an unsupported format (ckanext.xloader.clean_datastore_tables).
+            patch["format"] = result["format"].upper()
+        xloader_jobs.update_resource(patch, patch_only=True)
         logger.info("Loaded in %s", ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
         return report
     finally:

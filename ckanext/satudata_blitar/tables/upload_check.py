@@ -20,6 +20,9 @@ TASK_TYPE = "satudata_upload"
 KEY = "report"
 MAX_ISSUES = 300
 SEVERITIES = ("error", "warning", "note")
+# Task states of a finished check that accepted the file (warnings are advice). "pending" is a new file not yet
+# checked, "error" a refused one; neither is served outside the OPD nor lets the dataset go on in the workflow.
+ACCEPTED = ("ok", "warning")
 
 
 def _task(resource_id: str) -> Optional[dict[str, Any]]:
@@ -123,6 +126,50 @@ def load(resource_id: str) -> Optional[dict[str, Any]]:
     report = json.loads(task["value"]) if task.get("value") else {}
     report["state"] = task["state"]
     return report
+
+
+def states(resource_ids: list[str]) -> dict[str, str]:
+    """The task state of each resource's check, in one query (a resource never checked is absent)."""
+    if not resource_ids:
+        return {}
+    from ckan import model
+    rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state)
+            .filter(model.TaskStatus.entity_id.in_(resource_ids), model.TaskStatus.task_type == TASK_TYPE,
+                    model.TaskStatus.key == KEY))
+    return dict(rows)
+
+
+def accepted(resource_id: str) -> bool:
+    """Whether the resource's current file was checked and accepted."""
+    return states([resource_id]).get(resource_id) in ACCEPTED
+
+
+def copy(source_id: str, target_id: str) -> None:
+    """Gives a byte-for-byte copy of a checked file (a pending revision's copy) the check of its original; the
+    copy's own check, queued with its upload, replaces it when it has run."""
+    task = _task(source_id)
+    if task and task.get("value") and task["state"] in ACCEPTED + ("error",):
+        _store(target_id, task["state"], json.loads(task["value"]))
+
+
+def summaries(resource_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """One line per resource for the people who decide (verifiers, Walidata): the state, rows loaded and the first
+    error, translated; in one query for every resource."""
+    if not resource_ids:
+        return {}
+    from ckan import model
+    rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, model.TaskStatus.value)
+            .filter(model.TaskStatus.entity_id.in_(resource_ids), model.TaskStatus.task_type == TASK_TYPE,
+                    model.TaskStatus.key == KEY))
+    found = {}
+    for resource_id, state, value in rows:
+        report = json.loads(value) if value else {}
+        errors = [i for i in report.get("issues", []) if i.get("severity") == "error"]
+        found[resource_id] = {
+            "state": state, "rows": report.get("rows", 0),
+            "warnings": sum(1 for i in report.get("issues", []) if i.get("severity") == "warning"),
+            "error": message(errors[0]) if errors and state == "error" else None}
+    return found
 
 
 def _shown(value: Any) -> Any:

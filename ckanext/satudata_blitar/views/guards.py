@@ -38,3 +38,29 @@ def reject_nul_characters() -> Any:
         response.status_code = 409
         return response
     return tk.abort(400, message)
+
+
+def not_authorized(error: Exception) -> Any:
+    """A page that meets an auth refusal its view does not catch (CKAN's resource page lists the resource's views
+    without catching NotAuthorized: a file the upload check has not accepted) answers CKAN's 403 page, not a 500."""
+    message = str(error) or tk._("Not authorized to see this page")
+    return tk.render("error_document_template.html", {"code": [403], "content": message, "name": "Forbidden"}), 403
+
+
+def unaccepted_file_pages() -> Any:
+    """A resource's page is its file's page (its views, its download button): for a file the upload check has not
+    accepted it answers 403 to whoever resource_show refuses (logic/auth/tables.py), as the download and the views
+    do. CKAN's resource page itself asks only package_show."""
+    request = tk.request
+    resource_id = (request.view_args or {}).get("resource_id")
+    if not resource_id or not (request.blueprint or "").endswith("resource") \
+            or (request.endpoint or "").rsplit(".", 1)[-1] != "read":
+        return None
+    try:
+        tk.check_access("resource_show", {"user": tk.current_user.name, "auth_user_obj": tk.current_user},
+                        {"id": resource_id})
+    except tk.NotAuthorized as error:
+        return not_authorized(error)
+    except tk.ObjectNotFound:
+        pass
+    return None

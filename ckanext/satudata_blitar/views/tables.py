@@ -7,8 +7,9 @@ import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.satudata_blitar.metadata import metadata_xlsx
-from ckanext.satudata_blitar.tables import data_template, datastore_xlsx
+from ckanext.satudata_blitar.tables import data_template, datastore_xlsx, long_form
 from ckanext.satudata_blitar.views import satudata
+from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.views.responses import file_language, file_response
 
 
@@ -37,5 +38,30 @@ def datastore_xlsx_download(id: str, resource_id: str) -> Any:
     return file_response(content, datastore_xlsx.filename(resource))
 
 
+def datastore_long_download(id: str, resource_id: str, extension: str) -> Any:
+    """A DataStore table with years as column headers in long form (label columns, tahun, nilai) as .csv or .xlsx,
+    for whoever may see the resource; 404 for a table without year columns."""
+    def search(data_dict: dict[str, Any]) -> dict[str, Any]:
+        return tk.get_action("datastore_search")({}, data_dict)
+
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+        resource = tk.get_action("resource_show")({}, {"id": resource_id})
+        if resource["package_id"] != pkg["id"] or not resource.get("datastore_active") \
+                or not long_form.year_columns(search({"resource_id": resource_id, "limit": 0})["fields"]):
+            raise tk.ObjectNotFound()
+        if extension == "csv":
+            content, mimetype = long_form.csv(search, resource["id"]), files.CSV_MIMETYPE
+        else:
+            content, mimetype = long_form.xlsx(search, resource["id"]), files.XLSX_MIMETYPE
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    return file_response(content, long_form.filename(resource, extension), mimetype)
+
+
 satudata.add_url_rule("/dataset/<id>/template.xlsx", view_func=data_template_download)
 satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data.xlsx", view_func=datastore_xlsx_download)
+satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data-long.csv", view_func=datastore_long_download,
+                      defaults={"extension": "csv"}, endpoint="datastore_long_csv")
+satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data-long.xlsx", view_func=datastore_long_download,
+                      defaults={"extension": "xlsx"}, endpoint="datastore_long_xlsx")

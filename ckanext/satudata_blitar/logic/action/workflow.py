@@ -10,7 +10,7 @@ from ckan.lib import search
 
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
-from ckanext.satudata_blitar.tables import submission
+from ckanext.satudata_blitar.tables import submission, upload_check
 from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -74,8 +74,13 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
                 transition=transition.label(), state=workflow.state_label(state))]})
     if transition.kind == workflow.SUBMIT:
         refusal = submission.submission_refusal(package)
-        if refusal:
-            raise tk.ValidationError({"id": [refusal]})
+    elif transition.kind in (workflow.VERIFY, workflow.PUBLISH):
+        # A file replaced after submission (a sysadmin may) is checked again before anyone approves it.
+        refusal = submission.data_refusal(package)
+    else:  # returning and withdrawing are always possible
+        refusal = None
+    if refusal:
+        raise tk.ValidationError({"id": [refusal]})
     if transition.note_required and not data.get("note"):
         raise tk.ValidationError({"note": [tk._("A reason is required to return or withdraw a dataset")]})
     if transition.to_state == workflow.TERBIT:
@@ -94,9 +99,14 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         event_dict = _event_dict(event)
         if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
             # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
+            copies = [resource.id for resource in package.resources]
             live = revisions.apply(context["user"], package.id)
             workflow.record_revision_published(live, package.name, user.id, role)
             model.repo.commit()
+            # The live files are now the revision's files byte for byte: their accepted checks carry over, so the
+            # public keeps its downloads while each file's own check (queued with the new file) runs again.
+            for copy_id, resource in zip(copies, live["resources"]):
+                upload_check.copy(copy_id, resource["id"])
             result = {"state": transition.to_state, "event": event_dict, "live": live["name"]}
             notified = live["id"]
         else:
@@ -137,6 +147,9 @@ def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any])
         raise tk.ValidationError({"id": [tk._("A revision of this dataset is already under way: {name}").format(
             name=model.Package.get(pending.revision_id).name)]})
     revision = revisions.create(context, live)
+    # Each copy is the live file byte for byte: it starts with the live file's check (its own one is queued).
+    for copy_id, live_id in revisions.revision_of(revision["id"]).resource_map.items():
+        upload_check.copy(live_id, copy_id)
     model.repo.commit()
     return revision
 
@@ -155,14 +168,18 @@ def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]
 @tk.side_effect_free
 def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
     """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
-    standard time (1 day for each verification and for publication) and whether it is overdue.
+    standard time (1 day for each verification and for publication), whether it is overdue, and each resource's
+    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error).
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
     held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
     items = []
-    for package, status in workflow.waiting_for(user):
+    waiting = list(workflow.waiting_for(user))
+    # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
+    files = submission.data_files([package.id for package, _status in waiting])
+    for package, status in waiting:
         standard = workflow.STANDARD_DAYS.get(status.state)
         waited = now - status.changed_at
         items.append({
@@ -172,6 +189,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "standard_days": standard,
             "overdue": bool(standard) and waited > datetime.timedelta(days=standard),
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
+            "files": files[package.id],
         })
     return items
 

@@ -56,10 +56,10 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     page = operator.get("/dataset/penduduk-web").body
     assert "satudata-status-draf" in page
 
-    # Not loaded yet (the worker has not read the file): the submission is refused with the reason.
+    # Not checked yet (the worker has not read the file): the submission is refused with the reason.
     page = _press(operator, "penduduk-web", "ajukan")
     assert "satudata-status-draf" in page.body
-    assert "dapat diajukan hanya bila" in page.body
+    assert "belum diperiksa" in page.body
     satudata_factories.with_loaded_data({"id": "penduduk-web"})
 
     page = _press(operator, "penduduk-web", "ajukan")
@@ -71,7 +71,7 @@ def test_sop_walk_through_on_the_web_pages(app, world):
     # SOP step 4: the OPD's verifier finds it in the verification list and returns it, with a reason.
     verifier = world_module.logged_in(app, world, "verifikator_opd")
     queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
-    waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child a")]
+    waiting = [a.get_text(strip=True) for a in queue.select("table.satudata-queue tbody td:first-child > a")]
     assert "Penduduk (web)" in waiting
     # The header counts what waits, on every page.
     count = re.search(r'class="badge satudata-waiting-count"[^>]*>(\d+)<', verifier.get("/dashboard/datasets").body)

@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.tests.helpers as helpers
 
+from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import revisions
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
@@ -32,8 +33,13 @@ def test_a_revision_goes_through_both_stages_and_then_replaces_the_live_version(
     operator = {"user": world.name("operator")}
     helpers.call_action("package_patch", context=operator, id=revision["id"], satuan="orang",
                         tahun_data_akhir=2025)
-    helpers.call_action("resource_create", context=operator, package_id=revision["id"], name="Data 2025",
-                        format="CSV", upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,9\n"), "2025.csv"))
+    added = helpers.call_action("resource_create", context=operator, package_id=revision["id"], name="Data 2025",
+                                format="CSV",
+                                upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,9\n"), "2025.csv"))
+    # The new file is not checked yet: the revision cannot be submitted until the worker has accepted it.
+    refused = _api(app, world, "operator", "satudata_transition", id=revision["id"], transition="ajukan")
+    assert refused.status_code == 409 and "Data 2025" in refused.json["error"]["id"][0]
+    upload_check.save(added["id"], {"format": "csv", "rows": 1, "issues": []})  # as the worker records it
 
     # Meanwhile the public sees the published version, unchanged; the revision is not public.
     public = app.get("/api/3/action/package_show?id=penduduk-revisi-uji").json["result"]
