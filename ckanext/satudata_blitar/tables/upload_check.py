@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar import formats, request_cache
 from ckanext.satudata_blitar.file_safety import N_
 
 TASK_TYPE = "satudata_upload"
@@ -42,6 +42,7 @@ def _store(resource_id: str, state: str, value: dict[str, Any]) -> None:
     if task:
         data["id"] = task["id"]
     tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, data)
+    request_cache.forget("upload_check_accepted")
 
 
 def mark_pending(resource_id: str) -> None:
@@ -140,8 +141,10 @@ def states(resource_ids: list[str]) -> dict[str, str]:
 
 
 def accepted(resource_id: str) -> bool:
-    """Whether the resource's current file was checked and accepted."""
-    return states([resource_id]).get(resource_id) in ACCEPTED
+    """Whether the resource's current file was checked and accepted. Remembered for the request (resource_show's
+    auth asks it for every view, download link and DataStore call of a resource page); a stored check forgets it."""
+    return request_cache.once(("upload_check_accepted", resource_id),
+                              lambda: states([resource_id]).get(resource_id) in ACCEPTED)
 
 
 def copy(source_id: str, target_id: str) -> None:

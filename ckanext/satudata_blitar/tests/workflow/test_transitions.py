@@ -390,3 +390,12 @@ def test_a_figure_a_page_shows_twice_is_computed_once(app, world, viewer, path, 
                             tahun=datetime.date.today().year, owner_org=world.orgs["dinas-kesehatan"]["id"],
                             nama="Jumlah Puskesmas")
     assert _statements_matching(browser, path, table) == 1
+
+
+def test_a_resource_page_reads_its_files_check_once(app, world):
+    """resource_show's auth asks whether the file's check accepted it for the page, each view, the download link and
+    the DataStore calls: one query per page (tables/upload_check.accepted remembers it for the request)."""
+    dataset = world.datasets["terbit"]
+    path = f"/dataset/{dataset['name']}/resource/{dataset['resources'][0]['id']}"
+    check_states = "task_status.entity_id AS task_status_entity_id, task_status.state AS task_status_state"
+    assert _statements_matching(app.test_client(), path, check_states) == 1
