@@ -86,14 +86,19 @@ def building(reset_db, migrate_db_for) -> Iterator[None]:
 
 
 def build(with_datastore: bool = True) -> World:
-    orgs = {name: ckan_factories.Organization(name=name, title=name.replace("-", " ").title())
+    # Descriptions and profiles in Indonesian: the factories' random English text could hold a word that is an
+    # English msgid ("PM"), which the language test would rightly report on the OPD list.
+    orgs = {name: ckan_factories.Organization(name=name, title=name.replace("-", " ").title(),
+                                              description=f"Perangkat Daerah {name.replace('-', ' ').title()} "
+                                                          "Kota Blitar (data uji).")
             for name in ("diskominfotik", "dinas-kesehatan", "bappeda")}
     users = {}
-    for viewer, membership in VIEWERS.items():
+    for number, (viewer, membership) in enumerate(VIEWERS.items()):
         if viewer == "anonymous":
             continue
         factory = ckan_factories.SysadminWithToken if viewer == "sysadmin" else ckan_factories.UserWithToken
-        users[viewer] = factory(name=viewer.replace("_", "-"), password=PASSWORD)
+        users[viewer] = factory(name=viewer.replace("_", "-"), password=PASSWORD, fullname=f"Pengguna Uji {number}",
+                                about="Pengguna uji portal.")
         if membership:
             capacity, org = membership
             helpers.call_action("organization_member_create", id=org, username=users[viewer]["name"],
