@@ -320,20 +320,20 @@ def test_two_stages_two_people_in_each_submission(app, world):
 
 # --- What a page costs does not grow with the work waiting (issue 15) ---------------------------------------------
 
-def _statements(browser, path: str) -> int:
-    """How many SQL statements the site database runs for one page."""
+def _statements(browser, path: str, text: str = "") -> int:
+    """How many SQL statements the site database runs for one page (those holding `text`, if given)."""
     import sqlalchemy as sa
     counted = []
 
-    def count(*_args):
-        counted.append(1)
+    def count(_conn, _cursor, statement, *_args):
+        counted.append(text in statement)
 
     sa.event.listen(model.meta.engine, "before_cursor_execute", count)
     try:
         assert browser.get(path).status_code == 200
     finally:
         sa.event.remove(model.meta.engine, "before_cursor_execute", count)
-    return len(counted)
+    return sum(counted)
 
 
 def test_the_walidatas_pages_cost_the_same_however_many_datasets_wait(app, world):
@@ -364,21 +364,6 @@ def test_the_operators_pages_cost_the_same_however_many_datasets_wait_for_them(a
     assert after == before
 
 
-def _statements_matching(browser, path: str, text: str) -> int:
-    import sqlalchemy as sa
-    counted = []
-
-    def count(_conn, _cursor, statement, *_args):
-        counted.append(text in statement)
-
-    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
-    try:
-        assert browser.get(path).status_code == 200
-    finally:
-        sa.event.remove(model.meta.engine, "before_cursor_execute", count)
-    return sum(counted)
-
-
 @pytest.mark.parametrize("viewer, path, table", [
     ("walidata", "/dashboard/datasets", "satudata_dataset_status"),  # the header's and the dashboard's count
     ("anonymous", "/organization/dinas-kesehatan", "satudata_data_element"),  # the OPD's daftar elemen data
@@ -389,7 +374,7 @@ def test_a_figure_a_page_shows_twice_is_computed_once(app, world, viewer, path, 
         helpers.call_action("satudata_data_element_create", context={"user": world.name("walidata")},
                             tahun=datetime.date.today().year, owner_org=world.orgs["dinas-kesehatan"]["id"],
                             nama="Jumlah Puskesmas")
-    assert _statements_matching(browser, path, table) == 1
+    assert _statements(browser, path, table) == 1
 
 
 def test_a_resource_page_reads_its_files_check_once(app, world):
@@ -398,4 +383,4 @@ def test_a_resource_page_reads_its_files_check_once(app, world):
     dataset = world.datasets["terbit"]
     path = f"/dataset/{dataset['name']}/resource/{dataset['resources'][0]['id']}"
     check_states = "task_status.entity_id AS task_status_entity_id, task_status.state AS task_status_state"
-    assert _statements_matching(app.test_client(), path, check_states) == 1
+    assert _statements(app.test_client(), path, check_states) == 1
