@@ -35,6 +35,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = Path(os.environ.get("SATUDATA_STATE_DIR", ROOT / ".services"))
+# The generated inis' logging sections, the same as services/portal.sh writes.
+LOGGING_SECTIONS = (ROOT / "services" / "logging-sections.ini").read_text()
 VENV = Path(os.environ.get("VENV", ROOT / ".venv"))
 CKAN = str(VENV / "bin" / "ckan")
 PG_PORT = int(os.environ.get("SATUDATA_PG_PORT", "54321"))
@@ -121,23 +123,7 @@ ckan.auth.create_unowned_dataset = false
 ckan.csrf_protection.ignore_extensions = false
 ckan.tracking_enabled = false
 
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-""")
+{LOGGING_SECTIONS}""")
     return path
 
 

@@ -33,24 +33,7 @@ datastore_permissions() {
 
 # The logging sections of a generated ini file: warnings to stderr (Python's logging reads only the file itself).
 logging_sections() {
-  cat <<'EOF'
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-EOF
+  cat "$ROOT/services/logging-sections.ini"
 }
 
 prepare_tests() {
