@@ -77,8 +77,8 @@ def portal_zone() -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored (README,
-# "Configuration"). Each: setting -> why.
+# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored
+# (docs/configuration.md). Each: setting -> why.
 REFUSED_CORE_SETTINGS = {
     "ckan.auth.allow_dataset_collaborators": (
         "dataset collaborators would see and edit datasets that are not published, outside the SOP's two-stage "
