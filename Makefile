@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
 export SATUDATA_TEST_NAME ?= test
 
-.PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream clean
+.PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream docs clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make stop    stop the portal and every service"
 	@echo "make status  show what is running;  make logs: follow the portal's logs"
 	@echo "make bench-load / bench-pages  the load and page-speed benchmarks (docs/benchmarks.md); BENCH_ARGS=--help"
+	@echo "make docs    write docs/configuration.md's option reference from config_declaration.yaml"
 
 $(VENV)/.installed: setup.cfg setup.py
 	services/services.sh deps
@@ -115,6 +116,11 @@ i18n: install
 i18n-upstream: install
 	$(VENV)/bin/python services/i18n.py upstream
 	$(MAKE) i18n
+
+# After changing config_declaration.yaml: the option reference of docs/configuration.md, written from it
+# (services/docs.py; tests/test_docs.py fails while the page is out of date). Needs only the virtualenv's PyYAML.
+docs:
+	$(VENV)/bin/python services/docs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,125 @@
+"""The documentation stays true to the code and fit to read: docs/configuration.md's option reference is what
+`make docs` writes from config_declaration.yaml, CKAN describes every option, the README stays a front door (under
+15,000 bytes), no page cites issue numbers or files outside the repository, and every relative link resolves."""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from ckan.cli.config import declaration as declaration_command
+
+ROOT = Path(__file__).resolve().parents[3]
+README = ROOT / "README.md"
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+# Links to check: the front door and docs/. CHANGELOG.md's links are to versions, not files.
+LINKED = [README, *PAGES]
+# Read for words that do not belong in documentation others install from.
+WRITTEN = [README, *PAGES]
+NOT_IN_DOCS = {
+    "an issue number": re.compile(r"\bissues?[ -]?#?\d+", re.IGNORECASE),
+    "a path outside the repository": re.compile(r"\.\./shared|shared/notes"),
+}
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def _docs_script():
+    """services/docs.py (no package: the scripts in services/ run on their own)."""
+    spec = importlib.util.spec_from_file_location("satudata_docs_script", ROOT / "services" / "docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _options() -> list[dict]:
+    declaration = _docs_script().load()
+    return [option for group in declaration["groups"] for option in group["options"]]
+
+
+# --- the configuration reference -----------------------------------------------------------------------------------
+
+def test_the_configuration_reference_is_what_make_docs_writes():
+    docs = _docs_script()
+    page = docs.PAGE.read_text(encoding="utf-8")
+    assert page == docs.updated(page, docs.load()), (
+        "docs/configuration.md is out of date with config_declaration.yaml: run `make docs`")
+
+
+def test_every_declared_option_is_in_the_reference_with_its_default():
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for option in _options():
+        row = next((line for line in page.splitlines() if line.startswith(f"| `{option['key']}` |")), None)
+        assert row, f"{option['key']} is not in docs/configuration.md: run `make docs`"
+        if str(option.get("default", "")) not in ("", "True", "False"):
+            assert f"`{option['default']}`" in row, row
+
+
+def test_an_option_added_to_the_declaration_changes_the_reference():
+    docs = _docs_script()
+    page = docs.PAGE.read_text(encoding="utf-8")
+    declaration = docs.load()
+    declaration["groups"][0]["options"].append(
+        {"key": "ckanext.satudata_blitar.example", "type": "int", "default": 7, "description": "An example | pipe."})
+    written = docs.updated(page, declaration)
+    assert written != page
+    assert "| `ckanext.satudata_blitar.example` | int | `7` | An example \\| pipe. |" in written
+    # Only the part between the markers is written: the page's own text stays.
+    assert written.split(docs.BEGIN)[0] == page.split(docs.BEGIN)[0]
+    assert written.split(docs.END)[1] == page.split(docs.END)[1]
+
+
+def test_ckan_describes_every_option(cli):
+    """`ckan config declaration satudata_blitar -d` prints each option with a description above it."""
+    result = cli.invoke(declaration_command, ["satudata_blitar", "-d"])
+    assert result.exit_code == 0, result.output
+    described: dict[str, list[str]] = {}
+    comments: list[str] = []
+    for line in result.output.splitlines():
+        if line.startswith("## ") and not line.rstrip().endswith("#"):  # not the group's "## name ####" header
+            comments.append(line[3:].strip())
+        elif "=" in line and not line.startswith("#"):
+            described[line.split("=", 1)[0].strip()] = comments
+            comments = []
+        else:
+            comments = []
+    for option in _options():
+        assert option["key"] in described, f"{option['key']} is not printed by `ckan config declaration`"
+        assert " ".join(described[option["key"]]).strip(), f"{option['key']} has no description"
+
+
+# --- what the pages say and link to ----------------------------------------------------------------------------
+
+def test_the_readme_is_a_front_door():
+    assert README.stat().st_size < 15_000, "README.md: move details to a page under docs/"
+
+
+@pytest.mark.parametrize("path", WRITTEN, ids=lambda path: str(path.relative_to(ROOT)))
+def test_no_issue_numbers_or_paths_outside_the_repository(path):
+    assert path.exists(), f"{path.relative_to(ROOT)} is missing"
+    text = path.read_text(encoding="utf-8")
+    found = {what: pattern.findall(text) for what, pattern in NOT_IN_DOCS.items() if pattern.search(text)}
+    assert found == {}
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's anchors of a Markdown page's headings."""
+    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    headings = (line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#"))
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("path", LINKED, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_relative_link_points_to_a_file_that_exists(path):
+    broken = []
+    for target in LINK.findall(FENCE.sub("", path.read_text(encoding="utf-8"))):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        if not linked.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+            broken.append(f"{target}: no such heading")
+    assert broken == []
