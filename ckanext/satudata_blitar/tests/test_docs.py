@@ -13,10 +13,10 @@ from ckan.cli.config import declaration as declaration_command
 ROOT = Path(__file__).resolve().parents[3]
 README = ROOT / "README.md"
 PAGES = sorted((ROOT / "docs").glob("*.md"))
-# Links to check: the front door and docs/. CHANGELOG.md's links are to versions, not files.
-LINKED = [README, *PAGES]
+# Links to check: the front door, the changelog and docs/.
+LINKED = [README, ROOT / "CHANGELOG.md", *PAGES]
 # Read for words that do not belong in documentation others install from.
-WRITTEN = [README, *PAGES]
+WRITTEN = [README, ROOT / "CHANGELOG.md", *PAGES]
 NOT_IN_DOCS = {
     "an issue number": re.compile(r"\bissues?[ -]?#?\d+", re.IGNORECASE),
     "a path outside the repository": re.compile(r"\.\./shared|shared/notes"),
@@ -123,3 +123,35 @@ def test_every_relative_link_points_to_a_file_that_exists(path):
         elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
             broken.append(f"{target}: no such heading")
     assert broken == []
+
+
+# --- the changelog -------------------------------------------------------------------------------------------------
+
+def test_the_changelog_has_unreleased_changes_first_and_this_version():
+    """Keep a Changelog: `## [Unreleased]` first, then a section per release, the package's version among them."""
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    versions = re.findall(r"^## \[([^\]]+)\]", text, re.MULTILINE)
+    assert versions[0] == "Unreleased"
+    setup_cfg = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    version = re.search(r"^version = (\S+)", setup_cfg, re.MULTILINE).group(1)
+    assert version in versions
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.MULTILINE)
+
+
+def test_every_former_name_the_code_keeps_is_deprecated_with_the_release_that_removes_it():
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    deprecated = text.split("### Deprecated", 1)[1].split("\n## ", 1)[0]
+    entries = [entry for entry in deprecated.split("\n- ")[1:]]
+    assert entries and all("Removed in 1.1.0" in entry for entry in entries), entries
+    package = ROOT / "ckanext" / "satudata_blitar"
+    kept = "".join(path.read_text(encoding="utf-8") for path in package.rglob("*.py") if "tests" not in path.parts)
+    # Each former name the code still accepts (as the code spells it) and its entry in the changelog.
+    former_names = {"def satudata_upload_report": "Action `satudata_upload_report`",
+                    '"opd" in data_dict': "Parameter `opd`",
+                    'args.get("opd")': "Query parameter `?opd=`",
+                    '"--opd"': "CLI option `--opd`",
+                    '"--year"': "CLI option `--year`",
+                    "ACCEPTED_REPORTS =": "`ckanext.satudata_blitar.tables.submission.ACCEPTED_REPORTS`"}
+    for in_code, entry in former_names.items():
+        assert in_code in kept, f"{in_code} is gone from the code: move its changelog entry to Removed"
+        assert entry in deprecated, entry
