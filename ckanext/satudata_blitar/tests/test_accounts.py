@@ -108,6 +108,9 @@ def test_a_successful_login_clears_the_accounts_count(app):
             assert log_in(app, user["name"], WRONG)[1].status_code == 200
         browser, response = log_in(app, user["name"])
         assert response.status_code == 302 and is_logged_in(browser)
+    # Counted again from zero: the fifth failure after the last success locks.
+    answers = [log_in(app, user["name"], WRONG)[1].status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
 
 
 @pytest.mark.usefixtures("people")
@@ -199,6 +202,10 @@ def test_an_account_is_seen_by_its_owner_the_walidata_and_sysadmins(app, people,
         assert "last_active" in shown.json["result"]
     for path in ("/user/warga", "/user/activity/warga", "/user/warga/organizations"):
         app.get(path, headers=headers, status=200 if viewer == "citizen" else expected)
+    # An account that does not exist is refused alike: names cannot be probed.
+    missing = 404 if viewer in MAY_SEE_EVERYONE else 403
+    app.get("/api/3/action/user_show?id=tidak-ada", headers=headers, status=missing)
+    app.get("/user/tidak-ada", headers=headers, status=missing)
     if viewer != "anonymous":  # everyone sees their own account, by name and by id
         own = people[viewer]
         app.get(f"/api/3/action/user_show?id={own['id']}", headers=headers, status=200)

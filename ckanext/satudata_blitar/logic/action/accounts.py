@@ -1,4 +1,4 @@
-"""Core account actions we chain: a password change ends the user's other login sessions (accounts/sessions.py
+"""Core account actions we chain: user_show refuses before it looks the account up; a password change ends the user's other login sessions (accounts/sessions.py
 ends every session whose password fingerprint is older); the session that made the change stays logged in."""
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.accounts import sessions
 
-__all__: list[str] = ["user_update"]
+__all__: list[str] = ["user_update", "user_show"]
+
+
+@tk.side_effect_free
+@tk.chained_action
+def user_show(original_action, context, data_dict):
+    """Asked first (CKAN's own user_show says "not found" before it asks): whoever may not see other accounts gets
+    the same refusal for a name that exists and one that does not, so account names cannot be probed."""
+    tk.check_access("user_show", context, data_dict)
+    return original_action(context, data_dict)
 
 
 @tk.chained_action
