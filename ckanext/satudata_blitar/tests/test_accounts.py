@@ -194,6 +194,13 @@ def test_the_list_of_accounts_is_for_the_walidata_and_sysadmins(app, people, vie
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
+def test_an_opds_accounts_are_listed_only_to_the_walidata_and_sysadmins(app, people, viewer):
+    headers = _headers(people, viewer)
+    shown = app.get("/api/3/action/organization_show?id=dinas-kesehatan", headers=headers, status=200).json
+    assert ("users" in shown["result"]) == (viewer in MAY_SEE_EVERYONE)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
 def test_an_account_is_seen_by_its_owner_the_walidata_and_sysadmins(app, people, viewer):
     headers = _headers(people, viewer)
     expected = 200 if viewer in MAY_SEE_EVERYONE else 403

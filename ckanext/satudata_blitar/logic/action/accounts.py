@@ -1,4 +1,5 @@
-"""Core account actions we chain: user_show refuses before it looks the account up; a password change ends the user's other login sessions (accounts/sessions.py
+"""Core account actions we chain: user_show refuses before it looks the account up; organization_show and group_show
+list an OPD's or topic's accounts only to whoever may list accounts; a password change ends the user's other login sessions (accounts/sessions.py
 ends every session whose password fingerprint is older); the session that made the change stays logged in."""
 from __future__ import annotations
 
@@ -7,7 +8,35 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.accounts import sessions
 
-__all__: list[str] = ["user_update", "user_show"]
+__all__: list[str] = ["user_update", "user_show", "organization_show", "group_show"]
+
+
+def _may_list_accounts(context) -> bool:
+    try:
+        tk.check_access("user_list", {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
+                                      "ignore_auth": context.get("ignore_auth", False)})
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def _without_accounts(context, result):
+    """An OPD's or topic's `users` (names, `last_active`, capacities) only for whoever may list accounts."""
+    if "users" in result and not _may_list_accounts(context):
+        result.pop("users")
+    return result
+
+
+@tk.side_effect_free
+@tk.chained_action
+def organization_show(original_action, context, data_dict):
+    return _without_accounts(context, original_action(context, data_dict))
+
+
+@tk.side_effect_free
+@tk.chained_action
+def group_show(original_action, context, data_dict):
+    return _without_accounts(context, original_action(context, data_dict))
 
 
 @tk.side_effect_free
