@@ -114,3 +114,29 @@ def home_chart_views() -> list[str]:
 
 def home_dataset_count() -> int:
     return tk.config["ckanext.satudata_blitar.home_dataset_count"]
+
+
+# Accounts and sessions (accounts/)
+
+def login_max_failures_per_account() -> int:
+    return tk.config["ckanext.satudata_blitar.login.max_failures_per_account"]
+
+
+def login_max_failures_per_address() -> int:
+    return tk.config["ckanext.satudata_blitar.login.max_failures_per_address"]
+
+
+def login_failure_window() -> int:
+    return tk.config["ckanext.satudata_blitar.login.failure_window"]
+
+
+def login_trusted_proxies() -> int:
+    return tk.config["ckanext.satudata_blitar.login.trusted_proxies"]
+
+
+def session_idle_timeout() -> int:
+    return tk.config["ckanext.satudata_blitar.session.idle_timeout"]
+
+
+def session_max_age() -> int:
+    return tk.config["ckanext.satudata_blitar.session.max_age"]
