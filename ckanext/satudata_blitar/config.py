@@ -114,3 +114,9 @@ def home_chart_views() -> list[str]:
 
 def home_dataset_count() -> int:
     return tk.config["ckanext.satudata_blitar.home_dataset_count"]
+
+
+# HTTP headers (views/http_headers.py)
+
+def content_security_policy() -> str:
+    return (tk.config["ckanext.satudata_blitar.content_security_policy"] or "").strip()
