@@ -131,7 +131,12 @@ def test_a_csv_uploaded_as_text_html_is_published_and_served_as_csv(app, world, 
 
 
 def test_resource_show_never_says_text_html_for_an_upload(app, world):
-    """Every uploaded file of the world, as every viewer who may see it."""
+    """Every uploaded file of the world, as every viewer who may see it, after the operator set a draft's file's
+    mimetype to text/html through the API."""
+    draft = world.datasets[workflow.DRAF]["resources"][0]
+    patched = app.post("/api/3/action/resource_patch", json={"id": draft["id"], "mimetype": "text/html"},
+                       headers=world.token("operator"))
+    assert patched.status_code == 200 and patched.json["result"]["mimetype"] != "text/html"
     for state, dataset in world.datasets.items():
         for viewer in world_module.VIEWERS:
             response = app.post("/api/3/action/package_show", json={"id": dataset["id"]},
