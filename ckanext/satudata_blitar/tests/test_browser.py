@@ -171,6 +171,9 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, portal):
+    # CKAN resets the config before every test: the site URL (redirects after login) stays the live portal's, which
+    # the policy's form-action 'self' requires.
+    tk.config["ckan.site_url"] = portal
     return Visit(browser, portal)
 
 
@@ -225,10 +228,8 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     visit.shot("operator-dataset-form")
     visit.click("form#dataset-edit button[name=save]")
 
-    # ... and uploads the .xlsx on the resource form (its Upload/Link buttons work under the portal's policy).
+    # ... and uploads the .xlsx on the resource form.
     visit.find("form#resource-edit")
-    visit.click("#resource-link-button")
-    assert visit.find("#resource-url-link").is_selected()
     visit.driver.execute_script(
         "var f = document.querySelector('input[type=file][name=upload]'); f.style.display = 'block';"
         "f.removeAttribute('hidden'); f.classList.remove('d-none');")
@@ -422,10 +423,16 @@ def test_the_pages_work_under_the_content_security_policy(visit, world):
     visit.find("form#resource-edit")
     visit.click("#resource-link-button")
     assert visit.find("#resource-url-link").is_selected()
+    # CKAN's resource form keeps its inline onclick attributes: blocked (reported once each as the page loads) and
+    # replaced by assets/js/upload-field.js, whose Link button works above.
+    found = [message for message in _policy_messages(visit.driver)
+             if not ("/resource/new - " in message and "inline event handler" in message)]
     assert visit.driver.execute_script(INLINE_PROBE) is not True
-    found = [message for message in _policy_messages(visit.driver) if "satudataInlineRan" not in message
-             and "inline script" not in message.lower()]
-    assert pages and found == []
+    # The changed form asks before the page is left (CKAN's beforeunload): the next test's browser leaves quietly.
+    visit.driver.execute_script("window.onbeforeunload = null; if (window.jQuery) { jQuery(window).off('beforeunload'); }")
+    visit.go("/")
+    visit.find("footer, .site-footer, body")
+    assert pages and found == [], "\n".join(found)
 
 
 def test_a_refused_file_opened_by_the_walidata_runs_no_script(visit, world, with_test_worker, tmp_path):
