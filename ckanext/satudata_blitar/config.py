@@ -140,3 +140,8 @@ def session_idle_timeout() -> int:
 
 def session_max_age() -> int:
     return tk.config["ckanext.satudata_blitar.session.max_age"]
+
+# HTTP headers (views/http_headers.py)
+
+def content_security_policy() -> str:
+    return (tk.config["ckanext.satudata_blitar.content_security_policy"] or "").strip()

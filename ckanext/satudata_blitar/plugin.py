@@ -12,8 +12,8 @@ from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
-from ckanext.satudata_blitar.tables import ingest, storage
-from ckanext.satudata_blitar.views import accounts as account_pages, guards
+from ckanext.satudata_blitar.tables import ingest, served_files, storage
+from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -52,6 +52,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         app.before_request(guards.reject_nul_characters)
         app.before_request(guards.unaccepted_file_pages)
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
+        app.after_request(http_headers.secure_response)
         return app
 
     # IAuthenticator and ISignal: login throttling, equal login timing, sessions that end (accounts/)
@@ -110,6 +111,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context, pkg_dict):
         pkg_dict.update(dataset_state.fields(pkg_dict["id"]))
         contracts.restore_core_resource_keys(pkg_dict)
+        served_files.advertise(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
         return dataset_state.index(search.index_dataset(pkg_dict))
