@@ -49,7 +49,9 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware: checks of every request (views/guards.py)
 
     def make_middleware(self, app, config):
-        app.before_request(guards.reject_nul_characters)
+        # First of all, before CKAN's CSRF check reads the form: the body's size.
+        app.before_request_funcs.setdefault(None, []).insert(0, guards.limit_request_body)
+        app.before_request(guards.reject_bad_input)
         app.before_request(guards.unaccepted_file_pages)
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         return app

@@ -2,7 +2,7 @@
 
 A revision is a private copy of the live dataset (same OPD, name `<live>-revisi`) that the operator edits and that
 goes through the same workflow. The public keeps seeing the live dataset, unchanged. When the Walidata publishes
-the revision, its metadata and resources are applied to the live dataset (resources in place, so their ids, links
+the revision, its metadata, resources and groups are applied to the live dataset (resources in place, so their ids, links
 and DataStore tables stay), the event is recorded in the live dataset's history, and the copy is deleted; its own
 events stay in the history.
 """
@@ -86,6 +86,9 @@ def create(context: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     create_context = {"user": context["user"]}
     revision = tk.get_action("package_create")(create_context, {
         **_metadata(live), "name": _free_name(live["name"]), "owner_org": live["owner_org"]})
+    for group in live.get("groups") or []:  # the live dataset's groups, which the Walidata may change in the copy
+        tk.get_action("member_create")({"user": context["user"], "ignore_auth": True}, {
+            "id": group["id"], "object": revision["id"], "object_type": "package", "capacity": "public"})
     resource_map = {}
     for resource in live["resources"]:
         copy = tk.get_action("resource_create")({"user": context["user"]},
@@ -114,7 +117,8 @@ def apply(user: str, revision_id: str) -> dict[str, Any]:
         else:
             resources.append(_resource_copy(resource))
     tk.get_action("package_update")({**site, "defer_commit": True},
-                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources})
+                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources,
+                                     "groups": [{"id": group["id"]} for group in revision.get("groups") or []]})
     record.applied_at = datetime.datetime.utcnow()
     model.Session.add(record)
     model.Package.get(revision_id).state = "deleted"
