@@ -64,21 +64,22 @@ def _text_errors(key: str, value: str) -> list[str]:
     return []
 
 
-def _list_errors(key: str, value: Any, limits: dict[str, int]) -> list[str]:
-    """A list of LISTS: at most its number of items, each item's text fields as the top-level ones."""
+def _list_errors(key: str, value: Any, limits: dict[str, int]) -> list[Any]:
+    """A list of LISTS: at most its number of items, each item's text fields as the top-level ones. Errors in
+    CKAN's shape for lists: one dict per item (resource_create reports its resource's, the forms each item's);
+    tags' always dicts (CKAN's ValidationError reads their `name`)."""
     if key == "tag_string" and isinstance(value, str):
         value = [tag for tag in value.split(",") if tag.strip()]
     elif not isinstance(value, list):
         return []
     limit = limits["tags" if key == "tag_string" else key]
     if len(value) > limit:
-        return [tk._("At most {number} items are accepted").format(number=limit)]
-    for item in value:
-        for field, text in (item.items() if isinstance(item, dict) else ()):
-            errors = _text_errors(field, text) if isinstance(text, str) else []
-            if errors:
-                return [f"{field}: {message}" for message in errors]
-    return []
+        message = tk._("At most {number} items are accepted").format(number=limit)
+        return [{"name": [message]}] if key == "tags" else [message]
+    items = [{field: _text_errors(field, text) for field, text in item.items() if isinstance(text, str)}
+             if isinstance(item, dict) else {} for item in value]
+    items = [{field: errors for field, errors in item.items() if errors} for item in items]
+    return items if any(items) else []
 
 
 def type_errors(data_dict: Any) -> dict[str, list[str]]:
