@@ -68,6 +68,30 @@ def upload_parser_timeout() -> int:
     return tk.config["ckanext.satudata_blitar.upload.parser_timeout"]
 
 
+# Limits on requests and fields (views/guards.py, logic/input_types.py)
+
+def max_body_bytes() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_body_bytes"]
+
+
+def max_json_depth() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_json_depth"]
+
+
+def max_title_chars() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_title_chars"]
+
+
+def max_text_chars() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_text_chars"]
+
+
+def max_list_items() -> dict[str, int]:
+    """The most items of each list a dataset (or a group) holds: extras, tags, resources, groups."""
+    return {key: tk.config[f"ckanext.satudata_blitar.limits.max_{key}"]
+            for key in ("extras", "tags", "resources", "groups")}
+
+
 def portal_zone() -> zoneinfo.ZoneInfo:
     """The portal's time zone (CKAN's ckan.display_timezone), UTC when unset, `server` or unknown: report periods,
     target dates and the times shown in files are in it."""

@@ -49,7 +49,11 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware: checks of every request (views/guards.py)
 
     def make_middleware(self, app, config):
-        app.before_request(guards.reject_nul_characters)
+        # The body's size right after CKAN's own set-up (timer, user), before its CSRF check reads the form.
+        checks = app.before_request_funcs.setdefault(None, [])
+        after_ckan = next((n + 1 for n, check in enumerate(checks) if check.__name__ == "ckan_before_request"), 0)
+        checks.insert(after_ckan, guards.limit_request_body)
+        app.before_request(guards.reject_bad_input)
         app.before_request(guards.unaccepted_file_pages)
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         app.after_request(http_headers.secure_response)
