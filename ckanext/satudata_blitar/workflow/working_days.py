@@ -171,11 +171,32 @@ def _covers(state: Any, signature: str, first_year: int, last_year: int) -> bool
             and state.last_day.year >= last_year)
 
 
+# A transaction-level advisory lock (not a table lock, which would wait for a caller's own transaction that holds
+# e.g. ANALYZE's lock on the table): one filler at a time.
+_FILL_LOCK = 0x5A7D_CA1E
+
+
+def _fill(connection: Any, calendar: Calendar, signature: str, first: int, last: int) -> None:
+    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_FILL_LOCK)))
+    state = connection.execute(sa.select(CS).where(CS.c.id == 1)).first()
+    if _covers(state, signature, first, last):
+        return  # another process filled it meanwhile
+    if state is not None and state.signature == signature:
+        first, last = min(first, state.first_day.year), max(last, state.last_day.year)
+    connection.execute(C.delete())
+    connection.execute(C.insert(), _rows(calendar, first, last))
+    connection.execute(CS.delete())
+    connection.execute(CS.insert().values(id=1, signature=signature, first_day=datetime.date(first, 1, 1),
+                                          last_day=datetime.date(last, 12, 31), filled_at=datetime.datetime.utcnow()))
+
+
 def ensure(*moments: datetime.date | datetime.datetime | None) -> None:
     """Makes the table hold the current calendar for the years of `moments` (and 2019 to next year).
 
     One small query when it does; otherwise the table is filled anew (a few thousand rows) in a transaction of its
-    own, committed at once, so that a read-only request can fill it and every process sees it."""
+    own, committed at once, so that a read-only request fills it for every process. Should that transaction wait
+    for the caller's own (which holds a conflicting lock), it gives up after a few seconds and the table is filled
+    in the caller's transaction instead (committed or rolled back with it)."""
     calendar = current()
     signature = calendar.signature()
     years = {m.year for m in moments if m is not None} | {datetime.datetime.utcnow().year}
@@ -183,20 +204,12 @@ def ensure(*moments: datetime.date | datetime.datetime | None) -> None:
     state = model.Session.execute(sa.select(CS).where(CS.c.id == 1)).first()
     if _covers(state, signature, first, last):
         return
-    with model.meta.engine.begin() as connection:
-        # One filler at a time; a process that waited finds the table filled.
-        connection.execute(sa.text(f"LOCK TABLE {CS.name} IN SHARE ROW EXCLUSIVE MODE"))
-        state = connection.execute(sa.select(CS).where(CS.c.id == 1)).first()
-        if _covers(state, signature, first, last):
-            return
-        if state is not None and state.signature == signature:
-            first, last = min(first, state.first_day.year), max(last, state.last_day.year)
-        connection.execute(C.delete())
-        connection.execute(C.insert(), _rows(calendar, first, last))
-        connection.execute(CS.delete())
-        connection.execute(CS.insert().values(id=1, signature=signature, first_day=datetime.date(first, 1, 1),
-                                              last_day=datetime.date(last, 12, 31),
-                                              filled_at=datetime.datetime.utcnow()))
+    try:
+        with model.meta.engine.begin() as connection:
+            connection.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+            _fill(connection, calendar, signature, first, last)
+    except sa.exc.OperationalError:
+        _fill(model.Session, calendar, signature, first, last)
 
 
 # SQL expressions over naive UTC columns (the workflow's times), in the portal's zone.
