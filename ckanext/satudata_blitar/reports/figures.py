@@ -215,7 +215,8 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
     until = sa.func.least(sa.func.coalesce(spans.c.ended_at, now_), sa.literal(period.end, sa.DateTime))
     hours = sa.extract("epoch", until - spans.c.started_at) / 3600.0
     done = sa.and_(spans.c.ended_at.isnot(None), spans.c.ended_at < period.end)
-    # A step still waiting at the period's end is measured on the period's last day (its end is exclusive).
+    # A step still waiting at the period's end is measured on the period's last day, up to its last moment (the
+    # end is exclusive; working hours never reach midnight, so this loses no working time).
     until_day_of = sa.func.least(sa.func.coalesce(spans.c.ended_at, now_),
                                  sa.literal(period.end - datetime.timedelta(microseconds=1), sa.DateTime))
     start_day, until_day = working_days.C.alias("start_day"), working_days.C.alias("until_day")
@@ -223,7 +224,7 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
     standard = sa.case(*[(spans.c.step == name, sa.literal(float(value), sa.Float))
                          for name, _state, value, _unit in STEPS], else_=sa.null())
     unit = sa.case((spans.c.step.in_(in_hours), WORKING_HOURS), else_=WORKING_DAYS)
-    working_hours = (working_days.sql_working_clock(until_day, until, tz)
+    working_hours = (working_days.sql_working_clock(until_day, until_day_of, tz)
                      - working_days.sql_working_clock(start_day, spans.c.started_at, tz)) / 3600.0
     taken = sa.case((spans.c.step.in_(in_hours), sa.cast(working_hours, sa.Float)),
                     else_=sa.cast(until_day.c.day_index - start_day.c.day_index, sa.Float))
@@ -325,7 +326,7 @@ def _element_fact(row: Any, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
     return {"opd": element["opd_name"], "opd_title": element["opd_title"], "nama": element["nama"],
             "data_prioritas": element["data_prioritas"], "tanggal_target": element["tanggal_target"],
             "dataset": element["package_name"], "title": element["package_title"], "status": element["status"],
-            "late": element["late"], "published_at": element["published_at"]}
+            "late": element["late"], "late_days": element["late_days"], "published_at": element["published_at"]}
 
 
 def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
