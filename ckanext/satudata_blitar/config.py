@@ -4,6 +4,8 @@ Nothing else in the package reads tk.config for them, so each option has one nam
 """
 from __future__ import annotations
 
+import datetime
+import re
 import zoneinfo
 
 import ckan.plugins.toolkit as tk
@@ -103,6 +105,44 @@ def portal_zone() -> zoneinfo.ZoneInfo:
 
 # CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored
 # (docs/configuration.md). Each: setting -> why.
+
+# The working-day calendar (workflow/working_days.py)
+
+def _dates(key: str) -> frozenset[datetime.date]:
+    try:
+        return frozenset(datetime.date.fromisoformat(str(value)) for value in tk.config[key] or [])
+    except ValueError as error:
+        raise CkanConfigurationException(f"{key}: give ISO dates separated by spaces, e.g. 2026-03-25 ({error})")
+
+
+def extra_holidays() -> frozenset[datetime.date]:
+    """Days off the Walidata adds to the calendar."""
+    return _dates("ckanext.satudata_blitar.extra_holidays")
+
+
+def working_days_override() -> frozenset[datetime.date]:
+    """Days that are working days whatever the calendar says (wins over extra_holidays)."""
+    return _dates("ckanext.satudata_blitar.working_days_override")
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def working_hours() -> tuple[datetime.time, datetime.time]:
+    """(opens, closes) of a working day, in the portal's time zone."""
+    key = "ckanext.satudata_blitar.working_hours"
+    match = _HOURS.match(tk.config[key] or "")
+    try:
+        opens, closes = (datetime.time(int(match[1]), int(match[2])), datetime.time(int(match[3]), int(match[4])))
+    except (TypeError, ValueError):
+        opens = closes = None
+    if opens is None or opens >= closes:
+        raise CkanConfigurationException(f"{key}: give the working hours as HH:MM-HH:MM, e.g. 07:30-16:00")
+    return opens, closes
+
+
+# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored (README,
+# "Configuration"). Each: setting -> why.
 REFUSED_CORE_SETTINGS = {
     "ckan.auth.allow_dataset_collaborators": (
         "dataset collaborators would see and edit datasets that are not published, outside the SOP's two-stage "

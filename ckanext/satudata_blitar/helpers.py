@@ -16,6 +16,7 @@ from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.tables import long_form, served_files, submission
 from ckanext.satudata_blitar.workflow import dataset_state, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import working_days
 
 __all__: list[str] = [
     "satudata_metadata_groups", "satudata_organization_details",
@@ -25,9 +26,24 @@ __all__: list[str] = [
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
     "satudata_license_title",
     "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_data_files", "satudata_has_year_columns",
-    "satudata_show_state", "satudata_form_sections", "satudata_check_access",
+    "satudata_show_state", "satudata_form_sections", "satudata_check_access", "satudata_working_time",
     *formats.__all__,
 ]
+
+def satudata_working_time(amount: Any, unit: str = working_days.WORKING_DAYS, late: bool = False) -> str:
+    """A standard time or a delay in the SOP's units (workflow/working_days.py): "1 working day", "2 working days
+    late", "1,5 working hours" (in the user's language; "" for none)."""
+    if amount is None or amount == "":
+        return ""
+    count = int(amount) if float(amount) == int(amount) else 2  # a fraction takes the plural
+    if unit == working_days.WORKING_HOURS:
+        text = (tk.ungettext("{n} working hour late", "{n} working hours late", count) if late
+                else tk.ungettext("{n} working hour", "{n} working hours", count))
+    else:
+        text = (tk.ungettext("{n} working day late", "{n} working days late", count) if late
+                else tk.ungettext("{n} working day", "{n} working days", count))
+    return text.format(n=formats.satudata_number(amount))
+
 
 # Shown by the dataset page itself (heading, description, sidebar, tag list, licence box), not among the metadata.
 DATASET_PAGE_SHOWN_ELSEWHERE = frozenset({"title", "name", "notes", "owner_org", "tag_string", "license_id"})

@@ -56,11 +56,12 @@ def satudata_contact() -> dict[str, str]:
 # The SOP (Perwali on Satu Data Kota Blitar as implemented here): step, who, standard time (None: none set).
 SOP_STEPS = [
     ("elemen", lambda: tk._("Set the daftar elemen data"), lambda: tk._("Walidata"),
-     lambda: tk._("Once a year, before the data is due"),
+     lambda: tk._("5 working days, once a year before the data is due"),
      lambda: tk._("The list of the data each OPD must provide in the year, with target dates.")),
     ("metadata", lambda: tk._("Fill in the metadata"), lambda: tk._("Operator Data"), lambda: tk._("With the data"),
      lambda: tk._("The statistical metadata of each dataset, as Peraturan BPS 5/2020 asks.")),
-    ("unggah", lambda: tk._("Upload the data"), lambda: tk._("Operator Data"), lambda: tk._("1 hour"),
+    ("unggah", lambda: tk._("Upload the data"), lambda: tk._("Operator Data"),
+     lambda: tk._("1 working hour"),
      lambda: tk._("The table (.xlsx, .xls, .csv) is checked and loaded, then submitted for verification.")),
     ("verifikasi_opd", lambda: tk._("Verification by the OPD"), lambda: tk._("Verifikator OPD"),
      lambda: tk._("1 working day"),

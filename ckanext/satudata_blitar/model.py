@@ -48,6 +48,34 @@ class WorkflowEvent(tk.BaseModel):
         }
 
 
+class CalendarDay(tk.BaseModel):
+    """One day of the working-day calendar (workflow/working_days.py fills it): the reports' SQL counts working
+    days and working hours with it instead of a Python loop per row."""
+    __tablename__ = "satudata_calendar"
+
+    day: Mapped[datetime.date] = sa.Column(sa.Date, primary_key=True)
+    working: Mapped[bool] = sa.Column(sa.Boolean, nullable=False)
+    # Working days from the table's first day up to and including this one.
+    day_index: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    # Working seconds from the table's first day up to this day's start; the day's working hours in seconds after
+    # midnight (the same every day, from the configuration).
+    seconds_before: Mapped[int] = sa.Column(sa.BigInteger, nullable=False)
+    opens: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    closes: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+
+
+class CalendarState(tk.BaseModel):
+    """What the calendar table was filled from (one row): a refresh follows a change of the configuration or of
+    the `holidays` package."""
+    __tablename__ = "satudata_calendar_state"
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    signature: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    first_day: Mapped[datetime.date] = sa.Column(sa.Date, nullable=False)
+    last_day: Mapped[datetime.date] = sa.Column(sa.Date, nullable=False)
+    filled_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
 class RoleEvent(tk.BaseModel):
     __tablename__ = "satudata_role_event"
 

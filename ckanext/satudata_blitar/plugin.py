@@ -14,7 +14,7 @@ from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.tables import ingest, served_files, storage
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
-from ckanext.satudata_blitar.workflow import dataset_state, roles
+from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 
@@ -43,6 +43,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config_):
         config.refuse_unsupported_core_settings(config_)
+        working_days.current()  # a bad calendar option stops the start, named, rather than a report later
         roles.register_capacities()
         adapters.xloader_jobs_engine_pre_ping(config_)
 

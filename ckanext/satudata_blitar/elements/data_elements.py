@@ -11,7 +11,10 @@ the end of the period for a report on a past period):
 | `terbit`            | the dataset is published                                                |
 
 An element is *terlambat* (late) when it has a target date and was not published by the end of that day (in the
-portal's time zone): either it is still not published after it, or its dataset was first published after it.
+portal's time zone), counted in working days (workflow/working_days.py): a target on a day off moves to the next
+working day, and the element is late once a working day after it has begun, either still not published then or
+first published on it or later. `late_days` says by how many working days (as of `as_of`, or on publication).
+A report on a period judges as of the period's last day.
 
 Everything is one SQL query (`element_rows`) that the list, the page and both reports read; the reports aggregate
 it with GROUP BY.
@@ -31,6 +34,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_blitar import names
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import working_days
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent
 
 BELUM_ADA_DATASET = "belum_ada_dataset"
@@ -53,6 +57,9 @@ E = WorkflowEvent.__table__
 S = DatasetStatus.__table__
 P = model.package_table
 G = model.group_table
+
+
+UTC = zoneinfo.ZoneInfo("UTC")
 
 
 def status_label(status: str) -> str:
@@ -80,7 +87,7 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
     """The elements (of a year, an OPD, or one element) with their dataset and derived status as of `as_of`
     (naive UTC, default now), as an SQL subquery."""
     as_of_ = sa.literal(as_of or datetime.datetime.utcnow(), sa.DateTime)
-    zone = (tz or zoneinfo.ZoneInfo("UTC")).key
+    zone = (tz or UTC).key
     active = sa.and_(P.c.state == "active", P.c.type == "dataset")
     # The dataset's history up to `as_of`, read once per element (a LATERAL join): its last state and its first
     # publication. As correlated subqueries in the expressions below they were run once per use (4 s for a year's
@@ -98,21 +105,32 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
                     else_=sa.func.coalesce(last_state, sa.case((P.c.metadata_created < as_of_,
                                                                 sa.func.coalesce(S.c.state, workflow.DRAF)))))
     status = sa.case((state.is_(None), BELUM_ADA_DATASET), (state == workflow.TERBIT, TERBIT), else_=BELUM_TERBIT)
-    # The end of the target day in the portal's zone, as naive UTC like the workflow's times.
-    deadline = sa.func.timezone("UTC", sa.func.timezone(
-        zone, sa.cast(D.c.tanggal_target, sa.DateTime) + sa.literal(datetime.timedelta(days=1), sa.Interval)))
-    late = sa.case(
-        (D.c.tanggal_target.is_(None), False),
-        (state == workflow.TERBIT, sa.and_(first_published.isnot(None), first_published >= deadline)),
-        else_=as_of_ >= deadline)
+    # Working days, with the calendar table: the target day's index (the next working day's for a day off), and
+    # the index of the day the element was published or is judged on (`as_of` is an exclusive end: its day is the
+    # day of the moment before it).
+    moment = as_of or datetime.datetime.utcnow()
+    working_days.ensure(moment, *(datetime.date(y, 1, 1) for y in [year] if y))
+    target_day, published_day = working_days.C.alias("target_day"), working_days.C.alias("published_day")
+    deadline = target_day.c.day_index + sa.case((target_day.c.working, 0), else_=1)
+    judged = working_days.sql_day_index(
+        working_days.local(moment - datetime.timedelta(microseconds=1), zoneinfo.ZoneInfo(zone)).date())
+    late_days = sa.case(
+        (D.c.tanggal_target.is_(None), None),
+        (state == workflow.TERBIT, sa.case((first_published.isnot(None), published_day.c.day_index - deadline))),
+        else_=judged - deadline)
+    late = sa.func.coalesce(late_days > 0, False)
     query = (sa.select(D, G.c.name.label("opd_name"), G.c.title.label("opd_title"),
                        P.c.name.label("package_name"), P.c.title.label("package_title"),
                        state.label("state"), status.label("status"), late.label("late"),
+                       sa.case((late, late_days), else_=0).label("late_days"),
                        sa.case((state == workflow.TERBIT, first_published)).label("published_at"))
              .select_from(D.join(G, G.c.id == D.c.owner_org)
                           .outerjoin(P, sa.and_(P.c.id == D.c.package_id, active))
                           .outerjoin(S, S.c.package_id == P.c.id)
-                          .outerjoin(history, sa.true())))
+                          .outerjoin(history, sa.true())
+                          .outerjoin(target_day, target_day.c.day == D.c.tanggal_target)
+                          .outerjoin(published_day,
+                                     published_day.c.day == working_days.sql_day(first_published, tz or UTC))))
     if year is not None:
         query = query.where(D.c.tahun == year)
     if opd_id:
@@ -139,6 +157,7 @@ def as_dict(row: Any, tz: zoneinfo.ZoneInfo | None = None) -> dict[str, Any]:
         "package_id": row.package_id if row.package_name else None, "package_name": row.package_name,
         "package_title": row.package_title, "state": row.state,
         "status": row.status, "status_label": status_label(row.status), "late": bool(row.late),
+        "late_days": row.late_days,
         "published_at": _date(published),
         "created_at": _date(row.created_at), "modified_at": _date(row.modified_at),
     }

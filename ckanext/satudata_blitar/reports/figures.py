@@ -6,20 +6,25 @@ percentile_cont), never a loop over package_show. Times are the workflow's: naiv
 Periods are calendar periods in the portal's time zone (`ckan.display_timezone`, e.g. Asia/Jakarta for WIB; UTC
 when unset, `server` or unknown); the times in the report are in that zone too.
 
-Steps and their standard times (the SOP):
+Steps and their standard times (the SOP), in working days and working hours (workflow/working_days.py: Monday to
+Friday without Indonesia's national holidays, cuti bersama and the days the Walidata adds, in the portal's zone):
 
-| step                  | from                                  | to                         | standard |
-|-----------------------|---------------------------------------|----------------------------|----------|
-| unggah (upload)       | creation                              | first submission           | 1 hour   |
-| verifikasi_opd        | entering Diajukan                     | verified or returned       | 1 day    |
-| verifikasi_walidata   | entering Terverifikasi OPD            | verified or returned       | 1 day    |
-| publikasi             | entering Disetujui                    | published                  | 1 day    |
+| step                  | from                                  | to                         | standard          |
+|-----------------------|---------------------------------------|----------------------------|-------------------|
+| unggah (upload)       | creation                              | first submission           | 1 working hour    |
+| verifikasi_opd        | entering Diajukan                     | verified or returned       | 1 working day     |
+| verifikasi_walidata   | entering Terverifikasi OPD            | verified or returned       | 1 working day     |
+| publikasi             | entering Disetujui                    | published                  | 1 working day     |
 
 A step belongs to a period when it was under way during it: it started before the period's end and had not ended
 before the period's start. It is *done* when it ended within the period, otherwise *waiting* (at the period's end,
-or now for a period not over yet), measured up to then. A done step is on time when it took at most the standard
-time; a waiting step is overdue once it has taken longer. The on-time share is on time / (done + overdue waiting):
-the steps whose outcome is known. The median is over done steps; the worst wait over all of them.
+or now for a period not over yet), measured up to then. What a step *took* is counted in its standard's unit: the
+working days after the day it started up to and including the day it ended (or was measured), or the working
+hours between the two. A done step is on time when it took at most the standard; a waiting step is overdue once
+it has taken longer, and either is late by the difference. The on-time share is on time / (done + overdue
+waiting): the steps whose outcome is known. The median is over done steps; the worst over all of them, in the
+step's unit; `hours` is the plain elapsed time. The SQL counts with the calendar table (working_days.ensure fills
+it for the years asked for): two joins per step, no loop per row.
 
 The daftar elemen data of the period's year is judged as of the period's end (or now, for a period not over
 yet): an element is fulfilled when its dataset was published by then (data_elements.py).
@@ -42,6 +47,7 @@ from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import working_days
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
 # --- periods -----------------------------------------------------------------------------------------------------
@@ -127,15 +133,17 @@ E = WorkflowEvent.__table__
 # kind and stage (workflow.Transition.movement).
 MOVEMENTS = [(t.movement, (t.name,)) for t in workflow.TRANSITIONS.values()]
 
-UPLOAD_STANDARD_HOURS = 1
-# (step, the state the dataset waits in during the step, standard hours). The upload step is Draf after creation.
+WORKING_DAYS, WORKING_HOURS = working_days.WORKING_DAYS, working_days.WORKING_HOURS
+# (step, the state the dataset waits in during the step, standard, its unit). The upload step is Draf after creation.
 STEPS = [
-    ("unggah", workflow.DRAF, UPLOAD_STANDARD_HOURS),
-    ("verifikasi_opd", workflow.DIAJUKAN, 24 * workflow.STANDARD_DAYS[workflow.DIAJUKAN]),
-    ("verifikasi_walidata", workflow.TERVERIFIKASI_OPD, 24 * workflow.STANDARD_DAYS[workflow.TERVERIFIKASI_OPD]),
-    ("publikasi", workflow.DISETUJUI, 24 * workflow.STANDARD_DAYS[workflow.DISETUJUI]),
+    ("unggah", workflow.DRAF, working_days.UPLOAD_STANDARD_HOURS, WORKING_HOURS),
+    ("verifikasi_opd", workflow.DIAJUKAN, workflow.STANDARD_DAYS[workflow.DIAJUKAN], WORKING_DAYS),
+    ("verifikasi_walidata", workflow.TERVERIFIKASI_OPD, workflow.STANDARD_DAYS[workflow.TERVERIFIKASI_OPD],
+     WORKING_DAYS),
+    ("publikasi", workflow.DISETUJUI, workflow.STANDARD_DAYS[workflow.DISETUJUI], WORKING_DAYS),
 ]
-STEP_NAMES = [step for step, _state, _hours in STEPS]
+STEP_NAMES = [step for step, _state, _standard, _unit in STEPS]
+STEP_STANDARDS = {step: (standard, unit) for step, _state, standard, unit in STEPS}
 STEP_LABELS = {
     "unggah": N_("Upload"),
     "verifikasi_opd": N_("Verification (OPD)"),
@@ -180,26 +188,23 @@ def _movements(period: Period, opd_id: str | None, by: Any) -> dict[Any, dict[st
     return {row.key: {key: getattr(row, key) for key, _t in MOVEMENTS} for row in model.Session.execute(query)}
 
 
-def _steps(period: Period, opd_id: str | None, now: datetime.datetime):
-    """One row per step under way during the period: package, OPD, step, standard, start, end, hours, done.
+def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo):
+    """One row per step under way during the period: package, OPD, step, standard and its unit, start, end, hours,
+    what it took in its unit (`taken`), done.
 
     Each workflow event starts the time spent in its new state; the next event of the dataset (LEAD) ends it. The
     datasets are chosen before the window (every event of a dataset shares its package row), so the planner joins
-    20,000 packages to the events once instead of looking a package up per step."""
+    20,000 packages to the events once instead of looking a package up per step. The calendar table is joined
+    twice, on the local days the step started and was measured to (working_days.ensure has filled it)."""
     ended = sa.func.lead(E.c.created_at).over(partition_by=E.c.package_id, order_by=(E.c.created_at, E.c.id))
     after_creation = E.c.transition != workflow.CREATED
     step = sa.case(
         (E.c.transition == workflow.CREATED, "unggah"),
-        *[(sa.and_(after_creation, E.c.to_state == state), name) for name, state, _hours in STEPS
+        *[(sa.and_(after_creation, E.c.to_state == state), name) for name, state, _standard, _unit in STEPS
           if state != workflow.DRAF],
         else_=sa.null())
-    standard = sa.case(
-        (E.c.transition == workflow.CREATED, sa.literal(float(UPLOAD_STANDARD_HOURS), sa.Float)),
-        *[(sa.and_(after_creation, E.c.to_state == state), sa.literal(float(hours), sa.Float))
-          for _name, state, hours in STEPS if state != workflow.DRAF],
-        else_=sa.null())
     spans = (sa.select(E.c.package_id, P.c.name.label("package_name"), P.c.title.label("package_title"),
-                       P.c.owner_org, step.label("step"), standard.label("standard_hours"),
+                       P.c.owner_org, step.label("step"),
                        E.c.created_at.label("started_at"), ended.label("ended_at"))
              .select_from(E.join(P, P.c.id == E.c.package_id))
              .where(_datasets()))
@@ -210,10 +215,26 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime):
     until = sa.func.least(sa.func.coalesce(spans.c.ended_at, now_), sa.literal(period.end, sa.DateTime))
     hours = sa.extract("epoch", until - spans.c.started_at) / 3600.0
     done = sa.and_(spans.c.ended_at.isnot(None), spans.c.ended_at < period.end)
+    # A step still waiting at the period's end is measured on the period's last day, up to its last moment (the
+    # end is exclusive; working hours never reach midnight, so this loses no working time).
+    until_day_of = sa.func.least(sa.func.coalesce(spans.c.ended_at, now_),
+                                 sa.literal(period.end - datetime.timedelta(microseconds=1), sa.DateTime))
+    start_day, until_day = working_days.C.alias("start_day"), working_days.C.alias("until_day")
+    in_hours = {name for name, _state, _standard, unit in STEPS if unit == WORKING_HOURS}
+    standard = sa.case(*[(spans.c.step == name, sa.literal(float(value), sa.Float))
+                         for name, _state, value, _unit in STEPS], else_=sa.null())
+    unit = sa.case((spans.c.step.in_(in_hours), WORKING_HOURS), else_=WORKING_DAYS)
+    working_hours = (working_days.sql_working_clock(until_day, until_day_of, tz)
+                     - working_days.sql_working_clock(start_day, spans.c.started_at, tz)) / 3600.0
+    taken = sa.case((spans.c.step.in_(in_hours), sa.cast(working_hours, sa.Float)),
+                    else_=sa.cast(until_day.c.day_index - start_day.c.day_index, sa.Float))
     query = (sa.select(spans.c.package_id, spans.c.package_name, spans.c.package_title, spans.c.owner_org,
-                       spans.c.step, spans.c.standard_hours, spans.c.started_at,
+                       spans.c.step, standard.label("standard"), unit.label("unit"), spans.c.started_at,
                        sa.case((done, spans.c.ended_at), else_=sa.null()).label("ended_at"),
-                       hours.label("hours"), done.label("done"))
+                       hours.label("hours"), taken.label("taken"), done.label("done"))
+             .select_from(spans
+                          .outerjoin(start_day, start_day.c.day == working_days.sql_day(spans.c.started_at, tz))
+                          .outerjoin(until_day, until_day.c.day == working_days.sql_day(until_day_of, tz)))
              .where(spans.c.step.isnot(None), spans.c.started_at < period.end,
                     sa.func.coalesce(spans.c.ended_at, now_) >= period.start))
     return query.subquery("steps")
@@ -221,28 +242,28 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime):
 
 def _timeliness(steps) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(per OPD and step, per step over all OPDs): one pass over the steps with two grouping sets."""
-    late = steps.c.hours > steps.c.standard_hours
+    late = steps.c.taken > steps.c.standard
     query = (sa.select(steps.c.owner_org, steps.c.step,
                        sa.func.grouping(steps.c.owner_org).label("overall"),
-                       sa.func.max(steps.c.standard_hours).label("standard_hours"),
                        sa.func.count().filter(steps.c.done).label("done"),
                        sa.func.count().filter(sa.and_(steps.c.done, sa.not_(late))).label("on_time"),
                        sa.func.count().filter(sa.and_(steps.c.done, late)).label("late"),
                        sa.func.count().filter(sa.not_(steps.c.done)).label("waiting"),
                        sa.func.count().filter(sa.and_(sa.not_(steps.c.done), late)).label("overdue_waiting"),
                        sa.func.percentile_cont(0.5).within_group(
-                           sa.case((steps.c.done, steps.c.hours), else_=sa.null())).label("median_hours"),
-                       sa.func.max(steps.c.hours).label("worst_hours"))
+                           sa.case((steps.c.done, steps.c.taken), else_=sa.null())).label("median"),
+                       sa.func.max(steps.c.taken).label("worst"))
              .group_by(sa.func.grouping_sets(sa.tuple_(steps.c.owner_org, steps.c.step), sa.tuple_(steps.c.step))))
     by_opd, overall = [], []
     for row in model.Session.execute(query):
         known = row.done + row.overdue_waiting
+        standard, unit = STEP_STANDARDS[row.step]
         (overall if row.overall else by_opd).append({
             "owner_org": None if row.overall else row.owner_org, "step": row.step,
-            "standard_hours": _hours(row.standard_hours), "done": row.done, "on_time": row.on_time,
+            "standard": standard, "unit": unit, "done": row.done, "on_time": row.on_time,
             "late": row.late, "waiting": row.waiting, "overdue_waiting": row.overdue_waiting,
             "on_time_share": round(row.on_time / known, 4) if known else None,
-            "median_hours": _hours(row.median_hours), "worst_hours": _hours(row.worst_hours),
+            "median": _hours(row.median), "worst": _hours(row.worst),
         })
     return by_opd, overall
 
@@ -252,20 +273,22 @@ def _hours(value: Any) -> float | None:
 
 
 def _overdue(steps, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
-    """The steps past their standard, longest first. Times are turned into the portal's zone by PostgreSQL and the
-    rows read as plain tuples: a year has tens of thousands of them."""
-    local = lambda column: sa.func.timezone(tz.key, sa.func.timezone("UTC", column))  # noqa: E731
+    """The steps past their standard, longest first, with what they took and how late they are in the standard's
+    unit. Times are turned into the portal's zone by PostgreSQL and the rows read as plain tuples: a year has tens
+    of thousands of them."""
+    local = lambda column: working_days.sql_local(column, tz)  # noqa: E731
     query = (sa.select(steps.c.package_name, steps.c.package_title, G.c.name, G.c.title, steps.c.step,
-                       local(steps.c.started_at), local(steps.c.ended_at), steps.c.hours, steps.c.standard_hours,
-                       steps.c.done)
+                       local(steps.c.started_at), local(steps.c.ended_at), steps.c.hours, steps.c.taken,
+                       steps.c.standard, steps.c.unit, steps.c.done)
              .select_from(steps.outerjoin(G, G.c.id == steps.c.owner_org))
-             .where(steps.c.hours > steps.c.standard_hours)
+             .where(steps.c.taken > steps.c.standard)
              .order_by(steps.c.hours.desc(), steps.c.package_name, steps.c.started_at))
     return [{
         "dataset": dataset, "title": title, "opd": opd, "opd_title": opd_title, "step": step,
         "started_at": started.isoformat(), "ended_at": ended.isoformat() if ended else None, "hours": _hours(hours),
-        "standard_hours": _hours(standard), "status": "late" if done else "waiting",
-    } for dataset, title, opd, opd_title, step, started, ended, hours, standard, done
+        "taken": _hours(taken), "standard": _hours(standard), "unit": unit, "late_by": _hours(taken - standard),
+        "status": "late" if done else "waiting",
+    } for dataset, title, opd, opd_title, step, started, ended, hours, taken, standard, unit, done
         in model.Session.execute(query).fetchall()]
 
 
@@ -303,7 +326,7 @@ def _element_fact(row: Any, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
     return {"opd": element["opd_name"], "opd_title": element["opd_title"], "nama": element["nama"],
             "data_prioritas": element["data_prioritas"], "tanggal_target": element["tanggal_target"],
             "dataset": element["package_name"], "title": element["package_title"], "status": element["status"],
-            "late": element["late"], "published_at": element["published_at"]}
+            "late": element["late"], "late_days": element["late_days"], "published_at": element["published_at"]}
 
 
 def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
@@ -311,6 +334,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     now = now or datetime.datetime.utcnow()
     tz, shown = config.portal_zone(), period
     period = _in_utc(period, tz)
+    working_days.ensure(period.start, period.end, now)
     states = list(workflow.STATE_LABELS)
     movement_keys = [key for key, _t in MOVEMENTS]
     states_now = _states_now(opd_id)
@@ -330,7 +354,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
               **_sum(opds, movement_keys),
               "data_elements": _with_shares(_sum((opd["data_elements"] for opd in opds), data_elements.COUNT_KEYS))}
 
-    steps = _steps(period, opd_id, now)
+    steps = _steps(period, opd_id, now, tz)
     names = {opd["id"]: opd for opd in opds}
     order = {step: index for index, step in enumerate(STEP_NAMES)}
     titles = {opd["id"]: index for index, opd in enumerate(opds)}
@@ -432,7 +456,8 @@ def _filled(fields: list[str], extras) -> Any:
     return sum(terms, sa.literal(0)) if terms else sa.literal(0)
 
 
-def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime) -> list[dict[str, Any]]:
+def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime,
+                   tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
     required, recommended = metadata_fields()
     extra_keys = sorted({f for f in required + recommended + STANDARD_FIELDS + REFERENCE_FIELDS
                          if f not in P.c and f != "tag_string"})
@@ -446,8 +471,8 @@ def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime) -
                                                   .in_(MACHINE_READABLE)).label("machine_readable"),
                            sa.func.count().filter(datastore == "true").label("datastore"))
                  .where(R.c.state == "active").group_by(R.c.package_id).subquery("resources"))
-    steps = _steps(period, opd_id, now)
-    late = steps.c.hours > steps.c.standard_hours
+    steps = _steps(period, opd_id, now, tz)
+    late = steps.c.taken > steps.c.standard
     timing = (sa.select(steps.c.package_id,
                         sa.func.count().filter(steps.c.done).label("steps_done"),
                         sa.func.count().filter(sa.and_(steps.c.done, sa.not_(late))).label("steps_on_time"),
@@ -526,7 +551,8 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
     """The evaluation report (SOP step 8) for a period (in the portal's time zone), for every OPD or one."""
     now = now or datetime.datetime.utcnow()
     tz, shown = config.portal_zone(), period
-    facts = _dataset_facts(_in_utc(period, tz), opd_id, now)
+    working_days.ensure(period.start, period.end, now)
+    facts = _dataset_facts(_in_utc(period, tz), opd_id, now, tz)
     year, as_of = period.start.year, _as_of(_in_utc(period, tz), now)
     elements = _element_facts(year, as_of, opd_id, tz)
     opds = []

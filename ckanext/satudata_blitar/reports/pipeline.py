@@ -14,39 +14,49 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.model import DatasetStatus
 from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import working_days
 
 STATES = [workflow.DRAF, workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI, workflow.TERBIT,
           workflow.PERLU_PERBAIKAN]
 
 
-def _overdue_condition(now: datetime.datetime):
-    """A dataset waits past the SOP's standard time in its state (only the states that have one)."""
-    return sa.or_(*[sa.and_(DatasetStatus.state == state, DatasetStatus.changed_at < now - datetime.timedelta(days=days))
-                    for state, days in workflow.STANDARD_DAYS.items()])
-
-
-def _datasets(*columns):
+def _datasets(*columns, changed_day=None, tz=None):
     """Datasets that are not deleted (CKAN's `draft` ones too: they are in the workflow) with their workflow state
-    and OPD."""
+    and OPD; with `changed_day`, an alias of the calendar table, joined on the local day of the last change."""
     P, G = model.package_table, model.group_table
-    return (sa.select(*columns)
-            .select_from(P.join(DatasetStatus.__table__, DatasetStatus.package_id == P.c.id)
-                         .join(G, G.c.id == P.c.owner_org))
+    joined = (P.join(DatasetStatus.__table__, DatasetStatus.package_id == P.c.id)
+              .join(G, G.c.id == P.c.owner_org))
+    if changed_day is not None:
+        joined = joined.outerjoin(changed_day,
+                                  changed_day.c.day == working_days.sql_day(DatasetStatus.changed_at, tz))
+    return (sa.select(*columns).select_from(joined)
             .where(P.c.state.in_(["active", "draft"]), P.c.type == "dataset"))
 
 
 def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
     """Per OPD the number of datasets in each workflow state and how many wait past the standard time; OPDs with
     overdue datasets first (most overdue first), then by title. Plus the overdue datasets themselves, oldest first.
+
+    A dataset is overdue when its state has a standard time (workflow.STANDARD_DAYS, in working days) and the
+    working days after the day it entered the state, up to and including today, exceed it (working_days.py):
+    counted in SQL with the calendar table, joined once on the day of the change.
     """
     now = now or datetime.datetime.utcnow()
+    tz = config.portal_zone()
+    working_days.ensure(now)
     P, G = model.package_table, model.group_table
-    overdue = _overdue_condition(now)
+    changed_day = working_days.C.alias("changed_day")
+    today = working_days.sql_day_index(working_days.local(now, tz).date())
+    waited = today - changed_day.c.day_index
+    standard = sa.case(*[(DatasetStatus.state == state, days) for state, days in workflow.STANDARD_DAYS.items()],
+                       else_=sa.null())
+    overdue = sa.func.coalesce(waited > standard, False)
     counts = (_datasets(P.c.owner_org, DatasetStatus.state, sa.func.count().label("n"),
-                        sa.func.count().filter(overdue).label("overdue"))
+                        sa.func.count().filter(overdue).label("overdue"), changed_day=changed_day, tz=tz)
               .group_by(P.c.owner_org, DatasetStatus.state))
     opds = {row["id"]: {**row, "states": {state: 0 for state in STATES}, "overdue": 0, "total": 0}
             for row in data_elements.opds()}
@@ -58,13 +68,15 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
         opd["overdue"] += row.overdue
         opd["total"] += row.n
     items = (_datasets(P.c.id, P.c.name, P.c.title, P.c.owner_org, G.c.title.label("opd_title"),
-                       DatasetStatus.state, DatasetStatus.changed_at)
+                       DatasetStatus.state, DatasetStatus.changed_at, waited.label("waited_days"),
+                       changed_day=changed_day, tz=tz)
              .where(overdue).order_by(DatasetStatus.changed_at))
     overdue_items = [{
         "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org, "opd_title": row.opd_title,
         "state": row.state, "state_label": workflow.state_label(row.state), "since": row.changed_at.isoformat(),
         "waited_hours": round((now - row.changed_at).total_seconds() / 3600, 1),
-        "standard_days": workflow.STANDARD_DAYS[row.state],
+        "standard_days": workflow.STANDARD_DAYS[row.state], "waited_working_days": row.waited_days,
+        "late_working_days": row.waited_days - workflow.STANDARD_DAYS[row.state],
     } for row in model.Session.execute(items)]
     rows = sorted(opds.values(), key=lambda o: (-o["overdue"], (o["title"] or o["name"]).lower()))
     return {"states": [{"state": s, "label": workflow.state_label(s)} for s in STATES],

@@ -46,6 +46,8 @@ class Section:
 
 
 STATUS_LABELS = {"late": N_("Done late"), "waiting": N_("Still waiting")}
+# The units of the SOP's standard times (workflow/working_days.py).
+UNIT_LABELS = {figures.WORKING_DAYS: N_("working days"), figures.WORKING_HOURS: N_("working hours")}
 ALL_OPDS = N_("All OPDs")
 REPORT_TITLES = {"monitoring": N_("Monitoring report"),
                  "evaluation": N_("Evaluation report")}
@@ -115,28 +117,31 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
 
     timeliness_columns = [
         Column(N_("OPD"), 34, TEXT), Column(N_("Step"), 22, TEXT),
-        Column(N_("Standard (hours)"), 12, HOURS), Column(N_("Done"), 10),
+        Column(N_("Standard"), 10, HOURS), Column(N_("Unit"), 14, TEXT), Column(N_("Done"), 10),
         Column(N_("On time"), 11), Column(N_("Late"), 11),
         Column(N_("Still waiting"), 12),
         Column(N_("Waiting past standard"), 14),
         Column(N_("On time (%)"), 12, SHARE),
-        Column(N_("Median (hours)"), 12, HOURS),
-        Column(N_("Worst (hours)"), 12, HOURS),
+        Column(N_("Median"), 10, HOURS),
+        Column(N_("Worst"), 10, HOURS),
     ]
     timeliness = [[row["opd_title"] or translated(ALL_OPDS, lang), translated(figures.STEP_LABELS[row["step"]], lang),
-                   row["standard_hours"], row["done"], row["on_time"], row["late"], row["waiting"],
-                   row["overdue_waiting"], row["on_time_share"], row["median_hours"], row["worst_hours"]]
+                   row["standard"], translated(UNIT_LABELS[row["unit"]], lang), row["done"], row["on_time"],
+                   row["late"], row["waiting"], row["overdue_waiting"], row["on_time_share"], row["median"],
+                   row["worst"]]
                   for row in report["timeliness"]]
 
     overdue_columns = [
         Column(N_("Dataset"), 28, TEXT), Column(N_("Title"), 40, TEXT),
         Column(N_("OPD"), 30, TEXT), Column(N_("Step"), 22, TEXT),
         Column(N_("Started"), 17, TIME), Column(N_("Ended"), 17, TIME),
-        Column(N_("Hours"), 11, HOURS), Column(N_("Standard (hours)"), 12, HOURS),
+        Column(N_("Hours"), 11, HOURS), Column(N_("Taken"), 10, HOURS), Column(N_("Standard"), 10, HOURS),
+        Column(N_("Unit"), 14, TEXT), Column(N_("Late by"), 10, HOURS),
         Column(N_("Status"), 18, TEXT),
     ]
     overdue = [[row["dataset"], row["title"], row["opd_title"], translated(figures.STEP_LABELS[row["step"]], lang),
-                _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["standard_hours"],
+                _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["taken"], row["standard"],
+                translated(UNIT_LABELS[row["unit"]], lang), row["late_by"],
                 translated(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
 
     fulfilment_columns = [

@@ -8,11 +8,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import search
 
+from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.tables import submission, upload_check
 from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import working_days
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
                      "satudata_role_history", "satudata_revision_create"]
@@ -168,13 +170,15 @@ def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]
 @tk.side_effect_free
 def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
     """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
-    standard time (1 day for each verification and for publication), whether it is overdue, and each resource's
+    standard time (1 working day for each verification and for publication: working_days.py), the day it is due,
+    whether it is overdue and by how many working days, and each resource's
     upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error).
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
     held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
+    calendar, tz = working_days.current(), config.portal_zone()
     items = []
     waiting = list(workflow.waiting_for(user))
     # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
@@ -182,12 +186,17 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     for package, status in waiting:
         standard = workflow.STANDARD_DAYS.get(status.state)
         waited = now - status.changed_at
+        # Working days after the day it arrived, up to and including today (working_days.py).
+        days = working_days.taken(status.changed_at, now, working_days.WORKING_DAYS, tz, calendar)
+        due = calendar.nth_working_day_after(working_days.local(status.changed_at, tz).date(), standard or 0)
         items.append({
             "id": package.id, "name": package.name, "title": package.title, "owner_org": package.owner_org,
             "state": status.state, "state_label": workflow.state_label(status.state),
             "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
-            "standard_days": standard,
-            "overdue": bool(standard) and waited > datetime.timedelta(days=standard),
+            "standard_days": standard, "waited_working_days": days,
+            "due": due.isoformat() if standard else None,
+            "overdue": bool(standard) and days > standard,
+            "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
         })

@@ -246,31 +246,48 @@ def test_linking_another_opds_draft_answers_as_for_no_dataset(world, bappeda_dat
 # --- lateness under frozen time ---------------------------------------------------------------------------------
 
 def test_late_when_past_the_target_date(world):
-    """Target 2025-03-31 (the portal's zone is UTC here): unpublished it is late from 1 April; published on
-    31 March it is on time for good, published on 1 April it stays late."""
+    """Target Tuesday 2025-05-06 (the portal's zone is UTC here): unpublished it is late from Wednesday 7 May;
+    published on 6 May it is on time for good, published on 7 May it stays late (1 working day)."""
     year, elements = 2025, {}
-    with freezegun.freeze_time("2025-03-31 15:00", ignore=["jwt"]) as frozen:
+    with freezegun.freeze_time("2025-05-06 15:00", ignore=["jwt"]) as frozen:
         for name in ("tanpa dataset", "terbit tepat", "terbit terlambat"):
             elements[name] = _call(world, "walidata", "satudata_data_element_create", tahun=year,
-                                   owner_org="dinas-kesehatan", nama=name, tanggal_target="2025-03-31")
+                                   owner_org="dinas-kesehatan", nama=name, tanggal_target="2025-05-06")
         on_time = world_module.dataset_in_state(world, "terbit", name="terbit-tepat")
         _call(world, "walidata", "satudata_data_element_link", id=elements["terbit tepat"]["id"],
               package_id=on_time["id"])
-        frozen.move_to("2025-03-31 23:59")
+        frozen.move_to("2025-05-06 23:59")
         shown = {e["nama"]: (e["status"], e["late"])
                  for e in _call(world, "walidata", "satudata_data_element_list", tahun=year) if e["nama"] in elements}
         assert shown == {"tanpa dataset": ("belum_ada_dataset", False), "terbit tepat": ("terbit", False),
                          "terbit terlambat": ("belum_ada_dataset", False)}
-        frozen.move_to("2025-04-01 00:00")
+        frozen.move_to("2025-05-07 00:00")
         late = world_module.dataset_in_state(world, "terbit", name="terbit-terlambat")
         _call(world, "walidata", "satudata_data_element_link", id=elements["terbit terlambat"]["id"],
               package_id=late["id"])
-        frozen.move_to("2025-04-01 00:01")
-        shown = {e["nama"]: (e["status"], e["late"], e["published_at"])
+        frozen.move_to("2025-05-07 00:01")
+        shown = {e["nama"]: (e["status"], e["late"], e["late_days"], e["published_at"])
                  for e in _call(world, "walidata", "satudata_data_element_list", tahun=year) if e["nama"] in elements}
-    assert shown == {"tanpa dataset": ("belum_ada_dataset", True, None),
-                     "terbit tepat": ("terbit", False, "2025-03-31T15:00:00"),
-                     "terbit terlambat": ("terbit", True, "2025-04-01T00:00:00")}
+    assert shown == {"tanpa dataset": ("belum_ada_dataset", True, 1, None),
+                     "terbit tepat": ("terbit", False, 0, "2025-05-06T15:00:00"),
+                     "terbit terlambat": ("terbit", True, 1, "2025-05-07T00:00:00")}
+
+
+def test_a_target_on_a_day_off_moves_to_the_next_working_day(world):
+    """Target 2025-03-31, Idul Fitri: with its second day and the cuti bersama up to 7 April, the next working day is
+    Tuesday 8 April. Not late on 8 April; late from 9 April, by one working day, two on 10 April."""
+    year = 2025
+    _call(world, "walidata", "satudata_data_element_create", tahun=year, owner_org="dinas-kesehatan",
+          nama="target lebaran", tanggal_target="2025-03-31")
+
+    def judged(now):
+        with freezegun.freeze_time(now, ignore=["jwt"]):
+            element = next(e for e in _call(world, "walidata", "satudata_data_element_list", tahun=year)
+                           if e["nama"] == "target lebaran")
+        return element["late"], element["late_days"]
+    assert [judged(now) for now in ("2025-04-01 10:00", "2025-04-07 10:00", "2025-04-08 23:59",
+                                    "2025-04-09 07:30", "2025-04-10 09:00")] == [
+        (False, 0), (False, 0), (False, 0), (True, 1), (True, 2)]
 
 
 # --- the .xlsx template and import -------------------------------------------------------------------------------

@@ -1,15 +1,19 @@
 """The monitoring report (SOP step 7) over a known history built under frozen time, in every form it reaches a user:
 the action (API), the CLI's .json/.csv/.xlsx files, the report page and its downloads.
 
-The history (times UTC; "now" is 2026-08-20 12:00, so Q3 2026 is not over yet):
+The history (times UTC, the test portal's zone; "now" is Thursday 2026-08-20 12:00, so Q3 2026 is not over yet).
+Standard times count working days and working hours (07.30-16.00) without weekends and national holidays
+(workflow/working_days.py): Friday 1 May (Labour Day) and Monday 17 August (Independence Day) are days off.
 
-    dk-e  Dinas Kesehatan  made in May and published within hours (on time), withdrawn 07-15
-    bp-c  Bappeda          made 06-30 10:00, submitted after 24 h (late), verified (OPD) in 1 h, returned by the
-                           Walidata after 4 h
-    dk-a  Dinas Kesehatan  07-01: upload 0.5 h, OPD check 12 h, Walidata check 36 h (late), published after 4 h
-    dk-b  Dinas Kesehatan  07-02: upload 3 h (late), returned after 2 h, resubmitted 07-06, OPD check 48 h (late),
-                           waiting for the Walidata since 07-08 09:00 (1035 h by now)
-    bp-d  Bappeda          made 08-10 09:00, never submitted (243 h by now, standard 1 h)
+    dk-e  Dinas Kesehatan  made on 1 May and published within hours (on time), withdrawn 07-15
+    bp-c  Bappeda          made Tue 06-30 10:00, submitted Wed 07-01 10:00: 8.5 working hours (late), verified
+                           (OPD) in 1 h, returned by the Walidata after 4 h
+    dk-a  Dinas Kesehatan  07-01: upload 0.5 h, OPD check the same day, Walidata check Wed 20.30 -> Fri 08.30:
+                           2 working days (1 late), published after 4 h
+    dk-b  Dinas Kesehatan  Thu 07-02: upload 3 h (late), returned after 2 h, resubmitted Fri 07-03 16.00, verified
+                           by the OPD Mon 07-06 09.00 (1 working day: on time, though 65 calendar hours), waiting for
+                           the Walidata since then (32 working days by now, 1083 h)
+    bp-d  Bappeda          made Mon 08-10 09:00, never submitted (62.5 working hours by now, standard 1)
     dk-f  Dinas Kesehatan  made 08-20 09:00, submitted after 0.5 h, waiting 2.5 h for the OPD check (not yet due)
 
 The daftar elemen data of 2026 (ELEMENTS): Dinas Kesehatan's four elements are provided by dk-a (published 07-03,
@@ -26,6 +30,7 @@ import json
 import freezegun
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 
 import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
@@ -77,8 +82,8 @@ HISTORY = [
     ("2026-07-02 13:00", "dk-b", "kembalikan_opd"),
     ("2026-07-03 08:30", "dk-a", "verifikasi_walidata"),
     ("2026-07-03 12:30", "dk-a", "terbitkan"),
-    ("2026-07-06 09:00", "dk-b", "ajukan"),
-    ("2026-07-08 09:00", "dk-b", "verifikasi_opd"),
+    ("2026-07-03 16:00", "dk-b", "ajukan"),
+    ("2026-07-06 09:00", "dk-b", "verifikasi_opd"),
     ("2026-07-15 09:00", "dk-e", "tarik"),
     ("2026-08-10 09:00", "bp-d", "buat"),
     ("2026-08-20 09:00", "dk-f", "buat"),
@@ -96,7 +101,7 @@ ELEMENTS = [
     (2026, "dinas-kesehatan", "Elemen C", True, "2026-07-31", None),
     (2026, "dinas-kesehatan", "Elemen E", False, None, "dk-e"),
     (2026, "bappeda", "Elemen BP", False, None, "bp-c"),
-    (2025, "bappeda", "Elemen 2025", False, "2025-12-31", None),
+    (2025, "bappeda", "Elemen 2025", False, "2025-12-30", None),
 ]
 
 
@@ -167,38 +172,39 @@ SUMMARY_Q3 = [
     ("Diskominfotik", [0, 0, 0, 0, 0, 0], 0, [0, 0, 0, 0, 0, 0, 0]),
 ]
 TOTALS_Q3 = ([1, 1, 1, 0, 1, 2], 6, [5, 3, 1, 1, 1, 1, 1])
-# OPD title (None: all OPDs), step, standard h, done, on time, late, waiting, waiting past standard, on-time share,
-# median h, worst h.
+# OPD title (None: all OPDs), step, standard, its unit, done, on time, late, waiting, waiting past standard, on-time
+# share, median and worst (in the unit: working hours for the upload, working days for the others).
+H, WD = "working_hours", "working_days"
 TIMELINESS_Q3 = [
-    ("Bappeda", "unggah", 1.0, 1, 0, 1, 1, 1, 0.0, 24.0, 243.0),
-    ("Bappeda", "verifikasi_opd", 24.0, 1, 1, 0, 0, 0, 1.0, 1.0, 1.0),
-    ("Bappeda", "verifikasi_walidata", 24.0, 1, 1, 0, 0, 0, 1.0, 4.0, 4.0),
-    ("Dinas Kesehatan", "unggah", 1.0, 3, 2, 1, 0, 0, 0.6667, 0.5, 3.0),
-    ("Dinas Kesehatan", "verifikasi_opd", 24.0, 3, 2, 1, 1, 0, 0.6667, 12.0, 48.0),
-    ("Dinas Kesehatan", "verifikasi_walidata", 24.0, 1, 0, 1, 1, 1, 0.0, 36.0, 1035.0),
-    ("Dinas Kesehatan", "publikasi", 24.0, 1, 1, 0, 0, 0, 1.0, 4.0, 4.0),
-    (None, "unggah", 1.0, 4, 2, 2, 1, 1, 0.4, 1.75, 243.0),
-    (None, "verifikasi_opd", 24.0, 4, 3, 1, 1, 0, 0.75, 7.0, 48.0),
-    (None, "verifikasi_walidata", 24.0, 2, 1, 1, 1, 1, 0.3333, 20.0, 1035.0),
-    (None, "publikasi", 24.0, 1, 1, 0, 0, 0, 1.0, 4.0, 4.0),
+    ("Bappeda", "unggah", 1, H, 1, 0, 1, 1, 1, 0.0, 8.5, 62.5),
+    ("Bappeda", "verifikasi_opd", 1, WD, 1, 1, 0, 0, 0, 1.0, 0.0, 0.0),
+    ("Bappeda", "verifikasi_walidata", 1, WD, 1, 1, 0, 0, 0, 1.0, 0.0, 0.0),
+    ("Dinas Kesehatan", "unggah", 1, H, 3, 2, 1, 0, 0, 0.6667, 0.5, 3.0),
+    ("Dinas Kesehatan", "verifikasi_opd", 1, WD, 3, 3, 0, 1, 0, 1.0, 0.0, 1.0),
+    ("Dinas Kesehatan", "verifikasi_walidata", 1, WD, 1, 0, 1, 1, 1, 0.0, 2.0, 32.0),
+    ("Dinas Kesehatan", "publikasi", 1, WD, 1, 1, 0, 0, 0, 1.0, 0.0, 0.0),
+    (None, "unggah", 1, H, 4, 2, 2, 1, 1, 0.4, 1.75, 62.5),
+    (None, "verifikasi_opd", 1, WD, 4, 4, 0, 1, 0, 1.0, 0.0, 1.0),
+    (None, "verifikasi_walidata", 1, WD, 2, 1, 1, 1, 1, 0.3333, 1.0, 32.0),
+    (None, "publikasi", 1, WD, 1, 1, 0, 0, 0, 1.0, 0.0, 0.0),
 ]
-TIMELINESS_KEYS = ["opd_title", "step", "standard_hours", "done", "on_time", "late", "waiting", "overdue_waiting",
-                   "on_time_share", "median_hours", "worst_hours"]
-# dataset, title, OPD, step, started, ended (None: still waiting), hours, standard hours, status
+TIMELINESS_KEYS = ["opd_title", "step", "standard", "unit", "done", "on_time", "late", "waiting", "overdue_waiting",
+                   "on_time_share", "median", "worst"]
+# dataset, title, OPD, step, started, ended (None: still waiting), hours, taken, standard, unit, late by, status.
+# dk-b's OPD check (Friday 16.00 -> Monday 09.00, 65 hours) is on time: it is not listed.
 OVERDUE_Q3 = [
-    ("dk-b", "Data DK-B", "Dinas Kesehatan", "verifikasi_walidata", "2026-07-08T09:00:00", None, 1035.0, 24.0,
-     "waiting"),
-    ("bp-d", "Data BP-D", "Bappeda", "unggah", "2026-08-10T09:00:00", None, 243.0, 1.0, "waiting"),
-    ("dk-b", "Data DK-B", "Dinas Kesehatan", "verifikasi_opd", "2026-07-06T09:00:00", "2026-07-08T09:00:00", 48.0,
-     24.0, "late"),
+    ("dk-b", "Data DK-B", "Dinas Kesehatan", "verifikasi_walidata", "2026-07-06T09:00:00", None, 1083.0, 32.0, 1.0,
+     WD, 31.0, "waiting"),
+    ("bp-d", "Data BP-D", "Bappeda", "unggah", "2026-08-10T09:00:00", None, 243.0, 62.5, 1.0, H, 61.5, "waiting"),
     ("dk-a", "Data DK-A", "Dinas Kesehatan", "verifikasi_walidata", "2026-07-01T20:30:00", "2026-07-03T08:30:00",
-     36.0, 24.0, "late"),
-    ("bp-c", "Data BP-C", "Bappeda", "unggah", "2026-06-30T10:00:00", "2026-07-01T10:00:00", 24.0, 1.0, "late"),
-    ("dk-b", "Data DK-B", "Dinas Kesehatan", "unggah", "2026-07-02T08:00:00", "2026-07-02T11:00:00", 3.0, 1.0,
+     36.0, 2.0, 1.0, WD, 1.0, "late"),
+    ("bp-c", "Data BP-C", "Bappeda", "unggah", "2026-06-30T10:00:00", "2026-07-01T10:00:00", 24.0, 8.5, 1.0, H, 7.5,
      "late"),
+    ("dk-b", "Data DK-B", "Dinas Kesehatan", "unggah", "2026-07-02T08:00:00", "2026-07-02T11:00:00", 3.0, 3.0, 1.0,
+     H, 2.0, "late"),
 ]
-OVERDUE_KEYS = ["dataset", "title", "opd_title", "step", "started_at", "ended_at", "hours", "standard_hours",
-                "status"]
+OVERDUE_KEYS = ["dataset", "title", "opd_title", "step", "started_at", "ended_at", "hours", "taken", "standard",
+                "unit", "late_by", "status"]
 # OPD title: elements, priority, published, not yet published, no dataset yet, priority published, late, published
 # on time, share, priority share (as of now: Q3 is not over)
 FULFILMENT_Q3 = [
@@ -261,32 +267,34 @@ def test_monitoring_report_through_the_api(app, world):
 # Other periods and one OPD: the figures that change with the period's bounds (steps still waiting at a period's
 # end are measured up to it; steps that ended before it began are left out).
 # period, opd, movements (all OPDs), all-OPD timeliness rows (step, done, on time, late, waiting, waiting past
-# standard, share, median, worst), overdue (dataset, step, hours, status)
+# standard, share, median, worst, in the step's unit), overdue (dataset, step, taken, late by, status). A step still
+# waiting at a period's end is measured on its last day: dk-b's wait for the Walidata is 19 working days at the end
+# of July; bp-c's upload, 6 working hours (10.00-16.00) at the end of June.
 PERIODS = [
     ("2026-07", None, [4, 3, 1, 1, 1, 1, 1],
-     [("unggah", 3, 1, 2, 0, 0, 0.3333, 3.0, 24.0), ("verifikasi_opd", 4, 3, 1, 0, 0, 0.75, 7.0, 48.0),
-      ("verifikasi_walidata", 2, 1, 1, 1, 1, 0.3333, 20.0, 567.0), ("publikasi", 1, 1, 0, 0, 0, 1.0, 4.0, 4.0)],
-     [("dk-b", "verifikasi_walidata", 567.0, "waiting"), ("dk-b", "verifikasi_opd", 48.0, "late"),
-      ("dk-a", "verifikasi_walidata", 36.0, "late"), ("bp-c", "unggah", 24.0, "late"),
-      ("dk-b", "unggah", 3.0, "late")]),
+     [("unggah", 3, 1, 2, 0, 0, 0.3333, 3.0, 8.5), ("verifikasi_opd", 4, 4, 0, 0, 0, 1.0, 0.0, 1.0),
+      ("verifikasi_walidata", 2, 1, 1, 1, 1, 0.3333, 1.0, 19.0), ("publikasi", 1, 1, 0, 0, 0, 1.0, 0.0, 0.0)],
+     [("dk-b", "verifikasi_walidata", 19.0, 18.0, "waiting"), ("dk-a", "verifikasi_walidata", 2.0, 1.0, "late"),
+      ("bp-c", "unggah", 8.5, 7.5, "late"), ("dk-b", "unggah", 3.0, 2.0, "late")]),
     ("2026-08", None, [1, 0, 0, 0, 0, 0, 0],
-     [("unggah", 1, 1, 0, 1, 1, 0.5, 0.5, 243.0), ("verifikasi_opd", 0, 0, 0, 1, 0, None, None, 2.5),
-      ("verifikasi_walidata", 0, 0, 0, 1, 1, 0.0, None, 1035.0)],
-     [("dk-b", "verifikasi_walidata", 1035.0, "waiting"), ("bp-d", "unggah", 243.0, "waiting")]),
+     [("unggah", 1, 1, 0, 1, 1, 0.5, 0.5, 62.5), ("verifikasi_opd", 0, 0, 0, 1, 0, None, None, 0.0),
+      ("verifikasi_walidata", 0, 0, 0, 1, 1, 0.0, None, 32.0)],
+     [("dk-b", "verifikasi_walidata", 32.0, 31.0, "waiting"), ("bp-d", "unggah", 62.5, 61.5, "waiting")]),
+    # dk-e's steps on Labour Day (a day off) took no working time
     ("2026-T2", None, [1, 1, 0, 1, 0, 1, 0],
-     [("unggah", 1, 1, 0, 1, 1, 0.5, 0.5, 14.0), ("verifikasi_opd", 1, 1, 0, 0, 0, 1.0, 0.5, 0.5),
-      ("verifikasi_walidata", 1, 1, 0, 0, 0, 1.0, 1.0, 1.0), ("publikasi", 1, 1, 0, 0, 0, 1.0, 1.0, 1.0)],
-     [("bp-c", "unggah", 14.0, "waiting")]),
+     [("unggah", 1, 1, 0, 1, 1, 0.5, 0.0, 6.0), ("verifikasi_opd", 1, 1, 0, 0, 0, 1.0, 0.0, 0.0),
+      ("verifikasi_walidata", 1, 1, 0, 0, 0, 1.0, 0.0, 0.0), ("publikasi", 1, 1, 0, 0, 0, 1.0, 0.0, 0.0)],
+     [("bp-c", "unggah", 6.0, 5.0, "waiting")]),
     ("2026", None, [6, 4, 1, 2, 1, 2, 1],
-     [("unggah", 5, 3, 2, 1, 1, 0.5, 0.5, 243.0), ("verifikasi_opd", 5, 4, 1, 1, 0, 0.8, 2.0, 48.0),
-      ("verifikasi_walidata", 3, 2, 1, 1, 1, 0.5, 4.0, 1035.0), ("publikasi", 2, 2, 0, 0, 0, 1.0, 2.5, 4.0)],
-     [("dk-b", "verifikasi_walidata", 1035.0, "waiting"), ("bp-d", "unggah", 243.0, "waiting"),
-      ("dk-b", "verifikasi_opd", 48.0, "late"), ("dk-a", "verifikasi_walidata", 36.0, "late"),
-      ("bp-c", "unggah", 24.0, "late"), ("dk-b", "unggah", 3.0, "late")]),
+     [("unggah", 5, 3, 2, 1, 1, 0.5, 0.5, 62.5), ("verifikasi_opd", 5, 5, 0, 1, 0, 1.0, 0.0, 1.0),
+      ("verifikasi_walidata", 3, 2, 1, 1, 1, 0.5, 0.0, 32.0), ("publikasi", 2, 2, 0, 0, 0, 1.0, 0.0, 0.0)],
+     [("dk-b", "verifikasi_walidata", 32.0, 31.0, "waiting"), ("bp-d", "unggah", 62.5, 61.5, "waiting"),
+      ("dk-a", "verifikasi_walidata", 2.0, 1.0, "late"), ("bp-c", "unggah", 8.5, 7.5, "late"),
+      ("dk-b", "unggah", 3.0, 2.0, "late")]),
     ("2026-Q3", "bappeda", [1, 1, 0, 0, 1, 0, 0],
-     [("unggah", 1, 0, 1, 1, 1, 0.0, 24.0, 243.0), ("verifikasi_opd", 1, 1, 0, 0, 0, 1.0, 1.0, 1.0),
-      ("verifikasi_walidata", 1, 1, 0, 0, 0, 1.0, 4.0, 4.0)],
-     [("bp-d", "unggah", 243.0, "waiting"), ("bp-c", "unggah", 24.0, "late")]),
+     [("unggah", 1, 0, 1, 1, 1, 0.0, 8.5, 62.5), ("verifikasi_opd", 1, 1, 0, 0, 0, 1.0, 0.0, 0.0),
+      ("verifikasi_walidata", 1, 1, 0, 0, 0, 1.0, 0.0, 0.0)],
+     [("bp-d", "unggah", 62.5, 61.5, "waiting"), ("bp-c", "unggah", 8.5, 7.5, "late")]),
     ("2025", None, [0, 0, 0, 0, 0, 0, 0], [], []),
 ]
 
@@ -295,22 +303,24 @@ PERIODS = [
 def test_monitoring_report_by_period_and_opd(world, period, opd, movements, timeliness, overdue):
     report = _monitoring(period, **({"opd": opd} if opd else {}))
     assert [report["totals"][m] for m in MOVEMENTS] == movements
-    assert [tuple(row[k] for k in TIMELINESS_KEYS[1:2] + TIMELINESS_KEYS[3:]) for row in report["timeliness"]
+    assert [tuple(row[k] for k in TIMELINESS_KEYS[1:2] + TIMELINESS_KEYS[4:]) for row in report["timeliness"]
             if row["opd"] is None] == timeliness
-    assert [(row["dataset"], row["step"], row["hours"], row["status"]) for row in report["overdue"]] == overdue
+    assert [(row["dataset"], row["step"], row["taken"], row["late_by"], row["status"])
+            for row in report["overdue"]] == overdue
     if opd:
         assert report["opd"] == opd
         assert [o["name"] for o in report["opds"]] == [opd]
         assert {row["opd"] for row in report["timeliness"]} <= {opd, None}
 
 
-# The daftar elemen data as of each period's end: period, opd, Dinas Kesehatan's counts (COUNT_KEYS), all OPDs'
-# share, the late elements
+# The daftar elemen data on each period's last day: period, opd, Dinas Kesehatan's counts (COUNT_KEYS), all OPDs'
+# share, the late elements. An element is late once a working day after its target day has begun.
 ELEMENT_PERIODS = [
-    # 30 June: dk-a and dk-b not made yet, dk-e published; Elemen A's target day is over
-    ("2026-T2", None, [4, 2, 1, 0, 3, 0, 1, 1], 0.2, ["Elemen A"]),
-    # 31 July: dk-a published late, Elemen C's target day (31 July) is over at the month's end
-    ("2026-07", None, [4, 2, 1, 2, 1, 1, 2, 0], 0.2, ["Elemen A", "Elemen C"]),
+    # 30 June: dk-a and dk-b not made yet, dk-e published; Elemen A's target day (Tuesday 30 June) is the last day
+    ("2026-T2", None, [4, 2, 1, 0, 3, 0, 0, 1], 0.2, []),
+    # 31 July: dk-a was published 3 working days after its target (Friday 3 July); Elemen C's target day is Friday
+    # 31 July, the period's last day: it is late only from Monday 3 August (in Q3, below)
+    ("2026-07", None, [4, 2, 1, 2, 1, 1, 1, 0], 0.2, ["Elemen A"]),
     ("2026-Q3", "bappeda", [0, 0, 0, 0, 0, 0, 0, 0], 0.0, []),
     ("2025", None, [0, 0, 0, 0, 0, 0, 0, 0], 0.0, ["Elemen 2025"]),
     ("2024", None, [0, 0, 0, 0, 0, 0, 0, 0], None, []),
@@ -379,6 +389,7 @@ SUMMARY_HEADERS = (["OPD"] + [f"{s} (kini)" for s in ["Draf", "Diajukan", "Terve
 STEP_ID = {"unggah": "Unggah", "verifikasi_opd": "Verifikasi (OPD)", "verifikasi_walidata": "Verifikasi (Walidata)",
            "publikasi": "Penerbitan"}
 STATUS_ID = {"late": "Selesai terlambat", "waiting": "Masih menunggu"}
+UNIT_ID = {"working_days": "hari kerja", "working_hours": "jam kerja"}
 ELEMENT_STATUS_ID = {"terbit": "Terbit", "belum_terbit": "Ada, belum terbit", "belum_ada_dataset": "Belum ada dataset"}
 ELEMENT_HEADERS = ["OPD", "Elemen data", "Prioritas", "Tanggal target", "Dataset", "Status", "Terlambat", "Terbit"]
 
@@ -387,9 +398,10 @@ def _expected_sheets():
     """Section title -> (headers, rows) as the .xlsx holds them (the .csv holds the same, as text)."""
     summary = [[title, *states, total, *moves] for title, states, total, moves in SUMMARY_Q3]
     summary.append(["Semua OPD", *TOTALS_Q3[0], TOTALS_Q3[1], *TOTALS_Q3[2]])
-    timeliness = [[row[0] or "Semua OPD", STEP_ID[row[1]], *row[2:]] for row in TIMELINESS_Q3]
+    timeliness = [[row[0] or "Semua OPD", STEP_ID[row[1]], row[2], UNIT_ID[row[3]], *row[4:]] for row in TIMELINESS_Q3]
     overdue = [[d, t, o, STEP_ID[s], datetime.datetime.fromisoformat(a), e and datetime.datetime.fromisoformat(e),
-                h, std, STATUS_ID[st]] for d, t, o, s, a, e, h, std, st in OVERDUE_Q3]
+                h, taken, std, UNIT_ID[unit], late_by, STATUS_ID[st]]
+               for d, t, o, s, a, e, h, taken, std, unit, late_by, st in OVERDUE_Q3]
     fulfilment = [[title, *counts[:5], counts[6], counts[7], share, priority_share]
                   for title, counts, share, priority_share in FULFILMENT_Q3]
     counts, share, priority_share = FULFILMENT_TOTALS_Q3
@@ -401,11 +413,11 @@ def _expected_sheets():
     trend = [[datetime.date.fromisoformat(month + "-01"), *moves] for month, moves in TREND_Q3]
     return {
         "Rekapitulasi per OPD": (SUMMARY_HEADERS, summary),
-        "Ketepatan waktu terhadap SOP": (["OPD", "Tahap", "Standar (jam)", "Selesai", "Tepat waktu", "Terlambat",
-                             "Masih menunggu", "Menunggu melewati standar", "Tepat waktu (%)", "Median (jam)",
-                             "Terlama (jam)"], timeliness),
-        "Melewati waktu standar": (["Dataset", "Judul", "OPD", "Tahap", "Mulai", "Selesai", "Jam",
-                                    "Standar (jam)", "Status"], overdue),
+        "Ketepatan waktu terhadap SOP": (["OPD", "Tahap", "Standar", "Satuan", "Selesai", "Tepat waktu", "Terlambat",
+                             "Masih menunggu", "Menunggu melewati standar", "Tepat waktu (%)", "Median",
+                             "Terlama"], timeliness),
+        "Melewati waktu standar": (["Dataset", "Judul", "OPD", "Tahap", "Mulai", "Selesai", "Jam", "Lama",
+                                    "Standar", "Satuan", "Keterlambatan", "Status"], overdue),
         "Pemenuhan Elemen Data": (["OPD", "Jumlah elemen data", "Prioritas", "Terbit", "Ada, belum terbit",
                                    "Belum ada dataset", "Terlambat", "Terbit tepat waktu", "Terpenuhi (%)",
                                    "Prioritas terpenuhi (%)"], fulfilment),
@@ -418,7 +430,8 @@ def _expected_sheets():
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
              "November", "Desember"]
 # The kind of each column of a sheet that is not text or a count (report_files' kinds): as the pages write them.
-KINDS = {"Standar (jam)": "hours", "Median (jam)": "hours", "Terlama (jam)": "hours", "Jam": "hours",
+KINDS = {"Standar": "hours", "Median": "hours", "Terlama": "hours", "Jam": "hours", "Lama": "hours",
+         "Keterlambatan": "hours",
          "Tepat waktu (%)": "share", "Terpenuhi (%)": "share", "Prioritas terpenuhi (%)": "share",
          "Mulai": "time", "Selesai": "time", "Terbit": "time", "Tanggal target": "date", "Bulan": "month",
          "Nilai total": "score", "Prinsip SDI": "score", "Kualitas Data": "score", "Proses Bisnis": "score",
@@ -545,9 +558,10 @@ def test_cli_english_csv(cli, world, tmp_path):
     text = _run_cli(cli, tmp_path, "csv", "--lang", "en").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     overdue = rows[rows.index(["Past the standard time"]) + 2]
-    assert overdue[4:8] == ["8 July 2026, 09:00 UTC", "", "1,035", "24"]
+    assert overdue[4:11] == ["6 July 2026, 09:00 UTC", "", "1,083", "32", "1", "working days", "31"]
     timeliness = rows[rows.index(["Timeliness against the SOP"]) + 1:]
-    assert ["Dinas Kesehatan", "Upload", "1", "3", "2", "1", "0", "0", "66.7%", "0.5", "3"] in timeliness
+    assert ["Dinas Kesehatan", "Upload", "1", "working hours", "3", "2", "1", "0", "0", "66.7%", "0.5",
+            "3"] in timeliness
     assert "July 2026" in [row[0] for row in rows if row]
 
 
@@ -619,6 +633,36 @@ def test_the_report_page_shows_the_figures_charts_and_downloads(app, world):
         assert f"/laporan/monitoring.{fmt}?period=2026-Q3&amp;opd=dinas-kesehatan" in body
 
 
+def test_a_holiday_the_walidata_added_counts_in_the_report(world, ckan_config, monkeypatch):
+    """With Thursday 2 July a day off, dk-a's Walidata check (Wednesday evening to Friday morning) took 1 working day
+    and dk-b's upload that Thursday no working time: both on time; the evaluation's timeliness follows."""
+    late = {(row["dataset"], row["step"]) for row in _monitoring()["overdue"]}
+    assert {("dk-a", "verifikasi_walidata"), ("dk-b", "unggah")} <= late
+    monkeypatch.setitem(ckan_config, "ckanext.satudata_blitar.extra_holidays", ["2026-07-02"])
+    report = _monitoring()
+    assert [(row["dataset"], row["step"]) for row in report["overdue"]] == [
+        ("dk-b", "verifikasi_walidata"), ("bp-d", "unggah"), ("bp-c", "unggah")]
+    dinas = {row["step"]: (row["on_time"], row["late"]) for row in report["timeliness"]
+             if row["opd"] == "dinas-kesehatan"}
+    assert (dinas["unggah"], dinas["verifikasi_walidata"]) == ((3, 0), (1, 0))
+    indicator = _evaluation()["opds"][1]["indicators"]["ketepatan_waktu"]
+    assert (indicator["numerator"], indicator["denominator"]) == (8, 9)
+
+
+def test_the_report_page_says_working_days(app, world):
+    with _frozen_now():
+        soup = BeautifulSoup(app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata"))
+                             .body, "html.parser")
+    timeliness = [[cell.get_text(strip=True) for cell in row.select("td")]
+                  for row in soup.select(".satudata-report-timeliness tbody tr")]
+    assert timeliness[0][:3] == ["Bappeda", "Unggah", "1 jam kerja"]
+    assert ["Semua OPD", "Verifikasi (Walidata)", "1 hari kerja", "2", "1", "1", "33,3%", "1 hari kerja",
+            "32 hari kerja"] in timeliness
+    late = [cell.get_text(strip=True) for cell in soup.select(".satudata-report-overdue .satudata-late")]
+    assert late == ["terlambat 31 hari kerja", "terlambat 61,5 jam kerja", "terlambat 1 hari kerja",
+                    "terlambat 7,5 jam kerja", "terlambat 2 jam kerja"]
+
+
 def test_the_report_page_explains_a_bad_period(app, world):
     response = app.get("/laporan", params={"period": "2026-13"}, headers=_headers(world, "walidata"))
     errors = response.body.split('class="alert alert-danger satudata-report-errors">', 1)[1].split("</div>", 1)[0]
@@ -644,7 +688,9 @@ INDICATORS_Q3 = {
         "standar_data": (11, 20, 55.0),  # dk-a 5 of 5, the others definisi and satuan
         "metadata": (60, 120, 50.0),  # 4 × 12 required + (6 + 2 + 2 + 2) recommended of 4 × 30
         "kode_referensi": (1, 4, 25.0),
-        "ketepatan_waktu": (5, 9, 55.6),  # the monitoring report: 5 on time of 8 done + 1 waiting past standard
+        # the monitoring report: 6 on time of 8 done + 1 waiting past standard (dk-b's Friday-to-Monday OPD check
+        # is on time in working days)
+        "ketepatan_waktu": (6, 9, 66.7),
         "aksesibilitas": (2, 4, 50.0),  # dk-a's CSV (machine-readable, in the DataStore), dk-b's PDF (neither)
         "pemeriksaan": (3, 4, 75.0),  # dk-a passed twice, dk-b returned once then passed
         "penyebarluasan": (1, 4, 25.0),
@@ -662,7 +708,7 @@ INDICATORS_Q3 = {
 # OPD: (rank, total, prinsip SDI, kualitas data, proses bisnis, datasets, data elements). Proses bisnis is the mean
 # of pemeriksaan, penyebarluasan and elemen_data: (75 + 25 + 25) / 3 and (50 + 0 + 0) / 3.
 SCORES_Q3 = {
-    "dinas-kesehatan": (1, 45.9, 43.3, 52.8, 41.7, 4, 4),
+    "dinas-kesehatan": (1, 47.8, 43.3, 58.4, 41.7, 4, 4),
     "bappeda": (2, 31.9, 28.9, 50.0, 16.7, 2, 1),
     "diskominfotik": (None, None, None, None, None, 0, 0),
 }
@@ -672,7 +718,7 @@ FACT_KEYS = ["name", "state", "required_filled", "recommended_filled", "standard
 FACTS_Q3 = {
     "dinas-kesehatan": [
         ("dk-a", "terbit", 12, 6, 5, True, 1, 1, 1, 4, 3, 0, 2, 2),
-        ("dk-b", "terverifikasi_opd", 12, 2, 2, False, 1, 0, 0, 3, 1, 1, 1, 2),
+        ("dk-b", "terverifikasi_opd", 12, 2, 2, False, 1, 0, 0, 3, 2, 1, 1, 2),
         ("dk-e", "perlu_perbaikan", 12, 2, 2, False, 0, 0, 0, 0, 0, 0, 0, 0),
         ("dk-f", "diajukan", 12, 2, 2, False, 0, 0, 0, 1, 1, 0, 0, 0),
     ],
@@ -710,7 +756,7 @@ def _assert_q3_evaluation(report):
     portal = report["portal"]
     # proses bisnis: pemeriksaan 4 of 6, penyebarluasan 1 of 6, elemen data 1 of 5: (66.7 + 16.7 + 20) / 3
     assert (portal["total"], [portal["aspects"][a] for a in ASPECTS], portal["datasets"]) == (
-        41.6, [38.5, 51.9, 34.5], 6)
+        42.9, [38.5, 55.8, 34.5], 6)
 
 
 def test_evaluation_report_figures(world):
@@ -739,7 +785,7 @@ def test_evaluation_files(cli, world, tmp_path):
     assert ranking == [
         ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset",
          "Jumlah elemen data"),
-        (1, "Dinas Kesehatan", 45.9, 43.3, 52.8, 41.7, 4, 4),
+        (1, "Dinas Kesehatan", 47.8, 43.3, 58.4, 41.7, 4, 4),
         (2, "Bappeda", 31.9, 28.9, 50.0, 16.7, 2, 1),
         (None, "Diskominfotik", None, None, None, None, 0, 0),
     ]
@@ -749,7 +795,7 @@ def test_evaluation_files(cli, world, tmp_path):
         ("Dinas Kesehatan", "Prinsip SDI", "Standar data", 55.0, 11, 20),
         ("Dinas Kesehatan", "Prinsip SDI", "Metadata", 50.0, 60, 120),
         ("Dinas Kesehatan", "Prinsip SDI", "Kode referensi", 25.0, 1, 4),
-        ("Dinas Kesehatan", "Kualitas Data", "Aktualitas dan ketepatan waktu", 55.6, 5, 9),
+        ("Dinas Kesehatan", "Kualitas Data", "Aktualitas dan ketepatan waktu", 66.7, 6, 9),
         ("Dinas Kesehatan", "Kualitas Data", "Aksesibilitas", 50.0, 2, 4),
         ("Dinas Kesehatan", "Proses Bisnis", "Pemeriksaan", 75.0, 3, 4),
         ("Dinas Kesehatan", "Proses Bisnis", "Penyebarluasan", 25.0, 1, 4),
@@ -776,7 +822,7 @@ def test_evaluation_files(cli, world, tmp_path):
     rows = list(csv.reader(io.StringIO(outputs["csv"].read_bytes().decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Laporan evaluasi 2026-T3 - Semua OPD"]
     assert rows[2:7] == [["Peringkat"], list(ranking[0]),
-                         ["1", "Dinas Kesehatan", "45,9", "43,3", "52,8", "41,7", "4", "4"],
+                         ["1", "Dinas Kesehatan", "47,8", "43,3", "58,4", "41,7", "4", "4"],
                          ["2", "Bappeda", "31,9", "28,9", "50", "16,7", "2", "1"],
                          ["", "Diskominfotik", "", "", "", "", "0", "0"]]
     assert ["Dinas Kesehatan", "Elemen A", "Ya", "30 Juni 2026", "dk-a", "Terbit", "Ya", "3 Juli 2026, 12.30 UTC"] in rows
@@ -788,7 +834,7 @@ def test_evaluation_files(cli, world, tmp_path):
 def test_the_report_page_shows_the_evaluation(app, world):
     with _frozen_now():
         body = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata")).body
-    assert "satudata-report-ranking" in body and "45,9" in body
+    assert "satudata-report-ranking" in body and "47,8" in body
     assert "/laporan/evaluation.xlsx?period=2026-Q3" in body
 
 
@@ -807,25 +853,29 @@ def wib(ckan_config, monkeypatch):
 
 def test_periods_and_times_are_in_the_portals_time_zone(world, wib):
     """July in WIB (UTC+7) ends on 31 July 17:00 UTC: dk-b's wait for the Walidata is 7 hours shorter than in
-    UTC; the times listed are WIB."""
+    UTC; the times listed are WIB, and so are the working days and hours: dk-a's Walidata check (Thursday 03.30 to
+    Friday 15.30 WIB) took 1 working day and dk-b's upload (Thursday 15.00 to 18.00 WIB) 1 working hour, both on
+    time in WIB though late in UTC."""
     report = _monitoring("2026-07")
     assert report["period"]["timezone"] == "Asia/Jakarta"
     assert [report["totals"][m] for m in MOVEMENTS] == [4, 3, 1, 1, 1, 1, 1]
-    assert [(row["dataset"], row["step"], row["started_at"], row["hours"], row["status"])
-            for row in report["overdue"]][:2] == [
-        ("dk-b", "verifikasi_walidata", "2026-07-08T16:00:00", 560.0, "waiting"),
-        ("dk-b", "verifikasi_opd", "2026-07-06T16:00:00", 48.0, "late")]
+    assert [(row["dataset"], row["step"], row["started_at"], row["hours"], row["taken"], row["status"])
+            for row in report["overdue"]] == [
+        ("dk-b", "verifikasi_walidata", "2026-07-06T16:00:00", 608.0, 19.0, "waiting"),
+        ("bp-c", "unggah", "2026-06-30T17:00:00", 24.0, 8.5, "late")]
     assert report["generated_at"] == "2026-08-20T19:00:00"
 
 
 def test_the_quarter_ends_in_the_portals_time_zone(world, wib):
-    """The second quarter ends at 30 June 17:00 UTC in WIB: bp-c's upload (made 30 June 10:00 UTC) had waited 7
-    hours by then (14 in UTC)."""
+    """The second quarter ends at 30 June 17:00 UTC in WIB: bp-c's upload (made 30 June 10:00 UTC, 17.00 WIB, after
+    working hours) had waited 7 hours by then (14 in UTC) but no working time: it is not yet overdue."""
     report = _monitoring("2026-T2")
-    assert [(row["dataset"], row["step"], row["hours"]) for row in report["overdue"]] == [("bp-c", "unggah", 7.0)]
-    # Elemen A's target day (30 June) ends with the quarter, at 17:00 UTC: late as of the quarter's end
+    upload = next(row for row in report["timeliness"] if row["opd"] is None and row["step"] == "unggah")
+    assert (upload["waiting"], upload["overdue_waiting"], upload["worst"]) == (1, 0, 0.0)
+    assert report["overdue"] == []
+    # Elemen A's target day (30 June) is the quarter's last day: not late yet as of the quarter's end
     assert report["data_elements"]["as_of"] == "2026-07-01T00:00:00"
-    assert [row["nama"] for row in report["data_elements"]["late"]] == ["Elemen A"]
+    assert report["data_elements"]["late"] == []
 
 
 def test_the_year_of_the_elements_is_the_portals(world, wib):

@@ -28,7 +28,7 @@ VIEWERS = ["anonymous", "operator", "verifikator_opd", "walidata", "sysadmin"]
 def _extend(built):
     """A Bappeda draft, a chart view on the published and on the draft dataset, this year's daftar elemen data of
     Dinas Kesehatan (one element published, one with a draft, one without dataset) and an overdue submission
-    (Diajukan for three days)."""
+    (Diajukan for two weeks: at least 2 working days whatever today is, holidays included)."""
     built.datasets["data-bappeda"] = world_module.bappeda_draft(built)
     sysadmin = {"user": built.name("sysadmin")}
     built.charts = {
@@ -44,7 +44,7 @@ def _extend(built):
         helpers.call_action("satudata_data_element_create", context=walidata, tahun=YEAR,
                             owner_org="dinas-kesehatan", nama=nama, data_prioritas=prioritas, package_id=dataset)
     status = model.Session.get(DatasetStatus, built.datasets[workflow.DIAJUKAN]["id"])
-    status.changed_at = datetime.datetime.utcnow() - datetime.timedelta(days=3)
+    status.changed_at = datetime.datetime.utcnow() - datetime.timedelta(days=14)
     model.Session.commit()
 
 
@@ -127,7 +127,7 @@ def test_the_about_page_tells_of_the_portal_satu_data_indonesia_and_the_sop(app,
     steps = soup.select("ol.satudata-sop > li")
     assert len(steps) == 8
     assert "Verifikator OPD" in steps[3].get_text() and "1 working day" in steps[3].get_text()
-    assert "1 hour" in steps[2].get_text()
+    assert "1 working hour" in steps[2].get_text()
 
 
 def test_the_about_page_in_indonesian(app, world):
@@ -251,7 +251,7 @@ def test_the_pipeline_counts_by_opd_and_state_overdue_first(app, world):
     assert opds["dinas-kesehatan"]["overdue"] == 1 and opds["bappeda"]["states"]["draf"] == 1
     assert result["opds"][0]["name"] == "dinas-kesehatan"  # overdue first, though Bappeda sorts first by title
     assert [item["name"] for item in result["overdue"]] == ["data-diajukan"]
-    assert result["overdue"][0]["waited_hours"] >= 72
+    assert result["overdue"][0]["waited_hours"] >= 14 * 24 and result["overdue"][0]["late_working_days"] >= 1
     assert result["totals"]["draf"] == 2
 
 
@@ -280,7 +280,7 @@ def test_the_verifier_s_dashboard(app, world):
     soup = _soup(app.get("/en/dasbor", headers=world.token("verifikator_opd")))
     rows = soup.select(".satudata-dash-queue tbody tr")
     assert [row.a["href"] for row in rows] == ["/en/dataset/data-diajukan"]
-    assert "3.0 days" in rows[0].get_text() and "Overdue" in rows[0].get_text()
+    assert "14.0 days" in rows[0].get_text() and "working days late" in rows[0].get_text()
     assert not soup.select(".satudata-dash-pipeline") and not soup.select(".satudata-dash-drafts")
 
 
