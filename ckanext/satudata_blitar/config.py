@@ -68,6 +68,10 @@ def upload_parser_timeout() -> int:
     return tk.config["ckanext.satudata_blitar.upload.parser_timeout"]
 
 
+def upload_max_queued_per_opd() -> int:
+    return tk.config["ckanext.satudata_blitar.upload_max_queued_per_opd"]
+
+
 def portal_zone() -> zoneinfo.ZoneInfo:
     """The portal's time zone (CKAN's ckan.display_timezone), UTC when unset, `server` or unknown: report periods,
     target dates and the times shown in files are in it."""
