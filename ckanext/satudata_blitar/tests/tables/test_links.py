@@ -185,6 +185,25 @@ def test_xloaders_button_command_and_queued_jobs_do_not_fetch_a_link(app, cli, s
     assert no_table(resource["id"])
 
 
+def test_a_link_added_or_changed_by_package_update_is_not_fetched(app, server, operator, dataset, queue,
+                                                                  xloader_token):
+    """How a revision's copies and its publication change resources (package_update), and our own hook on every
+    changed resource (ingest.file_changed)."""
+    url = SPELLINGS["loopback"].format(port=server.server_address[1])
+    shown = helpers.call_action("package_show", id=dataset["id"])
+    added = api(app, operator, "package_patch", id=dataset["id"],
+                resources=[*shown["resources"], {"url": url, "format": "CSV", "name": "Tautan"}])
+    assert added.status_code == 200, added.body
+    link = added.json["result"]["resources"][0]
+    changed = api(app, operator, "package_patch", id=dataset["id"],
+                  resources=[{**link, "url": url + "?baru=1", "format": "XLSX"}])
+    assert changed.status_code == 200, changed.body
+
+    assert run_jobs(queue) == []
+    assert server.requests == []
+    assert no_table(link["id"])
+
+
 def test_an_earlier_fetch_error_is_never_shown_for_a_link(app, operator, dataset):
     """A link fetched before the rule left xloader's error (it named internal addresses and ports)."""
     resource = helpers.call_action("resource_create", context={"user": operator["name"]}, package_id=dataset["id"],
