@@ -68,6 +68,30 @@ def upload_parser_timeout() -> int:
     return tk.config["ckanext.satudata_blitar.upload.parser_timeout"]
 
 
+# Limits on requests and fields (views/guards.py, logic/input_types.py)
+
+def max_body_bytes() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_body_bytes"]
+
+
+def max_json_depth() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_json_depth"]
+
+
+def max_title_chars() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_title_chars"]
+
+
+def max_text_chars() -> int:
+    return tk.config["ckanext.satudata_blitar.limits.max_text_chars"]
+
+
+def max_list_items() -> dict[str, int]:
+    """The most items of each list a dataset (or a group) holds: extras, tags, resources, groups."""
+    return {key: tk.config[f"ckanext.satudata_blitar.limits.max_{key}"]
+            for key in ("extras", "tags", "resources", "groups")}
+
+
 def upload_max_queued_per_opd() -> int:
     return tk.config["ckanext.satudata_blitar.upload_max_queued_per_opd"]
 
@@ -81,8 +105,8 @@ def portal_zone() -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored (README,
-# "Configuration"). Each: setting -> why.
+# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored
+# (docs/configuration.md). Each: setting -> why.
 REFUSED_CORE_SETTINGS = {
     "ckan.auth.allow_dataset_collaborators": (
         "dataset collaborators would see and edit datasets that are not published, outside the SOP's two-stage "
@@ -118,3 +142,34 @@ def home_chart_views() -> list[str]:
 
 def home_dataset_count() -> int:
     return tk.config["ckanext.satudata_blitar.home_dataset_count"]
+
+
+# Accounts and sessions (accounts/)
+
+def login_max_failures_per_account() -> int:
+    return tk.config["ckanext.satudata_blitar.login.max_failures_per_account"]
+
+
+def login_max_failures_per_address() -> int:
+    return tk.config["ckanext.satudata_blitar.login.max_failures_per_address"]
+
+
+def login_failure_window() -> int:
+    return tk.config["ckanext.satudata_blitar.login.failure_window"]
+
+
+def login_trusted_proxies() -> int:
+    return tk.config["ckanext.satudata_blitar.login.trusted_proxies"]
+
+
+def session_idle_timeout() -> int:
+    return tk.config["ckanext.satudata_blitar.session.idle_timeout"]
+
+
+def session_max_age() -> int:
+    return tk.config["ckanext.satudata_blitar.session.max_age"]
+
+# HTTP headers (views/http_headers.py)
+
+def content_security_policy() -> str:
+    return (tk.config["ckanext.satudata_blitar.content_security_policy"] or "").strip()

@@ -13,7 +13,7 @@ from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, 
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures
-from ckanext.satudata_blitar.tables import long_form, submission
+from ckanext.satudata_blitar.tables import long_form, served_files, submission
 from ckanext.satudata_blitar.tables.ingest import (  # noqa: F401  (chained xloader/DataStore helpers: links)
     datastore_rw_resource_url_types, is_resource_supported_by_xloader)
 from ckanext.satudata_blitar.workflow import dataset_state, revisions, roles
@@ -22,7 +22,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 __all__: list[str] = [
     "satudata_metadata_groups", "satudata_organization_details",
     "satudata_state_label", "satudata_available_transitions", "satudata_workflow_history",
-    "satudata_verification_count", "satudata_upload_report",
+    "satudata_verification_count", "satudata_upload_report", "satudata_refused_file_excerpt",
     "satudata_opds", "satudata_readable_opds", "satudata_frequency_choices", "satudata_frequency_labels",
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
     "satudata_license_title",
@@ -147,6 +147,22 @@ def satudata_upload_report(resource_id: str) -> dict[str, Any] | None:
     try:
         return tk.get_action("satudata_upload_check")({}, {"id": resource_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def satudata_refused_file_excerpt(res: dict[str, Any]) -> dict[str, Any] | None:
+    """The start of a refused uploaded file (first lines as text or a hex dump), for the people who may see it to see
+    what is wrong without opening the file; None for other files or other people. Shown escaped, never rendered."""
+    if res.get("url_type") != "upload":
+        return None
+    report = satudata_upload_report(res["id"])
+    if not report or report.get("state") != "error":
+        return None
+    from ckan.lib import uploader
+    path = getattr(uploader.get_resource_uploader(res), "get_path", None)
+    try:
+        return served_files.excerpt(path(res["id"])) if path else None
+    except OSError:
         return None
 
 

@@ -10,10 +10,11 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
+from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
-from ckanext.satudata_blitar.tables import ingest, storage
-from ckanext.satudata_blitar.views import guards
+from ckanext.satudata_blitar.tables import ingest, served_files, storage
+from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -27,6 +28,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
                              for name in module.__all__})
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IDomainObjectModification, inherit=True)
@@ -35,6 +37,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.ISignal)
     p.implements(p.ITranslation)
     p.implements(p.IUploader, inherit=True)
     p.implements(IXloader, inherit=True)
@@ -49,10 +52,36 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware: checks of every request (views/guards.py)
 
     def make_middleware(self, app, config):
-        app.before_request(guards.reject_nul_characters)
+        # The body's size right after CKAN's own set-up (timer, user), before its CSRF check reads the form.
+        checks = app.before_request_funcs.setdefault(None, [])
+        after_ckan = next((n + 1 for n, check in enumerate(checks) if check.__name__ == "ckan_before_request"), 0)
+        checks.insert(after_ckan, guards.limit_request_body)
+        app.before_request(guards.reject_bad_input)
         app.before_request(guards.unaccepted_file_pages)
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
+        app.after_request(http_headers.secure_response)
         return app
+
+    # IAuthenticator and ISignal: login throttling, equal login timing, sessions that end (accounts/)
+
+    def identify(self):
+        sessions.check_request()
+
+    def login(self):
+        return account_pages.refuse_locked_login()
+
+    def logout(self):
+        return account_pages.logout_by_post_only()
+
+    def authenticate(self, identity):
+        return throttle.authenticate(identity)
+
+    def get_signal_subscriptions(self):
+        return {
+            tk.signals.failed_login: [throttle.login_failed],
+            tk.signals.user_logged_in: [throttle.login_succeeded, sessions.logged_in],
+            tk.signals.user_logged_out: [sessions.logged_out],
+        }
 
     # IConfigurer
 
@@ -102,6 +131,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context, pkg_dict):
         pkg_dict.update(dataset_state.fields(pkg_dict["id"]))
         contracts.restore_core_resource_keys(pkg_dict)
+        served_files.advertise(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
         return dataset_state.index(search.index_dataset(pkg_dict))

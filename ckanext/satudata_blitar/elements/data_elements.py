@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import names
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent
@@ -182,9 +183,13 @@ class Duplicate(Exception):
 
 
 def find(tahun: int, owner_org: str, nama: str) -> DataElement | None:
-    return (model.Session.query(DataElement)
-            .filter(DataElement.tahun == tahun, DataElement.owner_org == owner_org,
-                    sa.func.lower(DataElement.nama) == nama.strip().lower()).one_or_none())
+    """The element of the OPD's list for the year whose name reads as `nama`: the same once case, width,
+    invisible characters and lookalike letters are set aside (names.comparable), so "Jumlah Penduduk" with a
+    Cyrillic "а" or a zero-width space is the same element."""
+    wanted = names.comparable(nama)
+    return next((element for element in model.Session.query(DataElement)
+                 .filter(DataElement.tahun == tahun, DataElement.owner_org == owner_org)
+                 .order_by(DataElement.created_at) if names.comparable(element.nama) == wanted), None)
 
 
 def save(values: dict[str, Any], element: DataElement | None = None) -> tuple[DataElement, bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib import search
 
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -24,9 +25,28 @@ def is_published(pkg_dict: dict[str, Any]) -> bool:
             and pkg_dict.get("state", "active") == "active")
 
 
+# Solr reads `start` as a 32-bit integer: a page beyond it is a Solr error (a 500 through ckanext-dcat's view).
+SOLR_MAX_START = 2**31 - 1
+
+
 def _published_only(data_dict: dict[str, Any]) -> dict[str, Any]:
     asked = data_dict.get("fq")
     return {**data_dict, "fq": f"{PUBLISHED_FQ} {asked}" if asked else PUBLISHED_FQ}
+
+
+def _searched(original, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """ckanext-dcat's catalogue action with a page Solr can reach and a search Solr accepts, else a ValidationError
+    (its view answers 409, as for a page that is not a number): package_search refuses Solr local parameters
+    (`{!...}`) in `q` and `fq` with an error ckanext-dcat does not catch."""
+    page = data_dict.get("page")
+    per_page = tk.config.get("ckanext.dcat.datasets_per_page") or 100
+    if isinstance(page, (str, int)) and str(page).strip().isdigit() and \
+            (int(str(page).strip()) - 1) * int(per_page) + int(per_page) > SOLR_MAX_START:
+        raise tk.ValidationError({"page": [tk._("There is no such page")]})
+    try:
+        return original(context, _published_only(data_dict))
+    except search.SearchError:
+        raise tk.ValidationError({"q": [tk._("The search query is not valid")]})
 
 
 @tk.chained_action
@@ -46,11 +66,11 @@ def dcat_dataset_show(original, context, data_dict):
 @tk.side_effect_free
 def dcat_catalog_show(original, context, data_dict):
     """ckanext-dcat's catalogue, of Terbit datasets only."""
-    return original(context, _published_only(data_dict))
+    return _searched(original, context, data_dict)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_search(original, context, data_dict):
     """ckanext-dcat's catalogue search, of Terbit datasets only."""
-    return original(context, _published_only(data_dict))
+    return _searched(original, context, data_dict)

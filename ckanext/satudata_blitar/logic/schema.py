@@ -79,7 +79,8 @@ def data_element_schema() -> dict[str, Any]:
         "tahun": [not_empty, validators.satudata_element_year],
         "owner_org": [not_empty, unicode_safe, validators.satudata_opd],
         # not_empty again after strip_value: a name of blanks is no name
-        "nama": [not_empty, unicode_safe, strip_value, not_empty, validators.satudata_max_length(500)],
+        "nama": [not_empty, unicode_safe, strip_value, not_empty, validators.satudata_max_length(500),
+                 validators.satudata_visible_text],
         "definisi": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(5000)],
         "satuan": [ignore_missing, unicode_safe, strip_value, validators.satudata_max_length(200)],
         "frekuensi": [ignore_empty, unicode_safe, frequency],

@@ -15,13 +15,14 @@ from ckanext.scheming.validation import scheming_validator
 
 import ckan.model as model
 
+from ckanext.satudata_blitar import names
 from ckanext.satudata_blitar.reports import figures
 
 __all__ = [
     "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
     "satudata_element_year", "satudata_iso_date", "satudata_yes_no", "satudata_report_period", "satudata_opd",
-    "satudata_name_from_url", "satudata_text", "satudata_resource_url",
+    "satudata_name_from_url", "satudata_text", "satudata_visible_text", "satudata_resource_url",
 ]
 
 MIN_YEAR = 1900
@@ -202,6 +203,13 @@ def satudata_max_length(length: int):
         return value
 
     return validator
+
+
+def satudata_visible_text(value: Any) -> Any:
+    """No zero-width, invisible or text-direction character (names.py): a name shows what it holds."""
+    if isinstance(value, str) and names.has_invisible(value):
+        raise tk.Invalid(tk._("Must not contain invisible or text-direction characters"))
+    return value
 
 
 def satudata_element_year(value: Any) -> Any:

@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import ResourceUpload
 
 from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.tables import served_files
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,12 @@ UNWRITABLE_MSG = N_("The file could not be saved: the portal's storage cannot be
 
 
 class SafeResourceUpload(ResourceUpload):
+    def __init__(self, resource: dict[str, Any]) -> None:
+        served_files.forget_client_mimetype(resource)
+        super().__init__(resource)
+        if resource.get("url_type") == "upload":
+            self.mimetype = None  # CKAN's guess from the file's name or bytes is not what the check established
+
     def upload(self, id: str, max_size: int = 10) -> None:
         try:
             return super().upload(id, max_size)

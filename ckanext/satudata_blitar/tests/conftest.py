@@ -1,6 +1,7 @@
 import copy
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 import ckan.model as model
@@ -11,6 +12,10 @@ from ckan.common import config as site_config
 from ckanext.satudata_blitar.tests import world as world_module
 
 _shared_app = None
+
+# With SESSION_TYPE = redis (test.ini) the app puts its Redis connection in the configuration (SESSION_REDIS), which
+# CKAN's ckan_config fixture and _keep_plugins_loaded deep-copy: a connection is shared, not copied.
+copy._deepcopy_dispatch[redis.Redis] = lambda connection, memo: connection
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +89,8 @@ def organization(clean_db):
 
 def pytest_configure(config):
     _keep_plugins_loaded()
-    config.addinivalue_line("markers", "world(with_datastore=False, extend=None): options of the module's `world`")
+    config.addinivalue_line("markers", "world(with_datastore=False, extend=None, states=None): options of the "
+                                       "module's `world`")
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +99,12 @@ def world(request, reset_db, migrate_db_for):
     workflow state. Tests add their own datasets to it and never clean it.
 
     A module sets options with `pytestmark = pytest.mark.world(...)`: `with_datastore=True` loads each dataset's
-    table into the DataStore; `extend(world)` adds the module's own set-up once the world is built."""
+    table into the DataStore; `extend(world)` adds the module's own set-up once the world is built; `states=[...]`
+    builds datasets in those workflow states only (the costly part)."""
     marker = request.node.get_closest_marker("world")
     options = marker.kwargs if marker else {}
     with world_module.building(reset_db, migrate_db_for):
-        built = world_module.build(with_datastore=options.get("with_datastore", False))
+        built = world_module.build(with_datastore=options.get("with_datastore", False), states=options.get("states"))
         if options.get("extend"):
             options["extend"](built)
         yield built

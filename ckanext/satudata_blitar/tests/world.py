@@ -85,7 +85,7 @@ def building(reset_db, migrate_db_for) -> Iterator[None]:
         unload()
 
 
-def build(with_datastore: bool = True) -> World:
+def build(with_datastore: bool = True, states: list[str] | None = None) -> World:
     # Descriptions and profiles in Indonesian: the factories' random English text could hold a word that is an
     # English msgid ("PM"), which the language test would rightly report on the OPD list.
     orgs = {name: ckan_factories.Organization(name=name, title=name.replace("-", " ").title(),
@@ -104,7 +104,7 @@ def build(with_datastore: bool = True) -> World:
             helpers.call_action("organization_member_create", id=org, username=users[viewer]["name"],
                                 role=capacity)
     world = World(users=users, orgs=orgs)
-    for state in PATHS:
+    for state in PATHS if states is None else states:
         world.datasets[state] = dataset_in_state(world, state, with_datastore=with_datastore)
     return world
 

@@ -10,6 +10,8 @@ from ckan.lib.pagination import Page
 from ckanext.satudata_blitar.views import satudata
 
 TOPIC_PAGE_ROWS = 20
+# Solr reads `start` as a 32-bit integer.
+SOLR_MAX_START = 2**31 - 1
 
 
 def topics() -> Any:
@@ -22,9 +24,13 @@ def topic(urusan: str) -> Any:
     label = tk.h.satudata_topic_label(urusan)
     if label is None:
         return tk.abort(404, tk._("Topic not found"))
-    page = tk.h.get_page_number(tk.request.args)
+    page = tk.h.get_page_number(tk.request.args)  # 400 for a page that is not a number
+    if page * TOPIC_PAGE_ROWS > SOLR_MAX_START:
+        return tk.abort(404, tk._("Page not found"))
     result = tk.h.satudata_public_search(fq=f'urusan:"{urusan}"', rows=TOPIC_PAGE_ROWS,
                                          start=(page - 1) * TOPIC_PAGE_ROWS, sort="metadata_modified desc")
+    if page > 1 and not result["results"]:  # beyond the last page
+        return tk.abort(404, tk._("Page not found"))
     pager = Page(collection=result["results"], page=page, item_count=result["count"],
                  items_per_page=TOPIC_PAGE_ROWS, presliced_list=True,
                  url=lambda q=None, page=1: tk.h.url_for("satudata.topic", urusan=urusan, page=page))

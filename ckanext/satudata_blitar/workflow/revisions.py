@@ -2,7 +2,7 @@
 
 A revision is a private copy of the live dataset (same OPD, name `<live>-revisi`) that the operator edits and that
 goes through the same workflow. The public keeps seeing the live dataset, unchanged. When the Walidata publishes
-the revision, its metadata and resources are applied to the live dataset (resources in place, so their ids, links
+the revision, its metadata, resources and groups are applied to the live dataset (resources in place, so their ids, links
 and DataStore tables stay), the event is recorded in the live dataset's history, and the copy is deleted; its own
 events stay in the history.
 """
@@ -81,11 +81,27 @@ def _free_name(name: str) -> str:
     return candidate
 
 
+def copy_groups(source_id: str, target_id: str) -> None:
+    """The target dataset's groups become the source's, in the caller's transaction. Not through package_update:
+    CKAN's changes only the groups its user is a member of, and the Walidata is a member of none."""
+    wanted = {group.id: group for group in model.Package.get(source_id).get_groups("group")}
+    members = (model.Session.query(model.Member).join(model.Group, model.Group.id == model.Member.group_id)
+               .filter(model.Member.table_name == "package", model.Member.table_id == target_id,
+                       model.Group.is_organization.is_(False)))
+    for member in members:
+        member.state = "active" if wanted.pop(member.group_id, None) else "deleted"
+    for group in wanted.values():
+        model.Session.add(model.Member(table_id=target_id, table_name="package", group=group, group_id=group.id,
+                                       capacity="public", state="active"))
+    model.Session.flush()
+
+
 def create(context: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     """The revision: a new private dataset with the live one's metadata and a copy of each of its resources."""
     create_context = {"user": context["user"]}
     revision = tk.get_action("package_create")(create_context, {
         **_metadata(live), "name": _free_name(live["name"]), "owner_org": live["owner_org"]})
+    copy_groups(live["id"], revision["id"])  # which the Walidata may change in the copy
     resource_map = {}
     for resource in live["resources"]:
         copy = tk.get_action("resource_create")({"user": context["user"]},
@@ -113,8 +129,10 @@ def apply(user: str, revision_id: str) -> dict[str, Any]:
             resources.append({**live_resources[target], **_resource_copy(resource), "id": target})
         else:
             resources.append(_resource_copy(resource))
+    copy_groups(revision_id, live["id"])
     tk.get_action("package_update")({**site, "defer_commit": True},
-                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources})
+                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources,
+                                     "groups": [{"id": group["id"]} for group in revision.get("groups") or []]})
     record.applied_at = datetime.datetime.utcnow()
     model.Session.add(record)
     model.Package.get(revision_id).state = "deleted"

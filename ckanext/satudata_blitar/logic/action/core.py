@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 __all__: list[str] = ["package_create", "package_update", "bulk_update_public", "bulk_update_private", "member_create",
                      "member_delete", "member_list", "tag_list", "tag_search", "tag_autocomplete", "tag_show",
-                     "package_search"]
+                     "package_search", "organization_create", "organization_update", "group_create", "group_update"]
 
 
 @tk.chained_action
@@ -31,7 +31,26 @@ def package_update(original_action, context, data_dict):
     data_dict = workflow.without_workflow_fields(data_dict)
     if package:
         data_dict["private"] = workflow.current_state(package.id) != workflow.TERBIT
+        if "groups" not in data_dict:  # CKAN would take the dataset out of every group; the auth decides groups
+            data_dict["groups"] = [{"id": group.id} for group in package.get_groups("group")]
     return original_action(context, data_dict)
+
+
+def _limited(name: str):
+    """A core action registered unchanged, so that its fields' types and limits are checked first
+    (input_types.py): OPDs' and groups' titles, descriptions and extras. The patch actions call these."""
+
+    def action(original_action, context, data_dict):
+        return original_action(context, data_dict)
+
+    action.__name__ = action.__qualname__ = name
+    return tk.chained_action(action)
+
+
+organization_create = _limited("organization_create")
+organization_update = _limited("organization_update")
+group_create = _limited("group_create")
+group_update = _limited("group_update")
 
 
 @tk.chained_action

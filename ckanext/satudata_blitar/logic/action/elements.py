@@ -6,7 +6,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, files, language
+from ckanext.satudata_blitar import config, files, language, names
 from ckanext.satudata_blitar.elements import data_elements, data_elements_xlsx
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
@@ -30,13 +30,24 @@ def _element_dict(element_id: str) -> dict[str, Any]:
     return data_elements.listing(None, None, config.portal_zone(), element_id=element_id)[0]
 
 
-def _linked_dataset(name_or_id: str, owner_org: str) -> str | None:
+def _may_see(context: dict[str, Any], package_id: str) -> bool:
+    try:
+        tk.check_access("package_show", {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
+                                         "ignore_auth": context.get("ignore_auth", False)}, {"id": package_id})
+        return True
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+def _linked_dataset(context: dict[str, Any], name_or_id: str, owner_org: str) -> str | None:
     """The id of the dataset that provides an element of `owner_org` (None to unlink); a ValidationError when it
-    is unknown, deleted, of another OPD or a pending revision."""
+    is unknown, deleted, of another OPD or a pending revision. A dataset the user may not see is unknown, with the
+    same message: another OPD's draft is neither named nor confirmed."""
     if not name_or_id:
         return None
     package = model.Package.get(name_or_id)
-    if not package or package.state != "active" or package.type != "dataset":
+    if (not package or package.state != "active" or package.type != "dataset"
+            or not _may_see(context, package.id)):
         raise tk.ValidationError({"package_id": [tk._('There is no dataset "{dataset}"').format(
             dataset=name_or_id)]})
     if package.owner_org != owner_org:
@@ -65,7 +76,7 @@ def _element_values(context: dict[str, Any], data_dict: dict[str, Any], keep_pac
     if errors:
         raise tk.ValidationError(errors)
     if "package_id" in data:
-        data["package_id"] = _linked_dataset(data["package_id"], data["owner_org"])
+        data["package_id"] = _linked_dataset(context, data["package_id"], data["owner_org"])
     else:
         data["package_id"] = keep_package
     return data
@@ -159,7 +170,7 @@ def _import_row(context: dict[str, Any], year: int, number: int, cells: dict[str
                 for field, field_messages in in_column_order for message in field_messages]
     if not errors:
         try:
-            data["package_id"] = _linked_dataset(data.get("package_id") or "", data["owner_org"])
+            data["package_id"] = _linked_dataset(context, data.get("package_id") or "", data["owner_org"])
         except tk.ValidationError as error:
             messages += [tk._("Row {row}, {column}: {message}").format(
                 row=number, column=data_elements_xlsx.header_label("package_id", lang), message=message)
@@ -205,7 +216,7 @@ def satudata_data_element_import(context: dict[str, Any], data_dict: dict[str, A
         messages += row_messages
         if row_messages:
             continue
-        key = (values["owner_org"], values["nama"].lower())
+        key = (values["owner_org"], names.comparable(values["nama"]))
         if key in seen:
             messages.append(tk._('Row {row}: "{name}" is already in row {first}').format(
                 row=number, name=values["nama"], first=seen[key]))
@@ -235,6 +246,7 @@ def satudata_data_element_link(context: dict[str, Any], data_dict: dict[str, Any
     :returns: the element, as satudata_data_element_show
     """
     element = _element(context, data_dict, "satudata_data_element_link")
-    element.package_id = _linked_dataset(str(data_dict.get("package_id") or "").strip(), element.owner_org)
+    element.package_id = _linked_dataset(context, str(data_dict.get("package_id") or "").strip(),
+                                         element.owner_org)
     model.Session.commit()
     return _element_dict(element.id)

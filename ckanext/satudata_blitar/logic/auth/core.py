@@ -17,11 +17,42 @@ __all__: list[str] = ["package_create", "package_update", "package_delete", "mem
                       "organization_member_create", "organization_member_delete", "user_invite",
                       "organization_create", "organization_update", "organization_patch", "organization_delete",
                       "bulk_update_delete", "bulk_update_public", "bulk_update_private", "package_collaborator_create",
-                      "package_collaborator_delete", "task_status_show"]
+                      "package_collaborator_delete", "task_status_show", "group_create", "group_update",
+                      "group_patch", "group_delete", "group_member_create", "group_member_delete"]
+
+def _groups_of_the_walidata(context: dict[str, Any]) -> dict[str, Any]:
+    """Groups (topics shown on every dataset they hold) are the Walidata's: who creates, changes and deletes them,
+    and which datasets they hold. Anyone else could name a group "Dinas Kesehatan (Resmi)" and put any published
+    dataset in it, outside the SOP."""
+    if roles.is_walidata(user_of(context)):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the Walidata may manage groups and the datasets in them")}
+
+
+def _group_ids(groups: Any) -> set[str]:
+    """The ids of a dataset dict's `groups` (names resolved; what names nothing kept as given)."""
+    ids = set()
+    for group in groups if isinstance(groups, list) else [groups]:
+        ref = (group.get("id") or group.get("name")) if isinstance(group, dict) else group
+        found = model.Group.get(ref) if isinstance(ref, str) and ref else None
+        ids.add(found.id if found else repr(ref))
+    return ids
+
+
+def _changes_groups(context: dict[str, Any], data_dict: dict[str, Any], package: model.Package | None):
+    """A refusal when data_dict changes the dataset's groups and the user is not the Walidata; else None."""
+    if "groups" not in (data_dict or {}):
+        return None
+    current = {group.id for group in package.get_groups("group")} if package else set()
+    if _group_ids(data_dict["groups"] or []) == current:
+        return None
+    result = _groups_of_the_walidata(context)
+    return None if result["success"] else result
+
 
 @tk.chained_auth_function
 def package_create(next_auth, context, data_dict):
-    """Datasets are created by an OPD's Operator Data, in that OPD."""
+    """Datasets are created by an OPD's Operator Data, in that OPD (in groups only by the Walidata)."""
     user = user_of(context)
     owner_org = (data_dict or {}).get("owner_org")
     if owner_org:
@@ -31,7 +62,7 @@ def package_create(next_auth, context, data_dict):
         allowed = bool(roles.opd_ids_with_role(user, roles.OPERATOR))
     if not allowed:
         return {"success": False, "msg": tk._("Only an Operator Data of the OPD may add its datasets")}
-    return next_auth(context, data_dict)
+    return _changes_groups(context, data_dict, None) or next_auth(context, data_dict)
 
 
 @tk.chained_auth_function
@@ -44,7 +75,7 @@ def package_update(next_auth, context, data_dict):
     if state not in workflow.EDITABLE_STATES:
         return {"success": False, "msg": tk._("The dataset is {state}: its content cannot be changed now").format(
             state=workflow.state_label(state))}
-    return next_auth(context, data_dict)
+    return _changes_groups(context, data_dict, package) or next_auth(context, data_dict)
 
 
 @tk.chained_auth_function
@@ -70,7 +101,9 @@ def _not_to_oneself(context: dict[str, Any], user_ref: Any) -> dict[str, Any]:
 @tk.chained_auth_function
 def member_create(next_auth, context, data_dict):
     """Roles are assigned by the Walidata, never to itself; datasets are put in an organisation only by moving them
-    (sysadmins); a dataset goes into a group only if the user may see it."""
+    (sysadmins); a dataset goes into (or, through member_delete, out of) a group only by the Walidata, and a
+    published dataset only by sysadmins: the Walidata changes its groups in a revision, which the SOP verifies.
+    CKAN's member_delete asks this function too."""
     data_dict = data_dict or {}
     if _is_user_membership(data_dict):
         return _not_to_oneself(context, data_dict.get("object"))
@@ -80,6 +113,15 @@ def member_create(next_auth, context, data_dict):
     if data_dict.get("object_type") == "package" and isinstance(data_dict.get("object"), str):
         if not authz.is_authorized("package_show", context, {"id": data_dict["object"]})["success"]:
             return {"success": False, "msg": tk._("Dataset not found")}
+        result = _groups_of_the_walidata(context)
+        if not result["success"]:
+            return result
+        package = model.Package.get(data_dict["object"])
+        user = user_of(context)
+        if package and workflow.current_state(package.id) == workflow.TERBIT and not (user and user.sysadmin):
+            return {"success": False, "msg": tk._(
+                "A published dataset changes groups only through a revision")}
+        return result
     return next_auth(context, data_dict)
 
 
@@ -180,3 +222,36 @@ def task_status_show(next_auth, context, data_dict):
         except tk.ObjectNotFound:
             pass
     return {"success": False, "msg": tk._("Not authorized to see this task")}
+
+
+# --- groups: the Walidata's (_groups_of_the_walidata) -------------------------------------------------------
+
+@tk.chained_auth_function
+def group_create(next_auth, context, data_dict):
+    return _groups_of_the_walidata(context)
+
+
+@tk.chained_auth_function
+def group_update(next_auth, context, data_dict):
+    """Also its datasets and members (`packages`, `users` of group_update)."""
+    return _groups_of_the_walidata(context)
+
+
+@tk.chained_auth_function
+def group_patch(next_auth, context, data_dict):
+    return _groups_of_the_walidata(context)
+
+
+@tk.chained_auth_function
+def group_delete(next_auth, context, data_dict):
+    return _groups_of_the_walidata(context)
+
+
+@tk.chained_auth_function
+def group_member_create(next_auth, context, data_dict):
+    return _groups_of_the_walidata(context)
+
+
+@tk.chained_auth_function
+def group_member_delete(next_auth, context, data_dict):
+    return _groups_of_the_walidata(context)

@@ -106,6 +106,13 @@ def test_a_deleted_dataset_leaves_the_element_without_one(world):
     ({"package_id": "tidak-ada"}, "package_id", 'There is no dataset "tidak-ada"'),
     ({"package_id": "data-bappeda"}, "package_id", "belongs to another OPD"),
     ({"nama": "jumlah dokter"}, "nama", 'already has a data element "jumlah dokter"'),
+    # Names that read as another one's: a Cyrillic "а" and "о", fullwidth letters, doubled blanks.
+    ({"nama": "Jumlаh Dоkter"}, "nama", "already has a data element"),
+    ({"nama": "ＪＵＭＬＡＨ ＤＯＫＴＥＲ"}, "nama", "already has a data element"),
+    ({"nama": "Jumlah   Dokter"}, "nama", "already has a data element"),
+    # Invisible and text-direction characters are no part of a name.
+    ({"nama": "Jumlah\u200b Dokter"}, "nama", "invisible"),
+    ({"nama": "Jumlah Dokter \u202eBaru"}, "nama", "invisible"),
 ])
 def test_bad_input_is_refused_with_the_field_named(world, bappeda_dataset, data, field, message):
     _ensure(world, "Jumlah Dokter")
@@ -221,7 +228,19 @@ def test_the_operator_links_only_datasets_of_the_opd(world, bappeda_dataset):
     with pytest.raises(helpers.logic.ValidationError) as error:
         _call(world, "operator", "satudata_data_element_link", id=element["id"],
               package_id=bappeda_dataset["id"])
-    assert "belongs to another OPD" in error.value.error_dict["package_id"][0]
+    assert "There is no dataset" in error.value.error_dict["package_id"][0]
+
+
+def test_linking_another_opds_draft_answers_as_for_no_dataset(world, bappeda_dataset):
+    """No oracle: the Operator Data of Dinas Kesehatan learns neither that Bappeda's draft exists nor its name."""
+    element = _element(world, "Jumlah Rumah Bersalin")
+    messages = {}
+    for name, package_id in (("draft", bappeda_dataset["id"]), ("none", "0f0e0d0c-0000-4000-8000-000000000000")):
+        with pytest.raises(helpers.logic.ValidationError) as error:
+            _call(world, "operator", "satudata_data_element_link", id=element["id"], package_id=package_id)
+        messages[name] = error.value.error_dict["package_id"][0].replace(package_id, "<id>")
+    assert messages["draft"] == messages["none"]
+    assert bappeda_dataset["name"] not in messages["draft"]
 
 
 # --- lateness under frozen time ---------------------------------------------------------------------------------

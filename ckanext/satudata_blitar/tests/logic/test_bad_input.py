@@ -145,3 +145,22 @@ def test_an_unknown_transition_is_refused_in_the_portals_language(app, world):
     response = _api(app, world, "operator", "satudata_transition", id=dataset["id"], transition="hapus")
     assert response.status_code == 409
     assert "Transisi tidak dikenal" in str(response.json["error"]["transition"])
+
+
+# --- pages and the catalogue: a page number or a query Solr cannot take is a client error --------------------
+
+@pytest.mark.parametrize("page, status", [("99999999999999999999", 404), ("999999999", 404), ("5000", 404),
+                                          ("abc", 400)])
+def test_a_topic_page_beyond_the_last_is_not_found(app, world, page, status):
+    assert app.get(f"/topik/kesehatan?page={page}", status=None).status_code == status
+    assert app.get("/topik/kesehatan?page=1", status=None).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=999999999", "page=abc",
+                                   "q={!func}log(0)", "q=%7B!join%20from=id%20to=id%7D*:*",
+                                   "q={!lucene df=id}x", "fq={!frange l=1}1"])
+def test_the_catalogue_refuses_a_page_or_query_solr_cannot_take(app, world, query):
+    response = app.get(f"/catalog.ttl?{query}", status=None)
+    assert response.status_code == 409
+    assert "permission_labels" not in response.body and "SOLR" not in response.body
+    assert app.get("/catalog.ttl?page=1&q=data", status=None).status_code == 200

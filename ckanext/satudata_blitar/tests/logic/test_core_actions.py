@@ -1,4 +1,4 @@
-"""The core actions we chain (README, Security). No role exceeds the SOP: every core action an organisation's admin,
+"""The core actions we chain (docs/security.md). No role exceeds the SOP: every core action an organisation's admin,
 editor or member (or anyone else) can call, checked role × action; CKAN's `admin` and `member` capacities grant
 nothing. Nothing unpublished leaks through stock CKAN reads: task statuses (upload checks), tags, memberships and
 Solr's error messages, each as the anonymous visitor and as a non-member, against a draft and a published dataset."""
@@ -14,6 +14,7 @@ from ckanext.satudata_blitar.tests import world as world_module
 
 VIEWERS = list(world_module.VIEWERS)
 NOBODY = {"sysadmin"}
+GROUP = "topik-kesehatan"  # made by _extend
 OPERATOR = {"operator", "sysadmin"}
 WALIDATA = {"walidata", "sysadmin"}
 
@@ -58,6 +59,18 @@ def _matrix(world):
              {"id": dataset["id"], "user_id": world.users["ckan_member"]["id"], "capacity": "editor"}, WALIDATA),
             (f"member_create_package/{state}", "member_create",
              {"id": org, "object": dataset["id"], "object_type": "package", "capacity": "public"}, NOBODY),
+            # Groups are the Walidata's; a published dataset's groups change through a revision (or a sysadmin).
+            (f"member_create_group_package/{state}", "member_create",
+             {"id": GROUP, "object": dataset["id"], "object_type": "package", "capacity": "public"},
+             WALIDATA if state == "draf" else NOBODY),
+            (f"member_delete_group_package/{state}", "member_delete",
+             {"id": GROUP, "object": dataset["id"], "object_type": "package"},
+             WALIDATA if state == "draf" else NOBODY),
+            (f"package_update_groups/{state}", "package_update",
+             {"id": dataset["id"], "groups": [{"name": GROUP}]}, NOBODY),
+            (f"package_patch_groups/{state}", "package_patch", {"id": dataset["id"], "groups": [{"name": GROUP}]},
+             NOBODY),
+            (f"package_update_same_groups/{state}", "package_update", {"id": dataset["id"], "groups": []}, editors),
         ]
     rows += [
         ("organization_update", "organization_update", {"id": org}, WALIDATA),
@@ -72,6 +85,17 @@ def _matrix(world):
         ("organization_create", "organization_create", {"name": "opd-baru"}, WALIDATA),
         ("user_invite", "user_invite", {"group_id": org, "email": "a@example.com", "role": "editor"}, WALIDATA),
         ("task_status_update", "task_status_update", {}, NOBODY),
+        ("group_create", "group_create", {"name": "grup-baru", "title": "Dinas Kesehatan (Resmi)"}, WALIDATA),
+        ("group_update", "group_update", {"id": GROUP}, WALIDATA),
+        ("group_patch", "group_patch", {"id": GROUP}, WALIDATA),
+        ("group_delete", "group_delete", {"id": GROUP}, WALIDATA),
+        ("group_member_create", "group_member_create", {"id": GROUP, "username": "someone-else", "role": "member"},
+         WALIDATA),
+        ("group_member_delete", "group_member_delete", {"id": GROUP, "username": "someone-else"}, WALIDATA),
+        ("member_create_group_user", "member_create",
+         {"id": GROUP, "object": "someone-else", "object_type": "user", "capacity": "member"}, WALIDATA),
+        ("package_create_in_a_group", "package_create",
+         {"owner_org": org, "groups": [{"name": GROUP}]}, NOBODY),
     ]
     return rows
 
@@ -203,3 +227,53 @@ def test_a_malformed_filter_does_not_echo_the_permission_filter(app, world, view
     assert response.status_code == 409
     message = str(response.json["error"])
     assert "permission_labels" not in message and "satudata-opd" not in message and "capacity" not in message
+
+
+# --- groups: the Walidata's, and a published dataset's only through a revision --------------------------------
+
+def test_an_account_without_a_role_cannot_make_or_fill_a_group(app, world):
+    stranger = factories.UserWithToken()
+    created = app.post("/api/3/action/group_create", headers={"Authorization": stranger["token"]}, status=None,
+                       json={"name": "dinas-kesehatan-resmi", "title": "Dinas Kesehatan (Resmi)"})
+    assert created.status_code == 403
+    assert _api(app, world, "anonymous", "group_show", id="dinas-kesehatan-resmi").status_code == 404
+    published = world.datasets[workflow.TERBIT]
+    for viewer in ("operator", "ckan_admin", "verifikator_kominfotik"):
+        added = _api(app, world, viewer, "member_create", id=GROUP, object=published["id"], object_type="package",
+                     capacity="public")
+        assert added.status_code == 403, viewer
+    patched = _api(app, world, "operator", "package_patch", id=world.datasets[workflow.DRAF]["id"],
+                   groups=[{"name": GROUP}])
+    assert patched.status_code == 403
+    assert _api(app, world, "anonymous", "package_show", id=published["id"]).json["result"]["groups"] == []
+    assert helpers.call_action("package_show", id=world.datasets[workflow.DRAF]["id"])["groups"] == []
+
+
+def test_an_operators_edit_keeps_the_groups_the_walidata_chose(app, world):
+    draft = world_module.dataset_in_state(world, workflow.DRAF, name="draf-bergrup")
+    assert _api(app, world, "walidata", "member_create", id=GROUP, object=draft["id"], object_type="package",
+                capacity="public").status_code == 200
+    shown = helpers.call_action("package_show", id=draft["id"])
+    body = {key: value for key, value in shown.items() if key != "groups"}
+    assert _api(app, world, "operator", "package_update", **{**body, "notes": "Diubah."}).status_code == 200
+    assert [g["name"] for g in helpers.call_action("package_show", id=draft["id"])["groups"]] == [GROUP]
+    removed = _api(app, world, "operator", "member_delete", id=GROUP, object=draft["id"], object_type="package")
+    assert removed.status_code == 403
+
+
+def test_a_published_datasets_groups_change_only_through_a_revision(app, world):
+    live = world_module.dataset_in_state(world, workflow.TERBIT, name="terbit-bergrup")
+    helpers.call_action("group_create", context={"user": world.name("sysadmin")}, name="topik-revisi")
+    direct = _api(app, world, "walidata", "member_create", id="topik-revisi", object=live["id"],
+                  object_type="package", capacity="public")
+    assert direct.status_code == 403
+    revision = _api(app, world, "operator", "satudata_revision_create", id=live["id"]).json["result"]
+    assert _api(app, world, "walidata", "member_create", id="topik-revisi", object=revision["id"],
+                object_type="package", capacity="public").status_code == 200
+    assert helpers.call_action("package_show", id=live["id"])["groups"] == []  # the public sees no change yet
+    for transition, actor in world_module.PATHS[workflow.TERBIT]:
+        response = _api(app, world, actor, "satudata_transition", id=revision["id"], transition=transition,
+                        note="Revisi grup")
+        assert response.status_code == 200, response.json
+    shown = _api(app, world, "anonymous", "package_show", id=live["id"]).json["result"]
+    assert [g["name"] for g in shown["groups"]] == ["topik-revisi"]
