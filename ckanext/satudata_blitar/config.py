@@ -94,6 +94,10 @@ def max_list_items() -> dict[str, int]:
             for key in ("extras", "tags", "resources", "groups")}
 
 
+def upload_max_queued_per_opd() -> int:
+    return tk.config["ckanext.satudata_blitar.upload_max_queued_per_opd"]
+
+
 def portal_zone() -> zoneinfo.ZoneInfo:
     """The portal's time zone (CKAN's ckan.display_timezone), UTC when unset, `server` or unknown: report periods,
     target dates and the times shown in files are in it."""

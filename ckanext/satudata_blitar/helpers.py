@@ -14,6 +14,8 @@ from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.tables import long_form, served_files, submission
+from ckanext.satudata_blitar.tables.ingest import (  # noqa: F401  (chained xloader/DataStore helpers: links)
+    datastore_rw_resource_url_types, is_resource_supported_by_xloader)
 from ckanext.satudata_blitar.workflow import dataset_state, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.workflow import working_days
@@ -27,6 +29,7 @@ __all__: list[str] = [
     "satudata_license_title",
     "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_data_files", "satudata_has_year_columns",
     "satudata_show_state", "satudata_form_sections", "satudata_check_access", "satudata_working_time",
+    "datastore_rw_resource_url_types", "is_resource_supported_by_xloader",
     *formats.__all__,
 ]
 

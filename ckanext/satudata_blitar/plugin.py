@@ -7,6 +7,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.xloader.interfaces import IXloader
 
 from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.accounts import sessions, throttle
@@ -35,9 +36,11 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.ISignal)
     p.implements(p.ITranslation)
     p.implements(p.IUploader, inherit=True)
+    p.implements(IXloader, inherit=True)
 
     # IConfigurable
 
@@ -94,6 +97,19 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         if isinstance(entity, model.Resource) and operation in (model.DomainObjectOperation.new,
                                                                  model.DomainObjectOperation.changed):
             ingest.file_changed(entity, new=operation == model.DomainObjectOperation.new)
+
+    # IResourceController: one OPD's uploads cannot fill the checks' queue (tables/ingest.py)
+
+    def before_resource_create(self, context, resource):
+        ingest.refuse_when_opd_busy(resource, resource.get("package_id"))
+
+    def before_resource_update(self, context, current, resource):
+        ingest.refuse_when_opd_busy(resource, current.get("package_id"))
+
+    # IXloader: links are never fetched, only uploaded files are loaded (docs/security.md)
+
+    def can_upload(self, resource_id):
+        return ingest.can_upload(resource_id)
 
     # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI
 

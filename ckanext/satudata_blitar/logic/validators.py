@@ -22,7 +22,7 @@ __all__ = [
     "satudata_choices", "satudata_year", "satudata_int_or_empty", "satudata_not_before", "satudata_required_if",
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
     "satudata_element_year", "satudata_iso_date", "satudata_yes_no", "satudata_report_period", "satudata_opd",
-    "satudata_name_from_url", "satudata_text", "satudata_visible_text",
+    "satudata_name_from_url", "satudata_text", "satudata_visible_text", "satudata_resource_url",
 ]
 
 MIN_YEAR = 1900
@@ -58,6 +58,33 @@ def satudata_name_from_url(key, data, errors, context):
     name = segment or parts.netloc or str(url).strip()
     if name:
         data[key] = name
+
+
+# A link is opened by citizens in their own browser: a web address, nothing a browser or a server would run or read
+# locally (javascript:, data:, file:) and no other protocol (ftp:, gopher:).
+LINK_SCHEMES = ("http", "https")
+
+
+def satudata_resource_url(key, data, errors, context):
+    """A link resource's URL is an absolute http(s) address with a host. An upload's `url` is its file name (CKAN's
+    uploader sets url_type `upload`) and a DataStore-only resource's is DataStore's marker: both are left alone."""
+    value = data.get(key)
+    if _is_empty(value) or value == DATASTORE_ONLY_URL:
+        return
+    if data.get(key[:-1] + ("url_type",)) == "upload":
+        return
+    text = str(value).strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+        valid = (parts.scheme.lower() in LINK_SCHEMES and bool(parts.hostname)
+                 and not any(ord(ch) < 32 or ord(ch) == 127 for ch in text))
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+    except ValueError:
+        valid = False
+    if not valid:
+        errors[key].append(tk._("A link must be a full web address beginning with http:// or https://, "
+                                "e.g. https://bps.go.id/data.csv"))
+        raise tk.StopOnError
 
 
 @scheming_validator

@@ -1,8 +1,9 @@
 """The typed DataStore load of uploaded tables, run as an xloader job.
 
 How it fits ckanext-xloader (not forked):
-- `xloader_submit` is chained (logic/action.py delegates to `submit`). An uploaded .xlsx/.xls/.ods/.csv (or a file
-  whose format says so) is queued as `load_job` here; everything else goes on to xloader's own submit. The task is
+- `xloader_submit` is chained (logic/action.py delegates to `submit`). Every uploaded file is queued as `load_job`
+  here. A link (any resource whose url_type is not `upload`) is never fetched: `submit` refuses it, our
+  IXloader.can_upload says no, and xloader's own job skips it (`datastore_rw_resource_url_types`). The task is
   xloader's own task_status row (task_type "xloader"), so xloader's status page (/dataset/<id>/resource_data/<rid>),
   its "Upload to DataStore" button, `xloader_status` and `ckan xloader submit` all work unchanged.
 - `load_job` keeps xloader's bookkeeping: the job and its log lines go to xloader's jobs table (xloader's
@@ -10,6 +11,8 @@ How it fits ckanext-xloader (not forked):
   IXloader `after_upload` hooks and creates the DataStore views, and retryable database errors
   (xloader.jobs.RETRYABLE_ERRORS, up to ckanext.xloader.max_retries) requeue the job.
 - Other plugins' IXloader.can_upload still decide whether a resource is loaded at all.
+- An OPD has at most `upload_max_queued_per_opd` checks queued or running: a further upload is refused before it is
+  stored (`refuse_when_opd_busy`), so one OPD cannot fill the only worker's queue.
 
 The job: file_safety + spreadsheet run in a child process with memory and time limits and write a typed CSV; the
 report is saved (upload_report); with no error, `datastore_create` defines the typed table, PostgreSQL COPY fills
@@ -38,6 +41,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
 from ckanext.satudata_blitar import adapters, config, file_safety
+from ckanext.satudata_blitar.file_safety import N_
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check
 
@@ -74,8 +78,42 @@ def limits() -> file_safety.Limits:
 
 def handles(resource: dict[str, Any]) -> bool:
     """Every uploaded file is ours, whatever its declared format: the check decides from the file's content what it
-    is (a macro workbook declared XLSM, a program declared CSV are refused). Links stay with stock xloader."""
+    is (a macro workbook declared XLSM, a program declared CSV are refused). Anything else is a link, never
+    fetched (docs/security.md, "Links are never fetched")."""
     return resource.get("url_type") == "upload"
+
+
+# --- Links are never fetched ------------------------------------------------------------------------------------------
+
+LINK_NOT_LOADED = N_("A link is never loaded into the DataStore: the portal does not fetch links. Upload the "
+                     "spreadsheet itself to have it checked and loaded.")
+
+
+def can_upload(resource_id: str) -> bool:
+    """IXloader.can_upload: only uploaded files are loaded (a link's target could change after the verifiers
+    approved what they saw, and fetching it would reach the portal's own services)."""
+    from ckan import model
+    resource = model.Resource.get(resource_id)
+    return resource is not None and resource.url_type == "upload"
+
+
+@tk.chained_helper
+def datastore_rw_resource_url_types(next_helper) -> list:
+    """Links are not loaded from their URL, so a link's DataStore table (if any) can only come from the DataStore
+    API. xloader's job reads this list and skips such resources before it downloads anything: the last wall for a
+    job queued before this rule, or `ckan xloader submit --sync`, which calls the job without xloader_submit."""
+    return next_helper() + [None, ""]
+
+
+@tk.chained_helper
+def is_resource_supported_by_xloader(next_helper, res_dict: dict[str, Any], check_access: bool = True) -> bool:
+    """xloader's DataStore tab and its "Upload to DataStore" button are offered for uploaded files only."""
+    return handles(res_dict) and next_helper(res_dict, check_access)
+
+
+def link_status() -> dict[str, Any]:
+    """xloader_status of a link: nothing was or will be loaded; no error text from an earlier fetch is shown."""
+    return {"status": None, "job_id": None, "job_url": None, "last_updated": None, "task_info": None, "error": {}}
 
 
 def file_changed(resource: Any, new: bool) -> None:
@@ -91,6 +129,46 @@ def file_changed(resource: Any, new: bool) -> None:
         tk.get_action("xloader_submit")({"ignore_auth": True}, {"resource_id": resource.id})
     except tk.ValidationError as error:
         log.error("Could not queue the check of resource %s: %s", resource.id, error)
+
+
+# --- One OPD cannot fill the queue -----------------------------------------------------------------------------------
+
+OPD_QUEUE_FULL = N_("This OPD already has {count} files waiting to be checked. Wait until the earlier files are "
+                    "checked (their resource pages show it), then upload this file again.")
+# xloader's task states of a load not yet finished (our submit writes them; the job's hook moves them on).
+UNFINISHED_STATES = ("submitting", "pending", "running")
+
+
+def queued_checks(owner_org: str, except_resource: Optional[str] = None) -> int:
+    """How many uploaded files of an OPD have their check queued or running (xloader's task rows)."""
+    from ckan import model
+    query = (model.Session.query(sa.func.count(model.TaskStatus.id))
+             .join(model.Resource, model.Resource.id == model.TaskStatus.entity_id)
+             .join(model.Package, model.Package.id == model.Resource.package_id)
+             .filter(model.TaskStatus.task_type == "xloader", model.TaskStatus.key == "xloader",
+                     model.TaskStatus.state.in_(UNFINISHED_STATES), model.Resource.state == "active",
+                     model.Resource.url_type == "upload", model.Package.state != "deleted",
+                     model.Package.owner_org == owner_org))
+    if except_resource:
+        query = query.filter(model.TaskStatus.entity_id != except_resource)
+    return query.scalar() or 0
+
+
+def refuse_when_opd_busy(resource: dict[str, Any], package_id: Optional[str]) -> None:
+    """IResourceController.before_resource_create/update (after the action's auth, before CKAN stores anything):
+    a new file of an OPD that already has `upload_max_queued_per_opd` checks queued or running is refused. A file
+    that replaces one still waiting takes its place in the queue, so it is not counted twice."""
+    if not isinstance(resource.get("upload"), uploader.ALLOWED_UPLOAD_TYPES) or not package_id:
+        return
+    from ckan import model
+    package = model.Package.get(package_id)
+    if package is None or not package.owner_org:
+        return
+    limit = config.upload_max_queued_per_opd()
+    count = queued_checks(package.owner_org, except_resource=resource.get("id"))
+    if count >= limit:
+        log.info("Upload to %s refused: its OPD has %d checks queued or running", package_id, count)
+        raise tk.ValidationError({"upload": [tk._(OPD_QUEUE_FULL).format(count=count)]})
 
 
 # --- Submitting -----------------------------------------------------------------------------------------------------
@@ -111,7 +189,12 @@ def submit(up_func, context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
     except tk.ObjectNotFound:
         return False
     if not handles(resource):
-        return up_func(context, data_dict)
+        log.info("Resource %s is a link: not fetched, not loaded", res_id)
+        if context.get("ignore_auth"):
+            # xloader's own hooks (a link created or changed) and other internal callers: nothing to tell anyone
+            # (xloader would log a refusal as critical)
+            return False
+        raise tk.ValidationError({"resource_id": [tk._(LINK_NOT_LOADED)]})
     from ckanext.xloader import interfaces as xloader_interfaces, jobs as xloader_jobs
     for plugin in p.PluginImplementations(xloader_interfaces.IXloader):
         if not plugin.can_upload(res_id):

@@ -32,6 +32,10 @@ VOLUMES = [
     (WEB, "ckan_storage", STORAGE_PATH),
     (WORKER, "ckan_storage", STORAGE_PATH),
 ]
+# Who is on which network: the stores only on the internal `backend`, the proxy only on `frontend`, the worker
+# (which never fetches a link) only on `backend`.
+NETWORKS = {"proxy": ["frontend"], WEB: ["frontend", "backend"], WORKER: ["backend"], "db": ["backend"],
+            "solr": ["backend"], "redis": ["backend"]}
 # (service, dependency): the service starts once the dependency's healthcheck passes.
 HEALTHY_DEPENDENCIES = [(WEB, "db"), (WEB, "solr"), (WEB, "redis"), (WORKER, WEB), ("proxy", WEB)]
 # Settings that must match in every replica, as envvars variables (docker-compose.yml).
@@ -218,6 +222,22 @@ def test_api_tokens_are_signed_and_checked_with_one_secret():
     encode, decode = env["CKAN___API_TOKEN__JWT__ENCODE__SECRET"], env["CKAN___API_TOKEN__JWT__DECODE__SECRET"]
     assert encode.startswith("string:") and decode.startswith("string:")
     assert COMPOSE_VARIABLE.findall(encode) == COMPOSE_VARIABLE.findall(decode)
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_is_only_on_its_networks(name):
+    assert sorted(service(name).get("networks", [])) == sorted(NETWORKS[name])
+
+
+def test_the_stores_network_is_internal_and_the_proxy_cannot_reach_it():
+    networks = compose()["networks"]
+    assert networks["backend"] == {"internal": True}
+    stores = {"db", "solr", "redis"}
+    reach_stores = {name for name, nets in NETWORKS.items() if "backend" in nets}
+    assert reach_stores == stores | {WEB, WORKER}
+    # every service that depends on a store shares a network with it
+    for name, dependency in HEALTHY_DEPENDENCIES:
+        assert set(NETWORKS[name]) & set(NETWORKS[dependency]), (name, dependency)
 
 
 @pytest.mark.parametrize("name, dependency", HEALTHY_DEPENDENCIES)

@@ -1,4 +1,6 @@
 """The test harness is real: PostgreSQL, Solr, Redis and the DataStore answer, and the plugin's pages render."""
+import io
+
 import pytest
 
 import ckan.lib.jobs as jobs
@@ -85,10 +87,13 @@ def test_resource_upload_enqueues_an_xloader_job_in_redis(app, sysadmin, organiz
     queue.empty()
     dataset = satudata_factories.Dataset(name="jumlah-puskesmas", owner_org=organization["id"])
 
-    resource = _api(app, "resource_create", sysadmin["token"], package_id=dataset["id"],
-                    url="http://data.example/puskesmas.csv", format="CSV", name="Puskesmas 2024")
+    response = app.post("/api/3/action/resource_create", headers={"Authorization": sysadmin["token"]},
+                        data={"package_id": dataset["id"], "name": "Puskesmas 2024",
+                              "upload": (io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "puskesmas.csv")})
+    assert response.status_code == 200, response.body
+    resource = response.json["result"]
 
-    queued = [job for job in queue.get_jobs() if job.func_name == "ckanext.xloader.jobs.xloader_data_into_datastore"]
+    queued = [job for job in queue.get_jobs() if job.func_name == "ckanext.satudata_blitar.tables.ingest.load_job"]
     assert [job.args[0]["metadata"]["resource_id"] for job in queued] == [resource["id"]]
     # The job lives in the real Redis, not in memory.
     assert queue.connection.exists(f"rq:job:{queued[0].id}")

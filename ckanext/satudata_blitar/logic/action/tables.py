@@ -9,8 +9,8 @@ from ckanext.satudata_blitar import file_safety
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.tables import ingest, upload_check
 
-__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "datastore_search",
-                     "satudata_requeue_loads"]
+__all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "xloader_status",
+                     "datastore_search", "satudata_requeue_loads"]
 
 
 @tk.side_effect_free
@@ -40,8 +40,20 @@ def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -
 
 @tk.chained_action
 def xloader_submit(original_action, context, data_dict):
-    """Uploaded tables go to our typed load (ingest.py) under xloader's task and status page; the rest to xloader."""
+    """Uploaded tables go to our typed load (ingest.py) under xloader's task and status page. A link is never
+    fetched: refused with a ValidationError (False, quietly, for internal callers such as xloader's own hooks)."""
     return ingest.submit(original_action, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def xloader_status(original_action, context, data_dict):
+    """A link's status says nothing was loaded: the text of an error from a fetch made before links were refused
+    (it could name internal addresses and ports) is never shown."""
+    status = original_action(context, data_dict)
+    if not ingest.can_upload(data_dict.get("resource_id") or data_dict.get("id")):
+        return ingest.link_status()
+    return status
 
 
 @tk.chained_action

@@ -309,15 +309,6 @@ def test_the_report_is_as_private_as_the_resource(app, sysadmin, organization, q
     assert owner.status_code == 200
 
 
-def test_links_and_other_formats_stay_with_stock_xloader(app, sysadmin, dataset, queue, ckan_config, monkeypatch):
-    monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", sysadmin["token"])
-    response = app.post("/api/3/action/resource_create", headers={"Authorization": sysadmin["token"]},
-                        json={"package_id": dataset["id"], "url": "http://data.example/p.csv", "format": "CSV",
-                              "name": "Puskesmas"})
-    assert response.status_code == 200
-    assert [job.func_name for job in queue.get_jobs()] == ["ckanext.xloader.jobs.xloader_data_into_datastore"]
-
-
 def test_xloader_submit_reloads_through_our_path(app, sysadmin, dataset, queue, with_test_worker):
     resource = upload(app, sysadmin["token"], dataset, "penduduk.xlsx", samples.messy("xlsx")[1])
     run_jobs(queue)
