@@ -13,9 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from ckanext.satudata_blitar.tables import upload_check
 
 UNKNOWN = "application/octet-stream"
@@ -39,18 +36,9 @@ def content_type(state: Optional[str], fmt: Optional[str]) -> str:
 
 
 def content_types(resource_ids: list[str]) -> dict[str, str]:
-    """The established type of each resource's file, in one query (octet-stream for those never checked)."""
-    found = dict.fromkeys(resource_ids, UNKNOWN)
-    if not resource_ids:
-        return found
-    from ckan import model
-    fmt = sa.cast(model.TaskStatus.value, postgresql.JSONB)["format"].astext
-    rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, fmt)
-            .filter(model.TaskStatus.entity_id.in_(resource_ids), model.TaskStatus.task_type == upload_check.TASK_TYPE,
-                    model.TaskStatus.key == upload_check.KEY, model.TaskStatus.value.like("{%")))
-    for resource_id, state, checked in rows:
-        found[resource_id] = content_type(state, checked)
-    return found
+    """The established type of each resource's file (octet-stream for those never checked), remembered for the
+    request with the check's state (upload_check.findings)."""
+    return {rid: content_type(state, fmt) for rid, (state, fmt) in upload_check.findings(resource_ids).items()}
 
 
 def advertise(pkg_dict: dict[str, Any]) -> None:

@@ -140,11 +140,34 @@ def states(resource_ids: list[str]) -> dict[str, str]:
     return dict(rows)
 
 
+def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
+    """Each resource's check state and the format the check found the file to be ((None, None) when never checked),
+    in one query for the resources not yet asked in this request. Remembered for the request: a resource page asks
+    for its file's check in resource_show's auth (every view, download link and DataStore call) and for its type in
+    package_show (tables/served_files.py); a stored check forgets it."""
+    cache = request_cache.store()
+    missing = [rid for rid in resource_ids if cache is None or ("upload_check_accepted", rid) not in cache]
+    found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(missing, (None, None))
+    if missing:
+        import sqlalchemy as sa
+        from ckan import model
+        from sqlalchemy.dialects import postgresql
+        value = model.TaskStatus.value
+        fmt = sa.case((value.like("{%"), sa.cast(value, postgresql.JSONB)["format"].astext), else_=None)
+        rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, fmt)
+                .filter(model.TaskStatus.entity_id.in_(missing), model.TaskStatus.task_type == TASK_TYPE,
+                        model.TaskStatus.key == KEY))
+        found.update((rid, (state, checked)) for rid, state, checked in rows)
+        if cache is not None:
+            cache.update((("upload_check_accepted", rid), finding) for rid, finding in found.items())
+    if cache is None:
+        return found
+    return {rid: cache[("upload_check_accepted", rid)] for rid in resource_ids}
+
+
 def accepted(resource_id: str) -> bool:
-    """Whether the resource's current file was checked and accepted. Remembered for the request (resource_show's
-    auth asks it for every view, download link and DataStore call of a resource page); a stored check forgets it."""
-    return request_cache.once(("upload_check_accepted", resource_id),
-                              lambda: states([resource_id]).get(resource_id) in ACCEPTED)
+    """Whether the resource's current file was checked and accepted (remembered for the request: `findings`)."""
+    return findings([resource_id])[resource_id][0] in ACCEPTED
 
 
 def copy(source_id: str, target_id: str) -> None:
