@@ -99,7 +99,7 @@ def _element_line(element: dict[str, Any], lang: str, with_opd: bool = False) ->
                                                       date=formats.satudata_date(element["due_day"], lang))
     opd = f", {element['opd_title']}" if with_opd else ""
     return [f"- {element['nama']} ({element['tahun']}{opd}): {when}",
-            f"  {_url('satudata.data_elements', tahun=element['tahun'], opd=element['owner_org'])}"]
+            f"  {_url('satudata.data_elements', tahun=element['tahun'], opd=element['opd_name'])}"]
 
 
 def compose(user: model.User, content: dict[str, Any], today: datetime.date, lang: str) -> tuple[str, str]:
