@@ -1,6 +1,7 @@
 """`ckan satudata …`: a thin click group; the work is done by actions and the modules they use."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import click
@@ -59,6 +60,53 @@ def requeue_command(dry_run: bool):
                    f"{'queued' if load['queued'] else 'not queued' if not dry_run else 'found'}")
     click.secho(f"{len(found)} load(s) {'found' if dry_run else 'queued again'}", fg="green")
     if not dry_run and not all(load["queued"] for load in found):
+        raise click.exceptions.Exit(1)
+
+
+def _request_context():
+    """A request context for what builds links (ckan.site_url) and speaks a language: CKAN's own `ckan` command
+    gives its Flask app; under a test's CliRunner the caller already has one."""
+    from flask import has_request_context
+    app = click.get_current_context().meta.get("flask_app")
+    return app.test_request_context() if app is not None and not has_request_context() else contextlib.nullcontext()
+
+
+_REMIND_STATUS = {
+    "sent": ("sent", "green"), "would_send": ("would send", "cyan"), "already_sent": ("already sent today", None),
+    "no_email": ("no e-mail address", "yellow"), "opted_out": ("opted out", "yellow"), "failed": ("FAILED", "red"),
+}
+
+
+@satudata.command("remind")
+@click.option("--dry-run", is_flag=True, help="Hanya tampilkan siapa menerima apa / only print who would get what.")
+def remind_command(dry_run: bool):
+    """Kirim pengingat harian / send the daily reminders (docs/reminders.md).
+
+    Verifikator: yang jatuh tempo hari ini atau terlambat; Operator Data: dataset dikembalikan dan elemen data yang
+    jatuh tempo; Walidata: yang terlambat 2+ hari kerja per OPD. Satu surel per orang per hari; aman diulang /
+    verifiers: what is due today or late; Operator Data: returned datasets and data elements due; the Walidata:
+    what is 2+ working days late, by OPD. One mail per person and day; safe to run again (run it daily at 07.00).
+    """
+    with _request_context():
+        result = tk.get_action("satudata_remind")(site_context(), {"dry_run": dry_run})
+    if not result["working_day"]:
+        click.echo(f"{result['day']}: not a working day, nothing to send")
+        return
+    for entry in result["recipients"]:
+        label, colour = _REMIND_STATUS[entry["status"]]
+        counts = ", ".join(f"{section} {len(items)}" for section, items in entry["items"].items() if items)
+        click.secho(f"{entry['user']:<28} {entry['language']}  {label:<20} {counts}", fg=colour)
+        if entry.get("error"):
+            tk.error_shout(f"{entry['user']}: {entry['error']}")
+        if entry.get("body"):
+            click.echo(f"    {entry['subject']}")
+            click.echo("\n".join(f"    | {line}" for line in entry["body"].splitlines()))
+    done = {status: sum(e["status"] == status for e in result["recipients"]) for status in _REMIND_STATUS}
+    click.secho(f"{result['day']}: {done['would_send' if dry_run else 'sent']} mail(s) "
+                f"{'would be sent' if dry_run else 'sent'}, {done['already_sent']} already sent today, "
+                f"{done['no_email'] + done['opted_out']} not sent (no address or opted out), {done['failed']} failed",
+                fg="red" if done["failed"] else "green")
+    if done["failed"]:
         raise click.exceptions.Exit(1)
 
 

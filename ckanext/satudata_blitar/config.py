@@ -36,6 +36,14 @@ def notify_by_email() -> bool:
     return tk.config["ckanext.satudata_blitar.notify_by_email"]
 
 
+def reminders_escalate_after_days() -> int:
+    return max(tk.config["ckanext.satudata_blitar.reminders.escalate_after_days"], 1)
+
+
+def reminders_element_notice_days() -> int:
+    return max(tk.config["ckanext.satudata_blitar.reminders.element_notice_days"], 0)
+
+
 # Uploaded tables (ingest.py, file_safety.py, spreadsheet.py)
 
 def upload_max_bytes() -> int:

@@ -1,6 +1,6 @@
 """Our tables (created by migration/satudata_blitar): the workflow state of each dataset, every workflow
-transition, every role change, pending revisions and the daftar elemen data. The reports read these with SQL
-aggregates."""
+transition, every role change, pending revisions, the daftar elemen data and the reminders sent. The reports read
+these with SQL aggregates."""
 from __future__ import annotations
 
 import datetime
@@ -126,3 +126,19 @@ class DataElement(tk.BaseModel):
     package_id: Mapped[str | None] = sa.Column(sa.UnicodeText, sa.ForeignKey("package.id", ondelete="SET NULL"))
     created_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
     modified_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+
+class Reminder(tk.BaseModel):
+    """One reminder mail of `ckan satudata remind` (workflow/reminders.py): at most one per person and day (the
+    day in the portal's time zone); `items` says what it listed."""
+    __tablename__ = "satudata_reminder"
+    __table_args__ = (sa.UniqueConstraint("user_id", "day", name="satudata_reminder_user_day"),
+                      sa.Index("satudata_reminder_day", "day"))
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    user_id: Mapped[str] = sa.Column(sa.UnicodeText, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    day: Mapped[datetime.date] = sa.Column(sa.Date, nullable=False)
+    sent_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+    language: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    subject: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    items: Mapped[dict] = sa.Column(sa.JSON, nullable=False)

@@ -18,8 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 DOCKER = ROOT / "docker"
 
-WEB, WORKER = "ckan", "worker"
-SERVICES = (WEB, WORKER, "db", "solr", "redis", "proxy")
+WEB, WORKER, REMINDERS = "ckan", "worker", "reminders"
+SERVICES = (WEB, WORKER, REMINDERS, "db", "solr", "redis", "proxy")
 STORAGE_PATH = "/var/lib/ckan"
 SOLR_BASE_IMAGE = "ckan/ckan-solr:2.11-solr9"
 # The only host ports, as docker/README.md documents them.
@@ -33,11 +33,12 @@ VOLUMES = [
     (WORKER, "ckan_storage", STORAGE_PATH),
 ]
 # Who is on which network: the stores only on the internal `backend`, the proxy only on `frontend`, the worker
-# (which never fetches a link) only on `backend`.
-NETWORKS = {"proxy": ["frontend"], WEB: ["frontend", "backend"], WORKER: ["backend"], "db": ["backend"],
-            "solr": ["backend"], "redis": ["backend"]}
+# (which never fetches a link) only on `backend`; the reminders reach the stores and, as the web service, the mail
+# server outside.
+NETWORKS = {"proxy": ["frontend"], WEB: ["frontend", "backend"], WORKER: ["backend"], REMINDERS: ["frontend", "backend"],
+            "db": ["backend"], "solr": ["backend"], "redis": ["backend"]}
 # (service, dependency): the service starts once the dependency's healthcheck passes.
-HEALTHY_DEPENDENCIES = [(WEB, "db"), (WEB, "solr"), (WEB, "redis"), (WORKER, WEB), ("proxy", WEB)]
+HEALTHY_DEPENDENCIES = [(WEB, "db"), (WEB, "solr"), (WEB, "redis"), (WORKER, WEB), (REMINDERS, WEB), ("proxy", WEB)]
 # Settings that must match in every replica, as envvars variables (docker-compose.yml).
 SHARED_SECRETS = [
     "CKAN___SECRET_KEY",
@@ -199,6 +200,35 @@ def test_web_and_worker_are_one_image_with_one_configuration():
     assert environment(WEB) == environment(WORKER)
 
 
+@pytest.mark.parametrize("name", [WORKER, REMINDERS])
+def test_worker_and_reminders_are_the_web_image_with_its_configuration(name):
+    assert service(name)["image"] == service(WEB)["image"]
+    assert service(name)["build"] == service(WEB)["build"]
+    assert environment(name) == environment(WEB)
+    assert "container_name" not in service(name) and service(name)["restart"] == "unless-stopped"
+
+
+def test_reminders_run_daily_at_seven_wib():
+    """`ckan satudata remind` once a day at 00.00 UTC, which is 07.00 WIB (UTC+7 all year), whatever the
+    container's zone; Compose's `$$` is a `$` for the shell."""
+    import datetime
+    import subprocess
+
+    command = service(REMINDERS)["command"]
+    assert command[:2] == ["sh", "-c"]
+    script = command[2].replace("$$", "$")
+    assert "ckan satudata remind;" in script
+    assert script.index("sleep") < script.index("ckan satudata remind")  # not at every start: at 07.00
+    # The sleep the loop computes, run by a real shell at 06.59.30 WIB (23.59.30 UTC) and at 07.00.30 WIB.
+    sleep = script.split("sleep ", 1)[1].split(";", 1)[0]
+    for utc, expected in (("2026-12-08T23:59:30", 30), ("2026-12-09T00:00:30", 86370)):
+        now = int(datetime.datetime.fromisoformat(utc).replace(tzinfo=datetime.timezone.utc).timestamp())
+        shell = sleep.replace("$(date -u +%s)", str(now))
+        assert int(subprocess.run(["sh", "-c", f"echo {shell}"], capture_output=True, text=True,
+                                  check=True).stdout) == expected
+    assert "`reminders`" in (DOCKER / "README.md").read_text()
+
+
 def test_worker_runs_jobs_worker():
     command = service(WORKER)["command"]
     command = shlex.split(command) if isinstance(command, str) else command
@@ -234,7 +264,7 @@ def test_the_stores_network_is_internal_and_the_proxy_cannot_reach_it():
     assert networks["backend"] == {"internal": True}
     stores = {"db", "solr", "redis"}
     reach_stores = {name for name, nets in NETWORKS.items() if "backend" in nets}
-    assert reach_stores == stores | {WEB, WORKER}
+    assert reach_stores == stores | {WEB, WORKER, REMINDERS}
     # every service that depends on a store shares a network with it
     for name, dependency in HEALTHY_DEPENDENCIES:
         assert set(NETWORKS[name]) & set(NETWORKS[dependency]), (name, dependency)

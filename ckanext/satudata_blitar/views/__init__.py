@@ -7,6 +7,7 @@ from flask import Blueprint
 satudata = Blueprint("satudata", __name__)
 
 # Each module adds its routes to the blueprint.
-from ckanext.satudata_blitar.views import elements, metadata, portal, reports, tables, workflow  # noqa: E402,F401
+from ckanext.satudata_blitar.views import (elements, metadata, portal, reminders, reports, tables,  # noqa: E402,F401
+                                           workflow)
 
 __all__ = ["satudata"]

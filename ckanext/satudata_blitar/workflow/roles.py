@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
@@ -173,6 +175,20 @@ def members_with(org_id: str | None, capacities: set[str]) -> list[model.User]:
             .filter(model.Member.group_id == org_id, model.Member.table_name == "user",
                     model.Member.state == "active", model.Member.capacity.in_(capacities),
                     model.User.state == "active").all())
+
+
+def workflow_people() -> list[model.User]:
+    """Every active user holding a workflow role: an OPD role in an active OPD, or a portal role in the Walidata's
+    organisation (the people `ckan satudata remind` may write to), by name. Sysadmins only by such a role."""
+    walidata = walidata_org_id()
+    held = sa.or_(model.Member.capacity.in_(OPD_CAPACITIES),
+                  sa.and_(model.Member.group_id == walidata, model.Member.capacity.in_(PORTAL_CAPACITIES)))
+    return (model.Session.query(model.User)
+            .join(model.Member, sa.and_(model.Member.table_id == model.User.id, model.Member.table_name == "user"))
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .filter(model.Member.state == "active", model.Group.state == "active",
+                    model.Group.is_organization.is_(True), model.User.state == "active", held)
+            .distinct().order_by(model.User.name).all())
 
 
 def users_with_role(role: str, owner_org: str | None) -> list[model.User]:
