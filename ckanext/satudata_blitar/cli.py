@@ -94,7 +94,7 @@ def report_command(kind: str, period: str, owner_org: str | None, fmt: str | Non
     if fmt == "pdf":
         click.echo(f"{kind} {report['period']['label']} -> {output}")
         content = report_pdf.write(report_pdf.html(kind, reports, document, lang,
-                                                    click.get_current_context().meta["flask_app"]))
+                                                    click.get_current_context().meta.get("flask_app")))
     else:
         parts = report_files.sections(kind, report, lang)
         with click.progressbar(parts, label=f"{kind} {report['period']['label']} -> {output}",

@@ -187,8 +187,7 @@ def document(kind: str, reports: dict[str, dict[str, Any]], lang: str = "id",
         "period": period, "period_label": formats.satudata_period(report["period"]["label"], lang),
         "number": _number(kind, report["period"], issued),
         "issued": issued.isoformat(), "issued_text": formats.satudata_date(issued, lang),
-        "recipient": (translated(N_("To: {position}"), lang).format(position=agency_head)
-                      if kind == "monitoring" else ""),
+        "recipient": agency_head if kind == "monitoring" else "",  # step 7 reports to the Kepala Dinas
         "summary": summary, "signatures": signatures,
         "page_counter_css": _page_counter_css(lang),
         "footer_css": _css_string(f"{title} - {period_name(report['period'], lang)}"),
