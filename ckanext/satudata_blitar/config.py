@@ -183,9 +183,12 @@ def home_dataset_count() -> int:
 # Reports as documents (reports/report_document.py)
 
 def report_letterhead() -> dict[str, str]:
-    """The reports' kop surat: government, office (contact.name), address, phone, e-mail, website and emblem."""
-    return {"government": tk.config["ckanext.satudata_blitar.report.government"] or "",
-            "logo": tk.config["ckanext.satudata_blitar.report.logo"] or "", **contact()}
+    """The reports' kop surat: government, office, address, phone, e-mail, website and emblem; `name` is the
+    office's full name (contact.name), the documents' author."""
+    office = contact()
+    return {**office, "government": tk.config["ckanext.satudata_blitar.report.government"] or "",
+            "office": tk.config["ckanext.satudata_blitar.report.office"] or office["name"],
+            "logo": tk.config["ckanext.satudata_blitar.report.logo"] or ""}
 
 
 def report_place() -> str:

@@ -364,19 +364,22 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
 
     def line(values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
              height: float | None = None) -> int:
-        files.append_row(sheet, values)
+        files.append_row(sheet, values or [None])  # a blank line is a row too
         row = sheet.max_row
-        if merge:
+        if merge and values:
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         for cell in sheet[row]:
-            cell.font, cell.alignment = font or cell.font, alignment or cell.alignment
+            if font:
+                cell.font = font
+            if alignment:
+                cell.alignment = alignment
         if height:
             sheet.row_dimensions[row].height = height
         return row
 
     letterhead = document["letterhead"]
     line([letterhead["government"].upper()], Font(bold=True, size=13), centre)
-    line([letterhead["name"].upper()], Font(bold=True, size=14), centre)
+    line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
     contact = ", ".join(filter(None, [letterhead["address"], letterhead["phone"] and f"Telp. {letterhead['phone']}",
                                       letterhead["email"], letterhead["website"]]))
     last = line([contact], Font(size=9), centre)

@@ -24,17 +24,21 @@ def html(kind: str, reports: dict[str, dict[str, Any]], document: dict[str, Any]
     """The document of `kind` as one HTML page, in `lang`, rendered in a request context of its own: the CLI has
     none (it passes CKAN's Flask `app`), and a page's download may ask for the other language."""
     from flask import current_app
+    from flask_babel import force_locale
 
+    # The app context (and flask-babel's locale in it) is the page's when there is one: the locale is forced too.
     with (app or current_app).test_request_context(
             "/", base_url=BASE_URL, environ_overrides={"CKAN_LANG": lang,
-                                                       "CKAN_LANG_IS_DEFAULT": lang == tk.config["ckan.locale_default"]}):
+                                                       "CKAN_LANG_IS_DEFAULT": lang == tk.config["ckan.locale_default"]}), \
+            force_locale(lang):
         return tk.render(TEMPLATE, {"kind": kind, "monitoring": reports.get("monitoring"),
                                     "evaluation": reports.get("evaluation"), "doc": document, "lang": lang})
 
 
 def _public_dirs() -> list[pathlib.Path]:
-    paths = tk.config.get("extra_public_paths") or ""
-    return [pathlib.Path(path).resolve() for path in paths.split(",") if path.strip()]
+    """The folders CKAN serves public files from (ckan/config/middleware/flask_app.py), but not uploads."""
+    extra = [path for path in (tk.config.get("extra_public_paths") or "").split(",") if path.strip()]
+    return [pathlib.Path(path).resolve() for path in extra + list(tk.config.get("plugin_public_paths") or [])]
 
 
 def public_file(path: str) -> pathlib.Path | None:
