@@ -185,6 +185,8 @@ def test_only_the_walidata_gets_the_pdf(app, world, viewer, status):
         if status == 200:
             assert response.headers["Content-Type"] == "application/pdf"
             assert response.data.startswith(b"%PDF-")
+            cache = response.headers["Cache-Control"]  # never kept by a cache (views/http_headers.py)
+            assert "private" in cache and "no-store" in cache and "public" not in cache
 
 
 def test_anonymous_visitors_are_sent_to_log_in_for_the_pdf(app, world):
