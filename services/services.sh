@@ -80,6 +80,9 @@ stop_pid_group() {
 # (--no-upgrade: an installed PostgreSQL is never upgraded under its data).
 SYSTEM_PACKAGES=(postgresql-$PG_VERSION postgresql-client-$PG_VERSION redis-server libpq-dev libmagic1 gcc curl
                  maven openjdk-17-jdk-headless gettext
+                 # WeasyPrint (the reports' PDFs) at runtime: pango, its FreeType backend, HarfBuzz's subsetter;
+                 # poppler-utils (pdftoppm, pdftotext) to look at a generated PDF
+                 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
                  # the browser tests: Debian's Chromium and its driver (same version), fonts for the screenshots
                  chromium chromium-driver fonts-noto-core)
 

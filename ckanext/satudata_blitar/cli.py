@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config, demo
 from ckanext.satudata_blitar.elements import data_elements, data_elements_xlsx
-from ckanext.satudata_blitar.reports import report_files
+from ckanext.satudata_blitar.reports import report_document, report_files, report_pdf
 from ckanext.satudata_blitar.site import site_context
 
 __all__ = ["satudata"]
@@ -116,27 +116,38 @@ def remind_command(dry_run: bool):
               help="Tahun, triwulan atau bulan / year, quarter or month: 2026, 2026-Q3 (2026-T3), 2026-07.")
 @click.option("--owner-org", "--opd", "owner_org", default=None,
               help="Nama atau id satu OPD / one OPD's name or id (default: every OPD). --opd: nama lama / former name.")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(list(report_files.FORMATS)), default=None,
               help="Default: dari ekstensi berkas, atau xlsx / from the file's extension, else xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Berkas tujuan / output file (default: laporan-KIND-PERIOD[-OPD].FORMAT).")
+              help="Berkas tujuan / output file (default: laporan-pemantauan[-evaluasi]-PERIODE[-OPD].FORMAT).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", help="Bahasa berkas: judul kolom, angka, tanggal / the file's language: headers, numbers, dates.")
 def report_command(kind: str, period: str, owner_org: str | None, fmt: str | None, output: str | None, lang: str):
-    """Laporan monitoring (SOP langkah 7) atau evaluasi (langkah 8) / the monitoring (SOP step 7) or evaluation
-    (step 8) report, as xlsx, csv or json."""
+    """Laporan hasil pemantauan (SOP langkah 7) atau hasil pemantauan dan evaluasi (langkah 8) / the monitoring
+    (SOP step 7) or monitoring and evaluation (step 8) report, as pdf, xlsx, csv or json."""
     if fmt is None:
         extension = (output or "").rsplit(".", 1)[-1].lower()
         fmt = extension if output and extension in report_files.FORMATS else "xlsx"
+    # The documents of the evaluation (.pdf, the .xlsx's cover sheet) also say what the monitoring found.
+    names = ("monitoring", "evaluation") if kind == "evaluation" and fmt in ("pdf", "xlsx") else (kind,)
+    reports = {}
     try:
-        report = tk.get_action(f"satudata_report_{kind}")(site_context(),
-                                                          {"period": period, "owner_org": owner_org or ""})
+        for name in names:
+            reports[name] = tk.get_action(f"satudata_report_{name}")(
+                site_context(), {"period": period, "owner_org": owner_org or ""})
     except tk.ValidationError as error:
         _fail(error, {"owner_org": "--owner-org"})
-    parts = report_files.sections(kind, report, lang)
+    report = reports[kind]
     output = output or report_files.filename(kind, report, fmt)
-    with click.progressbar(parts, label=f"{kind} {report['period']['label']} -> {output}",
-                           item_show_func=lambda part: part.title if part else None) as bar:
-        content = report_files.write(fmt, report, bar, report_files.title(kind, report, lang), lang)
+    document = report_document.document(kind, reports, lang) if fmt in ("pdf", "xlsx") else None
+    if fmt == "pdf":
+        click.echo(f"{kind} {report['period']['label']} -> {output}")
+        content = report_pdf.write(report_pdf.html(kind, reports, document, lang,
+                                                    click.get_current_context().meta.get("flask_app")))
+    else:
+        parts = report_files.sections(kind, report, lang)
+        with click.progressbar(parts, label=f"{kind} {report['period']['label']} -> {output}",
+                               item_show_func=lambda part: part.title if part else None) as bar:
+            content = report_files.write(fmt, report, bar, report_files.title(kind, report, lang), lang, document)
     with open(output, "wb") as out:
         out.write(content)
     click.secho(f"{output}: {len(content)} bytes", fg="green")

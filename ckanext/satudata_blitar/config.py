@@ -192,6 +192,32 @@ def home_dataset_count() -> int:
     return tk.config["ckanext.satudata_blitar.home_dataset_count"]
 
 
+# Reports as documents (reports/report_document.py)
+
+def report_letterhead() -> dict[str, str]:
+    """The reports' kop surat: government, office, address, phone, e-mail, website and emblem; `name` is the
+    office's full name (contact.name), the documents' author."""
+    office = contact()
+    return {**office, "government": tk.config["ckanext.satudata_blitar.report.government"] or "",
+            "office": tk.config["ckanext.satudata_blitar.report.office"] or office["name"],
+            "logo": tk.config["ckanext.satudata_blitar.report.logo"] or ""}
+
+
+def report_place() -> str:
+    return tk.config["ckanext.satudata_blitar.report.place"] or ""
+
+
+def report_number_format() -> str:
+    return tk.config["ckanext.satudata_blitar.report.number_format"] or ""
+
+
+def report_signatory(who: str) -> dict[str, str]:
+    """`division_head` (Kepala Bidang Statistik dan Persandian) or `agency_head` (Kepala Dinas): position, name,
+    rank, nip."""
+    return {key: tk.config[f"ckanext.satudata_blitar.report.{who}.{key}"] or ""
+            for key in ("position", "name", "rank", "nip")}
+
+
 # Accounts and sessions (accounts/)
 
 def login_max_failures_per_account() -> int:

@@ -22,8 +22,12 @@ from ckanext.satudata_blitar.language import N_, translated
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
-FORMATS = ("xlsx", "csv", "json")
-MIMETYPES = {"xlsx": files.XLSX_MIMETYPE, "csv": files.CSV_MIMETYPE + "; charset=utf-8", "json": files.JSON_MIMETYPE}
+FORMATS = ("xlsx", "csv", "json", "pdf")
+MIMETYPES = {"xlsx": files.XLSX_MIMETYPE, "csv": files.CSV_MIMETYPE + "; charset=utf-8", "json": files.JSON_MIMETYPE,
+             "pdf": "application/pdf"}
+# The files' names say what they are in the SOP's words, whatever the file's language: laporan-pemantauan-2026.pdf,
+# laporan-pemantauan-evaluasi-2026-T3.xlsx.
+FILE_NAMES = {"monitoring": "laporan-pemantauan", "evaluation": "laporan-pemantauan-evaluasi"}
 
 TEXT, INT, HOURS, SHARE, TIME, SCORE, DATE, MONTH = "text", "int", "hours", "share", "time", "score", "date", "month"
 
@@ -245,13 +249,16 @@ def title(kind: str, report: dict[str, Any], lang: str = "id") -> str:
 
 
 def filename(kind: str, report: dict[str, Any], fmt: str) -> str:
+    """laporan-pemantauan-2026-T3.xlsx, laporan-pemantauan-evaluasi-2026-dinas-kesehatan.pdf (the period as
+    written in Indonesian)."""
     opd = f"-{report['opd']}" if report.get("opd") else ""
-    return f"laporan-{kind}-{report['period']['label']}{opd}.{fmt}"
+    return f"{FILE_NAMES[kind]}-{formats.satudata_period(report['period']['label'], 'id')}{opd}.{fmt}"
 
 
-def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: str, lang: str = "id") -> bytes:
+def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: str, lang: str = "id",
+          document: dict[str, Any] | None = None) -> bytes:
     """The file's bytes in `lang` (its numbers' and dates' format); `parts` is iterated once (the CLI wraps it in a
-    progress bar)."""
+    progress bar). `document` (report_document.document) gives the .xlsx its cover sheet and properties."""
     if fmt == "json":
         for _part in parts:
             pass
@@ -259,7 +266,7 @@ def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: s
     if fmt == "csv":
         return _csv(parts, heading, files.language(lang))
     if fmt == "xlsx":
-        return _xlsx(parts, heading, files.language(lang))
+        return _xlsx(parts, heading, files.language(lang), document)
     raise ValueError(fmt)
 
 
@@ -297,9 +304,10 @@ XLSX_KINDS = {INT: "integer", HOURS: "decimal", SHARE: "percent", TIME: "datetim
               MONTH: "month"}
 
 
-def _xlsx(parts: Iterable[Section], heading: str, lang: str) -> bytes:
+def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str, Any] | None = None) -> bytes:
     """One sheet per section: bold header row, frozen, with widths; landscape, one page wide, the header repeated
-    on every printed page and the report's title in the page header."""
+    on every printed page and the report's title in the page header. With a `document`, a cover sheet first
+    (letterhead, title, period, number and date of issue, summary, signatures) and the document's properties."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -308,6 +316,9 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str) -> bytes:
     workbook.remove(workbook.active)
     workbook.properties.title = heading
     workbook.properties.language = lang
+    workbook.properties.creator = workbook.properties.lastModifiedBy = None
+    if document:
+        _cover_sheet(workbook, document, lang)
     for part in parts:
         sheet = workbook.create_sheet(part.title[:31])
         files.append_row(sheet, part.headers)
@@ -330,3 +341,84 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str) -> bytes:
     if not workbook.sheetnames:
         workbook.create_sheet(heading[:31])
     return files.workbook_bytes(workbook)
+
+
+COVER_SHEET = N_("Report")
+
+
+def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
+    """The document's first sheet, printed on one A4 page: the letterhead, title, scope, number, date of issue,
+    period, summary and the signature blocks (side by side for step 8: "Mengetahui" left, the compiler right)."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    properties = workbook.properties
+    properties.title = document["full_title"]
+    properties.subject = f"{document['title']} {document['period']}"
+    properties.creator = properties.lastModifiedBy = document["author"]
+    properties.description = " ".join(document["summary"])
+    sheet = workbook.create_sheet(translated(COVER_SHEET, lang)[:31])
+    for letter, width in zip("ABCD", (16, 40, 6, 40)):
+        sheet.column_dimensions[letter].width = width
+    centre, wrap = Alignment(horizontal="center", vertical="center", wrap_text=True), \
+        Alignment(vertical="top", wrap_text=True)
+
+    def line(values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
+             height: float | None = None) -> int:
+        files.append_row(sheet, values or [None])  # a blank line is a row too
+        row = sheet.max_row
+        if merge and values:
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        for cell in sheet[row]:
+            if font:
+                cell.font = font
+            if alignment:
+                cell.alignment = alignment
+        if height:
+            sheet.row_dimensions[row].height = height
+        return row
+
+    letterhead = document["letterhead"]
+    line([letterhead["government"].upper()], Font(bold=True, size=13), centre)
+    line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
+    contact = ", ".join(filter(None, [letterhead["address"], letterhead["phone"] and f"Telp. {letterhead['phone']}",
+                                      letterhead["email"], letterhead["website"]]))
+    last = line([contact], Font(size=9), centre)
+    for cell in sheet[last]:
+        cell.border = Border(bottom=Side(style="double"))
+    line([])
+    line([document["title"].upper()], Font(bold=True, size=13), centre)
+    line([document["scope"]], Font(bold=True), centre)
+    line([])
+    labels = [(N_("Number"), document["number"]), (N_("Date"), datetime.date.fromisoformat(document["issued"])),
+              (N_("Period"), document["period"])]
+    if document["recipient"]:
+        labels.append((N_("To"), document["recipient"]))
+    for label, value in labels:
+        row = line([translated(label, lang), value], merge=False)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        if isinstance(value, datetime.date):
+            sheet.cell(row, 2).number_format = formats.xlsx_number_format("date", lang)
+            sheet.cell(row, 2).alignment = Alignment(horizontal="left")
+    line([])
+    line([translated(N_("Summary"), lang)], Font(bold=True))
+    text = " ".join(document["summary"])
+    line([text], alignment=wrap, height=15 * (len(text) // 95 + 2))
+    line([])
+    blocks = document["signatures"]
+    columns = [4] if len(blocks) == 1 else [2, 4]  # one signer on the right; "Mengetahui" on the left
+    for key in ("opening", "position", None, None, None, "name", "rank", "nip"):
+        values: list[Any] = [None] * 4
+        for column, block in zip(columns, blocks):
+            if key == "opening":
+                values[column - 1] = "\n".join(filter(None, [block["place_date"], block["heading"]]))
+            elif key:
+                values[column - 1] = block[key] or None
+        row = line(values, merge=False, alignment=centre, height=30 if key in ("opening", "position") else None)
+        for column in columns:
+            if key == "name":
+                sheet.cell(row, column).font = Font(bold=True, underline="single")
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True

@@ -47,7 +47,7 @@ SHARED_SECRETS = [
     "CKAN___API_TOKEN__JWT__DECODE__SECRET",
 ]
 # Requirements pinned in setup.cfg that the Dockerfile installs at the same version.
-PINNED = ("ckan[requirements]", "ckanext-scheming", "ckanext-xloader", "openpyxl")
+PINNED = ("ckan[requirements]", "ckanext-scheming", "ckanext-xloader", "openpyxl", "weasyprint")
 # Application settings that the Dockerfile writes into ckan.ini and that test.ini also sets.
 APP_SETTINGS = [
     "ckan.site_title",

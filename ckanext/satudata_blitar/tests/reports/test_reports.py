@@ -493,7 +493,7 @@ def test_cli_json_holds_the_actions_figures(cli, world, tmp_path):
 def test_cli_xlsx_one_sheet_per_section_printable(cli, world, tmp_path):
     workbook = openpyxl.load_workbook(_run_cli(cli, tmp_path, "xlsx"))
     expected = _expected_sheets()
-    assert workbook.sheetnames == list(expected)
+    assert workbook.sheetnames == ["Laporan", *expected]  # the cover sheet first (test_report_pdf.py)
     for name, (headers, rows) in expected.items():
         sheet = workbook[name]
         values = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -536,7 +536,7 @@ def test_cli_xlsx_numbers_and_dates_stay_numbers_and_dates_with_indonesian_forma
     expected = {"hours": "[$-421]#,##0.0", "share": "[$-421]0.0%", "date": "[$-421]d mmmm yyyy",
                 "month": "[$-421]mmmm yyyy", "time": '[$-421]d mmmm yyyy", "hh"."mm" UTC"'}
     seen = set()
-    for sheet in workbook:
+    for sheet in workbook.worksheets[1:]:  # the figures (the cover sheet: test_report_pdf.py)
         headers = [cell.value for cell in sheet[1]]
         for row in sheet.iter_rows(min_row=2):
             for header, cell in zip(headers, row):
@@ -568,7 +568,7 @@ def test_cli_english_csv(cli, world, tmp_path):
 def test_cli_english_headers_and_one_opd(cli, world, tmp_path):
     output = _run_cli(cli, tmp_path, "xlsx", "--lang", "en", "--owner-org", "bappeda")
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["Summary by OPD", "Timeliness against the SOP", "Past the standard time",
+    assert workbook.sheetnames == ["Report", "Summary by OPD", "Timeliness against the SOP", "Past the standard time",
                                    "Data element fulfilment", "Late data elements", "Monthly trend"]
     summary = list(workbook["Summary by OPD"].iter_rows(values_only=True))
     assert summary[0][:2] == ("OPD", "Draft (now)")
@@ -580,7 +580,7 @@ def test_cli_default_file_name(cli, world, tmp_path, monkeypatch):
     with freezegun.freeze_time(NOW):
         result = cli.invoke(satudata, ["report", "monitoring", "--period", "2026-07", "--opd", "dinas-kesehatan"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "laporan-monitoring-2026-07-dinas-kesehatan.xlsx").exists()
+    assert (tmp_path / "laporan-pemantauan-2026-07-dinas-kesehatan.xlsx").exists()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -674,7 +674,7 @@ def test_the_download_has_the_pages_filters(app, world):
     with _frozen_now():
         response = app.get("/laporan/monitoring.json", params={"period": "2026-Q3"},
                            headers=_headers(world, "walidata"))
-    assert "laporan-monitoring-2026-Q3.json" in response.headers["Content-Disposition"]
+    assert "laporan-pemantauan-2026-T3.json" in response.headers["Content-Disposition"]
     _assert_q3_figures(json.loads(response.body))
 
 
@@ -780,7 +780,7 @@ def test_evaluation_files(cli, world, tmp_path):
     _assert_q3_evaluation(json.loads(outputs["json"].read_text("utf-8")))
 
     workbook = openpyxl.load_workbook(outputs["xlsx"])
-    assert workbook.sheetnames == ["Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data"]
+    assert workbook.sheetnames == ["Laporan", "Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data"]
     ranking = list(workbook["Peringkat"].iter_rows(values_only=True))
     assert ranking == [
         ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset",
