@@ -1,5 +1,5 @@
 """Our tables (created by migration/satudata_blitar): the workflow state of each dataset, every workflow
-transition, every role change, pending revisions, the daftar elemen data and the reminders sent. The reports read
+transition, every role change, pending revisions, the daftar elemen data, the reminders sent and the reports issued. The reports read
 these with SQL aggregates."""
 from __future__ import annotations
 
@@ -142,3 +142,28 @@ class Reminder(tk.BaseModel):
     language: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
     subject: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
     items: Mapped[dict] = sa.Column(sa.JSON, nullable=False)
+
+
+class IssuedReport(tk.BaseModel):
+    """A report the Walidata issued (reports/archive.py): its number (`seq` of the year of issue, the {seq} of the
+    report number format), its filters, who issued it and when, and the names and SHA-256 of its stored PDF and
+    .xlsx (kept under ckan.storage_path/satudata_reports, never changed)."""
+    __tablename__ = "satudata_issued_report"
+    __table_args__ = (sa.UniqueConstraint("year", "seq", name="satudata_issued_report_year_seq"),)
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    period: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    owner_org: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    opd_title: Mapped[str | None] = sa.Column(sa.UnicodeText)
+    year: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    seq: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    number: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    issued_by: Mapped[str | None] = sa.Column(sa.UnicodeText, sa.ForeignKey("user.id", ondelete="SET NULL"))
+    issued_by_name: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    issued_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+    language: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    pdf_name: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    pdf_sha256: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    xlsx_name: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    xlsx_sha256: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)

@@ -62,6 +62,21 @@ def report_schema() -> dict[str, Any]:
     }
 
 
+def report_issue_schema() -> dict[str, Any]:
+    """satudata_report_issue: which report (its filters go on to the report's action) and the files' language."""
+    not_empty, default, one_of = (tk.get_validator(name) for name in ("not_empty", "default", "one_of"))
+    return {"kind": [not_empty, one_of(["monitoring", "evaluation"])],
+            "language": [default("id"), one_of(["id", "en"])]}
+
+
+def report_archive_list_schema() -> dict[str, Any]:
+    """satudata_report_archive_list: a bounded page."""
+    default, natural, limit = (tk.get_validator(name) for name in ("default", "natural_number_validator",
+                                                                   "limit_to_configured_maximum"))
+    return {"limit": [default(50), natural, limit("ckan.search.rows_max", 100)],
+            "offset": [default(0), natural]}
+
+
 def data_element_schema() -> dict[str, Any]:
     """satudata_data_element_create / _update: an element of an OPD's daftar elemen data for a year. The dataset
     (`package_id`, id or name) is checked against the element's OPD by the action."""

@@ -19,7 +19,7 @@ TITLES = {"monitoring": N_("Report on the results of monitoring"),
           "evaluation": N_("Report on the results of monitoring and evaluation")}
 # {kind} of the number format: Laporan Hasil Pemantauan, Laporan Hasil Pemantauan dan Evaluasi.
 NUMBER_CODES = {"monitoring": "LHP", "evaluation": "LHPE"}
-# The part of the number the secretariat fills in by hand.
+# The part of the number the secretariat fills in by hand on a document not issued through the archive.
 BLANK_NUMBER = "……"
 BLANK_NAME = "." * 40
 BLANK_NIP = "." * 30
@@ -51,10 +51,10 @@ def period_text(period: dict[str, Any], lang: str) -> str:
     return f"{period_name(period, lang)} ({days})"
 
 
-def _number(kind: str, period: dict[str, Any], issued: datetime.date) -> str:
+def _number(kind: str, period: dict[str, Any], issued: datetime.date, seq: int | None = None) -> str:
     try:
         return config.report_number_format().format(
-            seq=BLANK_NUMBER, kind=NUMBER_CODES[kind], year=issued.year,
+            seq=BLANK_NUMBER if seq is None else seq, kind=NUMBER_CODES[kind], year=issued.year,
             period=formats.satudata_period(period["label"], "id"))
     except (KeyError, IndexError, ValueError):  # a placeholder we do not know: the option as written
         return config.report_number_format()
@@ -159,10 +159,10 @@ def _page_counter_css(lang: str) -> str:
 
 
 def document(kind: str, reports: dict[str, dict[str, Any]], lang: str = "id",
-             issued: datetime.date | None = None) -> dict[str, Any]:
+             issued: datetime.date | None = None, seq: int | None = None) -> dict[str, Any]:
     """What the document of `kind` says around its tables. `reports`: the monitoring report (and, for
     "evaluation", the evaluation report) of one period and OPD; `issued`: the date of issue (today in the portal's
-    time zone)."""
+    time zone); `seq`: the number of an issued report in its year (reports/archive.py), dots when not issued."""
     report = reports[kind]
     issued = issued or datetime.datetime.now(config.portal_zone()).date()
     place_date = f"{config.report_place()}, {formats.satudata_date(issued, lang)}".lstrip(", ")
@@ -185,7 +185,7 @@ def document(kind: str, reports: dict[str, dict[str, Any]], lang: str = "id",
         "kind": kind, "lang": lang, "letterhead": letterhead, "title": title,
         "scope": opd_title or translated(N_("All OPDs"), lang),
         "period": period, "period_label": formats.satudata_period(report["period"]["label"], lang),
-        "number": _number(kind, report["period"], issued),
+        "number": _number(kind, report["period"], issued, seq),
         "issued": issued.isoformat(), "issued_text": formats.satudata_date(issued, lang),
         "recipient": agency_head if kind == "monitoring" else "",  # step 7 reports to the Kepala Dinas
         "summary": summary, "signatures": signatures,

@@ -58,7 +58,7 @@ def clean_db(reset_db, migrate_db_for):
     """CKAN's clean_db, plus the tables of the plugins with migrations of their own (as ckanext-activity does).
     Only CKAN's first reset drops the tables; later ones empty them, so the migrations run when tables are gone."""
     reset_db()
-    if not sa.inspect(model.meta.engine).has_table("satudata_reminder"):
+    if not sa.inspect(model.meta.engine).has_table("satudata_issued_report"):
         migrate_db_for("activity")
         migrate_db_for("satudata_blitar")
 

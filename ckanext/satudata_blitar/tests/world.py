@@ -67,7 +67,7 @@ class World:
 
 def reset(reset_db, migrate_db_for) -> None:
     reset_db()
-    if not sa.inspect(model.meta.engine).has_table("satudata_reminder"):  # our newest table
+    if not sa.inspect(model.meta.engine).has_table("satudata_issued_report"):  # our newest table
         migrate_db_for("activity")
         migrate_db_for("satudata_blitar")
     search.clear_all()

@@ -1,13 +1,15 @@
-"""Pages of the SOP's reports (steps 7 and 8): the Walidata's report page and the report files."""
+"""Pages of the SOP's reports (steps 7 and 8): the Walidata's report page and the report files, issuing a report
+and the archive of issued reports (/laporan/arsip) with their kept files."""
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page
 
 from ckanext.satudata_blitar import language
-from ckanext.satudata_blitar.reports import report_document, report_files, report_pdf
+from ckanext.satudata_blitar.reports import archive, report_document, report_files, report_pdf
 from ckanext.satudata_blitar.views import satudata
 from ckanext.satudata_blitar.views.responses import error_text, file_language, file_response, refuse
 
@@ -67,6 +69,59 @@ def report_download(kind: str, fmt: str) -> Any:
     return file_response(content, report_files.filename(kind, report, fmt), report_files.MIMETYPES[fmt])
 
 
+def report_issue() -> Any:
+    """POST from /laporan's "Issue report" form: the report of the page's filters is numbered and kept."""
+    form = tk.request.form
+    query = {"period": form.get("period", "").strip(), "owner_org": form.get("owner_org", "").strip()}
+    try:
+        issued = tk.get_action("satudata_report_issue")({}, {**query, "kind": form.get("kind", ""),
+                                                            "language": form.get("language", "id")})
+    except tk.NotAuthorized as error:
+        return refuse(str(error))
+    except tk.ValidationError as error:
+        tk.h.flash_error(error_text(error))
+        return tk.redirect_to("satudata.reports_page", period=query["period"] or None,
+                              owner_org=query["owner_org"] or None)
+    tk.h.flash_success(tk._("The report was issued with number {number}").format(number=issued["number"]))
+    return tk.redirect_to("satudata.report_archive")
+
+
+ARCHIVE_PAGE_SIZE = 50
+
+
+def report_archive() -> Any:
+    """The issued reports, newest first, with their kept files."""
+    page = tk.h.get_page_number(tk.request.args)
+    try:
+        found = tk.get_action("satudata_report_archive_list")(
+            {}, {"limit": ARCHIVE_PAGE_SIZE, "offset": (page - 1) * ARCHIVE_PAGE_SIZE})
+    except tk.NotAuthorized as error:
+        return refuse(str(error))
+    pager = Page(collection=found["results"], page=page, item_count=found["count"],
+                      items_per_page=ARCHIVE_PAGE_SIZE, presliced_list=True,
+                      url=lambda q=None, page=1: tk.h.url_for("satudata.report_archive", page=page))
+    return tk.render("satudata/reports/archive.html", {"reports": found["results"], "count": found["count"],
+                                                       "page": pager})
+
+
+def report_archive_download(id: int, fmt: str) -> Any:
+    """An issued report's PDF or .xlsx: the bytes kept when it was issued."""
+    try:
+        record = tk.get_action("satudata_report_archive_show")({}, {"id": id})
+    except tk.NotAuthorized as error:
+        return refuse(str(error))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Issued report not found"))
+    try:
+        content = archive.stored_file(record, fmt)
+    except archive.StoredFileChanged:
+        return tk.abort(500, tk._("The kept file of this report is missing or was changed"))
+    return file_response(content, record[f"{fmt}_name"], report_files.MIMETYPES[fmt])
+
+
 satudata.add_url_rule("/laporan", view_func=reports_page)
+satudata.add_url_rule("/laporan/terbitkan", view_func=report_issue, methods=["POST"])
+satudata.add_url_rule("/laporan/arsip", view_func=report_archive)
+satudata.add_url_rule("/laporan/arsip/<int:id>.<any(pdf, xlsx):fmt>", view_func=report_archive_download)
 satudata.add_url_rule("/laporan/<any(monitoring, evaluation):kind>.<any(pdf, xlsx, csv, json):fmt>",
                       view_func=report_download)
