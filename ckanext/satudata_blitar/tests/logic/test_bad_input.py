@@ -51,6 +51,8 @@ def _cases(world):
                                        ["period", "owner_org"]),
         "satudata_report_evaluation": ({"period": str(YEAR), "owner_org": "dinas-kesehatan"},
                                        ["period", "owner_org"]),
+        "satudata_report_archive_list": ({"limit": 5, "offset": 0}, ["limit", "offset"]),
+        "satudata_report_archive_show": ({"id": 1}, ["id"]),
         "satudata_data_element_create": (element, list(element)),
         "satudata_data_element_list": ({"tahun": YEAR, "owner_org": "dinas-kesehatan", "status": "terbit"},
                                        ["tahun", "owner_org", "status"]),

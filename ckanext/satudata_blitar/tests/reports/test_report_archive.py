@@ -143,6 +143,16 @@ def test_a_changed_stored_file_is_refused(app, world):
     assert _download(app, world, issued, "pdf")  # the other file is untouched
 
 
+@pytest.mark.parametrize("data, field", [
+    ({"kind": ["monitoring"]}, "kind"), ({"kind": "laporan"}, "kind"), ({"language": "fr"}, "language"),
+    ({"period": "9999"}, "period"), ({"period": {"a": 1}}, "period"), ({"owner_org": "tidak-ada"}, "owner_org")])
+def test_bad_input_to_issue_is_a_validation_error(app, world, data, field):
+    before = helpers.call_action("satudata_report_archive_list", context={"user": "walidata"})["count"]
+    response = _issue(app, world, status=409, **data)
+    assert field in response.json["error"]
+    assert helpers.call_action("satudata_report_archive_list", context={"user": "walidata"})["count"] == before
+
+
 @pytest.fixture
 def one_issued(app, world):
     """An issued report with its files as issued: one of the module's, or one issued now."""
