@@ -61,6 +61,18 @@ def datastore_fts_index_statements(resource_id: str, fields: list[dict[str, Any]
     return statements
 
 
+def datastore_forget_row_count(resource_id: str) -> None:
+    """Forgets the row count CKAN 2.12's DataStore keeps for a table (`_table_stats`, read by datastore_search for
+    the total of an unfiltered search and cleared by datastore_create/upsert), after rows were loaded by COPY
+    around it: a search during the load would otherwise leave the count of the empty table. The next search counts
+    again. DatastorePostgresqlBackend.clear_table_stats(resource_id) is not an action. CKAN 2.11 counts every
+    time: nothing to forget."""
+    if not CKAN_2_12:
+        return
+    from ckanext.datastore.backend import DatastoreBackend
+    DatastoreBackend.get_active_backend().clear_table_stats(resource_id)
+
+
 # --- ckanext-xloader's download (tables/ingest.py) --------------------------------------------------------------
 
 def xloader_download(resource: dict[str, Any], metadata: dict[str, Any], logger: logging.Logger) -> Any:

@@ -507,6 +507,7 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
                                  f"SELECT _n, {names}, _satudata_ft FROM {stage} ORDER BY _n"))
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', '_id'), "
                                  f"greatest({total}, 1), {str(total > 0).lower()})"))
+        adapters.datastore_forget_row_count(resource_id)  # a search during the load counted no rows
         timings["full_text"] = time.perf_counter() - started
     finally:
         with engine.begin() as conn:

@@ -113,6 +113,9 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
             # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets
             # the chained package_update set `private` from the new state, reindexes, and commits it all.
             tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+            # CKAN 2.12's package_update returns early, committing nothing, when the dataset itself is unchanged (a
+            # transition that keeps `private` as it was): the state and the event are committed here.
+            model.repo.commit()
             result, notified = {"state": transition.to_state, "event": event_dict}, package.id
     except workflow.Conflict:
         model.Session.rollback()

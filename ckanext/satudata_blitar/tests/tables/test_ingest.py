@@ -11,6 +11,8 @@ import ckan.lib.jobs as jobs
 import ckan.plugins.toolkit as tk
 import ckan.tests.helpers as helpers
 
+from ckanext.satudata_blitar import adapters
+
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import table_samples as samples
 
@@ -316,6 +318,26 @@ def test_links_and_other_formats_stay_with_stock_xloader(app, sysadmin, dataset,
                               "name": "Puskesmas"})
     assert response.status_code == 200
     assert [job.func_name for job in queue.get_jobs()] == ["ckanext.xloader.jobs.xloader_data_into_datastore"]
+
+
+def test_the_total_counts_the_loaded_rows_when_someone_searched_during_the_load(app, sysadmin, dataset, queue,
+                                                                                with_test_worker, monkeypatch):
+    """CKAN 2.12's DataStore keeps a table's row count; a visitor's search while our COPY load runs must not leave
+    the empty table's count behind."""
+    resource = upload(app, sysadmin["token"], dataset, "penduduk.xlsx", samples.messy("xlsx")[1])
+    run_jobs(queue)
+    rows = helpers.call_action("datastore_search", resource_id=resource["id"])["total"]
+    assert rows > 0
+    drop_indexes = adapters.datastore_drop_indexes
+
+    def searched_meanwhile(conn, resource_id):  # the new, empty table is there; the rows are not yet
+        assert helpers.call_action("datastore_search", resource_id=resource_id)["total"] == 0
+        drop_indexes(conn, resource_id)
+
+    monkeypatch.setattr(adapters, "datastore_drop_indexes", searched_meanwhile)
+    assert helpers.call_action("xloader_submit", resource_id=resource["id"], ignore_hash=True) is True
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert helpers.call_action("datastore_search", resource_id=resource["id"])["total"] == rows
 
 
 def test_xloader_submit_reloads_through_our_path(app, sysadmin, dataset, queue, with_test_worker):
