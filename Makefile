@@ -28,16 +28,17 @@ PYTEST_ARGS ?=
 export SATUDATA_TEST_NAME ?= test$(VERSION_TAG)
 export SATUDATA_PORTAL_NAME ?= default$(VERSION_TAG)
 
-.PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream clean
+.PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream docs clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
 	@echo "make test    run the whole test suite against the real services (CKAN $(CKAN_DEFAULT_VERSION);"
 	@echo "             make test CKAN_VERSION=2.11.6: the same suite on CKAN 2.11, in .venv-2.11)"
-	@echo "make test-ckan  run CKAN's, scheming's and xloader's own tests with our plugins (README)"
+	@echo "make test-ckan  run CKAN's, scheming's and xloader's own tests with our plugins (docs/development.md)"
 	@echo "make stop    stop the portal and every service"
 	@echo "make status  show what is running;  make logs: follow the portal's logs"
-	@echo "make bench-load / bench-pages  the load and page-speed benchmarks (README, issue 15); BENCH_ARGS=--help"
+	@echo "make bench-load / bench-pages  the load and page-speed benchmarks (docs/benchmarks.md); BENCH_ARGS=--help"
+	@echo "make docs    write docs/configuration.md's option reference from config_declaration.yaml"
 
 $(VENV)/.installed: setup.cfg setup.py
 	services/services.sh deps
@@ -93,7 +94,7 @@ test: services $(AXE)
 
 # CKAN's own shipped tests with our plugins loaded (ckanext/satudata_blitar/ckan_suite): intended differences are
 # listed in ckan_suite/differences.yaml, every other failure is a finding. Databases of their own (ckan_ckan, …).
-# What runs (README "CKAN's own tests"); widen it with e.g. make test-ckan CKAN_SUITE="ckan.tests.logic".
+# What runs (docs/development.md); widen it with e.g. make test-ckan CKAN_SUITE="ckan.tests.logic".
 T := ckan.tests.logic.action
 CKAN_SUITE ?= $(T).test_get::TestPackageShow $(T).test_get::TestPackageSearch $(T).test_get::TestOrganizationShow \
 	$(T).test_get::TestCollaboratorsSearch $(T).test_create::TestResourceCreate \
@@ -105,7 +106,7 @@ test-ckan: services
 	$(VENV)/bin/pytest --ckan-ini=test-ckan.ini -p ckanext.satudata_blitar.ckan_suite.plugin -q -rfE \
 		$(PYTEST_ARGS) --pyargs $(CKAN_SUITE)
 
-# Benchmarks (bench/, never in CI; README "A bad day at the portal"): the portal under gunicorn with a jobs worker on
+# Benchmarks (bench/, never in CI; docs/benchmarks.md): the portal under gunicorn with a jobs worker on
 # a database of its own (ckan_bench), against stock CKAN for the pages. Options through BENCH_ARGS, e.g. --help.
 BENCH_ARGS ?=
 bench-load: services
@@ -128,6 +129,11 @@ i18n: install
 i18n-upstream: install
 	$(VENV)/bin/python services/i18n.py upstream
 	$(MAKE) i18n
+
+# After changing config_declaration.yaml: the option reference of docs/configuration.md, written from it
+# (services/docs.py; tests/test_docs.py fails while the page is out of date). Needs only the virtualenv's PyYAML.
+docs:
+	$(VENV)/bin/python services/docs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

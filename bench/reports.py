@@ -4,7 +4,7 @@
 
 The defaults are the issue's scale: 50 OPDs, 20,000 datasets, 200,000 workflow events, and here 40 data elements
 per OPD (2,000 in the year's daftar elemen data, three in four linked to a dataset). Measured 2026-11-25: see
-README ("Reports"); targets: under 10 s and 500 MB.
+docs/benchmarks.md ("Reports"); targets: under 10 s and 500 MB.
 
 Needs the services and a migrated test database. Everything is inserted with INSERT … SELECT generate_series in
 one transaction that is rolled back at the end: the database is left as it was. Each dataset gets a creation event

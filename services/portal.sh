@@ -126,6 +126,8 @@ prepare_run() {
     "ckanext.xloader.jobs_db.uri = $PG/ckan_$name" \
     "solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
+    "SESSION_TYPE = redis" \
+    "PERMANENT_SESSION_LIFETIME = 43200" \
     "ckan.site_url = http://127.0.0.1:$WEB_PORT" \
     "ckan.site_id = satudata_blitar" \
     "ckan.site_title = Satu Data Kota Blitar" \

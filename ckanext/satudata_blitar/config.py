@@ -77,8 +77,8 @@ def portal_zone() -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored (README,
-# "Configuration"). Each: setting -> why.
+# CKAN settings that cannot work with the SOP: refused when CKAN starts rather than silently ignored
+# (docs/configuration.md). Each: setting -> why.
 REFUSED_CORE_SETTINGS = {
     "ckan.auth.allow_dataset_collaborators": (
         "dataset collaborators would see and edit datasets that are not published, outside the SOP's two-stage "
@@ -114,3 +114,29 @@ def home_chart_views() -> list[str]:
 
 def home_dataset_count() -> int:
     return tk.config["ckanext.satudata_blitar.home_dataset_count"]
+
+
+# Accounts and sessions (accounts/)
+
+def login_max_failures_per_account() -> int:
+    return tk.config["ckanext.satudata_blitar.login.max_failures_per_account"]
+
+
+def login_max_failures_per_address() -> int:
+    return tk.config["ckanext.satudata_blitar.login.max_failures_per_address"]
+
+
+def login_failure_window() -> int:
+    return tk.config["ckanext.satudata_blitar.login.failure_window"]
+
+
+def login_trusted_proxies() -> int:
+    return tk.config["ckanext.satudata_blitar.login.trusted_proxies"]
+
+
+def session_idle_timeout() -> int:
+    return tk.config["ckanext.satudata_blitar.session.idle_timeout"]
+
+
+def session_max_age() -> int:
+    return tk.config["ckanext.satudata_blitar.session.max_age"]

@@ -9,10 +9,11 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
+from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.tables import ingest, storage
-from ckanext.satudata_blitar.views import guards
+from ckanext.satudata_blitar.views import accounts as account_pages, guards
 from ckanext.satudata_blitar.workflow import dataset_state, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -26,6 +27,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
                              for name in module.__all__})
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IDomainObjectModification, inherit=True)
@@ -33,6 +35,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.ISignal)
     p.implements(p.ITranslation)
     p.implements(p.IUploader, inherit=True)
 
@@ -50,6 +53,27 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         app.before_request(guards.unaccepted_file_pages)
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         return app
+
+    # IAuthenticator and ISignal: login throttling, equal login timing, sessions that end (accounts/)
+
+    def identify(self):
+        sessions.check_request()
+
+    def login(self):
+        return account_pages.refuse_locked_login()
+
+    def logout(self):
+        return account_pages.logout_by_post_only()
+
+    def authenticate(self, identity):
+        return throttle.authenticate(identity)
+
+    def get_signal_subscriptions(self):
+        return {
+            tk.signals.failed_login: [throttle.login_failed],
+            tk.signals.user_logged_in: [throttle.login_succeeded, sessions.logged_in],
+            tk.signals.user_logged_out: [sessions.logged_out],
+        }
 
     # IConfigurer
 

@@ -8,7 +8,7 @@ translated from the same catalogue (language.translated).
 Numbers and dates are written as the pages write them in the file's language (formats.py): in .xlsx they stay
 numbers and dates with a number format (1.234,5; 85,8%; 1 Desember 2026, 13.20 WIB); the .csv is written the way
 a spreadsheet in that language's region reads it: Indonesian with `;` between fields and 1.234,5, English with
-`,` and 1,234.5 (README "Reports"). The .json keeps the machine format (ISO times, shares 0-1)."""
+`,` and 1,234.5 (docs/i18n.md). The .json keeps the machine format (ISO times, shares 0-1)."""
 from __future__ import annotations
 
 import dataclasses

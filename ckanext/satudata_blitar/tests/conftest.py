@@ -1,6 +1,7 @@
 import copy
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 import ckan.model as model
@@ -12,6 +13,10 @@ from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tests import world as world_module
 
 _shared_app = None
+
+# With SESSION_TYPE = redis (test.ini) the app puts its Redis connection in the configuration (SESSION_REDIS), which
+# CKAN's ckan_config fixture and _keep_plugins_loaded deep-copy: a connection is shared, not copied.
+copy._deepcopy_dispatch[redis.Redis] = lambda connection, memo: connection
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The benchmarks in bench/ never run in CI (README, issue 15); this only checks that their harness still imports,
+"""The benchmarks in bench/ never run in CI (docs/benchmarks.md); this only checks that their harness still imports,
 parses its options and writes the two configs it compares: the same database, ours and stock CKAN's plugins."""
 from __future__ import annotations
 

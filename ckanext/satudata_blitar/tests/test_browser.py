@@ -392,3 +392,22 @@ def test_dates_and_numbers_as_the_browser_shows_them(visit, world):
         if pieces:
             found[path] = pieces
     assert found == {}
+
+
+def test_logging_out_takes_the_account_bars_button_not_a_link(visit, world):
+    """GET /user/_logout asks (a POST button); the account bar's button logs out (docs/security.md, "Accounts and
+    sessions"). Screenshots of the bar and the page at 1280 and 390 px."""
+    visit.log_in("operator", world)
+    visit.go("/dashboard/datasets")
+    visit.shot("account-bar", phone_too=True)
+    visit.go("/user/_logout")
+    visit.find(".module-content form[method=post] button[type=submit]")
+    visit.shot("logout-page", phone_too=True)
+    visit.go("/dashboard/datasets")
+    assert "/user/login" not in visit.driver.current_url  # still logged in
+    visit.click(".account form[action$='/user/_logout'] button")
+    WebDriverWait(visit.driver, WAIT).until(lambda d: "logged_out" in d.current_url)
+    # (Redirects of the live test portal name test.ini's site URL: a page that answers directly shows the result.)
+    visit.go("/dataset/")
+    visit.find("footer")
+    assert not visit.all(".account form[action$='/user/_logout']")

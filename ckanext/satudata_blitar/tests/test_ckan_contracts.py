@@ -1,4 +1,4 @@
-"""CKAN's contracts our plugins keep (findings of `make test-ckan`, README "CKAN's own tests"), and the CKAN settings
+"""CKAN's contracts our plugins keep (findings of `make test-ckan`, docs/development.md), and the CKAN settings
 they refuse at startup instead of ignoring."""
 import pytest
 

@@ -235,7 +235,7 @@ def _pages(world, viewer):
               (f"/dataset/activity/{published['name']}", 200), ("/dataset/tidak-ada", 404)]
     if viewer == "anonymous":
         return public + [("/user/login", 200), ("/user/reset", 200), ("/ckan-admin", 403),
-                         ("/organization/tidak-ada", 404), ("/user/tidak-ada", 404),
+                         ("/organization/tidak-ada", 404), ("/user/tidak-ada", 403),
                          (f"/dataset/{draft['name']}", 404),
                          (f"/dataset/{published['name']}/resource/tidak-ada", 404)]
     own = world.name(viewer)

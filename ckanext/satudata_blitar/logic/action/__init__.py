@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ckanext.satudata_blitar.logic import input_types
-from ckanext.satudata_blitar.logic.action import (core, elements, language, metadata, portal, reports, tables,
-                                                 workflow)
+from ckanext.satudata_blitar.logic.action import (accounts, core, elements, language, metadata, portal, reports,
+                                                 tables, workflow)
 
-PARTS = (metadata, workflow, tables, elements, reports, portal, core, language)
+PARTS = (metadata, workflow, tables, elements, reports, portal, core, language, accounts)
 
 
 def get_actions() -> dict[str, Callable[..., Any]]:

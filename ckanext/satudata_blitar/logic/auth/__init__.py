@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 import ckan.plugins as p
 
-from ckanext.satudata_blitar.logic.auth import core, elements, metadata, portal, reports, tables, workflow
+from ckanext.satudata_blitar.logic.auth import accounts, core, elements, metadata, portal, reports, tables, workflow
 
-PARTS = (metadata, workflow, tables, elements, reports, portal, core)
+PARTS = (metadata, workflow, tables, elements, reports, portal, core, accounts)
 
 
 def get_auth_functions() -> dict[str, Callable[..., Any]]:

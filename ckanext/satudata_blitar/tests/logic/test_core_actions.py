@@ -1,4 +1,4 @@
-"""The core actions we chain (README, Security). No role exceeds the SOP: every core action an organisation's admin,
+"""The core actions we chain (docs/security.md). No role exceeds the SOP: every core action an organisation's admin,
 editor or member (or anyone else) can call, checked role × action; CKAN's `admin` and `member` capacities grant
 nothing. Nothing unpublished leaks through stock CKAN reads: task statuses (upload checks), tags, memberships and
 Solr's error messages, each as the anonymous visitor and as a non-member, against a draft and a published dataset."""
