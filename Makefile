@@ -125,9 +125,10 @@ i18n: install
 	$(VENV)/bin/python setup.py -q compile_catalog -l id
 	msgfmt --check --statistics -o /dev/null ckanext/satudata_blitar/i18n/id/LC_MESSAGES/ckanext-satudata_blitar.po
 
-# After changing the CKAN, scheming or xloader pin: extract their messages again into i18n/upstream.pot.
+# After changing the CKAN, scheming or xloader pin: extract their messages again into i18n/upstream.pot. The catalogue
+# serves both supported CKAN minors: run it for the default, then with CKAN_VERSION=2.11.6 (which adds, --keep).
 i18n-upstream: install
-	$(VENV)/bin/python services/i18n.py upstream
+	$(VENV)/bin/python services/i18n.py upstream $(if $(VERSION_TAG),--keep)
 	$(MAKE) i18n
 
 # After changing config_declaration.yaml: the option reference of docs/configuration.md, written from it
