@@ -20,6 +20,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import get_resource_uploader
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.model import Revision
 
 SUFFIX = "-revisi"
@@ -113,8 +114,8 @@ def apply(user: str, revision_id: str) -> dict[str, Any]:
             resources.append({**live_resources[target], **_resource_copy(resource), "id": target})
         else:
             resources.append(_resource_copy(resource))
-    tk.get_action("package_update")({**site, "defer_commit": True},
-                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources})
+    adapters.package_update_uncommitted(dict(site),
+                                        {**live, **_metadata(revision), "id": live["id"], "resources": resources})
     record.applied_at = datetime.datetime.utcnow()
     model.Session.add(record)
     model.Package.get(revision_id).state = "deleted"

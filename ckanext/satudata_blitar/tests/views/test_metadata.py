@@ -10,6 +10,7 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
+from ckanext.satudata_blitar.tests import world as world_module
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -101,7 +102,9 @@ def test_upload_form_is_not_for_those_who_cannot_see_the_dataset(app, dataset):
 def test_upload_from_a_logged_in_browser_needs_the_forms_csrf_token(app, operator, dataset):
     # CKAN checks CSRF tokens for cookie sessions (API-token requests carry no cookie to forge).
     browser = app.test_client()  # one client keeps the session cookie across requests
-    browser.post("/user/login", data={"login": operator["name"], "password": "correct123"})
+    page = browser.get("/user/login")  # the login form has its token too (CKAN 2.12 checks every form)
+    browser.post("/user/login", data={"login": operator["name"], "password": "correct123",
+                                      "_csrf_token": world_module.csrf_token(page.body)})
     url = f"/dataset/{dataset['name']}/metadata/import"
     token = browser.get(url).get_data(as_text=True).split('name="_csrf_token" value="')[1].split('"')[0]
     content = browser.get(f"/dataset/{dataset['name']}/metadata.xlsx").get_data()
