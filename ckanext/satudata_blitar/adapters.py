@@ -120,14 +120,8 @@ def package_update_uncommitted(context: dict[str, Any], data_dict: dict[str, Any
     package_update writes inside a SAVEPOINT and, with `defer_commit`, rolls that SAVEPOINT back (its `else` of
     `if not defer_commit` meant "nothing changed"): the update is silently lost. With `return_id_only` it returns
     before that, leaving the SAVEPOINT to the caller's commit. CKAN 2.11 has no SAVEPOINT; the same call works.
-    Returns the dataset's id; no search indexing happens here (the caller reindexes after its commit). The session's
-    objects are expired after the flush: 2.12's package_show would otherwise read the dataset's cached resource list
-    (a resource added by this update missing)."""
-    package_id = tk.get_action("package_update")({**context, "defer_commit": True, "return_id_only": True},
-                                                 data_dict)
-    model.Session.flush()
-    model.Session.expire_all()
-    return package_id
+    Returns the dataset's id; no search indexing happens here (the caller reindexes after its commit)."""
+    return tk.get_action("package_update")({**context, "defer_commit": True, "return_id_only": True}, data_dict)
 
 
 # --- a dataset's extras in SQL (reports/figures.py) -----------------------------------------------------------------

@@ -114,10 +114,15 @@ def apply(user: str, revision_id: str) -> dict[str, Any]:
             resources.append({**live_resources[target], **_resource_copy(resource), "id": target})
         else:
             resources.append(_resource_copy(resource))
+    # Without the live dataset's metadata_modified: the publication changes it (CKAN 2.12 keeps a given one, and its
+    # package_show then serves the index's copy of the dataset as it was before).
+    live.pop("metadata_modified", None)
     adapters.package_update_uncommitted(dict(site),
                                         {**live, **_metadata(revision), "id": live["id"], "resources": resources})
     record.applied_at = datetime.datetime.utcnow()
     model.Session.add(record)
-    model.Package.get(revision_id).state = "deleted"
+    copy = model.Package.get(revision_id)
+    copy.state = "deleted"
+    copy.metadata_modified = datetime.datetime.utcnow()  # package_show's index copy of it is out of date now
     model.Session.flush()
     return show(dict(site), {"id": live["id"]})
