@@ -113,6 +113,33 @@ def xloader_jobs_engine_pre_ping(config: Any) -> None:
         engine.dispose()
 
 
+# --- CSRF protection per request (plugin.py, IMiddleware) ------------------------------------------------------------
+
+def csrf_exemption_per_request(app: Any) -> None:
+    """Keeps CKAN's CSRF exemption of requests with an API token to that request. CKAN 2.12.0's ckan_before_request
+    calls `csrf.exempt(view)` (Flask-WTF's set `_exempt_views`) when a request logged in by its Authorization header:
+    the view stays exempt for every later request, cookie sessions too, so one API call to a form's view opened it to
+    cross-site requests. CKAN 2.11 exempted the request only (g._csrf_exempt_view). Here a hook that runs before
+    CKAN's notes whether the view was exempt, and the request's teardown takes a new exemption back."""
+    if not CKAN_2_12:
+        return
+    from flask import current_app, g, request
+    from ckan.config.middleware.flask_app import csrf
+
+    def remember() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        dest = f"{view.__module__}.{view.__name__}" if view else None
+        g.satudata_csrf_view = (dest, dest in csrf._exempt_views)
+
+    def forget(_error: Any = None) -> None:
+        dest, was_exempt = g.get("satudata_csrf_view", (None, True))
+        if dest and not was_exempt:
+            csrf._exempt_views.discard(dest)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, remember)  # before CKAN's ckan_before_request
+    app.teardown_request(forget)
+
+
 # --- package_update inside a larger unit of work (workflow/revisions.py) ---------------------------------------------
 
 def package_update_uncommitted(context: dict[str, Any], data_dict: dict[str, Any]) -> str:
