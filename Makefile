@@ -6,21 +6,34 @@ export SATUDATA_PG_PORT ?= 54321
 export SATUDATA_REDIS_PORT ?= 63791
 export SATUDATA_SOLR_PORT ?= 8983
 export SATUDATA_WEB_PORT ?= 5000
-export VENV ?= $(CURDIR)/.venv
 
 PYTHON ?= python3
-PIP := $(VENV)/bin/pip
 # The CKAN pin lives in setup.cfg (extra `ckan`); CKAN is installed in a pip call of its own before this package.
-CKAN_VERSION := $(shell sed -n 's/^ *ckan\[requirements\]==\([0-9.]*\).*/\1/p' setup.cfg)
+# The suite also runs on the previous CKAN minor we support: make test CKAN_VERSION=2.11.6 (and make run …). Another
+# version than the pin gets a virtualenv (.venv-2.11), test databases (ckan_test211, …) and a portal database
+# (ckan_default211, config ckan-211.ini) of its own: a newer CKAN's migrations change the schema an older one reads.
+CKAN_DEFAULT_VERSION := $(shell sed -n 's/^ *ckan\[requirements\]==\([0-9.]*\).*/\1/p' setup.cfg)
+CKAN_VERSION ?= $(CKAN_DEFAULT_VERSION)
+CKAN_MINOR := $(word 1,$(subst ., ,$(CKAN_VERSION))).$(word 2,$(subst ., ,$(CKAN_VERSION)))
+ifeq ($(CKAN_VERSION),$(CKAN_DEFAULT_VERSION))
+VERSION_TAG :=
+export VENV ?= $(CURDIR)/.venv
+else
+VERSION_TAG := $(subst .,,$(CKAN_MINOR))
+export VENV ?= $(CURDIR)/.venv-$(CKAN_MINOR)
+endif
+PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
 # A second test run beside the first gets databases of its own: make test SATUDATA_TEST_NAME=other
-export SATUDATA_TEST_NAME ?= test
+export SATUDATA_TEST_NAME ?= test$(VERSION_TAG)
+export SATUDATA_PORTAL_NAME ?= default$(VERSION_TAG)
 
 .PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream docs clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
-	@echo "make test    run the whole test suite against the real services"
+	@echo "make test    run the whole test suite against the real services (CKAN $(CKAN_DEFAULT_VERSION);"
+	@echo "             make test CKAN_VERSION=2.11.6: the same suite on CKAN 2.11, in .venv-2.11)"
 	@echo "make test-ckan  run CKAN's, scheming's and xloader's own tests with our plugins (docs/development.md)"
 	@echo "make stop    stop the portal and every service"
 	@echo "make status  show what is running;  make logs: follow the portal's logs"
@@ -112,9 +125,10 @@ i18n: install
 	$(VENV)/bin/python setup.py -q compile_catalog -l id
 	msgfmt --check --statistics -o /dev/null ckanext/satudata_blitar/i18n/id/LC_MESSAGES/ckanext-satudata_blitar.po
 
-# After changing the CKAN, scheming or xloader pin: extract their messages again into i18n/upstream.pot.
+# After changing the CKAN, scheming or xloader pin: extract their messages again into i18n/upstream.pot. The catalogue
+# serves both supported CKAN minors: run it for the default, then with CKAN_VERSION=2.11.6 (which adds, --keep).
 i18n-upstream: install
-	$(VENV)/bin/python services/i18n.py upstream
+	$(VENV)/bin/python services/i18n.py upstream $(if $(VERSION_TAG),--keep)
 	$(MAKE) i18n
 
 # After changing config_declaration.yaml: the option reference of docs/configuration.md, written from it

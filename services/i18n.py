@@ -11,7 +11,8 @@ of CKAN core, its core plugins the portal enables, ckanext-scheming and ckanext-
   i18n/id/LC_MESSAGES/*.po            every msgid of that .pot, translated; compiled to the .mo CKAN loads, and
                                       read as is by CKAN's JavaScript translation builder
 
-    python services/i18n.py upstream   # after changing the CKAN, scheming or xloader pin
+    python services/i18n.py upstream   # after changing the CKAN, scheming or xloader pin (the default CKAN)
+    python services/i18n.py upstream --keep   # then in the other supported CKAN's virtualenv: adds its messages
     python services/i18n.py pot        # after `setup.py extract_messages` (the Makefile does it)
 """
 from __future__ import annotations
@@ -125,6 +126,15 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else ""
     if command == "upstream":
         catalog = upstream_catalog()
+        if "--keep" in argv[2:]:
+            # Both supported CKAN minors render their own templates: the catalogue needs the msgids of each.
+            with open(UPSTREAM_POT, "rb") as f:
+                kept = read_po(f)
+            for message in kept:
+                if message.id and message.id not in catalog:
+                    catalog[message.id] = message
+            kept_versions = f"{kept.project} {kept.version}".removeprefix(catalog.project).strip()
+            catalog.version = f"{kept_versions}; {catalog.version}"
         write(catalog, UPSTREAM_POT)
         print(f"{UPSTREAM_POT.relative_to(HERE)}: {len(catalog)} messages")
     elif command == "pot":

@@ -6,7 +6,9 @@
 #                             datastore_x, Solr site id satudata_blitar_x, Redis database SATUDATA_TEST_REDIS_DB);
 #                             SATUDATA_TEST_WORKERS=n also writes one such run per pytest-xdist worker (x_gw0, …,
 #                             Redis databases SATUDATA_TEST_WORKER_REDIS_DB (default 8), 9, …; tests/parallel.py)
-#   services/portal.sh run    writes ckan.ini, migrates, seeds the demo content, starts the web server and worker
+#   services/portal.sh run    writes ckan.ini, migrates, seeds the demo content, starts the web server and worker;
+#                             SATUDATA_PORTAL_NAME=x (default `default`) gives the portal databases ckan_x and
+#                             datastore_x and the config ckan-x.ini (the Makefile does for another CKAN version)
 #
 # Both are idempotent: a second run keeps the secret key, the data and the demo users as they are.
 set -euo pipefail
@@ -107,17 +109,21 @@ EOF
 }
 
 prepare_run() {
-  local ini=$ROOT/ckan.ini
+  local name=${SATUDATA_PORTAL_NAME:-default} ini=$ROOT/ckan.ini
+  if [ "$name" != default ]; then
+    ini=$ROOT/ckan-${name#default}.ini
+    "$ROOT/services/services.sh" database "ckan_$name" "datastore_$name"
+  fi
   if [ ! -f "$ini" ]; then
     "$CKAN" generate config "$ini" >/dev/null
     say "generated $ini"
   fi
   "$CKAN" config-tool "$ini" \
-    "sqlalchemy.url = $PG/ckan_default" \
-    "ckan.datastore.write_url = $PG/datastore_default" \
-    "ckan.datastore.read_url = $PG_READ/datastore_default" \
+    "sqlalchemy.url = $PG/ckan_$name" \
+    "ckan.datastore.write_url = $PG/datastore_$name" \
+    "ckan.datastore.read_url = $PG_READ/datastore_$name" \
     "ckan.datastore.sqlsearch.enabled = true" \
-    "ckanext.xloader.jobs_db.uri = $PG/ckan_default" \
+    "ckanext.xloader.jobs_db.uri = $PG/ckan_$name" \
     "solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
     "SESSION_TYPE = redis" \
@@ -136,13 +142,13 @@ prepare_run() {
     "ckan.locales_offered = id en" \
     "ckan.display_timezone = Asia/Jakarta" \
     "ckan.views.default_views = datatables_view" \
-    "ckan.csrf_protection.ignore_extensions = false"
+    "ckan.csrf_protection.ignore_extensions = false"  # CKAN 2.11 only; 2.12 checks every form and ignores it
   # Warnings only on the command line and in the logs; raise these levels in ckan.ini to debug.
   "$CKAN" config-tool "$ini" -s logger_ckan "level = WARNING"
   "$CKAN" config-tool "$ini" -s logger_ckanext "level = WARNING"
   mkdir -p "$STATE/storage"
   "$CKAN" -c "$ini" db init >/dev/null
-  datastore_permissions "$ini" datastore_default
+  datastore_permissions "$ini" "datastore_$name"
   "$CKAN" -c "$ini" satudata demo --quiet
   # The xloader worker calls the API with a token of its own; one is made once and kept in ckan.ini.
   if ! grep -Eq '^ckanext.xloader.api_token = .{20,}' "$ini"; then

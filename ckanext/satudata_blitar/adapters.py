@@ -1,18 +1,28 @@
 """Every private API of CKAN, the DataStore and ckanext-xloader that we use, in one place: what it is for, why no
 public API serves, and what breaks when it changes.
 
-They were read against the versions in CHECKED_AGAINST (the pins of setup.cfg). tests/test_adapters.py fails as
-soon as an installed version differs from them or a function here loses its signature: read the new version's
-source of each function below, adapt, then update CHECKED_AGAINST.
+They were read against the versions in CHECKED_AGAINST: the CKAN minors we support (2.12, the default pin of
+setup.cfg, and 2.11) and the pins of the other packages. tests/test_adapters.py fails as soon as an installed version
+differs from them or a function here loses its signature: read the new version's source of each function below,
+adapt, then update CHECKED_AGAINST. Where CKAN 2.11 and 2.12 differ, the difference is here and nowhere else, behind
+`CKAN_2_12` (toolkit.check_ckan_version).
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Callable
 
-import ckan.authz as authz
+import sqlalchemy as sa
 
-CHECKED_AGAINST = {"ckan": "2.11.6", "ckanext-xloader": "2.6.0"}
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+# The CKAN versions this module was read against (one per supported minor; setup.cfg pins the first) and the pins
+# of the other packages whose private APIs we use.
+CHECKED_AGAINST = {"ckan": ("2.12.0", "2.11.6"), "ckanext-xloader": ("2.6.0",)}
+
+CKAN_2_12 = tk.check_ckan_version(min_version="2.12.0b0")
 
 
 # --- CKAN's capacities (workflow/roles.py) ----------------------------------------------------------------------
@@ -49,6 +59,18 @@ def datastore_fts_index_statements(resource_id: str, fields: list[dict[str, Any]
         {"resource_id": resource_id}, 'CREATE {unique} INDEX "{name}" ON "{res_id}" USING {method}({fields})',
         fields)
     return statements
+
+
+def datastore_forget_row_count(resource_id: str) -> None:
+    """Forgets the row count CKAN 2.12's DataStore keeps for a table (`_table_stats`, read by datastore_search for
+    the total of an unfiltered search and cleared by datastore_create/upsert), after rows were loaded by COPY
+    around it: a search during the load would otherwise leave the count of the empty table. The next search counts
+    again. DatastorePostgresqlBackend.clear_table_stats(resource_id) is not an action. CKAN 2.11 counts every
+    time: nothing to forget."""
+    if not CKAN_2_12:
+        return
+    from ckanext.datastore.backend import DatastoreBackend
+    DatastoreBackend.get_active_backend().clear_table_stats(resource_id)
 
 
 # --- ckanext-xloader's download (tables/ingest.py) --------------------------------------------------------------
@@ -89,3 +111,71 @@ def xloader_jobs_engine_pre_ping(config: Any) -> None:
     xloader_db.ENGINE = sqlalchemy.create_engine(uri, pool_pre_ping=True)
     if engine is not None:
         engine.dispose()
+
+
+# --- CSRF protection per request (plugin.py, IMiddleware) ------------------------------------------------------------
+
+def csrf_exemption_per_request(app: Any) -> None:
+    """Keeps CKAN's CSRF exemption of requests with an API token to that request. CKAN 2.12.0's ckan_before_request
+    calls `csrf.exempt(view)` (Flask-WTF's set `_exempt_views`) when a request logged in by its Authorization header:
+    the view stays exempt for every later request, cookie sessions too, so one API call to a form's view opened it to
+    cross-site requests. CKAN 2.11 exempted the request only (g._csrf_exempt_view). Here a hook that runs before
+    CKAN's notes whether the view was exempt, and the request's teardown takes a new exemption back."""
+    if not CKAN_2_12:
+        return
+    from flask import current_app, g, request
+    from ckan.config.middleware.flask_app import csrf
+
+    def remember() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        dest = f"{view.__module__}.{view.__name__}" if view else None
+        g.satudata_csrf_view = (dest, dest in csrf._exempt_views)
+
+    def forget(_error: Any = None) -> None:
+        dest, was_exempt = g.get("satudata_csrf_view", (None, True))
+        if dest and not was_exempt:
+            csrf._exempt_views.discard(dest)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, remember)  # before CKAN's ckan_before_request
+    app.teardown_request(forget)
+
+
+# --- package_update inside a larger unit of work (workflow/revisions.py) ---------------------------------------------
+
+def package_update_uncommitted(context: dict[str, Any], data_dict: dict[str, Any]) -> str:
+    """package_update whose changes the caller commits (or rolls back) with its own: `defer_commit`. CKAN 2.12.0's
+    package_update writes inside a SAVEPOINT and, with `defer_commit`, rolls that SAVEPOINT back (its `else` of
+    `if not defer_commit` meant "nothing changed"): the update is silently lost. With `return_id_only` it returns
+    before that, leaving the SAVEPOINT to the caller's commit. CKAN 2.11 has no SAVEPOINT; the same call works.
+    Returns the dataset's id; no search indexing happens here (the caller reindexes after its commit)."""
+    return tk.get_action("package_update")({**context, "defer_commit": True, "return_id_only": True}, data_dict)
+
+
+# --- a dataset's extras in SQL (reports/figures.py) -----------------------------------------------------------------
+
+def filled_extras(keys: list[str]) -> Any:
+    """A subquery with `package_id` and, for each key, a column above 0 when the dataset's extra of that name is
+    filled (not empty). CKAN has no action that reads many datasets' extras at once; the evaluation report counts
+    them for every dataset in one query. CKAN 2.11 keeps extras in the table `package_extra` (one row per key, with
+    a state); 2.12 (migration 106_faster_extras) in the JSONB column `package.extras` (NULL where there are none)
+    and has no `package_extra` table any more."""
+    if CKAN_2_12:
+        P = model.package_table
+        return (sa.select(P.c.id.label("package_id"),
+                          *[sa.case((sa.func.coalesce(P.c.extras[key].astext, "") != "", 1), else_=0).label(key)
+                            for key in keys])
+                .subquery("extras"))
+    PE = model.package_extra_table
+    nonempty = sa.and_(PE.c.state == "active", sa.func.coalesce(PE.c.value, "") != "")
+    return (sa.select(PE.c.package_id,
+                      *[sa.func.count().filter(sa.and_(PE.c.key == key, nonempty)).label(key) for key in keys])
+            .group_by(PE.c.package_id).subquery("extras"))
+
+
+# --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, ckan_suite/plugin.py) ------------------------
+
+def plugins_unload_name() -> str:
+    """The name of the function CKAN's `with_plugins` fixture calls after each test to unload the plugins: 2.11's
+    `unload_non_system_plugins`, 2.12's `unload_all` (2.12 removed the former; its `load_all` also takes
+    `force_update`)."""
+    return "unload_all" if CKAN_2_12 else "unload_non_system_plugins"

@@ -61,6 +61,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         app.before_request(guards.unaccepted_file_pages)
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         app.after_request(http_headers.secure_response)
+        adapters.csrf_exemption_per_request(app)
         return app
 
     # IAuthenticator and ISignal: login throttling, equal login timing, sessions that end (accounts/)

@@ -24,6 +24,7 @@ import ckan.plugins as plugins
 from ckan.common import config as ckan_config
 import ckan.tests.helpers as test_helpers
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.ckan_suite import factories
 
 DIFFERENCES_FILE = Path(__file__).with_name("differences.yaml")
@@ -196,7 +197,7 @@ def _keep_plugins_loaded() -> None:
     that want the same plugins with the same config marks as the previous test keep them loaded, with the config
     the plugins' load produced; any other test gets a real unload and load, as in CKAN."""
     # CKAN 2.11's with_plugins ends with unload_non_system_plugins, 2.12's with unload_all.
-    unload_name = "unload_non_system_plugins" if hasattr(plugins, "unload_non_system_plugins") else "unload_all"
+    unload_name = adapters.plugins_unload_name()
     real_load_all, real_unload = plugins.load_all, getattr(plugins, unload_name)
 
     def load_all(*args, **kwargs):

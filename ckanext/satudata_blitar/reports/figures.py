@@ -43,7 +43,7 @@ from sqlalchemy.dialects import postgresql
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -428,7 +428,6 @@ INDICATOR_LABELS = {
 STANDARD_FIELDS = ["konsep", "definisi", "klasifikasi", "ukuran", "satuan"]
 REFERENCE_FIELDS = ["kode_referensi", "ms_keg_id", "ms_ind_id"]
 MACHINE_READABLE = ["CSV", "XLSX", "XLS", "ODS", "JSON", "GEOJSON", "XML", "TSV", "SHP", "KML", "PARQUET"]
-PE = model.package_extra_table
 PT = model.package_tag_table
 R = model.resource_table
 
@@ -461,10 +460,7 @@ def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime,
     required, recommended = metadata_fields()
     extra_keys = sorted({f for f in required + recommended + STANDARD_FIELDS + REFERENCE_FIELDS
                          if f not in P.c and f != "tag_string"})
-    nonempty = sa.and_(PE.c.state == "active", sa.func.coalesce(PE.c.value, "") != "")
-    extras = (sa.select(PE.c.package_id,
-                        *[sa.func.count().filter(sa.and_(PE.c.key == key, nonempty)).label(key) for key in extra_keys])
-              .group_by(PE.c.package_id).subquery("extras"))
+    extras = adapters.filled_extras(extra_keys)
     datastore = sa.cast(sa.func.coalesce(R.c.extras, "{}"), postgresql.JSONB)["datastore_active"].astext
     resources = (sa.select(R.c.package_id, sa.func.count().label("resources"),
                            sa.func.count().filter(sa.func.upper(sa.func.trim(sa.func.coalesce(R.c.format, "")))

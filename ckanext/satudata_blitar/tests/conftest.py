@@ -9,6 +9,7 @@ import ckan.plugins as plugins
 import ckan.tests.factories as factories
 from ckan.common import config as site_config
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tests import world as world_module
 
 _shared_app = None
@@ -37,20 +38,20 @@ def _keep_plugins_loaded():
     A test with another configuration gets a real unload and load, as in CKAN."""
     real_load_all = plugins.load_all
 
-    def load_all():
+    def load_all(*args, **kwargs):  # CKAN 2.12 passes force_update
         before = dict(site_config)
         if before != _loaded["from"]:
-            real_load_all()  # unloads every plugin first
+            real_load_all(*args, **kwargs)  # unloads every plugin first
             _loaded["from"], _loaded["produced"] = before, copy.deepcopy(dict(site_config))
         else:
             site_config.clear()
             site_config.update(copy.deepcopy(_loaded["produced"]))
 
-    def unload_non_system_plugins():
+    def unload():
         """Kept loaded for the next test; load_all unloads them when the configuration changes."""
 
     plugins.load_all = load_all
-    plugins.unload_non_system_plugins = unload_non_system_plugins
+    setattr(plugins, adapters.plugins_unload_name(), unload)
 
 
 @pytest.fixture

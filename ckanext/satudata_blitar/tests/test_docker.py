@@ -21,7 +21,7 @@ DOCKER = ROOT / "docker"
 WEB, WORKER, REMINDERS = "ckan", "worker", "reminders"
 SERVICES = (WEB, WORKER, REMINDERS, "db", "solr", "redis", "proxy")
 STORAGE_PATH = "/var/lib/ckan"
-SOLR_BASE_IMAGE = "ckan/ckan-solr:2.11-solr9"
+SOLR_BASE_IMAGE = "ckan/ckan-solr:2.12-solr9"
 # The only host ports, as docker/README.md documents them.
 PUBLISHED_PORTS = {"proxy": ["${PROXY_PORT}:80"]}
 # (service, named volume, mount point)
@@ -127,8 +127,19 @@ def dockerfile_settings() -> dict[str, str]:
     return {key: value.replace("${CKAN__PLUGINS}", plugins) for key, value in settings}
 
 
+def dockerfile_args() -> dict[str, str]:
+    """The build arguments' defaults (`ARG NAME=value`), `${NAME}` of earlier ones expanded."""
+    found: dict[str, str] = {}
+    for kw, args in ckan_dockerfile():
+        if kw == "ARG" and "=" in args:
+            name, value = args.split("=", 1)
+            found[name] = re.sub(r"\$\{(\w+)\}", lambda m: found[m[1]], value)
+    return found
+
+
 def dockerfile_pins(requirement: str) -> list[str]:
     runs = " ".join(args for kw, args in ckan_dockerfile() if kw == "RUN")
+    runs = re.sub(r"\$\{(\w+)\}", lambda m: dockerfile_args().get(m[1], m[0]), runs)
     return re.findall(re.escape(requirement) + r"==([\w.]+)", runs)
 
 
@@ -295,6 +306,13 @@ def test_env_example_holds_no_secret():
 @pytest.mark.parametrize("requirement", PINNED)
 def test_pins_match_setup_cfg(requirement):
     assert dockerfile_pins(requirement) == [setup_cfg_pins()[requirement]]
+
+
+def test_the_base_image_is_the_pinned_ckan_by_default():
+    """One build argument, CKAN_VERSION, picks the base image and the CKAN installed on it (2.11 is supported too)."""
+    assert [args for kw, args in ckan_dockerfile() if kw == "FROM"] == ["ckan/ckan-base:${CKAN_BASE_TAG}"]
+    assert dockerfile_args()["CKAN_BASE_TAG"] == dockerfile_args()["CKAN_VERSION"] == setup_cfg_pins()[
+        "ckan[requirements]"]
 
 
 def test_ckan_is_installed_alone_before_the_extension():

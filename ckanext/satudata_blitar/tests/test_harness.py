@@ -67,7 +67,8 @@ def test_pages_render_with_the_plugin_loaded(app, sysadmin, organization, path):
 
 def test_datastore_create_and_search(organization):
     resource = factories.Resource(package_id=satudata_factories.Dataset(owner_org=organization["id"])["id"])
-    helpers.call_action("datastore_create", resource_id=resource["id"], force=True,
+    helpers.call_action("datastore_create", context={"user": helpers.call_action("get_site_user")["name"]},
+                        resource_id=resource["id"], force=True,
                         fields=[{"id": "kecamatan", "type": "text"}, {"id": "jumlah", "type": "int"}],
                         records=[{"kecamatan": "Sananwetan", "jumlah": 12},
                                  {"kecamatan": "Sukorejo", "jumlah": 7},

@@ -18,6 +18,7 @@ import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
 from ckan.lib import search
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tables import upload_check as upload_report
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
@@ -162,4 +163,4 @@ def logged_in(app, world, viewer):
 def loaded_plugins():
     """Plugins for module-scoped set-up, where CKAN's function-scoped with_plugins cannot reach."""
     plugins.load_all()
-    return plugins.unload_non_system_plugins
+    return getattr(plugins, adapters.plugins_unload_name())

@@ -20,6 +20,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import get_resource_uploader
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.model import Revision
 
 SUFFIX = "-revisi"
@@ -130,11 +131,16 @@ def apply(user: str, revision_id: str) -> dict[str, Any]:
         else:
             resources.append(_resource_copy(resource))
     copy_groups(revision_id, live["id"])
-    tk.get_action("package_update")({**site, "defer_commit": True},
-                                    {**live, **_metadata(revision), "id": live["id"], "resources": resources,
-                                     "groups": [{"id": group["id"]} for group in revision.get("groups") or []]})
+    # Without the live dataset's metadata_modified: the publication changes it (CKAN 2.12 keeps a given one, and its
+    # package_show then serves the index's copy of the dataset as it was before).
+    live.pop("metadata_modified", None)
+    adapters.package_update_uncommitted(dict(site),
+                                        {**live, **_metadata(revision), "id": live["id"], "resources": resources,
+                                         "groups": [{"id": group["id"]} for group in revision.get("groups") or []]})
     record.applied_at = datetime.datetime.utcnow()
     model.Session.add(record)
-    model.Package.get(revision_id).state = "deleted"
+    copy = model.Package.get(revision_id)
+    copy.state = "deleted"
+    copy.metadata_modified = datetime.datetime.utcnow()  # package_show's index copy of it is out of date now
     model.Session.flush()
     return show(dict(site), {"id": live["id"]})

@@ -6,6 +6,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan import authz
 from ckan.lib import search
 
 from ckanext.satudata_blitar.workflow import roles
@@ -26,11 +27,18 @@ def package_create(original_action, context, data_dict):
 
 @tk.chained_action
 def package_update(original_action, context, data_dict):
-    """Nobody sets `private` or the workflow fields by editing: they follow the workflow state."""
+    """Nobody sets `private` or the workflow fields by editing: they follow the workflow state. A published dataset
+    is not taken out of public view by its CKAN state either (CKAN 2.12's "Unpublish" sets `state=draft`): only the
+    Walidata's withdrawal does that, or a sysadmin."""
     package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     data_dict = workflow.without_workflow_fields(data_dict)
     if package:
-        data_dict["private"] = workflow.current_state(package.id) != workflow.TERBIT
+        state = workflow.current_state(package.id)
+        data_dict["private"] = state != workflow.TERBIT
+        if (state == workflow.TERBIT and package.state == "active" and data_dict.get("state") not in (None, "active")
+                and not authz.is_sysadmin(context.get("user"))):
+            raise tk.ValidationError({"state": [tk._("Published datasets leave public view only when the Walidata "
+                                                     "withdraws them")]})
         if "groups" not in data_dict:  # CKAN would take the dataset out of every group; the auth decides groups
             data_dict["groups"] = [{"id": group.id} for group in package.get_groups("group")]
     return original_action(context, data_dict)

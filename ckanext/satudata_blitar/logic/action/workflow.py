@@ -96,6 +96,7 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     user = user_of(context)
     role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
     # One unit of work: the state, the event, the visibility and a pending revision commit together or not at all.
+    deleted_copy = None
     try:
         event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, data.get("note"))
         event_dict = _event_dict(event)
@@ -110,11 +111,14 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
             for copy_id, resource in zip(copies, live["resources"]):
                 upload_check.copy(copy_id, resource["id"])
             result = {"state": transition.to_state, "event": event_dict, "live": live["name"]}
-            notified = live["id"]
+            notified, deleted_copy = live["id"], package.id
         else:
             # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets
             # the chained package_update set `private` from the new state, reindexes, and commits it all.
             tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+            # CKAN 2.12's package_update returns early, committing nothing, when the dataset itself is unchanged (a
+            # transition that keeps `private` as it was): the state and the event are committed here.
+            model.repo.commit()
             result, notified = {"state": transition.to_state, "event": event_dict}, package.id
     except workflow.Conflict:
         model.Session.rollback()
@@ -131,6 +135,8 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     # CKAN reindexes only a dataset whose rows changed; the state lives in our table, so the index (state, who acts
     # next, the reason of a return, in every list) is refreshed here.
     dataset_state.reindex(notified)
+    if deleted_copy:  # the published revision's copy, deleted (CKAN 2.11 reindexed it on commit, 2.12 does not)
+        dataset_state.reindex(deleted_copy)
     notifications.transition_made(notified, event_dict)
     return result
 

@@ -6,10 +6,14 @@ import io
 import zipfile
 
 import pytest
+from werkzeug.datastructures import FileStorage
 
 import ckan.lib.jobs as jobs
 import ckan.plugins.toolkit as tk
 import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar import adapters
+from ckanext.satudata_blitar.tables import upload_check
 
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import table_samples as samples
@@ -309,9 +313,63 @@ def test_the_report_is_as_private_as_the_resource(app, sysadmin, organization, q
     assert owner.status_code == 200
 
 
+def test_the_total_counts_the_loaded_rows_when_someone_searched_during_the_load(app, sysadmin, dataset, queue,
+                                                                                with_test_worker, monkeypatch):
+    """CKAN 2.12's DataStore keeps a table's row count; a visitor's search while our COPY load runs must not leave
+    the empty table's count behind."""
+    resource = upload(app, sysadmin["token"], dataset, "penduduk.xlsx", samples.messy("xlsx")[1])
+    run_jobs(queue)
+    rows = helpers.call_action("datastore_search", resource_id=resource["id"])["total"]
+    assert rows > 0
+    drop_indexes = adapters.datastore_drop_indexes
+
+    def searched_meanwhile(conn, resource_id):  # the new, empty table is there; the rows are not yet
+        assert helpers.call_action("datastore_search", resource_id=resource_id)["total"] == 0
+        drop_indexes(conn, resource_id)
+
+    monkeypatch.setattr(adapters, "datastore_drop_indexes", searched_meanwhile)
+    assert helpers.call_action("xloader_submit", resource_id=resource["id"], ignore_hash=True) is True
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert helpers.call_action("datastore_search", resource_id=resource["id"])["total"] == rows
+
+
 def test_xloader_submit_reloads_through_our_path(app, sysadmin, dataset, queue, with_test_worker):
     resource = upload(app, sysadmin["token"], dataset, "penduduk.xlsx", samples.messy("xlsx")[1])
     run_jobs(queue)
     assert helpers.call_action("xloader_submit", resource_id=resource["id"], ignore_hash=True) is True
     assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
     assert len(records(resource["id"])) == 3
+
+
+def test_only_a_new_file_is_checked_again(sysadmin, dataset, queue, with_test_worker):
+    """Editing a resource's other fields is not a new file, also later in the session that uploaded it (CKAN keeps a
+    resource's `url_changed` flag set for the rest of the session; CKAN 2.12's datastore_create sets
+    `datastore_active` through resource_patch): nothing is queued again and a recorded check stands. A replaced
+    file is queued and pending until it was checked."""
+    context = {"user": sysadmin["name"]}
+    resource = helpers.call_action(
+        "resource_create", context=dict(context), package_id=dataset["id"], name="Data 2024", format="CSV",
+        upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "data.csv", content_type="text/csv"))
+    assert report(resource["id"])["state"] == "pending"
+    # Accepted as the worker records it (the queued job is still waiting): a revision's copy starts so, too.
+    upload_check.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
+    for patch in ({"description": "Jumlah penduduk"}, {"datastore_active": False}):
+        helpers.call_action("resource_patch", context=dict(context), id=resource["id"], **patch)
+        assert report(resource["id"])["state"] == "ok", patch
+    helpers.call_action("datastore_create", context=dict(context), resource_id=resource["id"], force=True,
+                        records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+    assert report(resource["id"])["state"] == "ok"
+    assert len(queue.get_jobs()) == 1
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert report(resource["id"])["state"] == "ok"
+    helpers.call_action("resource_patch", context=dict(context), id=resource["id"], description="Per kecamatan")
+    assert queue.get_jobs() == []
+    assert report(resource["id"])["state"] == "ok"
+
+    helpers.call_action(
+        "resource_patch", context=dict(context), id=resource["id"],
+        upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,8\n"), "data.csv", content_type="text/csv"))
+    assert report(resource["id"])["state"] == "pending"
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert report(resource["id"])["state"] == "ok"
+    assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8}]

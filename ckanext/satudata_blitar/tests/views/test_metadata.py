@@ -10,6 +10,7 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
+from ckanext.satudata_blitar.tests import world as world_module
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -99,10 +100,14 @@ def test_upload_form_is_not_for_those_who_cannot_see_the_dataset(app, dataset):
 
 
 def test_upload_from_a_logged_in_browser_needs_the_forms_csrf_token(app, operator, dataset):
-    # CKAN checks CSRF tokens for cookie sessions (API-token requests carry no cookie to forge).
-    browser = app.test_client()  # one client keeps the session cookie across requests
-    browser.post("/user/login", data={"login": operator["name"], "password": "correct123"})
+    # CKAN checks CSRF tokens for cookie sessions (API-token requests carry no cookie to forge); an API-token request
+    # to the same view before does not exempt the view for others (CKAN 2.12.0 did: adapters.py).
     url = f"/dataset/{dataset['name']}/metadata/import"
+    assert app.post(url, headers=_auth(operator), data=_upload(b"")).status_code in (200, 400)
+    browser = app.test_client()  # one client keeps the session cookie across requests
+    page = browser.get("/user/login")  # the login form has its token too (CKAN 2.12 checks every form)
+    browser.post("/user/login", data={"login": operator["name"], "password": "correct123",
+                                      "_csrf_token": world_module.csrf_token(page.body)})
     token = browser.get(url).get_data(as_text=True).split('name="_csrf_token" value="')[1].split('"')[0]
     content = browser.get(f"/dataset/{dataset['name']}/metadata.xlsx").get_data()
     content = xlsx_samples.set_value(content, "Satuan", "orang")
