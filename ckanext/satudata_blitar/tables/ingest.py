@@ -35,6 +35,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 from redis.exceptions import RedisError
+from werkzeug.datastructures import FileStorage
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -158,7 +159,9 @@ def refuse_when_opd_busy(resource: dict[str, Any], package_id: Optional[str]) ->
     """IResourceController.before_resource_create/update (after the action's auth, before CKAN stores anything):
     a new file of an OPD that already has `upload_max_queued_per_opd` checks queued or running is refused. A file
     that replaces one still waiting takes its place in the queue, so it is not counted twice."""
-    if not isinstance(resource.get("upload"), uploader.ALLOWED_UPLOAD_TYPES) or not package_id:
+    # A new file is a werkzeug FileStorage on both CKAN versions (2.11 names the tuple ALLOWED_UPLOAD_TYPES, 2.12
+    # dropped it).
+    if not isinstance(resource.get("upload"), FileStorage) or not package_id:
         return
     from ckan import model
     package = model.Package.get(package_id)
