@@ -62,6 +62,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         app.register_error_handler(tk.NotAuthorized, guards.not_authorized)
         app.after_request(http_headers.secure_response)
         adapters.csrf_exemption_per_request(app)
+        sessions.survive_redis_outage(app)
         return app
 
     # IAuthenticator and ISignal: login throttling, equal login timing, sessions that end (accounts/)

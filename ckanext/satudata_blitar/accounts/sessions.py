@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import time
 from typing import Any
+
 import flask
+from redis.exceptions import RedisError
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -20,7 +23,10 @@ from ckan.lib.redis import connect_to_redis
 
 from ckanext.satudata_blitar import config
 
+log = logging.getLogger(__name__)
+
 SESSION_KEY = "_satudata_login"
+UNAVAILABLE = "satudata.session_unavailable"
 
 
 def _key(token: str) -> str:
@@ -45,7 +51,10 @@ def is_valid(user: model.User) -> bool:
     if not isinstance(token, str) or not token:
         return False
     redis = connect_to_redis()
-    raw = redis.get(_key(token))
+    try:
+        raw = redis.get(_key(token))
+    except RedisError:  # the tokens are out of reach: nobody is logged in by a session meanwhile
+        return False
     if raw is None:
         return False
     record = json.loads(raw)
@@ -97,3 +106,34 @@ def check_request() -> None:
         return
     if not is_valid(user):
         tk.logout_user()
+
+
+def survive_redis_outage(app: flask.Flask) -> None:
+    """Sessions are kept in Redis (SESSION_TYPE = redis). While Redis is down no session can be read or stored:
+    every request would end in a 500 at its very start. Instead a request then goes on with a fresh session that is
+    never stored: a browser is an anonymous visitor until Redis is back, and API tokens, which are no sessions, keep
+    working (an upload through one is kept and its load queued later: tests/test_faults.py)."""
+    interface = app.session_interface
+    if not hasattr(interface, "session_class"):  # cookie sessions need no store
+        return
+    open_session, save_session = interface.open_session, interface.save_session
+
+    def open_without_store(app_: flask.Flask, request: Any) -> Any:
+        try:
+            return open_session(app_, request)
+        except RedisError as error:
+            log.warning("Sessions cannot be read (Redis): %s", error)
+            request.environ[UNAVAILABLE] = True
+            return interface.session_class(sid=interface._generate_sid(interface.sid_length),
+                                           permanent=interface.permanent)
+
+    def save_unless_unavailable(app_: flask.Flask, session: Any, response: Any) -> None:
+        if flask.request.environ.get(UNAVAILABLE):
+            return
+        try:
+            save_session(app_, session, response)
+        except RedisError as error:
+            log.warning("A session could not be stored (Redis): %s", error)
+
+    interface.open_session = open_without_store
+    interface.save_session = save_unless_unavailable

@@ -156,7 +156,12 @@ def _upload(app, world, dataset, filename: str, data: bytes):
 
 def test_redis_down_during_upload_keeps_the_file_and_requeues_the_load(app, world, queue, with_test_worker, cli):
     dataset = world_module.dataset_in_state(world, workflow.DRAF, name="redis-upload")
+    browser = world_module.logged_in(app, world, "operator")
     with down("redis"):
+        # Sessions live in Redis: a logged-in browser reads public pages as an anonymous visitor meanwhile (no 500).
+        page = browser.get("/dataset/", follow_redirects=False)
+        assert page.status_code == 200 and world.name("operator") not in page.body
+        assert browser.get("/dashboard/datasets", follow_redirects=False).status_code == 302
         response = _upload(app, world, dataset, "penduduk.csv", b"kecamatan,jumlah\nSukorejo,7\nKepanjenkidul,9\n")
         assert response.status_code == 200, response.body
         resource = response.json["result"]
