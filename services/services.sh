@@ -226,22 +226,30 @@ solr_classpath() {
 
 # Core `ckan` uses CKAN's own schema.xml from the installed CKAN, copied on every start to stay in step with it,
 # plus the typed fields of ckanext/satudata_blitar/solr/schema-fields.xml.
-solr_home() {
+solr_schema() {
   local ckan_dir
   ckan_dir=$("$VENV/bin/python" -c 'import ckan, os; print(os.path.dirname(ckan.__file__))' 2>/dev/null) \
     || die "CKAN is not installed in $VENV (run: make install)"
+  # Our typed fields go in before CKAN's dynamic fields; the schema keeps CKAN's name and version.
+  sed "/<dynamicField name=\"\*_date\"/e cat $ROOT/ckanext/satudata_blitar/solr/schema-fields.xml" \
+    "$ckan_dir/config/solr/schema.xml"
+}
+
+# CKAN checks the schema's name (ckan-2.12, ckan-2.11) and 2.11 refuses 2.12's: a running Solr whose schema is not
+# the one of $VENV's CKAN (make test CKAN_VERSION=2.11.6 after a run on 2.12) is restarted with it.
+solr_schema_current() { solr_schema | cmp -s - "$SOLR_HOME/ckan/conf/schema.xml"; }
+
+solr_home() {
   mkdir -p "$SOLR_HOME/ckan/conf"
   cp "$SOLR_SRC/solr.xml" "$SOLR_HOME/solr.xml"
   cp "$SOLR_SRC/solrconfig.xml" "$SOLR_HOME/ckan/conf/solrconfig.xml"
-  # Our typed fields go in before CKAN's dynamic fields; the schema keeps CKAN's name and version.
-  sed "/<dynamicField name=\"\*_date\"/e cat $ROOT/ckanext/satudata_blitar/solr/schema-fields.xml" \
-    "$ckan_dir/config/solr/schema.xml" >"$SOLR_HOME/ckan/conf/schema.xml"
+  solr_schema >"$SOLR_HOME/ckan/conf/schema.xml"
   touch "$SOLR_HOME/ckan/conf/synonyms.txt" "$SOLR_HOME/ckan/conf/protwords.txt"
   echo "name=ckan" >"$SOLR_HOME/ckan/core.properties"
 }
 
 start_solr() {
-  if alive solr && solr_ready; then say "solr already running on 127.0.0.1:$SOLR_PORT"; return; fi
+  if alive solr && solr_ready && solr_schema_current; then say "solr already running on 127.0.0.1:$SOLR_PORT"; return; fi
   stop_pid_group solr
   refuse_busy_port solr "$SOLR_PORT" SATUDATA_SOLR_PORT
   solr_classpath
