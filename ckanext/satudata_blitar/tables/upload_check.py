@@ -130,14 +130,9 @@ def load(resource_id: str) -> Optional[dict[str, Any]]:
 
 
 def states(resource_ids: list[str]) -> dict[str, str]:
-    """The task state of each resource's check, in one query (a resource never checked is absent)."""
-    if not resource_ids:
-        return {}
-    from ckan import model
-    rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state)
-            .filter(model.TaskStatus.entity_id.in_(resource_ids), model.TaskStatus.task_type == TASK_TYPE,
-                    model.TaskStatus.key == KEY))
-    return dict(rows)
+    """The task state of each resource's check (a resource never checked is absent): `findings` without the
+    formats."""
+    return {rid: state for rid, (state, _) in findings(resource_ids).items() if state is not None}
 
 
 def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
