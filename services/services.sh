@@ -5,7 +5,8 @@
 #   services/services.sh deps                 install the Debian packages they need (as root, once)
 #   services/services.sh start|stop|status|restart [SERVICE...]
 #   services/services.sh database NAME...     create these databases (owned by ckan_default) if missing
-#   SERVICES: postgres redis solr (the default set), web worker (need CKAN_INI)
+#   SERVICES: postgres redis solr (the default set), web worker (CKAN_INI, default: the config they last ran
+#             with, else ckan.ini)
 #
 # Idempotent: starting a running service only checks its health. All data lives under $SATUDATA_STATE_DIR
 # (default: .services/ in the repo, git-ignored). Ports come from the environment:
@@ -264,7 +265,15 @@ start_solr() {
 stop_solr() { stop_pid_group solr; }
 
 # --- CKAN web and jobs worker (for `make run`) --------------------------------------------------------------
-need_ckan_ini() { [ -n "${CKAN_INI:-}" ] && [ -f "$CKAN_INI" ] || die "set CKAN_INI to the portal's config file"; }
+# The portal's config file: CKAN_INI, else the one the web server and worker last started with (so that
+# `restart web` after `make run` needs nothing), else the repository's ckan.ini (what `make run` writes).
+need_ckan_ini() {
+  [ -n "${CKAN_INI:-}" ] || CKAN_INI=$(cat "$RUN/portal.ini" 2>/dev/null || true)
+  [ -n "${CKAN_INI:-}" ] || CKAN_INI=$ROOT/ckan.ini
+  [ -f "$CKAN_INI" ] || die "no portal config at $CKAN_INI: run make run first, or set CKAN_INI to the portal's config file"
+  CKAN_INI=$(realpath "$CKAN_INI")
+  echo "$CKAN_INI" >"$RUN/portal.ini"
+}
 
 # A running web server or worker keeps the settings it started with, so a changed config means a restart.
 config_stamp() { md5sum "$CKAN_INI" | cut -c1-32; }
