@@ -292,3 +292,69 @@ def opd(org_id: str | None) -> dict[str, str] | None:
     if not group or not group.is_organization:
         return None
     return {"id": group.id, "name": group.name, "title": group.title or group.name}
+
+
+# --- reminders and reports ------------------------------------------------------------------------------------
+
+REMINDER_NOTICE_DAYS = 2  # an open request is in the daily reminder from 2 working days before it is due
+
+
+def reminder_items(user: Any, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
+    """The open requests waiting for `user`'s answer that are due within REMINDER_NOTICE_DAYS working days or late
+    (for `ckan satudata remind`): the Walidata's every one, an OPD's Operator Data's and Verifikator OPD's those
+    routed to their OPD."""
+    held = roles.memberships(user)
+    if roles.WALIDATA in held.portal:
+        opd_ids = None
+    else:
+        opd_ids = [org for org, role in held.opds.items() if role in (roles.OPERATOR, roles.VERIFIKATOR_OPD)]
+        if not opd_ids:
+            return []
+    items = []
+    for request in waiting(opd_ids):
+        clock = timer(request, now)
+        if clock and clock.days_left <= REMINDER_NOTICE_DAYS:
+            group = opd(request.owner_org)
+            items.append({"id": request.id, "title": request.title, "opd_title": group["title"] if group else None,
+                          "due_date": clock.due.isoformat(), "late_by": clock.late_by, "days_left": clock.days_left})
+    return items
+
+
+REPORT_KEYS = ["received", "answered", "on_time", "late", TERPENUHI, AKAN_DISEDIAKAN, DITOLAK, "waiting",
+               "waiting_late"]
+
+
+def report(start: datetime.datetime, end: datetime.datetime, now: datetime.datetime,
+           opd_id: str | None = None) -> dict[str, Any]:
+    """The data requests of a period [start, end) (naive UTC) for the monitoring report, per OPD and overall:
+    received in the period; answered in it (on time or late against 10 or 17 working days, and by outcome); still
+    waiting for an answer at the period's end (or now), and of those past their time. A request not yet routed
+    counts under "OPD not known yet"."""
+    until = min(end, now)
+    rows: dict[str | None, dict[str, int]] = {}
+    for request in requests_in(start, end, opd_id):
+        counts = rows.setdefault(request.owner_org, dict.fromkeys(REPORT_KEYS, 0))
+        counts["received"] += start <= request.created_at < end
+        if request.answered_at and start <= request.answered_at < end:
+            clock = timer(request)
+            answer = next((e.event for e in reversed(events(request.id)) if e.event in ANSWERED), None)
+            counts["answered"] += 1
+            if clock:
+                counts["on_time" if clock.on_time else "late"] += 1
+            if answer:
+                counts[answer] += 1
+        if request.state in OPEN and request.created_at < end:
+            clock = timer(request, until)
+            counts["waiting"] += 1
+            counts["waiting_late"] += bool(clock and clock.late_by)
+    by_opd = []
+    for owner_org, counts in rows.items():
+        group = opd(owner_org)
+        by_opd.append({"owner_org": owner_org, "opd": group["name"] if group else None,
+                       "opd_title": group["title"] if group else None, **counts,
+                       "on_time_share": counts["on_time"] / counts["answered"] if counts["answered"] else None})
+    by_opd.sort(key=lambda row: (row["opd_title"] is None, (row["opd_title"] or "").lower()))
+    totals = {key: sum(row[key] for row in by_opd) for key in REPORT_KEYS}
+    totals["on_time_share"] = totals["on_time"] / totals["answered"] if totals["answered"] else None
+    return {"standard_days": STANDARD_DAYS, "extension_days": EXTENSION_DAYS, "keys": REPORT_KEYS,
+            "by_opd": by_opd, "totals": totals}
