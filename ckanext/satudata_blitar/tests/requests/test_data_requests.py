@@ -418,6 +418,7 @@ def test_the_pages_list_filter_and_file_a_request(app, no_open_requests):
 
 
 def test_an_empty_search_and_an_opd_page_link_to_a_request(app, no_open_requests):
-    empty = app.get("/dataset/?q=zzqx-tidak-ada-data").body
-    assert "/permohonan-data/baru" in empty
+    empty = app.get("/dataset/?q=zzqxtidakada").body
+    assert "Data tidak ditemukan?" in empty and "/permohonan-data/baru?q=zzqxtidakada" in empty
+    assert "Data tidak ditemukan?" not in app.get("/dataset/").body
     assert "/permohonan-data/baru?owner_org=dinas-kesehatan" in app.get("/organization/dinas-kesehatan").body
