@@ -422,3 +422,37 @@ def test_an_empty_search_and_an_opd_page_link_to_a_request(app, no_open_requests
     assert "Data tidak ditemukan?" in empty and "/permohonan-data/baru?q=zzqxtidakada" in empty
     assert "Data tidak ditemukan?" not in app.get("/dataset/").body
     assert "/permohonan-data/baru?owner_org=dinas-kesehatan" in app.get("/organization/dinas-kesehatan").body
+
+
+# --- the monitoring report and the daily reminder ------------------------------------------------------------
+
+def test_the_monitoring_report_and_the_reminder_count_requests(app, no_open_requests, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Jakarta")
+    world = no_open_requests
+    with freezegun.freeze_time("2026-07-01 02:00", ignore=["jwt"]):
+        answered_on_time, answered_late = _filed(app, world), _filed(app, world, who="other_citizen")
+        waiting = _filed(app, world, title="Data belum diteruskan")
+        for request in (answered_on_time, answered_late):
+            _api(app, world, "walidata", "satudata_data_request_route",
+                 {"id": request["id"], "owner_org": "dinas-kesehatan"})
+    with freezegun.freeze_time("2026-07-06 03:00", ignore=["jwt"]):
+        _api(app, world, "operator", "satudata_data_request_answer",
+             {"id": answered_on_time["id"], "outcome": "terpenuhi",
+              "package_id": world.datasets[workflow.TERBIT]["name"]})
+    with freezegun.freeze_time("2026-08-03 03:00", ignore=["jwt"]):  # due 15 July
+        _api(app, world, "verifikator_opd", "satudata_data_request_answer",
+             {"id": answered_late["id"], "outcome": "ditolak", "reason": "tidak_ada", "note": "Belum didata."})
+    with freezegun.freeze_time("2026-10-05 03:00", ignore=["jwt"]):
+        report = _api(app, world, "walidata", "satudata_report_monitoring", {"period": "2026-T3"})["data_requests"]
+        reminder = helpers.call_action("satudata_remind", context={"user": world.name("sysadmin")}, dry_run=True)
+    rows = {row["opd"]: row for row in report["by_opd"]}
+    keys = ["received", "answered", "on_time", "late", "terpenuhi", "akan_disediakan", "ditolak", "waiting",
+            "waiting_late"]
+    assert [rows["dinas-kesehatan"][key] for key in keys] == [2, 2, 1, 1, 1, 0, 1, 0, 0]
+    assert [rows[None][key] for key in keys] == [1, 0, 0, 0, 0, 0, 0, 1, 1]
+    assert report["totals"]["on_time_share"] == 0.5
+    listed = {entry["user"]: entry["items"].get("data_requests") for entry in reminder["recipients"]}
+    assert listed.get(world.name("walidata")) == [waiting["id"]]
+    assert not listed.get(world.name("operator"))
+    mail = next(entry for entry in reminder["recipients"] if entry["user"] == world.name("walidata"))["body"]
+    assert f"#{waiting['id']} Data belum diteruskan" in mail and f"/permohonan-data/{waiting['id']}" in mail
