@@ -178,7 +178,8 @@ class Timer:
         return self.taken <= self.standard
 
     def as_dict(self) -> dict[str, Any]:
-        return {"standard_days": self.standard, "due_date": self.due.isoformat(), "days_taken": self.taken,
+        return {"open": self.open, "standard_days": self.standard, "due_date": self.due.isoformat(),
+                "days_taken": self.taken,
                 "days_left": self.days_left if self.open else None, "late_by": self.late_by,
                 "on_time": self.on_time, "due_today": self.open and self.taken == self.standard}
 
