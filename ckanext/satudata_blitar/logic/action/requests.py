@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import flask
+from flask_babel import force_locale
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -107,7 +108,7 @@ def request_dict(request: DataRequest, user: Any) -> dict[str, Any]:
         "reason": request.reason,
         "reason_label": flow.reason_label(request.reason) if request.reason else None,
         "clause": request.clause,
-        "answer_note": request.answer_note if shows_text or request.state != flow.DITOLAK else None,
+        "answer_note": request.answer_note if shows_text else None,
         "is_requester": own,
         "events": [{"event": event.event, "event_label": flow.event_label(event.event),
                     "from_state": event.from_state, "to_state": event.to_state,
@@ -256,7 +257,8 @@ def _proposed_element(request: DataRequest, url: str) -> str:
     existing = data_elements.find(year, request.owner_org, name)
     if existing:
         return existing.id
-    definition = tk._("Proposed by data request #{number}: {url}").format(number=request.id, url=url)
+    with force_locale(tk.config["ckan.locale_default"]):  # the list's language, not the answerer's page's
+        definition = tk._("Proposed by data request #{number}: {url}").format(number=request.id, url=url)
     element, _changed = data_elements.save({"tahun": year, "owner_org": request.owner_org, "nama": name,
                                             "definisi": definition, "data_prioritas": False})
     model.Session.flush()
