@@ -110,13 +110,18 @@ def role_label(role: str) -> str:
     return roles.role_label(role)
 
 
-def get(request_id: Any) -> DataRequest | None:
+def get(request_id: Any, lock: bool = False) -> DataRequest | None:
+    """The request of a number; with `lock`, its row locked (and read again) until the transaction ends, so of two
+    people answering at once the second sees the first's answer and is refused."""
     try:
         number = int(str(request_id).strip())
     except (TypeError, ValueError):
         return None
     if not 0 < number < 2 ** 31:
         return None
+    if lock:
+        return (model.Session.query(DataRequest).filter(DataRequest.id == number).with_for_update()
+                .populate_existing().one_or_none())
     return model.Session.get(DataRequest, number)
 
 

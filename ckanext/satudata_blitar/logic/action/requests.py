@@ -37,8 +37,9 @@ def _validated(data_dict: dict[str, Any], schema: dict[str, Any], context: dict[
     return data
 
 
-def _request(data_dict: dict[str, Any]) -> DataRequest:
-    request = flow.get(data_dict.get("id"))
+def _request(data_dict: dict[str, Any], lock: bool = True) -> DataRequest:
+    """The request `id`; locked for the rest of the transaction unless only read."""
+    request = flow.get(data_dict.get("id"), lock=lock)
     if request is None:
         raise tk.ObjectNotFound(tk._("Data request not found"))
     return request
@@ -186,7 +187,7 @@ def satudata_data_request_show(context: dict[str, Any], data_dict: dict[str, Any
     :param id: the request's number
     """
     data = _validated(data_dict, request_schema.id_schema(), context)
-    request = _request(data)
+    request = _request(data, lock=False)
     tk.check_access("satudata_data_request_show", context, {"id": request.id})
     return request_dict(request, user_of(context))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import email
 import email.header
+import threading
 
 import freezegun
 import pytest
@@ -241,6 +242,34 @@ def test_the_extension_is_seven_working_days_once_with_a_reason(app, no_open_req
                     {"id": request["id"], "note": "Data sedang direkap."})
     assert extended["timer"]["standard_days"] == 17 and extended["extension_reason"] == "Data sedang direkap."
     _api(app, world, "walidata", "satudata_data_request_extend", {"id": request["id"], "note": "lagi"}, status=409)
+
+
+def test_two_answers_at_the_same_moment_make_exactly_one(app, no_open_requests):
+    world = no_open_requests
+    request = _filed(app, world)
+    _api(app, world, "walidata", "satudata_data_request_route", {"id": request["id"], "owner_org": "dinas-kesehatan"})
+    model.Session.remove()
+    results, barrier = [], threading.Barrier(2)
+    answers = {"operator": {"outcome": "terpenuhi", "package_id": world.datasets[workflow.TERBIT]["name"]},
+               "verifikator_opd": {"outcome": "ditolak", "reason": "tidak_ada", "note": "Tidak ada."}}
+
+    def answer(viewer):
+        with app.flask_app.app_context():
+            barrier.wait()
+            response = app.post("/api/3/action/satudata_data_request_answer", headers=world.token(viewer),
+                                json={"id": request["id"], **answers[viewer]}, status=None)
+            results.append(response.status_code)
+            model.Session.remove()
+
+    threads = [threading.Thread(target=answer, args=(viewer,)) for viewer in answers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 409]
+    shown = _api(app, world, "anonymous", "satudata_data_request_show", {"id": request["id"]})
+    assert [e["event"] for e in shown["events"]].count(shown["state"]) == 1
+    assert len([e for e in shown["events"] if e["event"] in flow.ANSWERED]) == 1
 
 
 # --- time ---------------------------------------------------------------------------------------------------
