@@ -278,11 +278,11 @@ def satudata_data_request_answer(context: dict[str, Any], data_dict: dict[str, A
     """
     data = _validated(data_dict, request_schema.answer_schema(), context)
     request = _request(data)
+    if request.state not in flow.OPEN:  # the state is public: a 409 says it to anyone
+        _refuse_state(request)
     tk.check_access("satudata_data_request_answer", context, {"id": request.id})
     user = user_of(context)
     answering = flow.handler_roles(user, request)
-    if request.state not in flow.OPEN or not answering:
-        _refuse_state(request)
     outcome, errors = data["outcome"], {}
     package = None
     if outcome == flow.TERPENUHI:
@@ -330,11 +330,11 @@ def satudata_data_request_extend(context: dict[str, Any], data_dict: dict[str, A
     """
     data = _validated(data_dict, request_schema.note_schema(required=True), context)
     request = _request(data)
+    if request.state not in flow.OPEN:  # the state is public: a 409 says it to anyone
+        _refuse_state(request)
     tk.check_access("satudata_data_request_extend", context, {"id": request.id})
     user = user_of(context)
     answering = flow.handler_roles(user, request)
-    if request.state not in flow.OPEN or not answering:
-        _refuse_state(request)
     if request.extended_at:
         raise tk.ValidationError({"note": [tk._("The time of this request has already been extended once")]})
     request.extended_at, request.extension_reason = datetime.datetime.utcnow(), data["note"]

@@ -62,11 +62,9 @@ def satudata_data_request_route(context: dict[str, Any], data_dict: dict[str, An
 
 
 def _answers(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    """The Walidata, and the Operator Data and Verifikator OPD of the OPD the request is routed to."""
-    request = _the_request(data_dict)
-    held = roles.roles_for(user_of(context), request.owner_org)
-    if held & {roles.WALIDATA, roles.SYSADMIN} or (
-            request.owner_org and held & {roles.OPERATOR, roles.VERIFIKATOR_OPD}):
+    """The Walidata, and the Operator Data and Verifikator OPD of the OPD the request is routed to (while it is
+    routed there: a request not yet routed, or back with the Walidata, is the Walidata's)."""
+    if flow.handler_roles(user_of(context), _the_request(data_dict)):
         return {"success": True}
     return _refused(tk._("Only the OPD the request is routed to and the Walidata answer it"))
 
