@@ -247,3 +247,13 @@ def session_max_age() -> int:
 
 def content_security_policy() -> str:
     return (tk.config["ckanext.satudata_blitar.content_security_policy"] or "").strip()
+
+
+# Data requests (requests/)
+
+def data_requests_max_open_per_account() -> int:
+    return tk.config["ckanext.satudata_blitar.data_requests.max_open_per_account"]
+
+
+def data_requests_max_per_address_per_day() -> int:
+    return tk.config["ckanext.satudata_blitar.data_requests.max_per_address_per_day"]

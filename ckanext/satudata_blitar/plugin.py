@@ -13,6 +13,7 @@ from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
+from ckanext.satudata_blitar.requests import template_helpers as request_helpers
 from ckanext.satudata_blitar.tables import ingest, served_files, storage
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
@@ -24,7 +25,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 @tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations
-@tk.blanket.helpers(lambda: {name: getattr(module, name) for module in (helpers, helpers_portal)
+@tk.blanket.helpers(lambda: {name: getattr(module, name) for module in (helpers, helpers_portal, request_helpers)
                              for name in module.__all__})
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):

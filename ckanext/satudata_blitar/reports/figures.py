@@ -45,6 +45,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.elements import data_elements
+from ckanext.satudata_blitar.requests import data_requests
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.workflow import working_days
@@ -376,6 +377,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
         "opds": opds, "totals": totals,
         "timeliness": by_opd + overall,
         "overdue": _overdue(steps, tz),
+        "data_requests": data_requests.report(period.start, period.end, now, opd_id),
         "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat(),
                           "counts": data_elements.COUNT_KEYS, "late": _late_elements(year, as_of, opd_id, tz)},
         "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}

@@ -176,7 +176,24 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         _section("late_elements", N_("Late data elements"), _element_columns(),
                  late_elements, lang),
         _section("trend", N_("Monthly trend"), trend_columns, trend, lang),
-    ]
+    ] + _data_request_sections(report, lang)
+
+
+def _data_request_sections(report: dict[str, Any], lang: str) -> list[Section]:
+    """The data requests (permohonan data) of the period, by OPD (requests/data_requests.py: report)."""
+    requests = report.get("data_requests")
+    if not requests:
+        return []
+    columns = [Column(N_("OPD"), 34, TEXT), Column(N_("Received"), 11), Column(N_("Answered"), 11),
+               Column(N_("On time"), 11), Column(N_("Late"), 11), Column(N_("Fulfilled"), 11),
+               Column(N_("Will be provided"), 12), Column(N_("Refused"), 11), Column(N_("Still waiting"), 12),
+               Column(N_("Waiting past the time"), 14), Column(N_("On time (%)"), 12, SHARE)]
+    keys = ["received", "answered", "on_time", "late", "terpenuhi", "akan_disediakan", "ditolak", "waiting",
+            "waiting_late", "on_time_share"]
+    rows = [[row["opd_title"] or translated(N_("OPD not known yet"), lang)] + [row[key] for key in keys]
+            for row in requests["by_opd"]]
+    rows.append([translated(ALL_OPDS, lang)] + [requests["totals"][key] for key in keys])
+    return [_section("data_requests", N_("Data requests"), columns, rows, lang)]
 
 
 # --- evaluation -------------------------------------------------------------------------------------------------

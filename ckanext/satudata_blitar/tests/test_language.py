@@ -232,7 +232,9 @@ def _pages(world, viewer):
               (f"/dataset/{published['name']}", 200),
               (f"/dataset/{published['name']}/resource/{resource['id']}", 200),
               ("/organization/", 200), ("/organization/dinas-kesehatan", 200),
-              (f"/dataset/activity/{published['name']}", 200), ("/dataset/tidak-ada", 404)]
+              (f"/dataset/activity/{published['name']}", 200), ("/dataset/tidak-ada", 404),
+              ("/permohonan-data", 200), ("/permohonan-data?q=zz&state=diajukan", 200),
+              (f"/permohonan-data/{world.data_request_id}", 200), ("/dataset/?q=zzqxtidakada", 200)]
     if viewer == "anonymous":
         return public + [("/user/login", 200), ("/user/reset", 200), ("/ckan-admin", 403),
                          ("/organization/tidak-ada", 404), ("/user/tidak-ada", 403),
@@ -244,7 +246,10 @@ def _pages(world, viewer):
                       ("/dashboard/groups", 200), (f"/user/{own}", 200), (f"/user/edit/{own}", 200),
                       (f"/user/{own}/api-tokens", 200), ("/verifikasi", 200),
                       ("/organization/about/dinas-kesehatan", 200),
-                      ("/organization/activity/dinas-kesehatan", 200)]
+                      ("/organization/activity/dinas-kesehatan", 200),
+                      ("/permohonan-data/baru", 200), ("/permohonan-data/saya", 200)]
+    if viewer in ("operator", "verifikator_opd", "walidata"):
+        pages += [("/permohonan-data/antrean", 200), (f"/permohonan-data/{world.data_request_id}", 200)]
     if viewer in ("operator", "sysadmin"):
         draft_resource = draft["resources"][0]
         pages += [("/dataset/new", 200), (f"/dataset/edit/{draft['name']}", 200),
@@ -288,6 +293,12 @@ def language_world(reset_db, migrate_db_for):
             helpers.call_action("resource_view_create", context=sysadmin, resource_id=resource_id,
                                 view_type="datatables_view", title="Table")
             built.datasets[state] = helpers.call_action("package_show", id=built.datasets[state]["id"])
+        # A data request routed to Dinas Kesehatan: its page shows the answer forms to the OPD and the Walidata.
+        request = helpers.call_action("satudata_data_request_create", context={"user": built.name("sysadmin")},
+                                      title="Jumlah posyandu aktif", description="Per kelurahan.")
+        helpers.call_action("satudata_data_request_route", context={"user": built.name("walidata")},
+                            id=request["id"], owner_org="dinas-kesehatan")
+        built.data_request_id = request["id"]
         yield built
     finally:
         unload()

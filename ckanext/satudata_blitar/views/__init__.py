@@ -7,7 +7,7 @@ from flask import Blueprint
 satudata = Blueprint("satudata", __name__)
 
 # Each module adds its routes to the blueprint.
-from ckanext.satudata_blitar.views import (elements, metadata, portal, reminders, reports, tables,  # noqa: E402,F401
-                                           workflow)
+from ckanext.satudata_blitar.views import (elements, metadata, portal, reminders, reports, requests,  # noqa: E402,F401
+                                           tables, workflow)
 
 __all__ = ["satudata"]

@@ -29,7 +29,8 @@ EXTRAS_KEY = "satudata_blitar"
 
 # The sections of a reminder, in the mail's order: what each person may find in it.
 VERIFY, RETURNED, ELEMENTS, LATE_BY_OPD = "verify", "returned", "elements", "late_by_opd"
-SECTIONS = (VERIFY, RETURNED, ELEMENTS, LATE_BY_OPD)
+DATA_REQUESTS = "data_requests"  # requests/data_requests.py: reminder_items
+SECTIONS = (VERIFY, RETURNED, ELEMENTS, LATE_BY_OPD, DATA_REQUESTS)
 
 R = Reminder.__table__
 
@@ -131,6 +132,13 @@ def compose(user: model.User, content: dict[str, Any], today: datetime.date, lan
                     lines += _dataset_line(item, today, lang)
                 for element in opd["elements"]:
                     lines += _element_line(element, lang)
+        if content.get(DATA_REQUESTS):
+            lines += ["", tk._("Data requests to answer, due soon or late:")]
+            for item in content[DATA_REQUESTS]:
+                when = (_late(item["late_by"]) if item["late_by"] else
+                        tk._("due {date}").format(date=formats.satudata_date(item["due_date"], lang)))
+                lines += [f"- #{item['id']} {item['title']}: {when}",
+                          f"  {_url('satudata.data_request', id=item['id'])}"]
         lines += ["", tk._("Your tasks: {url}").format(url=_url("satudata.dashboard")),
                   tk._("Your verification list: {url}").format(url=_url("satudata.verification")),
                   tk._("To stop these reminders or choose their language: {url}").format(
@@ -145,6 +153,7 @@ def summary(content: dict[str, Any]) -> dict[str, list[str]]:
         RETURNED: [item["name"] for item in content.get(RETURNED, [])],
         ELEMENTS: [element["id"] for element in content.get(ELEMENTS, [])],
         LATE_BY_OPD: [opd["name"] for opd in content.get(LATE_BY_OPD, [])],
+        DATA_REQUESTS: [item["id"] for item in content.get(DATA_REQUESTS, [])],
     }
 
 

@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 from ckanext.satudata_blitar.logic import input_types
 from ckanext.satudata_blitar.logic.action import (accounts, core, elements, language, metadata, portal, reminders,
-                                                 reports, tables, workflow)
+                                                 reports, requests, tables, workflow)
 
-PARTS = (metadata, workflow, tables, elements, reports, portal, core, language, accounts, reminders)
+PARTS = (metadata, workflow, tables, elements, reports, portal, core, language, accounts, reminders, requests)
 
 
 def get_actions() -> dict[str, Callable[..., Any]]:

@@ -17,6 +17,7 @@ from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.language import LANGUAGES
 from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.reports import pipeline
+from ckanext.satudata_blitar.requests import data_requests
 from ckanext.satudata_blitar.workflow import reminders, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.workflow import working_days
@@ -82,6 +83,7 @@ def _content(user: model.User, today: datetime.date, elements: list[dict[str, An
         reminders.ELEMENTS: [element for element in elements if element["owner_org"] in operator_opds],
         reminders.LATE_BY_OPD: late_by_opd if roles.WALIDATA in held.portal else [],
         "escalate_after_days": config.reminders_escalate_after_days(),
+        reminders.DATA_REQUESTS: data_requests.reminder_items(user),
     }
 
 

@@ -7,9 +7,9 @@ from typing import Any, Callable
 import ckan.plugins as p
 
 from ckanext.satudata_blitar.logic.auth import (accounts, core, elements, metadata, portal, reminders, reports,
-                                               tables, workflow)
+                                               requests, tables, workflow)
 
-PARTS = (metadata, workflow, tables, elements, reports, portal, core, accounts, reminders)
+PARTS = (metadata, workflow, tables, elements, reports, portal, core, accounts, reminders, requests)
 
 
 def get_auth_functions() -> dict[str, Callable[..., Any]]:

@@ -424,6 +424,10 @@ def _expected_sheets():
         "Elemen data terlambat": (ELEMENT_HEADERS, late),
         "Tren bulanan": (["Bulan", "Diajukan", "Diverifikasi (OPD)", "Dikembalikan (OPD)", "Diverifikasi (Walidata)",
                           "Dikembalikan (Walidata)", "Terbit", "Ditarik"], trend),
+        # No data request in this world (tests/requests/test_data_requests.py has the figures).
+        "Permohonan data": (["OPD", "Diterima", "Dijawab", "Tepat waktu", "Terlambat", "Terpenuhi",
+                             "Akan disediakan", "Ditolak", "Masih menunggu", "Menunggu melewati batas waktu",
+                             "Tepat waktu (%)"], [["Semua OPD", 0, 0, 0, 0, 0, 0, 0, 0, 0, None]]),
     }
 
 
@@ -569,7 +573,8 @@ def test_cli_english_headers_and_one_opd(cli, world, tmp_path):
     output = _run_cli(cli, tmp_path, "xlsx", "--lang", "en", "--owner-org", "bappeda")
     workbook = openpyxl.load_workbook(output)
     assert workbook.sheetnames == ["Report", "Summary by OPD", "Timeliness against the SOP", "Past the standard time",
-                                   "Data element fulfilment", "Late data elements", "Monthly trend"]
+                                   "Data element fulfilment", "Late data elements", "Monthly trend",
+                                   "Data requests"]
     summary = list(workbook["Summary by OPD"].iter_rows(values_only=True))
     assert summary[0][:2] == ("OPD", "Draft (now)")
     assert [row[0] for row in summary[1:]] == ["Bappeda", "All OPDs"]
