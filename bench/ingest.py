@@ -178,7 +178,8 @@ def main() -> int | None:
         return
     import serve
     serve.require(server=False)
-    if not args.ckan_ini:
+    own = not args.ckan_ini  # fresh databases of its own: nothing to clean up afterwards
+    if own:
         serve.create_databases(serve.check_name(args.name), fresh=True)  # a copy of the template: a second
         args.ckan_ini = str(serve.write_ini(args.name, 0))
 
@@ -208,8 +209,9 @@ def main() -> int | None:
                 continue
             results[(runner, kind)] = json.loads(line[0][len("BENCH-RESULT "):])
     finally:
-        subprocess.run([sys.executable, __file__, "--ckan-ini", args.ckan_ini, "--one", "cleanup", "-"],
-                       capture_output=True)
+        if not own:
+            subprocess.run([sys.executable, __file__, "--ckan-ini", args.ckan_ini, "--one", "cleanup", "-"],
+                           capture_output=True)
 
     names = {"xlsx_dim": ".xlsx with <dimension>", "xlsx_nodim": ".xlsx without <dimension>", "csv": "CSV"}
     print(f"\n{'path':<8} {'file':<26} {'total s':>8} {'peak RSS MB':>12}  {'rows':>8}  types / stages (s)")

@@ -238,6 +238,8 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--ckan-ini", ini, "--worker", "stock" if stock else "ours"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ready(self) -> None:
         assert self.ask(None)["ready"]
 
     def ask(self, command: dict | None) -> dict:
@@ -254,14 +256,14 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def pages(seeded: dict) -> list[tuple[str, str, str]]:
+def pages(seeded: dict, viewers: tuple[str, ...] = VIEWERS) -> list[tuple[str, str, str]]:
     dataset, opd = seeded["dataset"], seeded["opd"]
     public = [("/", "home"), ("/dataset/", "/dataset/"), ("/dataset/?q=Templat&sort=score+desc", "/dataset/?q="),
               (f"/dataset/{dataset}", "dataset page"), (f"/organization/{opd}", "OPD page"),
               (f"/api/3/action/package_show?id={dataset}", "API package_show"),
               ("/api/3/action/package_search?facet.field=[\"organization\",\"tags\"]&rows=20", "API package_search")]
-    return [(path, label, viewer) for viewer in VIEWERS for path, label in public] + [
-        ("/dashboard/datasets", "/dashboard/datasets", viewer) for viewer in VIEWERS[1:]]
+    return [(path, label, viewer) for viewer in viewers for path, label in public] + [
+        ("/dashboard/datasets", "/dashboard/datasets", viewer) for viewer in viewers if viewer != "anonymous"]
 
 
 def own_database(args: argparse.Namespace) -> tuple[str, bool]:
@@ -294,14 +296,20 @@ def main() -> None:
     parser.add_argument("--published", type=int, default=60)
     parser.add_argument("--waiting", default="0,100,1000")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--viewers", default=",".join(VIEWERS), help=f"who asks (default {','.join(VIEWERS)})")
     args = parser.parse_args()
+    viewers = tuple(args.viewers.split(","))
+    if set(viewers) - set(VIEWERS):
+        parser.error(f"--viewers: one or more of {', '.join(VIEWERS)}")
     if args.worker:
         return worker(args.ckan_ini, args.worker == "stock")
     import serve
     serve.check_name(args.name)
     ini, reset = own_database(args)
-    ours, stock = Worker(ini, False), Worker(ini, True)
+    ours, stock = Worker(ini, False), Worker(ini, True)  # both load CKAN at the same time
     try:
+        ours.ready()
+        stock.ready()
         start = time.perf_counter()
         seeded = ours.ask({"cmd": "seed", "args": {"published": args.published, "reset": reset}})
         for side in (ours, stock):
@@ -310,7 +318,7 @@ def main() -> None:
         for waiting in (int(n) for n in args.waiting.split(",")):
             ours.ask({"cmd": "wait", "args": {"waiting": waiting}})
             stock.ask({"cmd": "reindex"})
-            measured = {key: {"ours": [], "stock": []} for key in pages(seeded)}
+            measured = {key: {"ours": [], "stock": []} for key in pages(seeded, viewers)}
             for round_ in range(args.rounds + 1):  # the first round warms up (templates, caches) and is not kept
                 for key in measured:
                     path, _label, viewer = key

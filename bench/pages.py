@@ -65,20 +65,25 @@ def pages(data: dict) -> list[tuple[str, str, str]]:
 WALIDATA_PAGES = [("home", "/"), ("/dashboard/datasets", "/dashboard/datasets"), ("/dataset/", "/dataset/")]
 
 
-def prepare(args, ours_ini: Path, port: int) -> dict:
-    """The database with its datasets and both indexes; remembered in the world file (made again when the sizes
-    asked for differ)."""
+def saved(args) -> dict | None:
+    """The world file of an earlier run with the same sizes, if its databases are still there."""
+    path = world.world_path(args.name)
+    wanted = {"published": args.published, "waiting": args.waiting, "opds": args.opds}
+    made = json.loads(path.read_text()) if path.exists() and not args.fresh else {}
+    if made.get("pages", {}).get("sizes") == wanted and serve.database_ready(args.name):
+        return made
+    path.unlink(missing_ok=True)
+    return None
+
+
+def prepare(args, ours_ini: Path, url: str) -> dict:
+    """On new databases served by ours at `url`: the world, its datasets and both indexes; remembered in the world
+    file (made again when the sizes asked for differ)."""
     name, db = args.name, serve.databases(args.name)[0]
     path = world.world_path(name)
     wanted = {"published": args.published, "waiting": args.waiting, "opds": args.opds}
-    saved = json.loads(path.read_text()) if path.exists() and not args.fresh else {}
-    if saved.get("pages", {}).get("sizes") == wanted and serve.database_ready(name):
-        return saved
-    path.unlink(missing_ok=True)
     started = time.perf_counter()
-    serve.create_databases(name, fresh=True)
-    with serve.served(ours_ini, port, min(args.workers, 2), f"{name}-prepare") as url, \
-            serve.jobs_worker(ours_ini, f"{name}-worker"), httpx.Client(base_url=url, timeout=120) as client:
+    with serve.jobs_worker(ours_ini, f"{name}-worker"), httpx.Client(base_url=url, timeout=120) as client:
         made = world.make(client, ours_ini, name, opds=args.opds, per_role=PER_ROLE)
         template, resource = world.publish(client, made, "bench-template")
     world.clone(db, template["id"], "bench-pub", args.published, made["opds"], "terbit")
@@ -185,30 +190,34 @@ def main(argv: list[str] | None = None) -> int:
     stock_ini = serve.write_ini(name, stock_port, stock=True)
     started = time.perf_counter()
     with serve.deadline(int(args.max_minutes * 60)):
-        made = prepare(args, ours_ini, port)
-        data = made["pages"]
-        tokens = {"anonymous": None, "operator": made["users"][world.OPERATOR][0]["token"]}
-        walidata = made["users"][world.WALIDATA][0]["token"]
-        with serve.served(ours_ini, port, args.workers, f"{name}-ours") as ours, \
-                serve.served(stock_ini, stock_port, args.workers, f"{name}-stock") as stock:
-            timer = Timer({"ours": ours, "stock": stock})
-            print(f"serving ours at {ours} and stock at {stock}, {args.workers} gunicorn workers each")
-            try:
-                set_waiting(db, 0)
-                measured = pages(data)
-                for round_ in range(args.warmup + args.rounds):
-                    random.shuffle(measured)
-                    for label, who, path in measured:
-                        timer.ask(label, path, tokens[who], record=round_ >= args.warmup)
-                for count in queues:
-                    set_waiting(db, count)
-                    for round_ in range(args.warmup + args.walidata_rounds):
-                        for label, path in random.sample(WALIDATA_PAGES, len(WALIDATA_PAGES)):
-                            timer.ask(f"Walidata {label} ({count} waiting)", path, walidata,
-                                      record=round_ >= args.warmup)
-            finally:
-                set_waiting(db, 0)
-                timer.close()
+        made = saved(args)
+        if made is None:
+            serve.create_databases(name, fresh=True)
+        # Ours serves the preparation too (one start less); the warm-up rounds warm both variants alike.
+        with serve.served(ours_ini, port, args.workers, f"{name}-ours") as ours:
+            made = made or prepare(args, ours_ini, ours)
+            data = made["pages"]
+            tokens = {"anonymous": None, "operator": made["users"][world.OPERATOR][0]["token"]}
+            walidata = made["users"][world.WALIDATA][0]["token"]
+            with serve.served(stock_ini, stock_port, args.workers, f"{name}-stock") as stock:
+                timer = Timer({"ours": ours, "stock": stock})
+                print(f"serving ours at {ours} and stock at {stock}, {args.workers} gunicorn workers each")
+                try:
+                    set_waiting(db, 0)
+                    measured = pages(data)
+                    for round_ in range(args.warmup + args.rounds):
+                        random.shuffle(measured)
+                        for label, who, path in measured:
+                            timer.ask(label, path, tokens[who], record=round_ >= args.warmup)
+                    for count in queues:
+                        set_waiting(db, count)
+                        for round_ in range(args.warmup + args.walidata_rounds):
+                            for label, path in random.sample(WALIDATA_PAGES, len(WALIDATA_PAGES)):
+                                timer.ask(f"Walidata {label} ({count} waiting)", path, walidata,
+                                          record=round_ >= args.warmup)
+                finally:
+                    set_waiting(db, 0)
+                    timer.close()
     labels = [label for label, _, _ in pages(data)] + [f"Walidata {label} ({count} waiting)"
                                                        for count in queues for label, _ in WALIDATA_PAGES]
     rows = report(timer, labels)

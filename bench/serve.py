@@ -411,7 +411,7 @@ def _wait_ready(process: subprocess.Popen, url: str, workers: int, timeout: floa
         try:
             response = httpx.get(f"{url}/api/3/action/status_show", timeout=60)
         except httpx.HTTPError:
-            time.sleep(1)
+            time.sleep(0.25)
             continue
         if response.headers.get(NONCE_HEADER) != nonce:
             raise NotOurServer(f"{url} answers, but not as the server this benchmark started ({label}, pid "
@@ -421,7 +421,7 @@ def _wait_ready(process: subprocess.Popen, url: str, workers: int, timeout: floa
             if answered >= workers:
                 return
             continue
-        time.sleep(1)
+        time.sleep(0.25)
     raise TimeoutError(f"gunicorn ({label}) did not answer within {timeout:.0f} s; see {_log(label)}")
 
 

@@ -154,7 +154,7 @@ def wait_loaded(client: httpx.Client, token: str, resource_id: str, timeout: flo
         status = call(client, "satudata_upload_check", token, id=resource_id).get("status")
         if status and status != "pending":
             return status
-        time.sleep(1)
+        time.sleep(0.5)
     raise TimeoutError(f"the upload of {resource_id} was not loaded within {timeout:.0f} s")
 
 

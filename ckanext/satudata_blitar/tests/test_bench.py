@@ -128,7 +128,7 @@ SMOKE = {
              "records: every transition recorded exactly once"),
     "pages": (["--published", "3", "--waiting", "2", "--queues", "0,2", "--rounds", "1", "--walidata-rounds", "1",
                "--warmup", "0", "--workers", "1", "--opds", "1", "--max-minutes", "8"], "0 errors"),
-    "page_costs": (["--published", "2", "--waiting", "1", "--rounds", "1"],
+    "page_costs": (["--published", "2", "--waiting", "1", "--rounds", "1", "--viewers", "walidata"],
                    "1 datasets waiting for the Walidata"),
     "reports": (["--opds", "2", "--datasets", "30", "--elements", "2"], "evaluation 2026-07"),
     "ingest": (["--rows", "30", "--cases", "ours:csv,stock:csv"], "CSV: ours / stock end-to-end"),
