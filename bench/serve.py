@@ -28,8 +28,8 @@ Variants:
 
 Every process started here is in a session of its own and is ended with its whole group in a `finally`; `deadline`
 bounds a whole run (SIGALRM), so nothing outlives the benchmark. `drop(name)` removes what a benchmark made (its
-databases, search index entries, Redis keys, files). Not part of the test suite (tests/test_bench.py runs each
-benchmark for a few seconds with tiny sizes).
+databases, search index entries, Redis keys, files). The figures come from by-hand runs; tests/test_bench.py runs
+each benchmark for a few seconds with tiny sizes.
 """
 from __future__ import annotations
 
