@@ -73,6 +73,7 @@ REDIS_DB = 3  # the portal uses 0, the tests 1, make test-ckan 2
 # The header bench/wsgi.py adds to every answer: the nonce of the server that answered.
 NONCE_HEADER = "X-Satudata-Bench"
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,40}$")
+TEMPLATE_VERSION = 2  # what template() puts in the template databases: raise it when that changes
 
 
 def _test_ini_plugins() -> list[str]:
@@ -245,7 +246,7 @@ def template_key() -> str:
                 ("ckan", "ckanext-xloader", "ckanext-scheming", "ckanext-dcat")]
     ours = sorted(path.name for path in (ROOT / "ckanext/satudata_blitar/migration/satudata_blitar/versions")
                   .glob("*.py"))
-    return hashlib.sha256(json.dumps([versions, ours]).encode()).hexdigest()[:12]
+    return hashlib.sha256(json.dumps([TEMPLATE_VERSION, versions, ours]).encode()).hexdigest()[:12]
 
 
 def template() -> tuple[str, str]:
@@ -268,6 +269,12 @@ def template() -> tuple[str, str]:
               "of migrations)", flush=True)
         ckan_command(ini, "db", "init", timeout=600)
         psql_admin("", db=building[1], stdin=ckan_command(ini, "datastore", "set-permissions", timeout=300))
+        # The sysadmin bench/world.py starts from, with an API token (valid in every copy: the same SECRET_KEY), so
+        # that a benchmark does not start CKAN once more to make one.
+        made = subprocess.run([sys.executable, str(ROOT / "bench" / "world.py"), "--sysadmin-token", str(ini)],
+                              capture_output=True, text=True, timeout=300, check=True)
+        token = made.stdout.strip().splitlines()[-1]
+        psql_admin(f"CREATE TABLE bench_admin_token AS SELECT '{token}'::text AS token", db=building[0])
         for db, final in zip(building, names):
             with contextlib.suppress(RuntimeError):  # another process renamed its copy first
                 psql_admin(f"ALTER DATABASE {db} RENAME TO {final}")

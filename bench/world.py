@@ -1,5 +1,5 @@
 """The benchmarks' small Kota Blitar, made through the Action API of a served portal (bench/serve.py): a sysadmin
-(made in a CKAN process of its own: sysadmin_token), the Walidata's organisation and OPDs, a user per role with an
+(made with the template databases: sysadmin_token), the Walidata's organisation and OPDs, a user per role with an
 API token, and datasets taken through the real workflow (upload, the worker's load, submit, both verifications,
 publication).
 
@@ -7,6 +7,7 @@ The world is remembered in .services/bench-<name>-world.json, so a second run on
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
@@ -74,9 +75,14 @@ def world_path(name: str) -> Path:
     return serve.STATE / f"bench-{name}-world.json"
 
 
-def sysadmin_token(ini: Path) -> str:
-    """The sysadmin `bench-admin` and a fresh API token, made in one CKAN process on the benchmark's config (nothing
-    but the database can make the first sysadmin; one process instead of four `ckan` commands)."""
+def sysadmin_token(ini: Path, name: str) -> str:
+    """An API token of the sysadmin `bench-admin`: the one bench/serve.py made with the template databases (their
+    table bench_admin_token), else a new one made in a CKAN process of its own (nothing but the database can make
+    the first sysadmin)."""
+    with contextlib.suppress(RuntimeError):
+        token = serve.psql_admin("SELECT token FROM bench_admin_token", db=serve.databases(name)[0]).strip()
+        if token:
+            return token
     done = subprocess.run([sys.executable, __file__, "--sysadmin-token", str(ini)], capture_output=True, text=True,
                           timeout=300)
     if done.returncode:
@@ -110,7 +116,7 @@ def make(client: httpx.Client, ini: Path, name: str, opds: int, per_role: dict[s
         world = json.loads(path.read_text())
         if world.get("opds_count") == opds and world.get("per_role") == per_role:
             return world
-    admin = sysadmin_token(ini)
+    admin = sysadmin_token(ini, name)
     world: dict[str, Any] = {"admin": admin, "opds_count": opds, "per_role": per_role, "opds": [], "users": {}}
 
     def org(org_name: str, title: str) -> str:
