@@ -280,6 +280,7 @@ def template() -> tuple[str, str]:
                 psql_admin(f"ALTER DATABASE {db} RENAME TO {final}")
     finally:
         ini.unlink(missing_ok=True)
+        shutil.rmtree(STATE / f"storage-bench-{build}", ignore_errors=True)
         for db in building:
             psql_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     return names
