@@ -106,8 +106,9 @@ test-ckan: services
 	$(VENV)/bin/pytest --ckan-ini=test-ckan.ini -p ckanext.satudata_blitar.ckan_suite.plugin -q -rfE \
 		$(PYTEST_ARGS) --pyargs $(CKAN_SUITE)
 
-# Benchmarks (bench/, never in CI; docs/benchmarks.md): the portal under gunicorn with a jobs worker on
-# a database of its own (ckan_bench), against stock CKAN for the pages. Options through BENCH_ARGS, e.g. --help.
+# Benchmarks (bench/, by hand; docs/benchmarks.md): the portal under gunicorn with a jobs worker on databases and
+# ports of their own (never SATUDATA_WEB_PORT's: `make run` may be up), against stock CKAN for the pages. Options
+# through BENCH_ARGS, e.g. --help.
 BENCH_ARGS ?=
 bench-load: services
 	$(VENV)/bin/python bench/load.py $(BENCH_ARGS)

@@ -1,16 +1,17 @@
 """Benchmark: our typed load (ckanext.satudata_blitar.tables.ingest) against stock ckanext-xloader 2.6.0, by hand.
 
-    .venv/bin/python bench/ingest.py --ckan-ini .services/test.ini [--rows 200000] [--skip-slow]
+    .venv/bin/python bench/ingest.py [--rows 200000] [--skip-slow] [--cases ours:csv,stock:csv]
 
-Needs the services (`make test` starts them) and a migrated test database; it writes only a dataset of its own
-("bench-ingest", purged at the end) and its DataStore tables. Every run is a separate process so that its peak
+Needs the services (`make services` starts them; it says so when one is missing). Runs on databases of its own,
+`ckan_bench_<--name>` (default ingest; bench/serve.py makes them from its migrated template), or on those of
+--ckan-ini; it writes only a dataset of its own ("bench-ingest", purged at the end) and its DataStore tables. Every run is a separate process so that its peak
 RSS is its own: the parent only prints. Stages:
   ours     parse (child process: checks, calamine/csv, whole-column types, typed CSV) | create_table | copy |
            indexes (DataStore's own, after the COPY) | analyze
   stock    load_csv (tabulator to CSV, COPY, _full_text) | indexes (create_column_indexes), with xloader's
            fallback to load_table when COPY fails (the .xlsx without <dimension>), as its job does
   raw COPY psycopg2 COPY of the CSV into an untyped table of 10 text columns
-Not part of the test suite.
+tests/test_bench.py runs it with tiny sizes.
 """
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def run_ours(path: str, ini: str) -> dict:
     timings: dict[str, float] = {}
     logger = logging.getLogger("bench")
     started = time.perf_counter()
-    out_csv = f"/tmp/satudata-bench/typed-{os.getpid()}.csv"
+    out_csv = str(Path(path).parent / f"typed-{os.getpid()}.csv")
     t = time.perf_counter()
     result = ingest.parse_in_child(path, file_safety.extension_of(path), out_csv, ingest.limits())
     timings["parse"] = time.perf_counter() - t
@@ -159,19 +160,28 @@ def cleanup(ini: str) -> None:
 RUNNERS = {"ours": run_ours, "stock": run_stock, "raw": run_raw, "cleanup": lambda path, ini: cleanup(ini) or {}}
 
 
-def main() -> None:
+def main() -> int | None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ckan-ini", default=".services/test.ini")
+    parser.add_argument("--name", default="ingest", help="databases ckan_bench_<name> … (default ingest)")
+    parser.add_argument("--ckan-ini", help="run on this config's databases instead")
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--data", default="/tmp/satudata-bench")
     parser.add_argument("--skip-slow", action="store_true", help="leave out stock xloader on the .xlsx without "
                         "<dimension> (about 2 minutes)")
+    parser.add_argument("--cases", help="only these runs, e.g. ours:csv,stock:xlsx_dim (runners ours, stock, raw; "
+                        "files xlsx_dim, xlsx_nodim, csv)")
     parser.add_argument("--one", nargs=2, metavar=("RUNNER", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         logging.basicConfig(level=logging.WARNING)
         print("BENCH-RESULT " + json.dumps(RUNNERS[args.one[0]](args.one[1], args.ckan_ini)))
         return
+    import serve
+    serve.require(server=False)
+    own = not args.ckan_ini  # fresh databases of its own: nothing to clean up afterwards
+    if own:
+        serve.create_databases(serve.check_name(args.name), fresh=True)  # a copy of the template: a second
+        args.ckan_ini = str(serve.write_ini(args.name, 0))
 
     import make_data
     print(f"Writing the {args.rows:,} x 10 test files (once) ...", flush=True)
@@ -180,7 +190,13 @@ def main() -> None:
              ("stock", "xlsx_dim"), ("stock", "xlsx_nodim"), ("stock", "csv"), ("raw", "csv")]
     if args.skip_slow:
         cases.remove(("stock", "xlsx_nodim"))
-    results = {}
+    if args.cases:
+        cases = [tuple(case.split(":", 1)) for case in args.cases.split(",")]
+        unknown = [case for case in cases if case[0] not in ("ours", "stock", "raw")
+                   or case[1] not in ("xlsx_dim", "xlsx_nodim", "csv")]
+        if unknown:
+            parser.error(f"--cases: unknown {unknown}")
+    results, failed = {}, []
     try:
         for runner, kind in cases:
             print(f"... {runner} {kind}", flush=True)
@@ -189,11 +205,13 @@ def main() -> None:
             line = [x for x in done.stdout.splitlines() if x.startswith("BENCH-RESULT ")]
             if done.returncode or not line:
                 print(done.stdout[-2000:], done.stderr[-4000:])
+                failed.append(f"{runner} {kind}")
                 continue
             results[(runner, kind)] = json.loads(line[0][len("BENCH-RESULT "):])
     finally:
-        subprocess.run([sys.executable, __file__, "--ckan-ini", args.ckan_ini, "--one", "cleanup", "-"],
-                       capture_output=True)
+        if not own:
+            subprocess.run([sys.executable, __file__, "--ckan-ini", args.ckan_ini, "--one", "cleanup", "-"],
+                           capture_output=True)
 
     names = {"xlsx_dim": ".xlsx with <dimension>", "xlsx_nodim": ".xlsx without <dimension>", "csv": "CSV"}
     print(f"\n{'path':<8} {'file':<26} {'total s':>8} {'peak RSS MB':>12}  {'rows':>8}  types / stages (s)")
@@ -208,7 +226,10 @@ def main() -> None:
         if ours and stock:
             print(f"{names[kind]}: ours / stock end-to-end = {ours['timings']['total'] / stock['timings']['total']:.2f}"
                   + (f"; our COPY / raw COPY = {ours['timings']['copy'] / raw:.1f}x" if raw else ""))
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -4,8 +4,10 @@
     .venv/bin/python bench/load.py --help
 
 The portal served as in production (bench/serve.py: gunicorn with --workers processes plus one `ckan jobs worker`)
-on database `ckan_bench_load`, with a small Kota Blitar (bench/world.py: five OPDs with two Operator Data and two
-Verifikator OPD each, three Verifikator Kominfotik, three Walidata) and one published dataset with a loaded table.
+on databases of its own, `ckan_bench_<--name>` (default load), on a port of its own (never SATUDATA_WEB_PORT's:
+`make run`'s portal may be up) and checked to be its own server, with a small Kota Blitar (bench/world.py: --opds
+OPDs, five by default, with two Operator Data and two Verifikator OPD each, three Verifikator Kominfotik, three
+Walidata) and one published dataset with a loaded table.
 At each level of --users, that many virtual people work at once for --seconds, each waiting --think seconds
 (0.5–1.5 × on average) between steps, with an async httpx client:
 
@@ -24,7 +26,8 @@ unexpected 4xx). Then the checks against the database and the index: every trans
 exactly once (no lost, no doubled, none recorded that was refused), each dataset's events form one chain from its
 creation to its current state, `private` follows the state, and the anonymous search and package_show see
 exactly the published ones. Exit status 1 when any error or check fails. Target: zero errors and zero lost or
-doubled transitions at 50 users. Loopback only; stops by itself (--max-minutes). Not part of the test suite.
+doubled transitions at 50 users. Loopback only; stops by itself (--max-minutes). Says what it needs and stops when a
+service or package is missing. tests/test_bench.py runs it for a few seconds with tiny sizes.
 """
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import serve  # noqa: E402
 import world  # noqa: E402
 
-NAME = "load"
+NAME = "load"  # the default --name: databases ckan_bench_load, datastore_bench_load
 PER_ROLE = {world.OPERATOR: 2, world.VERIFIKATOR_OPD: 2, world.VERIFIKATOR_KOMINFOTIK: 3, world.WALIDATA: 3}
 SHARES = [(world.OPERATOR, 0.20), (world.VERIFIKATOR_OPD, 0.10), (world.VERIFIKATOR_KOMINFOTIK, 0.05),
           (world.WALIDATA, 0.05)]
@@ -258,7 +261,7 @@ def report(run: Run, users: int) -> int:
 
 # --- afterwards: the database and the index agree with what was acknowledged ------------------------------------------
 
-def check(url: str, runs: list[Run], since: datetime.datetime) -> list[str]:
+def check(url: str, db: str, runs: list[Run], since: datetime.datetime) -> list[str]:
     """What went wrong in the records; empty when every transition is recorded exactly once and visibility holds.
     `since`: the run's start (UTC); the queues may also hand out datasets left waiting by an earlier run."""
     import psycopg2
@@ -266,7 +269,7 @@ def check(url: str, runs: list[Run], since: datetime.datetime) -> list[str]:
     asked = [t for run in runs for t in run.transitions]
     created = [pid for run in runs for pid in run.created]
     touched = sorted(set(created) | {t["package"] for t in asked})
-    with psycopg2.connect(serve.pg_url(f"ckan_bench_{NAME}")) as connection, connection.cursor() as cursor:
+    with psycopg2.connect(serve.pg_url(db)) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT package_id, transition, from_state, to_state, created_at "
                        "FROM satudata_workflow_event WHERE package_id = ANY(%s) ORDER BY id", (touched,))
         events = cursor.fetchall()
@@ -322,32 +325,37 @@ def check(url: str, runs: list[Run], since: datetime.datetime) -> list[str]:
 
 def prepare(args, ini: Path, url: str) -> tuple[dict, dict]:
     with httpx.Client(base_url=url, timeout=120) as client:
-        made = world.make(client, ini, NAME, opds=5, per_role=PER_ROLE)
+        made = world.make(client, ini, args.name, opds=args.opds, per_role=PER_ROLE)
         if "place" not in made:
             dataset, resource = world.publish(client, made, "load-template")
             opd = world.call(client, "organization_show", id=dataset["owner_org"])["name"]
             made["place"] = {"dataset": dataset["name"], "resource": resource["id"], "opd": opd,
                              "file": httpx.URL(resource["url"]).path}
-            world.world_path(NAME).write_text(json.dumps(made, indent=1))
+            world.world_path(args.name).write_text(json.dumps(made, indent=1))
     return made, made["place"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = serve.parser(__doc__)
+    p = serve.parser(__doc__, NAME)
     p.add_argument("--users", default="10,25,50", help="concurrent people per level (default 10,25,50)")
     p.add_argument("--seconds", type=float, default=60, help="length of each level (default 60)")
     p.add_argument("--think", type=float, default=1.0, help="mean pause between a person's steps, s (default 1)")
     p.add_argument("--seed", type=int, default=15)
+    p.add_argument("--opds", type=int, default=5, help="OPDs, each with its Operator Data and Verifikator OPD "
+                   "(default 5)")
     args = p.parse_args(argv)
     levels = [int(u) for u in args.users.split(",")]
     random.seed(args.seed)
-    port = serve.WEB_PORT
-    ini = serve.write_ini(NAME, port)
+    serve.require()
+    name = args.name
+    # A port of its own, never the portal's: `make run` may be serving on SATUDATA_WEB_PORT meanwhile.
+    port = serve.free_port()
+    ini = serve.write_ini(name, port)
     failed = 0
     with serve.deadline(int(args.max_minutes * 60)):
-        if serve.create_databases(NAME, args.fresh):
-            world.world_path(NAME).unlink(missing_ok=True)
-        with serve.served(ini, port, args.workers, NAME) as url, serve.jobs_worker(ini, f"{NAME}-worker"):
+        if serve.create_databases(name, args.fresh):
+            world.world_path(name).unlink(missing_ok=True)
+        with serve.served(ini, port, args.workers, name) as url, serve.jobs_worker(ini, f"{name}-worker"):
             made, place = prepare(args, ini, url)
             print(f"serving {url}: {args.workers} gunicorn workers and one jobs worker; levels {levels}, "
                   f"{args.seconds:.0f} s each, think time {args.think} s")
@@ -358,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
                 run = asyncio.run(level(url, made, place, users, args.seconds, args.think, f"{tag}"))
                 runs.append(run)
                 failed += report(run, users)
-            problems = check(url, runs, since)
+            problems = check(url, serve.databases(name)[0], runs, since)
     print("records: every transition recorded exactly once, visibility follows the state" if not problems else
           "records: PROBLEMS")
     for problem in problems[:30]:

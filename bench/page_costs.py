@@ -1,8 +1,6 @@
 """Benchmark, in-process: what our plugins cost per page against stock CKAN, in SQL statements and wall time.
 
-    SATUDATA_TEST_NAME=bench SATUDATA_TEST_REDIS_DB=3 services/portal.sh test     # once: databases of its own
-    .venv/bin/python bench/page_costs.py --ckan-ini .services/bench.ini [--published 60] [--waiting 0,100,1000]
-                                         [--rounds 15]
+    .venv/bin/python bench/page_costs.py [--published 60] [--waiting 0,100,1000] [--rounds 15]
 
 Two worker processes serve the same database and Solr core through CKAN's Flask test client: one with the
 plugins of the ini file (ours), one with stock CKAN's (STOCK: scheming with its example schemas, the DataStore,
@@ -11,9 +9,12 @@ as an anonymous visitor, an Operator Data and the Walidata (API tokens), and pri
 statements each side runs (on every engine) and the median wall time, with the ratios ours/stock. It repeats that
 with 0, 100 and 1,000 datasets waiting for the Walidata (state Disetujui).
 
-The database is emptied first (it must be a bench or test database, never a portal's). Datasets are created once
-through the real actions (a template with its resource, moved through the workflow), then copied with INSERT …
-SELECT and indexed with `search.rebuild`. Not part of the test suite (a run takes a few minutes).
+Databases of its own, made afresh for each run: `ckan_bench_<--name>` (default costs; bench/serve.py), or those of
+--ckan-ini, which are emptied first and must be a benchmark's (`ckan_bench…`), never a portal's or the tests'.
+Datasets are created once through the real actions (a template with its resource, moved through the workflow), then
+copied with INSERT … SELECT (the extras where the CKAN version keeps them: adapters.py) and indexed with
+`search.rebuild`. Says what it needs and stops when a service is missing. A run takes a few minutes;
+tests/test_bench.py runs it for a few seconds with tiny sizes.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # What a stock CKAN 2.11 with scheming, the DataStore, xloader, activity, DCAT and datatables loads (as bench/serve.py):
 # our plugins left out, scheming's own example schemas instead of ours.
@@ -112,7 +114,7 @@ def worker(ini: str, stock: bool) -> None:
 
 # --- the data (run in the worker with our plugins) ------------------------------------------------------------------
 
-def seed(published: int) -> dict:
+def seed(published: int, reset: bool = True) -> dict:
     import sqlalchemy as sa
 
     import ckan.model as model
@@ -123,7 +125,8 @@ def seed(published: int) -> dict:
 
     from ckanext.satudata_blitar.tests import world as world_module
 
-    helpers.reset_db()
+    if reset:  # a fresh copy of the template is empty already (emptying it drops and migrates every table)
+        helpers.reset_db()
     if not sa.inspect(model.meta.engine).has_table("satudata_data_element"):
         _run_migrations("activity")
         _run_migrations("satudata_blitar")
@@ -179,9 +182,14 @@ def _copies(template_id: str, prefix: str, n: int, state: str, start: int = 0) -
 
     import ckan.model as model
     from ckan.lib import search
+
+    from ckanext.satudata_blitar import adapters
     params = {"t": template_id, "prefix": prefix, "first": start + 1, "last": start + n, "state": state,
               "private": state != "terbit"}
-    for statement in COPY.split(";\n"):
+    extras = adapters.extras_insert_sql(f"SELECT :prefix || g || '-' || :t, x.key, x.value FROM "
+                                        f"({adapters.extras_rows_sql()}) x, generate_series(:first, :last) g "
+                                        "WHERE x.package_id = :t")
+    for statement in COPY.split(";\n") + [extras]:
         if statement.strip():
             model.Session.execute(sa.text(statement), params)
     model.Session.commit()
@@ -200,10 +208,6 @@ SELECT :prefix || g || '-' || p.id, :prefix || g, p.title || ' ' || g, p.version
        p.author_email, p.maintainer, p.maintainer_email, p.license_id, p.type, p.owner_org, :private, 'active',
        now() - g * interval '1 minute', now() - g * interval '1 minute', p.creator_user_id
 FROM package p, generate_series(:first, :last) g WHERE p.id = :t;
-
-INSERT INTO package_extra (id, package_id, key, value, state)
-SELECT e.id || '-' || :prefix || g, :prefix || g || '-' || :t, e.key, e.value, e.state
-FROM package_extra e, generate_series(:first, :last) g WHERE e.package_id = :t;
 
 INSERT INTO package_tag (id, package_id, tag_id, state)
 SELECT t.id || '-' || :prefix || g, :prefix || g || '-' || :t, t.tag_id, t.state
@@ -234,6 +238,8 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--ckan-ini", ini, "--worker", "stock" if stock else "ours"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ready(self) -> None:
         assert self.ask(None)["ready"]
 
     def ask(self, command: dict | None) -> dict:
@@ -250,37 +256,69 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def pages(seeded: dict) -> list[tuple[str, str, str]]:
+def pages(seeded: dict, viewers: tuple[str, ...] = VIEWERS) -> list[tuple[str, str, str]]:
     dataset, opd = seeded["dataset"], seeded["opd"]
     public = [("/", "home"), ("/dataset/", "/dataset/"), ("/dataset/?q=Templat&sort=score+desc", "/dataset/?q="),
               (f"/dataset/{dataset}", "dataset page"), (f"/organization/{opd}", "OPD page"),
               (f"/api/3/action/package_show?id={dataset}", "API package_show"),
               ("/api/3/action/package_search?facet.field=[\"organization\",\"tags\"]&rows=20", "API package_search")]
-    return [(path, label, viewer) for viewer in VIEWERS for path, label in public] + [
-        ("/dashboard/datasets", "/dashboard/datasets", viewer) for viewer in VIEWERS[1:]]
+    return [(path, label, viewer) for viewer in viewers for path, label in public] + [
+        ("/dashboard/datasets", "/dashboard/datasets", viewer) for viewer in viewers if viewer != "anonymous"]
+
+
+def own_database(args: argparse.Namespace) -> tuple[str, bool]:
+    """The ini to run on and whether its database must be emptied first: --ckan-ini (a benchmark's database,
+    emptied) or, by default, databases of its own made afresh (empty already)."""
+    import configparser
+    import re
+
+    import serve
+    serve.require(server=False)
+    if args.ckan_ini:
+        config = configparser.ConfigParser(interpolation=None, strict=False)
+        config.read(args.ckan_ini)
+        url = config["app:main"].get("sqlalchemy.url", "") if config.has_section("app:main") else ""
+        if not re.search(r"/ckan_bench[a-z0-9_]*$", url):
+            serve.stop_if_missing([f"{args.ckan_ini}: its database ({url or 'none'}) is emptied by this benchmark, "
+                                   "so it must be a benchmark's (ckan_bench…); leave --ckan-ini out for databases "
+                                   "of its own"])
+        return args.ckan_ini, True
+    serve.create_databases(args.name, fresh=True)
+    return str(serve.write_ini(args.name, 0)), False
 
 
 def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ckan-ini", required=True)
+    parser.add_argument("--name", default="costs", help="databases ckan_bench_<name> … (default costs)")
+    parser.add_argument("--ckan-ini", help="a benchmark's config instead (its database is emptied)")
     parser.add_argument("--worker", choices=("ours", "stock"))
     parser.add_argument("--published", type=int, default=60)
     parser.add_argument("--waiting", default="0,100,1000")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--viewers", default=",".join(VIEWERS), help=f"who asks (default {','.join(VIEWERS)})")
     args = parser.parse_args()
+    viewers = tuple(args.viewers.split(","))
+    if set(viewers) - set(VIEWERS):
+        parser.error(f"--viewers: one or more of {', '.join(VIEWERS)}")
     if args.worker:
         return worker(args.ckan_ini, args.worker == "stock")
-    ours, stock = Worker(args.ckan_ini, False), Worker(args.ckan_ini, True)
+    import serve
+    serve.check_name(args.name)
+    ini, reset = own_database(args)
+    ours, stock = Worker(ini, False), Worker(ini, True)  # both load CKAN at the same time
     try:
+        ours.ready()
+        stock.ready()
         start = time.perf_counter()
-        seeded = ours.ask({"cmd": "seed", "args": {"published": args.published}})
+        seeded = ours.ask({"cmd": "seed", "args": {"published": args.published, "reset": reset}})
         for side in (ours, stock):
             side.ask({"cmd": "tokens", "tokens": seeded["tokens"]})
         print(f"seeded {args.published} published datasets in {time.perf_counter() - start:.0f} s")
         for waiting in (int(n) for n in args.waiting.split(",")):
             ours.ask({"cmd": "wait", "args": {"waiting": waiting}})
             stock.ask({"cmd": "reindex"})
-            measured = {key: {"ours": [], "stock": []} for key in pages(seeded)}
+            measured = {key: {"ours": [], "stock": []} for key in pages(seeded, viewers)}
             for round_ in range(args.rounds + 1):  # the first round warms up (templates, caches) and is not kept
                 for key in measured:
                     path, _label, viewer = key

@@ -3,7 +3,8 @@
     make bench-pages [BENCH_ARGS="--rounds 60 --walidata-rounds 30 --workers 2 --fresh"]
     .venv/bin/python bench/pages.py --help
 
-Database `ckan_bench_pages` (bench/serve.py): a small Kota Blitar (bench/world.py) and one dataset published
+Databases of its own, `ckan_bench_<--name>` (default pages; bench/serve.py), ports of its own (never
+SATUDATA_WEB_PORT's: `make run`'s portal may be up) and servers it checks are its own: a small Kota Blitar (bench/world.py) and one dataset published
 through the real workflow (its CSV uploaded and loaded by the jobs worker), copied in SQL into --published
 published datasets and --waiting private ones in Draf, spread over the OPDs; then `ckan search-index rebuild` by
 each variant into its own index. Made once and reused (--fresh makes it again).
@@ -20,7 +21,8 @@ shuffled order, ours or stock first by a coin flip, one request at a time, after
   /dashboard/datasets and /dataset/.
 
 Prints median and p95 (ms) of each, ours and stock, and ours/stock. Target: every ratio ≤ 1.05. Loopback only; the
-run stops by itself (--max-minutes). Not part of the test suite.
+run stops by itself (--max-minutes). Says what it needs and stops when a service or package is missing.
+tests/test_bench.py runs it for a few seconds with tiny sizes; the figures come from by-hand runs.
 """
 from __future__ import annotations
 
@@ -37,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import serve  # noqa: E402
 import world  # noqa: E402
 
-NAME = "pages"
-DB = f"ckan_bench_{NAME}"
+NAME = "pages"  # the default --name: databases ckan_bench_pages, datastore_bench_pages
 PER_ROLE = {world.OPERATOR: 1, world.VERIFIKATOR_OPD: 1, world.VERIFIKATOR_KOMINFOTIK: 1, world.WALIDATA: 1}
 FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
 
@@ -64,46 +65,55 @@ def pages(data: dict) -> list[tuple[str, str, str]]:
 WALIDATA_PAGES = [("home", "/"), ("/dashboard/datasets", "/dashboard/datasets"), ("/dataset/", "/dataset/")]
 
 
-def prepare(args, ours_ini: Path, port: int) -> dict:
-    """The database with its datasets and both indexes; remembered in the world file (made again when the sizes
-    asked for differ)."""
-    path = world.world_path(NAME)
-    wanted = {"published": args.published, "waiting": args.waiting}
-    saved = json.loads(path.read_text()) if path.exists() and not args.fresh else {}
-    if saved.get("pages", {}).get("sizes") == wanted and serve.database_ready(NAME):
-        return saved
+def saved(args) -> dict | None:
+    """The world file of an earlier run with the same sizes, if its databases are still there."""
+    path = world.world_path(args.name)
+    wanted = {"published": args.published, "waiting": args.waiting, "opds": args.opds}
+    made = json.loads(path.read_text()) if path.exists() and not args.fresh else {}
+    if made.get("pages", {}).get("sizes") == wanted and serve.database_ready(args.name):
+        return made
     path.unlink(missing_ok=True)
+    return None
+
+
+def prepare(args, ours_ini: Path, url: str) -> dict:
+    """On new databases served by ours at `url`: the world, its datasets and both indexes; remembered in the world
+    file (made again when the sizes asked for differ)."""
+    name, db = args.name, serve.databases(args.name)[0]
+    path = world.world_path(name)
+    wanted = {"published": args.published, "waiting": args.waiting, "opds": args.opds}
     started = time.perf_counter()
-    serve.create_databases(NAME, fresh=True)
-    with serve.served(ours_ini, port, 2, f"{NAME}-prepare") as url, serve.jobs_worker(ours_ini, f"{NAME}-worker"), \
-            httpx.Client(base_url=url, timeout=120) as client:
-        made = world.make(client, ours_ini, NAME, opds=5, per_role=PER_ROLE)
+    with serve.jobs_worker(ours_ini, f"{name}-worker"), httpx.Client(base_url=url, timeout=120) as client:
+        made = world.make(client, ours_ini, name, opds=args.opds, per_role=PER_ROLE)
         template, resource = world.publish(client, made, "bench-template")
-    world.clone(DB, template["id"], "bench-pub", args.published, made["opds"], "terbit")
-    world.clone(DB, template["id"], "bench-wait", args.waiting, made["opds"], "draf")
+    world.clone(db, template["id"], "bench-pub", args.published, made["opds"], "terbit")
+    world.clone(db, template["id"], "bench-wait", args.waiting, made["opds"], "draf")
     print(f"prepare: {args.published} published and {args.waiting} private datasets in "
           f"{time.perf_counter() - started:.0f} s; indexing both variants")
     for stock in (False, True):
-        serve.ckan_command(serve.ini_path(NAME, stock), "search-index", "rebuild", "--clear", "--quiet", timeout=1800)
+        serve.clear_index(name, stock)
+    # Both variants index side by side (each mostly CKAN's start-up and Solr).
+    serve.ckan_commands(*[(serve.ini_path(name, stock), "search-index", "rebuild", "--quiet") for stock in
+                          (False, True)], timeout=1800)
     operator = made["users"][world.OPERATOR][0]
     private = serve.psql_admin(f"SELECT name FROM package WHERE owner_org = '{operator['org']}' AND private "
-                               "ORDER BY name LIMIT 1", db=DB).strip()
+                               "ORDER BY name LIMIT 1", db=db).strip()
     made["pages"] = {"sizes": wanted, "template": template["name"], "resource": resource["id"],
                      "dataset": f"bench-pub-{args.published // 2:04d}", "private": private,
                      "opd": serve.psql_admin(f"SELECT name FROM \"group\" WHERE id = '{made['opds'][0]}'",
-                                             db=DB).strip()}
+                                             db=db).strip()}
     path.write_text(json.dumps(made, indent=1))
     print(f"prepare: done in {time.perf_counter() - started:.0f} s")
     return made
 
 
-def set_waiting(count: int) -> None:
+def set_waiting(db: str, count: int) -> None:
     """`count` of the private copies wait for the Walidata (Terverifikasi OPD and Disetujui alternately), the
     others are Draf: our state table only, which the queue and the header's count read."""
     serve.psql_admin(f"""UPDATE satudata_dataset_status SET changed_at = now() - interval '2 days', state = CASE
         WHEN substring(package_id from 12)::int > {count} THEN 'draf'
         WHEN substring(package_id from 12)::int % 2 = 1 THEN 'terverifikasi_opd' ELSE 'disetujui' END
-        WHERE package_id LIKE 'bench-wait-%'""", db=DB)
+        WHERE package_id LIKE 'bench-wait-%'""", db=db)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -156,7 +166,7 @@ def report(timer: Timer, labels: list[str]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = serve.parser(__doc__)
+    p = serve.parser(__doc__, NAME)
     p.set_defaults(workers=2)
     p.add_argument("--published", type=int, default=1000, help="published datasets (default 1000)")
     p.add_argument("--waiting", type=int, default=1000, help="private datasets that can wait (default 1000)")
@@ -164,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--walidata-rounds", type=int, default=30, help="counted rounds per queue length (default 30)")
     p.add_argument("--queues", default="0,100,1000", help="datasets waiting for the Walidata (default 0,100,1000)")
     p.add_argument("--warmup", type=int, default=3, help="rounds not counted first (default 3)")
+    p.add_argument("--opds", type=int, default=5, help="OPDs the datasets are spread over (default 5)")
     p.add_argument("--seed", type=int, default=15)
     p.add_argument("--json", help="also write the figures to this file")
     args = p.parse_args(argv)
@@ -171,35 +182,42 @@ def main(argv: list[str] | None = None) -> int:
     if max(queues) > args.waiting:
         p.error("--queues cannot exceed --waiting")
     random.seed(args.seed)
-    port, stock_port = serve.WEB_PORT, serve.free_port()
-    ours_ini = serve.write_ini(NAME, port)
-    stock_ini = serve.write_ini(NAME, stock_port, stock=True)
+    serve.require()
+    name, db = args.name, serve.databases(args.name)[0]
+    # Ports of their own, never the portal's: `make run` may be serving on SATUDATA_WEB_PORT meanwhile.
+    port, stock_port = serve.free_port(), serve.free_port()
+    ours_ini = serve.write_ini(name, port)
+    stock_ini = serve.write_ini(name, stock_port, stock=True)
     started = time.perf_counter()
     with serve.deadline(int(args.max_minutes * 60)):
-        made = prepare(args, ours_ini, port)
-        data = made["pages"]
-        tokens = {"anonymous": None, "operator": made["users"][world.OPERATOR][0]["token"]}
-        walidata = made["users"][world.WALIDATA][0]["token"]
-        with serve.served(ours_ini, port, args.workers, f"{NAME}-ours") as ours, \
-                serve.served(stock_ini, stock_port, args.workers, f"{NAME}-stock") as stock:
-            timer = Timer({"ours": ours, "stock": stock})
-            print(f"serving ours at {ours} and stock at {stock}, {args.workers} gunicorn workers each")
-            try:
-                set_waiting(0)
-                measured = pages(data)
-                for round_ in range(args.warmup + args.rounds):
-                    random.shuffle(measured)
-                    for label, who, path in measured:
-                        timer.ask(label, path, tokens[who], record=round_ >= args.warmup)
-                for count in queues:
-                    set_waiting(count)
-                    for round_ in range(args.warmup + args.walidata_rounds):
-                        for label, path in random.sample(WALIDATA_PAGES, len(WALIDATA_PAGES)):
-                            timer.ask(f"Walidata {label} ({count} waiting)", path, walidata,
-                                      record=round_ >= args.warmup)
-            finally:
-                set_waiting(0)
-                timer.close()
+        made = saved(args)
+        if made is None:
+            serve.create_databases(name, fresh=True)
+        # Ours serves the preparation too (one start less); the warm-up rounds warm both variants alike.
+        with serve.served(ours_ini, port, args.workers, f"{name}-ours") as ours:
+            made = made or prepare(args, ours_ini, ours)
+            data = made["pages"]
+            tokens = {"anonymous": None, "operator": made["users"][world.OPERATOR][0]["token"]}
+            walidata = made["users"][world.WALIDATA][0]["token"]
+            with serve.served(stock_ini, stock_port, args.workers, f"{name}-stock") as stock:
+                timer = Timer({"ours": ours, "stock": stock})
+                print(f"serving ours at {ours} and stock at {stock}, {args.workers} gunicorn workers each")
+                try:
+                    set_waiting(db, 0)
+                    measured = pages(data)
+                    for round_ in range(args.warmup + args.rounds):
+                        random.shuffle(measured)
+                        for label, who, path in measured:
+                            timer.ask(label, path, tokens[who], record=round_ >= args.warmup)
+                    for count in queues:
+                        set_waiting(db, count)
+                        for round_ in range(args.warmup + args.walidata_rounds):
+                            for label, path in random.sample(WALIDATA_PAGES, len(WALIDATA_PAGES)):
+                                timer.ask(f"Walidata {label} ({count} waiting)", path, walidata,
+                                          record=round_ >= args.warmup)
+                finally:
+                    set_waiting(db, 0)
+                    timer.close()
     labels = [label for label, _, _ in pages(data)] + [f"Walidata {label} ({count} waiting)"
                                                        for count in queues for label, _ in WALIDATA_PAGES]
     rows = report(timer, labels)

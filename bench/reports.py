@@ -1,22 +1,27 @@
 """Benchmark: the monitoring and evaluation reports (ckanext.satudata_blitar.reports.figures) over a synthetic portal, by hand.
 
-    .venv/bin/python bench/reports.py --ckan-ini .services/test.ini [--opds 50] [--datasets 20000] [--elements 40]
+    .venv/bin/python bench/reports.py [--opds 50] [--datasets 20000] [--elements 40]
 
 The defaults are the issue's scale: 50 OPDs, 20,000 datasets, 200,000 workflow events, and here 40 data elements
 per OPD (2,000 in the year's daftar elemen data, three in four linked to a dataset). Measured 2026-11-25: see
 docs/benchmarks.md ("Reports"); targets: under 10 s and 500 MB.
 
-Needs the services and a migrated test database. Everything is inserted with INSERT … SELECT generate_series in
-one transaction that is rolled back at the end: the database is left as it was. Each dataset gets a creation event
+Needs the services (it says so when one is missing). Runs on databases of its own, `ckan_bench_<--name>` (default
+reports; bench/serve.py makes them from its migrated template), or on those of --ckan-ini. Everything is inserted
+with INSERT … SELECT generate_series in one transaction that is rolled back at the end: the database is left as it
+was. Each dataset gets a creation event
 and a path through the workflow of 14, 10 or 6 events (returns at both stages, publication, withdrawal and
-resubmission; ten on average), four extras of the metadata schema and one resource. Not part of the test suite.
+resubmission; ten on average), four extras of the metadata schema (where the CKAN version keeps extras:
+adapters.py) and one resource. tests/test_bench.py runs it with tiny sizes.
 """
 from __future__ import annotations
 
 import argparse
 import datetime
 import resource
+import sys
 import time
+from pathlib import Path
 
 
 def _ckan(ini: str):
@@ -34,9 +39,7 @@ INSERT INTO package (id, name, title, type, state, private, owner_org)
 SELECT 'bench-pkg-' || p, 'bench-pkg-' || p, 'Bench ' || p, 'dataset', 'active', true, 'bench-org-' || (p % :opds + 1)
 FROM generate_series(1, :datasets) p;
 
-INSERT INTO package_extra (id, package_id, key, value, state)
-SELECT 'bench-pe-' || p || '-' || k, 'bench-pkg-' || p, k, 'x', 'active'
-FROM generate_series(1, :datasets) p, unnest(ARRAY['urusan', 'definisi', 'satuan', 'konsep']) k;
+{extras};
 
 INSERT INTO resource (id, package_id, url, format, state, extras)
 SELECT 'bench-res-' || p, 'bench-pkg-' || p, 'http://bench.invalid/' || p, CASE WHEN p % 2 = 0 THEN 'CSV' ELSE 'PDF' END,
@@ -90,20 +93,32 @@ ANALYZE;
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ckan-ini", required=True)
+    parser.add_argument("--name", default="reports", help="databases ckan_bench_<name> … (default reports)")
+    parser.add_argument("--ckan-ini", help="run on this config's databases instead (left as they were)")
     parser.add_argument("--datasets", type=int, default=20000)
     parser.add_argument("--opds", type=int, default=50)
     parser.add_argument("--elements", type=int, default=40, help="data elements per OPD")
     args = parser.parse_args()
-    app = _ckan(args.ckan_ini)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import serve
+    serve.require(server=False)
+    ini = args.ckan_ini
+    if not ini:
+        serve.create_databases(serve.check_name(args.name), fresh=True)  # a copy of the template: a second
+        ini = str(serve.write_ini(args.name, 0))
+    app = _ckan(ini)
     import sqlalchemy as sa
 
     import ckan.model as model
+    from ckanext.satudata_blitar import adapters
     from ckanext.satudata_blitar.reports import figures as reports
 
+    setup = SETUP.replace("{extras}", adapters.extras_insert_sql(
+        "SELECT 'bench-pkg-' || p, k, 'x' FROM generate_series(1, :datasets) p, "
+        "unnest(ARRAY['urusan', 'definisi', 'satuan', 'konsep']) k"))
     with app._wsgi_app.test_request_context():
         start = time.perf_counter()
-        for statement in SETUP.split(";\n"):
+        for statement in setup.split(";\n"):
             if statement.strip():
                 model.Session.execute(sa.text(statement), {"datasets": args.datasets, "opds": args.opds,
                                                            "elements": args.elements})

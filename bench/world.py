@@ -1,14 +1,18 @@
 """The benchmarks' small Kota Blitar, made through the Action API of a served portal (bench/serve.py): a sysadmin
-(the only CLI step), the Walidata's organisation and OPDs, a user per role with an API token, and datasets taken
-through the real workflow (upload, the worker's load, submit, both verifications, publication).
+(made with the template databases: sysadmin_token), the Walidata's organisation and OPDs, a user per role with an
+API token, and datasets taken through the real workflow (upload, the worker's load, submit, both verifications,
+publication).
 
 The world is remembered in .services/bench-<name>-world.json, so a second run on the same database reuses it.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -71,14 +75,37 @@ def world_path(name: str) -> Path:
     return serve.STATE / f"bench-{name}-world.json"
 
 
-def sysadmin_token(ini: Path) -> str:
-    """The sysadmin `bench-admin` and a fresh API token, through CKAN's CLI (nothing else can make the first one)."""
-    users = serve.ckan_command(ini, "user", "list")
-    if "bench-admin" not in users:
-        serve.ckan_command(ini, "user", "add", "bench-admin", "email=bench-admin@example.org",
-                           f"password={PASSWORD}")
-    serve.ckan_command(ini, "sysadmin", "add", "bench-admin")
-    return serve.ckan_command(ini, "user", "token", "add", "bench-admin", "bench", "--quiet").strip().splitlines()[-1]
+def sysadmin_token(ini: Path, name: str) -> str:
+    """An API token of the sysadmin `bench-admin`: the one bench/serve.py made with the template databases (their
+    table bench_admin_token), else a new one made in a CKAN process of its own (nothing but the database can make
+    the first sysadmin)."""
+    with contextlib.suppress(RuntimeError):
+        token = serve.psql_admin("SELECT token FROM bench_admin_token", db=serve.databases(name)[0]).strip()
+        if token:
+            return token
+    done = subprocess.run([sys.executable, __file__, "--sysadmin-token", str(ini)], capture_output=True, text=True,
+                          timeout=300)
+    if done.returncode:
+        raise RuntimeError(f"could not make the sysadmin: {done.stderr.strip()[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _make_sysadmin_token(ini: str) -> str:
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    app = make_app(load_config(ini))
+    with app._wsgi_app.test_request_context():
+        import ckan.model as model
+        import ckan.plugins.toolkit as tk
+        if model.User.by_name("bench-admin") is None:
+            site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+            tk.get_action("user_create")({"user": site_user, "ignore_auth": True}, {
+                "name": "bench-admin", "email": "bench-admin@example.org", "password": PASSWORD})
+        user = model.User.by_name("bench-admin")
+        user.sysadmin = True
+        model.repo.commit()
+        return tk.get_action("api_token_create")({"user": "bench-admin", "ignore_auth": True},
+                                                 {"user": "bench-admin", "name": "bench"})["token"]
 
 
 def make(client: httpx.Client, ini: Path, name: str, opds: int, per_role: dict[str, int]) -> dict[str, Any]:
@@ -89,7 +116,7 @@ def make(client: httpx.Client, ini: Path, name: str, opds: int, per_role: dict[s
         world = json.loads(path.read_text())
         if world.get("opds_count") == opds and world.get("per_role") == per_role:
             return world
-    admin = sysadmin_token(ini)
+    admin = sysadmin_token(ini, name)
     world: dict[str, Any] = {"admin": admin, "opds_count": opds, "per_role": per_role, "opds": [], "users": {}}
 
     def org(org_name: str, title: str) -> str:
@@ -133,7 +160,7 @@ def wait_loaded(client: httpx.Client, token: str, resource_id: str, timeout: flo
         status = call(client, "satudata_upload_check", token, id=resource_id).get("status")
         if status and status != "pending":
             return status
-        time.sleep(1)
+        time.sleep(0.5)
     raise TimeoutError(f"the upload of {resource_id} was not loaded within {timeout:.0f} s")
 
 
@@ -164,14 +191,15 @@ def publish(client: httpx.Client, world: dict, dataset_name: str, seed: int = 0)
 # Copies of one dataset made through the API, row by row in SQL (seconds instead of an hour of API calls): the
 # dataset, its extras, its resource with its view and upload check, its membership of the OPD, its workflow state
 # and events. Each table's columns are read from the database, so a column added by a later CKAN is copied too.
+# The extras are where the CKAN version keeps them (adapters.py: a table in 2.11, a column of `package` in 2.12).
 # Only the template's resource has a DataStore table; the copies' resources say they have none.
 CLONED = {
-    # table: (filter on the template, {column: expression}); `c` is the copy (c.g, c.pid, c.org), `t` the row
+    # table: (filter on the template, {column: expression}, None: not copied); `c` is the copy (c.g, c.pid, c.org),
+    # `t` the row
     "package": ("t.id = :template", {"id": "c.pid", "name": "c.pid", "title": "t.title || ' ' || c.g",
-                                     "owner_org": "c.org", "private": ":state <> 'terbit'",
+                                     "owner_org": "c.org", "private": ":state <> 'terbit'", "extras": None,
                                      "metadata_modified": "t.metadata_modified - c.g * interval '1 minute'",
                                      "metadata_created": "t.metadata_created - c.g * interval '1 minute'"}),
-    "package_extra": ("t.package_id = :template", {"id": "c.pid || '-' || t.key", "package_id": "c.pid"}),
     "resource": ("t.package_id = :template", {"id": "c.pid || '-r' || t.position", "package_id": "c.pid",
                                               "extras": "(t.extras::jsonb - 'datastore_active')::text"}),
     "resource_view": ("t.resource_id IN (SELECT id FROM resource WHERE package_id = :template)",
@@ -191,6 +219,7 @@ CLONED = {
 
 def clone(db: str, template_id: str, prefix: str, count: int, orgs: list[str], state: str) -> None:
     """`count` copies of the template named <prefix>-0001…, spread over `orgs`, in workflow state `state`."""
+    from ckanext.satudata_blitar import adapters  # CKAN loaded only here: a missing one is named by serve.require
     statements = [
         "BEGIN",
         f"CREATE TEMP TABLE c AS SELECT g, '{prefix}-' || lpad(g::text, 4, '0') AS pid, "
@@ -205,5 +234,14 @@ def clone(db: str, template_id: str, prefix: str, count: int, orgs: list[str], s
         sql = (f'INSERT INTO "{table}" ({quoted}) SELECT {", ".join(values)} FROM "{table}" t, c '
                f"WHERE {where}")
         statements.append(sql.replace(":template", f"'{template_id}'").replace(":state", f"'{state}'"))
+        if table == "package":
+            statements.append(adapters.extras_insert_sql(
+                f"SELECT c.pid, x.key, x.value FROM ({adapters.extras_rows_sql()}) x, c "
+                f"WHERE x.package_id = '{template_id}'"))
     statements += ["COMMIT", "ANALYZE"]
     serve.psql_admin("", db=db, stdin=";\n".join(statements) + ";\n")
+
+
+if __name__ == "__main__":  # serve's sysadmin_token, in a process of its own
+    if sys.argv[1:2] == ["--sysadmin-token"]:
+        print(_make_sysadmin_token(sys.argv[2]))

@@ -54,3 +54,28 @@ def test_the_role_registry_holds_our_capacities():
     assert authz.ROLE_PERMISSIONS["walidata"] == ["read"]
     assert authz.ROLE_PERMISSIONS["verifikator"] == ["read"]
     assert callable(authz._trans_functions["verifikator_kominfotik"])
+
+
+def test_extras_written_and_read_in_sql_are_the_extras_ckan_reads(clean_db):
+    """bench/ copies datasets with their extras in SQL: CKAN 2.11 keeps them in `package_extra`, 2.12 in the JSONB
+    column `package.extras`, NULL for a dataset without any (the rows bench/reports.py inserts)."""
+    import sqlalchemy as sa
+
+    import ckan.model as model
+    from ckanext.satudata_blitar.tests import factories
+
+    dataset = factories.Dataset()
+    model.Session.execute(sa.text("INSERT INTO package (id, name, type, state, private) "
+                                  "VALUES ('bare', 'bare', 'dataset', 'active', false)"))
+    rows = f"SELECT package_id, key, value FROM ({adapters.extras_rows_sql()}) AS x WHERE package_id = :id"
+    read = dict(model.Session.execute(sa.text(f"SELECT key, value FROM ({rows}) AS r"), {"id": dataset["id"]}).all())
+    assert read["urusan"] == "kesehatan" and read["satuan"] == "jiwa"
+    # Copied onto a dataset without extras, and under new names onto the dataset itself.
+    model.Session.execute(sa.text(adapters.extras_insert_sql(f"SELECT 'bare', key, value FROM ({rows}) AS r")),
+                          {"id": dataset["id"]})
+    model.Session.execute(sa.text(adapters.extras_insert_sql(
+        f"SELECT package_id, 'salinan_' || key, value FROM ({rows}) AS r WHERE key = 'satuan'")), {"id": dataset["id"]})
+    model.Session.commit()
+    model.Session.expire_all()
+    assert dict(model.Package.get("bare").extras) == read
+    assert dict(model.Package.get(dataset["id"]).extras) == {**read, "salinan_satuan": "jiwa"}
