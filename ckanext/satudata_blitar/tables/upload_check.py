@@ -161,6 +161,22 @@ def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional
     return {rid: cache[("upload_check_accepted", rid)] for rid in resource_ids}
 
 
+def kecamatan_of_dataset(package_id: str) -> set[str]:
+    """The codes of the kecamatan that the accepted tables of a dataset's resources cover (the `wilayah` summary of
+    tables/wilayah_columns.py), in one query."""
+    from ckan import model
+    rows = (model.Session.query(model.TaskStatus.value)
+            .join(model.Resource, model.Resource.id == model.TaskStatus.entity_id)
+            .filter(model.Resource.package_id == package_id, model.Resource.state == "active",
+                    model.TaskStatus.task_type == TASK_TYPE, model.TaskStatus.key == KEY,
+                    model.TaskStatus.state.in_(ACCEPTED)))
+    found: set[str] = set()
+    for (value,) in rows:
+        report = json.loads(value) if value else {}
+        found.update((report.get("wilayah") or {}).get("kecamatan") or [])
+    return found
+
+
 def accepted(resource_id: str) -> bool:
     """Whether the resource's current file was checked and accepted (remembered for the request: `findings`)."""
     return findings([resource_id])[resource_id][0] in ACCEPTED

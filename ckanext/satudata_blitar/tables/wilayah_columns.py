@@ -27,8 +27,13 @@ from typing import Any, Iterator, Optional
 
 from ckanext.satudata_blitar.file_safety import N_
 from ckanext.satudata_blitar.reference import wilayah as ref
+from ckanext.satudata_blitar.tables import upload_check
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 CODE_COLUMN = "kode_wilayah"
+# The Solr field of the kecamatan facet: CKAN's multi-valued string field `vocab_*` (its schema copies it into the
+# full text, so a search for "Sukorejo" finds the tables of Sukorejo); no change to the Solr schema is needed.
+KECAMATAN_FIELD = "vocab_kecamatan"
 CODE_LABEL = "Kode Wilayah"
 # A column with more distinct values than this is not a column of Kota Blitar's 25 regions (however spelt).
 MAX_DISTINCT = 500
@@ -287,3 +292,18 @@ def check(result: dict[str, Any], csv_path: Optional[str], official_names: bool 
         "official_names": official_names,
     }
     return result
+
+
+def index_kecamatan(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """IPackageController.before_dataset_index: the official names of the kecamatan a published (Terbit, public)
+    dataset's accepted tables cover, for the Kecamatan facet and search. Nothing for any other state: the index of a
+    dataset not published tells nobody what its tables hold (docs/security.md)."""
+    pkg_dict.pop(KECAMATAN_FIELD, None)
+    if pkg_dict.get("satudata_status") != workflow.TERBIT or pkg_dict.get("private") \
+            or pkg_dict.get("state", "active") != "active":
+        return pkg_dict
+    names = sorted({region.nama for code in upload_check.kecamatan_of_dataset(pkg_dict["id"])
+                    if (region := ref.by_code(code))})
+    if names:
+        pkg_dict[KECAMATAN_FIELD] = names
+    return pkg_dict

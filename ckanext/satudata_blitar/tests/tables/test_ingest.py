@@ -373,4 +373,4 @@ def test_only_a_new_file_is_checked_again(sysadmin, dataset, queue, with_test_wo
     assert report(resource["id"])["state"] == "pending"
     assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
     assert report(resource["id"])["state"] == "ok"
-    assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8}]
+    assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8, "kode_wilayah": "35.72.02"}]

@@ -147,3 +147,61 @@ def test_a_table_without_region_columns_is_left_alone(app, sysadmin, dataset, qu
     assert not result.get("wilayah")
     assert [f for f, _t in fields(resource["id"])] == ["Nama Kepala Desa", "Puskesmas", "Jumlah"]
 
+
+
+# --- Search and the Kecamatan facet: published datasets only ------------------------------------------------------
+
+def _take(dataset_id, transitions):
+    import ckan.tests.factories as ckan_factories
+    import ckan.tests.helpers as helpers
+    first, second = ckan_factories.Sysadmin(), ckan_factories.Sysadmin()
+    actors = {"ajukan": first, "verifikasi_opd": first, "verifikasi_walidata": second, "terbitkan": second,
+              "tarik": second}
+    for transition in transitions:
+        helpers.call_action("satudata_transition", context={"user": actors[transition]["name"]}, id=dataset_id,
+                            transition=transition, note="Data dikoreksi" if transition == "tarik" else "")
+
+
+PUBLISH = ("ajukan", "verifikasi_opd", "verifikasi_walidata", "terbitkan")
+
+
+def test_the_kecamatan_facet_and_search_show_published_datasets_only(app, sysadmin, organization, queue,
+                                                                     with_test_worker):
+    import ckan.tests.helpers as helpers
+
+    tables = {
+        # published: its kecamatan names and the kecamatan of its kelurahan
+        "terbit": [["Kecamatan", "Jumlah"], ["Kec. Sukorejo", 1], ["Sananwetan", 2]],
+        "terbit-kelurahan": [["Kelurahan", "Jumlah"], ["Sentul", 1]],
+        # submitted, not published: Kepanjenkidul must not be indexed from it
+        "diajukan": [["Kecamatan", "Jumlah"], ["Kepanjen Kidul", 1], ["Sukorejo", 2]],
+    }
+    made = {}
+    for name, rows in tables.items():
+        dataset = satudata_factories.Dataset(name=f"wilayah-{name}", owner_org=organization["id"])
+        upload(app, sysadmin["token"], dataset, "wilayah.xlsx", samples.xlsx(rows))
+        run_jobs(queue)
+        made[name] = dataset
+    _take(made["terbit"]["id"], PUBLISH)
+    _take(made["terbit-kelurahan"]["id"], PUBLISH)
+    _take(made["diajukan"]["id"], PUBLISH[:1])
+
+    def facet(**params):
+        result = helpers.call_action("package_search", include_private=True, **params,
+                                     **{"facet.field": ["vocab_kecamatan"], "facet.limit": -1})
+        return result["facets"]["vocab_kecamatan"], {d["name"] for d in result["results"]}
+
+    counts, _names = facet()
+    assert counts == {"Sukorejo": 1, "Sananwetan": 1, "Kepanjenkidul": 1}   # Kepanjenkidul: Sentul's kecamatan
+    assert facet(fq='vocab_kecamatan:"Sukorejo"')[1] == {"wilayah-terbit"}
+    assert facet(fq='vocab_kecamatan:"Kepanjenkidul"')[1] == {"wilayah-terbit-kelurahan"}
+    # search by a kecamatan's name finds the published tables of it, not the submitted one
+    assert facet(q="Sananwetan")[1] == {"wilayah-terbit"}
+
+    # on the page: the facet, and its filter (anonymous visitors and the Walidata's people alike)
+    page = app.get("/dataset/?vocab_kecamatan=Sananwetan").body
+    assert "wilayah-terbit" in page and "wilayah-terbit-kelurahan" not in page and "Kecamatan" in page
+    # withdrawn from publication: its kecamatan leave the index
+    _take(made["terbit"]["id"], ("tarik",))
+    counts, _names = facet()
+    assert counts == {"Kepanjenkidul": 1}
