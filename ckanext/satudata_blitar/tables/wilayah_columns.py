@@ -250,15 +250,15 @@ def check(result: dict[str, Any], csv_path: Optional[str], official_names: bool 
                     disagreements[key] = disagreements.get(key, 0) + 1
             if writer is None:
                 continue
+            if add_code:
+                region = next((r for c in finest if (r := c.region(row[c.index]))), None)
+                coded += region is not None
+                row.append(region.kode if region else "")
             if official_names:
                 for col in names:
                     match = col.meaning.get(row[col.index])
                     if match and match.how == ref.FORGIVING:
                         row[col.index] = match.wilayah.nama
-            if add_code:
-                region = next((r for c in finest if (r := c.region(row[c.index]))), None)
-                coded += region is not None
-                row.append(region.kode if region else "")
             writer.writerow(row)
     finally:
         if out:
