@@ -91,8 +91,16 @@ def _rows(path: str) -> Iterator[list[str]]:
         yield from csv.reader(f)
 
 
-def _distinct(path: str, indexes: list[int]) -> dict[int, dict[str, int]]:
-    """value -> rows, for each of the given columns; a column past MAX_DISTINCT values is dropped."""
+def _is_region(value: str) -> bool:
+    """A value a column without a region header must hold throughout to be taken for a region column."""
+    found = ref.match_name(value)
+    return bool(ref.by_code(value) or (found and found.how != ref.CLOSE))
+
+
+def _distinct(path: str, indexes: list[int], strict: set[int]) -> dict[int, dict[str, int]]:
+    """value -> rows, for each of the given columns; a column past MAX_DISTINCT values is dropped, and so is a
+    column of `strict` (no region header) at its first value that is no region's name or code, so that a table
+    without region columns is read no further than its first rows."""
     counts: dict[int, dict[str, int]] = {i: {} for i in indexes}
     for row in _rows(path):
         for i in list(counts):
@@ -100,9 +108,10 @@ def _distinct(path: str, indexes: list[int]) -> dict[int, dict[str, int]]:
             if value == "":
                 continue
             seen = counts[i]
-            seen[value] = seen.get(value, 0) + 1
-            if len(seen) > MAX_DISTINCT:
+            if value not in seen and (len(seen) >= MAX_DISTINCT or (i in strict and not _is_region(value))):
                 del counts[i]
+                continue
+            seen[value] = seen.get(value, 0) + 1
         if not counts:
             break
     return counts
@@ -140,11 +149,10 @@ def recognise(columns: list[dict[str, Any]], path: str) -> list[_Column]:
     """The region columns of a typed CSV (see the module's docstring for the rules)."""
     hints = {i: header_hint(c) for i, c in enumerate(columns)}
     candidates = [i for i, c in enumerate(columns)
-                  if c.get("type") == "text" or (hints[i] and hints[i][0] == "code")
-                  or c.get("type") == "integer"]
+                  if c.get("type") in ("text", "integer") or (hints[i] and hints[i][0] == "code")]
     if not candidates:
         return []
-    counts = _distinct(path, candidates)
+    counts = _distinct(path, candidates, strict={i for i in candidates if not hints[i]})
     found = []
     for i, seen in counts.items():
         if not seen:
