@@ -14,7 +14,7 @@ from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.requests import template_helpers as request_helpers
-from ckanext.satudata_blitar.tables import ingest, served_files, storage
+from ckanext.satudata_blitar.tables import ingest, served_files, storage, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -138,7 +138,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         served_files.advertise(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return dataset_state.index(search.index_dataset(pkg_dict))
+        return dataset_state.index(wilayah_columns.index_kecamatan(search.index_dataset(pkg_dict)))
 
     def after_dataset_search(self, search_results, search_params):
         dataset_state.keep_datasets_for_submit_checks(search_results, tk.current_user)

@@ -18,6 +18,8 @@ FACETS: dict[str, tuple[str, str]] = {
     "organization": ("OPD", "Agency (OPD)"),
     "urusan": ("Urusan", "Government affairs"),
     "tahun": ("Tahun", "Year"),
+    # the kecamatan a published dataset's tables cover (tables/wilayah_columns.py fills it, for Terbit datasets only)
+    "vocab_kecamatan": ("Kecamatan", "Kecamatan (subdistrict)"),
     "frekuensi": ("Frekuensi", "Frequency"),
     "sifat_data": ("Sifat Data", "Data classification"),
     "res_format": ("Format", "Formats"),

@@ -44,7 +44,7 @@ from ckan.lib import uploader
 from ckanext.satudata_blitar import adapters, config, file_safety
 from ckanext.satudata_blitar.file_safety import N_
 from ckanext.satudata_blitar.site import site_context
-from ckanext.satudata_blitar.tables import upload_check
+from ckanext.satudata_blitar.tables import upload_check, wilayah_columns
 
 log = logging.getLogger(__name__)
 
@@ -466,6 +466,8 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
             logger.info("Read %s rows x %s columns (%s) in %.1f s; %s issues", result.get("rows"),
                         len(result.get("columns", [])), result.get("format"), timings["parse"],
                         len(result.get("issues", [])))
+            # region columns checked against the Kode Wilayah reference; names only: a kode_wilayah column added
+            result = wilayah_columns.check(result, out_csv, upload_check.official_names_chosen(resource_id))
             report = upload_check.save(resource_id, result, file_hash)
             if report["status"] == "error":
                 logger.warning("The file was not loaded: %s", upload_check.summary(report))

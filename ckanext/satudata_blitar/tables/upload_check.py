@@ -101,6 +101,7 @@ def save(resource_id: str, result: dict[str, Any], file_hash: str = "") -> dict[
         "counts": counts,
         "issues": ordered[:MAX_ISSUES],
         "truncated": max(0, len(ordered) - MAX_ISSUES),
+        "wilayah": result.get("wilayah"),
     }
     _store(resource_id, report["status"], report)
     return report
@@ -160,6 +161,22 @@ def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional
     return {rid: cache[("upload_check_accepted", rid)] for rid in resource_ids}
 
 
+def kecamatan_of_dataset(package_id: str) -> set[str]:
+    """The codes of the kecamatan that the accepted tables of a dataset's resources cover (the `wilayah` summary of
+    tables/wilayah_columns.py), in one query."""
+    from ckan import model
+    rows = (model.Session.query(model.TaskStatus.value)
+            .join(model.Resource, model.Resource.id == model.TaskStatus.entity_id)
+            .filter(model.Resource.package_id == package_id, model.Resource.state == "active",
+                    model.TaskStatus.task_type == TASK_TYPE, model.TaskStatus.key == KEY,
+                    model.TaskStatus.state.in_(ACCEPTED)))
+    found: set[str] = set()
+    for (value,) in rows:
+        report = json.loads(value) if value else {}
+        found.update((report.get("wilayah") or {}).get("kecamatan") or [])
+    return found
+
+
 def accepted(resource_id: str) -> bool:
     """Whether the resource's current file was checked and accepted (remembered for the request: `findings`)."""
     return findings([resource_id])[resource_id][0] in ACCEPTED
@@ -171,6 +188,34 @@ def copy(source_id: str, target_id: str) -> None:
     task = _task(source_id)
     if task and task.get("value") and task["state"] in ACCEPTED + ("error",):
         _store(target_id, task["state"], json.loads(task["value"]))
+    if official_names_chosen(source_id):
+        choose_official_names(target_id)
+
+
+# The OPD's choice to store region names as the Kepmendagri list writes them (tables/wilayah_columns.py): a row of
+# its own beside the report, kept for the resource's next files.
+OFFICIAL_NAMES = "official_names"
+
+
+def official_names_chosen(resource_id: str) -> bool:
+    try:
+        task = tk.get_action("task_status_show")({"ignore_auth": True}, {
+            "entity_id": resource_id, "task_type": TASK_TYPE, "key": OFFICIAL_NAMES})
+    except tk.ObjectNotFound:
+        return False
+    return task.get("value") == "true"
+
+
+def choose_official_names(resource_id: str) -> None:
+    from ckan import model
+    data = {"entity_id": resource_id, "entity_type": "resource", "task_type": TASK_TYPE, "key": OFFICIAL_NAMES,
+            "state": "chosen", "value": "true", "error": "", "last_updated": str(datetime.datetime.utcnow())}
+    try:
+        data["id"] = tk.get_action("task_status_show")({"ignore_auth": True}, {
+            "entity_id": resource_id, "task_type": TASK_TYPE, "key": OFFICIAL_NAMES})["id"]
+    except tk.ObjectNotFound:
+        pass
+    tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, data)
 
 
 def summaries(resource_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -130,6 +130,13 @@ MESSY_RECORDS = [
 ]
 
 
+# What the DataStore gets: the uploaded columns plus `kode_wilayah`, the Kepmendagri code of each row's kecamatan
+# (tables/wilayah_columns.py adds it to a table with region names and no codes).
+MESSY_LOADED_COLUMNS = MESSY_COLUMNS + [("kode_wilayah", "text")]
+MESSY_LOADED_RECORDS = [dict(record, kode_wilayah=code)
+                        for record, code in zip(MESSY_RECORDS, ["35.72.03", "35.72.02", "35.72.01"])]
+
+
 def _csv_text(delimiter: str) -> str:
     lines = [TITLE, "",
              delimiter.join(["Kecamatan", "Jenis Kelamin - Laki-laki", "Jenis Kelamin - Perempuan", "Tahun",

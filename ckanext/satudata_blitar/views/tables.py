@@ -59,7 +59,21 @@ def datastore_long_download(id: str, resource_id: str, extension: str) -> Any:
     return file_response(content, long_form.filename(resource, extension), mimetype)
 
 
+def official_names(id: str, resource_id: str) -> Any:
+    """POST from the upload check: the OPD stores the official region names (satudata_official_names)."""
+    try:
+        tk.get_action("satudata_official_names")({}, {"id": resource_id})
+        tk.h.flash_success(tk._("The official names will be stored: the table is being loaded again."))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("You may not change this table now"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    return tk.redirect_to("resource.read", id=id, resource_id=resource_id)
+
+
 satudata.add_url_rule("/dataset/<id>/template.xlsx", view_func=data_template_download)
+satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/nama-resmi", view_func=official_names,
+                      methods=["POST"])
 satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data.xlsx", view_func=datastore_xlsx_download)
 satudata.add_url_rule("/dataset/<id>/resource/<resource_id>/data-long.csv", view_func=datastore_long_download,
                       defaults={"extension": "csv"}, endpoint="datastore_long_csv")

@@ -10,7 +10,7 @@ from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.tables import ingest, upload_check
 
 __all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "xloader_status",
-                     "datastore_search", "satudata_requeue_loads"]
+                     "datastore_search", "satudata_requeue_loads", "satudata_official_names"]
 
 
 @tk.side_effect_free
@@ -36,6 +36,26 @@ def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -
     :type id: string
     """
     return satudata_upload_check(context, data_dict)
+
+
+def satudata_official_names(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The OPD stores the region names of a resource's table as the Kepmendagri list writes them (the upload check
+    warned "Kec. Sukorejo" is Sukorejo): the choice is kept for the resource, and its file is loaded again with the
+    recognised kecamatan/kelurahan columns written in the official names. The uploaded file is not changed.
+
+    :param id: the resource id
+    :type id: string
+    :returns: ``{"resource_id", "queued"}``
+    """
+    data_dict, errors = tk.navl_validate(data_dict, schema.upload_check_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.get_action("resource_show")({"ignore_auth": True}, {"id": data_dict["id"]})  # ObjectNotFound
+    tk.check_access("satudata_official_names", context, data_dict)
+    upload_check.choose_official_names(data_dict["id"])
+    queued = tk.get_action("xloader_submit")({"ignore_auth": True}, {"resource_id": data_dict["id"],
+                                                                     "ignore_hash": True})
+    return {"resource_id": data_dict["id"], "queued": bool(queued)}
 
 
 @tk.chained_action

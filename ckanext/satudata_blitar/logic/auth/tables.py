@@ -12,7 +12,7 @@ from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import roles
 
 __all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "satudata_requeue_loads", "resource_show",
-                      "resource_view_list"]
+                      "resource_view_list", "satudata_official_names"]
 
 
 @tk.chained_auth_function
@@ -56,6 +56,12 @@ def satudata_upload_check(context: dict[str, Any], data_dict: dict[str, Any]) ->
 def satudata_upload_report(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The deprecated name of satudata_upload_check."""
     return satudata_upload_check(context, data_dict)
+
+
+def satudata_official_names(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Storing official region names changes the table: whoever may change the resource now (the OPD's Operator
+    Data while the dataset is Draf or Perlu Perbaikan), as resource_update."""
+    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
 
 
 def satudata_requeue_loads(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:

@@ -47,6 +47,7 @@ def _cases(world):
         "satudata_revision_create": ({"id": draft["id"]}, ["id"]),
         "satudata_role_history": ({"id": "dinas-kesehatan"}, ["id"]),
         "satudata_upload_check": ({"id": resource}, ["id"]),
+        "satudata_official_names": ({"id": resource}, ["id"]),
         "satudata_report_monitoring": ({"period": str(YEAR), "owner_org": "dinas-kesehatan"},
                                        ["period", "owner_org"]),
         "satudata_report_evaluation": ({"period": str(YEAR), "owner_org": "dinas-kesehatan"},

@@ -50,7 +50,7 @@ def test_operator_uploads_an_xls_fixes_it_and_ends_with_a_chartable_public_table
                      headers=operator).json["result"]
     assert report["status"] == "ok", report["issues"]
     info = helpers.call_action("datastore_info", id=resource["id"])
-    assert [(f["id"], f["type"]) for f in info["fields"]] == samples.MESSY_COLUMNS
+    assert [(f["id"], f["type"]) for f in info["fields"]] == samples.MESSY_LOADED_COLUMNS
 
     # 3. Previewable (the DataTables view xloader adds) and chartable (the operator sets up a chart).
     views = helpers.call_action("resource_view_list", id=resource["id"])
