@@ -29,6 +29,7 @@ __all__: list[str] = [
     "satudata_license_title",
     "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_data_files", "satudata_has_year_columns",
     "satudata_show_state", "satudata_form_sections", "satudata_check_access", "satudata_working_time",
+    "satudata_transition_asking_first",
     "datastore_rw_resource_url_types", "is_resource_supported_by_xloader",
     *formats.__all__,
 ]
@@ -141,6 +142,13 @@ def satudata_available_transitions(pkg_dict: dict[str, Any]) -> list[workflow.Tr
     state = pkg_dict.get("satudata_status")
     return [t for t in workflow.TRANSITIONS.values() if state in t.from_states
             and satudata_check_access("satudata_transition", {"id": pkg_dict["id"], "transition": t.name})]
+
+
+def satudata_transition_asking_first(name: str) -> workflow.Transition | None:
+    """The transition named `name` when it changes what the public sees (a publication or a withdrawal: the page
+    asks before making it), else None."""
+    found = workflow.TRANSITIONS.get(name)
+    return found if found and found.kind in (workflow.PUBLISH, workflow.WITHDRAW) else None
 
 
 def satudata_workflow_history(package_id: str) -> list[dict[str, Any]]:
