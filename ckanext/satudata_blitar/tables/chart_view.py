@@ -2,6 +2,7 @@
 (no JavaScript build). Its rows come from `datastore_search`, so the workflow's visibility rules apply."""
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any, Optional
 
@@ -9,6 +10,8 @@ from markupsafe import Markup, escape
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
 KINDS = ("line", "bar")
@@ -18,8 +21,8 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 20, 20, 60
 COLOURS = ("#1f4e78", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c00000", "#70ad47")
 
 
-def _fields(resource_id: str) -> list[dict[str, Any]]:
-    result = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 0})
+def _fields(resource_id: str, context: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+    result = tk.get_action("datastore_search")(dict(context or {}), {"resource_id": resource_id, "limit": 0})
     return [f for f in result["fields"] if f["id"] != "_id"]
 
 
@@ -171,20 +174,22 @@ def add_default_chart(context: dict[str, Any], resource: dict[str, Any]) -> Opti
     view comes first, as CKAN would make it."""
     if not p.plugin_loaded("satudata_chart"):
         return None
-    views = tk.get_action("resource_view_list")(dict(context), {"id": resource["id"]})
-    if any(view["view_type"] == "satudata_chart" for view in views):
-        return None
     try:
-        settings = default_settings(_fields(resource["id"]))
-    except (tk.ObjectNotFound, tk.ValidationError):
+        views = tk.get_action("resource_view_list")(dict(context), {"id": resource["id"]})
+        if any(view["view_type"] == "satudata_chart" for view in views):
+            return None
+        settings = default_settings(_fields(resource["id"], context))
+        if not settings:
+            return None
+        package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+        tk.get_action("resource_create_default_resource_views")(dict(context), {
+            "resource": resource, "package": package, "create_datastore_views": True})
+        return tk.get_action("resource_view_create")(dict(context), {
+            "resource_id": resource["id"], "view_type": "satudata_chart", "title": tk._("Chart"), **settings})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        # The load itself stands (and xloader still makes its views): the chart can be added by hand.
+        log.exception("No default chart for resource %s", resource.get("id"))
         return None
-    if not settings:
-        return None
-    package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
-    tk.get_action("resource_create_default_resource_views")(dict(context), {
-        "resource": resource, "package": package, "create_datastore_views": True})
-    return tk.get_action("resource_view_create")(dict(context), {
-        "resource_id": resource["id"], "view_type": "satudata_chart", "title": tk._("Chart"), **settings})
 
 
 class SatudataChartView(p.SingletonPlugin):
