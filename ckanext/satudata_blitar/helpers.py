@@ -13,7 +13,7 @@ from ckanext.satudata_blitar import adapters, formats, language
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, through __all__)
     render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
-    satudata_month)
+    satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.reports import figures
