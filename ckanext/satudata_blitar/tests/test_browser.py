@@ -274,7 +274,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     visit.log_in("verifikator_opd", world)
     assert visit.driver.current_url.endswith("/verifikasi")  # lands on the queue
     visit.shot("verifier-queue", phone_too=True)
-    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
     _press(visit, "kembalikan_opd", note=REASON)
     assert _state(name) == workflow.PERLU_PERBAIKAN
 
@@ -300,11 +300,11 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     _press(visit, "verifikasi_opd")
     visit.log_in("verifikator_kominfotik", world)
     visit.go("/verifikasi")
-    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
     _press(visit, "verifikasi_walidata")
     visit.log_in("walidata", world)
     visit.go("/verifikasi")
-    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
     visit.shot("walidata-before-publishing")
     _press(visit, "terbitkan", shot="walidata-confirms-publishing")
     assert _state(name) == workflow.TERBIT

@@ -153,3 +153,43 @@ def test_the_api_publishes_without_a_confirmation_page(app, world):
     helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=dataset["id"],
                         transition="terbitkan")
     assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERBIT
+
+
+def test_a_verifier_decides_on_one_page_with_the_preview_the_upload_check_the_changes_and_the_metadata(app, world):
+    """From the queue, one page: the buttons, each file's check and first rows, what changed since the last
+    return, and the metadata. A return and a verification from it."""
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="satu-halaman", with_datastore=True)
+    verifier = world_module.logged_in(app, world, "verifikator_opd")
+    queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
+    assert queue.select_one("table.satudata-queue a[href='/verifikasi/satu-halaman']") is not None
+
+    soup = BeautifulSoup(verifier.get("/verifikasi/satu-halaman").body, "html.parser")
+    assert {f.select_one("input[name=transition]")["value"] for f in soup.select("form.satudata-transition")} == {
+        "verifikasi_opd", "kembalikan_opd"}
+    assert [th.get_text(strip=True) for th in soup.select(".satudata-preview thead th")] == ["kecamatan", "jumlah"]
+    assert [td.get_text(strip=True) for td in soup.select(".satudata-preview tbody td")] == ["Sukorejo", "7"]
+    assert soup.select_one(".satudata-data-file") is not None  # the upload check's line
+    assert "Pengajuan pertama" in soup.get_text()
+    assert soup.select_one(".satudata-metadata [data-field=satuan]") is not None
+
+    response = verifier.post("/dataset/satu-halaman/transition", follow_redirects=True, data={
+        "transition": "kembalikan_opd", "note": "Satuan harus jiwa.", "came_from": "/verifikasi",
+        "_csrf_token": world_module.csrf_token(verifier.get("/verifikasi/satu-halaman").body)})
+    assert response.request.path == "/verifikasi"
+    operator = {"user": world.name("operator")}
+    helpers.call_action("package_patch", context=operator, id=dataset["id"], satuan="orang per kecamatan")
+    helpers.call_action("satudata_transition", context=operator, id=dataset["id"], transition="ajukan")
+
+    soup = BeautifulSoup(verifier.get("/verifikasi/satu-halaman").body, "html.parser")
+    rows = [[cell.get_text(strip=True) for cell in row.select("th, td")] for row in soup.select(".satudata-changes tbody tr")]
+    assert rows == [["Satuan", "jiwa", "orang per kecamatan"]], rows
+    assert "Satuan harus jiwa." in soup.get_text()
+    page = _press(verifier, "satu-halaman", "verifikasi_opd")
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERVERIFIKASI_OPD
+
+
+def test_the_verification_page_is_for_the_people_of_the_workflow(app, world):
+    dataset = world.datasets[workflow.DIAJUKAN]
+    other = world_module.logged_in(app, world, "verifikator_other_opd")
+    assert other.get(f"/verifikasi/{dataset['name']}", follow_redirects=False).status_code == 404
+    assert app.get(f"/verifikasi/{dataset['name']}", status=None).status_code == 404
