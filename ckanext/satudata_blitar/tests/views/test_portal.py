@@ -279,15 +279,15 @@ def test_the_operator_s_dashboard(app, world):
 def test_the_verifier_s_dashboard(app, world):
     soup = _soup(app.get("/en/dasbor", headers=world.token("verifikator_opd")))
     rows = soup.select(".satudata-dash-queue tbody tr")
-    assert [row.a["href"] for row in rows] == ["/en/dataset/data-diajukan"]
-    assert "14.0 days" in rows[0].get_text() and "working days late" in rows[0].get_text()
+    assert [row.a["href"] for row in rows] == ["/en/verifikasi/data-diajukan"]  # the one-page verification
+    assert "14 days" in rows[0].get_text() and "working days late" in rows[0].get_text()
     assert not soup.select(".satudata-dash-pipeline") and not soup.select(".satudata-dash-drafts")
 
 
 def test_the_walidata_s_dashboard(app, world):
     soup = _soup(app.get("/en/dasbor", headers=world.token("walidata")))
     queue = [row.a["href"] for row in soup.select(".satudata-dash-queue tbody tr")]
-    assert queue == ["/en/dataset/data-terverifikasi_opd", "/en/dataset/data-disetujui"]
+    assert queue == ["/en/verifikasi/data-terverifikasi_opd", "/en/verifikasi/data-disetujui"]
     rows = soup.select(".satudata-pipeline tbody tr")
     assert [row.th.get_text(strip=True) for row in rows] == ["Dinas Kesehatan", "Bappeda"]
     assert "satudata-overdue" in rows[0]["class"]
