@@ -275,6 +275,8 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     assert visit.driver.current_url.endswith("/verifikasi")  # lands on the queue
     visit.shot("verifier-queue", phone_too=True)
     visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
+    visit.find(".satudata-preview")  # one page: the table's first rows beside the buttons
+    visit.shot("verifier-one-page", phone_too=True)
     _press(visit, "kembalikan_opd", note=REASON)
     assert _state(name) == workflow.PERLU_PERBAIKAN
 
