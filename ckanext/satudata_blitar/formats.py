@@ -19,7 +19,7 @@ from ckanext.satudata_blitar import language
 
 # The template helpers (helpers.py registers these); zone_name and xlsx_number_format are for the file writers.
 __all__ = ["render_datetime", "satudata_datetime", "satudata_date", "satudata_number", "satudata_percent",
-           "satudata_period", "satudata_month"]
+           "satudata_period", "satudata_month", "satudata_month_short"]
 
 NONE = "—"
 # How Indonesians name their time zones; babel only knows "Waktu Indonesia (Jakarta)".
@@ -62,6 +62,16 @@ def satudata_date(value: Any, lang: str | None = None) -> str:
     if isinstance(moment, dt.datetime):
         moment = moment.astimezone(_timezone()).date()
     return dates.format_date(moment, DATE_PATTERN, locale=_lang(lang))
+
+
+def satudata_month_short(value: Any, lang: str | None = None) -> str:
+    """`Jul`: the month's abbreviated name (a chart's axis; "2026-07" or a date)."""
+    if isinstance(value, str) and len(value) == 7:
+        value = f"{value}-01"
+    moment = _moment(value)
+    if moment is None:
+        return NONE
+    return dates.format_date(moment, "MMM", locale=_lang(lang))
 
 
 def satudata_month(value: Any, lang: str | None = None) -> str:

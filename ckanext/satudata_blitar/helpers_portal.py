@@ -26,7 +26,7 @@ __all__: list[str] = [
     "satudata_topics",
     "satudata_topic_label", "satudata_latest_datasets", "satudata_popular_datasets", "satudata_home_charts",
     "satudata_tracking_enabled", "satudata_element_summary", "satudata_my_roles", "satudata_return_reason",
-    "satudata_this_year", "satudata_opd_element_summary",
+    "satudata_this_year", "satudata_opd_element_summary", "satudata_table_preview", "satudata_changes_since_return",
 ]
 
 
@@ -193,3 +193,70 @@ def satudata_return_reason(package_id: str) -> dict[str, Any] | None:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
     return next((event for event in reversed(history) if event["to_state"] == workflow.PERLU_PERBAIKAN), None)
+
+
+PREVIEW_ROWS = 10
+
+
+def satudata_table_preview(resource_id: str, rows: int = PREVIEW_ROWS) -> dict[str, Any] | None:
+    """The first rows of a DataStore table as the user may read them (the verification page), or None."""
+    try:
+        found = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": rows, "sort": "_id"})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return None
+    fields = [field["id"] for field in found["fields"] if field["id"] != "_id"]
+    return {"fields": fields, "rows": [[record.get(field) for field in fields] for record in found["records"]],
+            "total": found.get("total")}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v.get("display_name") or v.get("name") if isinstance(v, dict) else v) for v in value)
+    return "" if value is None else str(value)
+
+
+def satudata_changes_since_return(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What the operator changed since the dataset was last returned for revision (what the verifier sees again):
+    `returned` (the return's event, or None for a first submission) and `changes`, each {label, before, after}
+    for a metadata field of the schema, or a file added, removed or replaced. The dataset as it was comes from
+    CKAN's activity stream (the "Changes" the workflow's people may open)."""
+    try:
+        history = tk.get_action("satudata_workflow_history")({}, {"id": pkg["id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return {"returned": None, "changes": []}
+    returned = next((event for event in reversed(history) if event["to_state"] == workflow.PERLU_PERBAIKAN
+                     and event["package_id"] == pkg["id"]), None)
+    if returned is None or not plugins.plugin_loaded("activity"):
+        return {"returned": returned, "changes": []}
+    try:
+        activities = tk.get_action("package_activity_list")({}, {"id": pkg["id"], "limit": 100})
+        before = next((a for a in activities if a["timestamp"] <= returned["created_at"]), None)
+        old = tk.get_action("activity_data_show")({}, {"id": before["id"], "object_type": "package"}) \
+            if before else None
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        old = None
+    if not old:
+        return {"returned": returned, "changes": []}
+    schema = scheming_get_dataset_schema(pkg.get("type") or "dataset") or {"dataset_fields": []}
+    changes = []
+    for field in schema["dataset_fields"]:
+        name = field["field_name"]
+        if name in ("owner_org", "name"):
+            continue
+        was, now = _shown(old.get(name)), _shown(pkg.get(name))
+        if was != now:
+            changes.append({"label": scheming_language_text(field.get("label")) or name, "before": was,
+                            "after": now})
+    old_files = {r["id"]: r for r in old.get("resources", [])}
+    for resource in pkg.get("resources", []):
+        earlier = old_files.pop(resource["id"], None)
+        file_name = (resource.get("url") or "").rsplit("/", 1)[-1]
+        if earlier is None:
+            changes.append({"label": tk._("File"), "before": "", "after": resource.get("name") or file_name})
+        elif (earlier.get("url") or "").rsplit("/", 1)[-1] != file_name or \
+                earlier.get("last_modified") != resource.get("last_modified"):
+            changes.append({"label": tk._("File"), "before": (earlier.get("url") or "").rsplit("/", 1)[-1],
+                            "after": file_name})
+    for earlier in old_files.values():
+        changes.append({"label": tk._("File"), "before": earlier.get("name") or "", "after": ""})
+    return {"returned": returned, "changes": changes}

@@ -14,7 +14,7 @@ from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, search
 from ckanext.satudata_blitar.requests import template_helpers as request_helpers
-from ckanext.satudata_blitar.tables import ingest, served_files, storage, wilayah_columns
+from ckanext.satudata_blitar.tables import chart_view, ingest, served_files, storage, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -93,6 +93,13 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
         tk.add_resource("assets", "satudata_blitar")
+        # After login each role lands on its work (views/portal.after_login), unless the site chose a route itself.
+        if config_.get("ckan.auth.route_after_login", "dashboard.datasets") == "dashboard.datasets":
+            config_["ckan.auth.route_after_login"] = "satudata.after_login"
+        # No Gravatar (a broken image without the Internet, and every user's e-mail hash sent to a third party):
+        # CKAN's own placeholder, unless the site chose otherwise.
+        if config_.get("ckan.gravatar_default", "identicon") == "identicon":
+            config_["ckan.gravatar_default"] = "disabled"
 
     # IDomainObjectModification: every uploaded file is checked, whatever its declared format (tables/ingest.py)
 
@@ -113,6 +120,9 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def can_upload(self, resource_id):
         return ingest.can_upload(resource_id)
+
+    def after_upload(self, context, resource_dict, dataset_dict):
+        chart_view.add_default_chart(context, resource_dict)
 
     # IFacets: the same facets on /dataset/, organisation pages and package_search from the web UI
 

@@ -2,12 +2,16 @@
 (no JavaScript build). Its rows come from `datastore_search`, so the workflow's visibility rules apply."""
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any, Optional
 
 from markupsafe import Markup, escape
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
 KINDS = ("line", "bar")
@@ -17,8 +21,8 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 20, 20, 60
 COLOURS = ("#1f4e78", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c00000", "#70ad47")
 
 
-def _fields(resource_id: str) -> list[dict[str, Any]]:
-    result = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 0})
+def _fields(resource_id: str, context: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+    result = tk.get_action("datastore_search")(dict(context or {}), {"resource_id": resource_id, "limit": 0})
     return [f for f in result["fields"] if f["id"] != "_id"]
 
 
@@ -66,12 +70,25 @@ def _fmt(value: float) -> str:
         f"{value:.2f}".replace(".", ",")
 
 
+def ticks(low: float, high: float, wanted: int = 5) -> list[float]:
+    """Round values for the y axis (1, 2 or 5 times a power of ten apart) from at or below `low` to at or above
+    `high`: the axis runs from the first to the last, so every bar ends under a labelled line."""
+    span = (high - low) or 1.0
+    raw = span / wanted
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    return [round(n * step, 10) for n in range(first, last + 1)]
+
+
 def svg(categories: list[Any], data: dict[str, dict[Any, float]], kind: str, x_label: str, y_label: str) -> Markup:
     """An SVG: a <g class="series"> per series holding one <path> (line) or one <rect> per point (bar)."""
     values = [v for points in data.values() for v in points.values()]
     low, high = min(values + [0.0]), max(values + [0.0])
     if high == low:
         high = low + 1
+    marks = ticks(low, high)
+    low, high = marks[0], marks[-1]
     plot_w, plot_h = WIDTH - MARGIN_LEFT - MARGIN_RIGHT, HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     step = plot_w / max(len(categories), 1)
     index = {c: i for i, c in enumerate(categories)}
@@ -88,9 +105,11 @@ def svg(categories: list[Any], data: dict[str, dict[Any, float]], kind: str, x_l
              'stroke="#888"/>',
              f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" '
              f'y2="{MARGIN_TOP + plot_h}" stroke="#888"/>']
-    for value in (low, high):
-        parts.append(f'<text x="{MARGIN_LEFT - 6}" y="{py(value) + 4:.1f}" text-anchor="end" font-size="11">'
-                     f'{escape(_fmt(value))}</text>')
+    for value in marks:
+        parts.append(f'<line class="grid" x1="{MARGIN_LEFT}" y1="{py(value):.1f}" x2="{WIDTH - MARGIN_RIGHT}" '
+                     f'y2="{py(value):.1f}" stroke="#ddd"/>')
+        parts.append(f'<text class="tick" x="{MARGIN_LEFT - 6}" y="{py(value) + 4:.1f}" text-anchor="end" '
+                     f'font-size="11">{escape(_fmt(value))}</text>')
     for category in categories:
         parts.append(f'<text x="{px(category):.1f}" y="{MARGIN_TOP + plot_h + 16}" text-anchor="middle" '
                      f'font-size="11">{escape(category)}</text>')
@@ -132,6 +151,45 @@ def chart(resource_id: str, config: dict[str, Any]) -> dict[str, Any]:
             drawing = svg(categories, data, settings["kind"], settings["x"], settings["y"])
     return {"fields": fields, "options": [{"value": f["id"], "text": f["id"]} for f in fields],
             "settings": settings, "svg": drawing}
+
+
+def default_settings(fields: list[dict[str, Any]]) -> Optional[dict[str, str]]:
+    """The settings of the chart a loaded table gets by itself, or None when it has no category and number to draw:
+    by year (a column `tahun`) a line, one per value of the first text column; else a bar per value of the first
+    text column. y is the first other numeric column."""
+    text = [f["id"] for f in fields if f["type"] == "text"]
+    year = next((f["id"] for f in fields if f["id"].lower() == "tahun"), None)
+    x = year or (text[0] if text else None)
+    numeric = [f["id"] for f in fields if f["type"] in NUMERIC_TYPES and f["id"] != x]
+    if not x or not numeric:
+        return None
+    if year:
+        return {"x": year, "y": numeric[0], "split": text[0] if text else "", "kind": "line"}
+    return {"x": x, "y": numeric[0], "split": "", "kind": "bar"}
+
+
+def add_default_chart(context: dict[str, Any], resource: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """After a load (IXloader.after_upload): a chart view of the table when it has a category and a numeric column
+    and the resource has no chart yet (the operator may change or delete it; a new load keeps theirs). The table
+    view comes first, as CKAN would make it."""
+    if not p.plugin_loaded("satudata_chart"):
+        return None
+    try:
+        views = tk.get_action("resource_view_list")(dict(context), {"id": resource["id"]})
+        if any(view["view_type"] == "satudata_chart" for view in views):
+            return None
+        settings = default_settings(_fields(resource["id"], context))
+        if not settings:
+            return None
+        package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+        tk.get_action("resource_create_default_resource_views")(dict(context), {
+            "resource": resource, "package": package, "create_datastore_views": True})
+        return tk.get_action("resource_view_create")(dict(context), {
+            "resource_id": resource["id"], "view_type": "satudata_chart", "title": tk._("Chart"), **settings})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        # The load itself stands (and xloader still makes its views): the chart can be added by hand.
+        log.exception("No default chart for resource %s", resource.get("id"))
+        return None
 
 
 class SatudataChartView(p.SingletonPlugin):

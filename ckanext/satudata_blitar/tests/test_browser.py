@@ -188,12 +188,18 @@ def _table() -> bytes:
     return buffer.getvalue()
 
 
-def _press(visit, transition, note=None):
-    """Presses the button of `transition` in the dataset page's verification panel."""
+def _press(visit, transition, note=None, shot=None):
+    """Presses the button of `transition` in the dataset page's verification panel (and, for a publication or a
+    withdrawal, the confirmation page's button, after a screenshot named `shot`)."""
     form = f"form.satudata-transition:has(input[name=transition][value={transition}])"
     if note is not None:
         visit.fill(f"{form} textarea[name=note]", note)
     visit.submit(f"{form} button[type=submit]")
+    if transition in ("terbitkan", "tarik"):
+        visit.find(".satudata-confirm")
+        if shot:
+            visit.shot(shot, phone_too=True)
+        visit.submit("form.satudata-confirmed button[type=submit]")
 
 
 def _state(name):
@@ -209,10 +215,12 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     upload.write_bytes(_table())
     jobs.get_queue().empty()
 
-    # SOP step 3: the operator creates the dataset with its metadata (the form in the BPS sections) ...
+    # SOP step 3: the operator lands on their tasks and creates the dataset with its metadata (the form in the BPS
+    # sections; its choices start empty) ...
     visit.log_in("operator", world)
-    visit.go("/dataset/")
-    visit.click("a[href$='/dataset/new']")
+    assert visit.driver.current_url.endswith("/dasbor")
+    visit.click("a.satudata-add-dataset")
+    assert Select(visit.find("#field-urusan")).first_selected_option.get_attribute("value") == ""
     visit.fill("#field-title", "Penduduk per Kecamatan")
     visit.driver.execute_script("document.getElementById('field-name').value = arguments[0];", name)
     visit.fill("#field-notes", "Jumlah penduduk Kota Blitar menurut kecamatan.")
@@ -249,11 +257,13 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     assert not visit.all("#satudata-status-strip .satudata-submit-refusal")
     resource_link = visit.find(".resource-item a.heading").get_attribute("href")
 
-    # A chart of the table, as the operator sets it up on the resource's views.
-    visit.driver.get(resource_link.replace(f"/dataset/{name}/resource/", f"/dataset/{name}/resource/")
-                     + "/new_view?view_type=satudata_chart")
-    visit.fill("#field-title", "Grafik")
-    visit.submit("form button[type=submit][name=save], form button.btn-primary[type=submit]")
+    # The load made a chart of the table by itself (Kecamatan × Jumlah Penduduk); its form has real selects.
+    visit.driver.get(resource_link + "/views")
+    chart_edit = [a for a in visit.all("a[href*='/edit_view/']") if "Grafik" in a.text]
+    assert chart_edit, "the default chart is listed"
+    chart_edit[0].click()
+    assert visit.find("select#field-x").get_attribute("class").count("form-select")
+    visit.shot("operator-chart-form", phone_too=True)
 
     visit.go(f"/dataset/{name}")
     _press(visit, "ajukan")
@@ -262,9 +272,11 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
 
     # SOP step 4: the OPD's verifier finds it in the verification list, sees what changed, returns it.
     visit.log_in("verifikator_opd", world)
-    visit.go("/verifikasi")
+    assert visit.driver.current_url.endswith("/verifikasi")  # lands on the queue
     visit.shot("verifier-queue", phone_too=True)
-    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
+    visit.find(".satudata-preview")  # one page: the table's first rows beside the buttons
+    visit.shot("verifier-one-page", phone_too=True)
     _press(visit, "kembalikan_opd", note=REASON)
     assert _state(name) == workflow.PERLU_PERBAIKAN
 
@@ -290,13 +302,13 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     _press(visit, "verifikasi_opd")
     visit.log_in("verifikator_kominfotik", world)
     visit.go("/verifikasi")
-    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
     _press(visit, "verifikasi_walidata")
     visit.log_in("walidata", world)
     visit.go("/verifikasi")
-    visit.click(f"table.satudata-queue a[href$='/dataset/{name}']")
+    visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
     visit.shot("walidata-before-publishing")
-    _press(visit, "terbitkan")
+    _press(visit, "terbitkan", shot="walidata-confirms-publishing")
     assert _state(name) == workflow.TERBIT
 
     # A visitor finds it from the home page, previews the table and the chart and downloads it.
@@ -415,6 +427,55 @@ def test_logging_out_takes_the_account_bars_button_not_a_link(visit, world):
     visit.go("/dataset/")
     visit.find("footer")
     assert not visit.all(".account form[action$='/user/_logout']")
+
+LANDINGS = {"operator": "/dasbor", "verifikator_opd": "/verifikasi", "verifikator_kominfotik": "/verifikasi",
+            "walidata": "/dasbor", "sysadmin": "/dasbor"}
+
+
+def test_each_role_lands_on_its_work_with_an_account_bar_in_words_on_one_row(visit, world):
+    """Logged in through the form, each role lands on its work; the account bar names every link and keeps to one
+    row on a phone. Screenshots of each landing at 1280 and 390 px, in Indonesian and English."""
+    for viewer, landing in LANDINGS.items():
+        visit.log_in(viewer, world)
+        assert visit.driver.current_url.endswith(landing), (viewer, visit.driver.current_url)
+        labels = [element.text for element in visit.all(".account-masthead .account li .satudata-label")]
+        assert labels and all(labels), (viewer, labels)
+        visit.shot(f"landing-{viewer}", phone_too=True)
+        visit.go("/en" + landing)
+        visit.shot(f"landing-{viewer}-en", phone_too=True)
+        visit.phone()
+        try:
+            visit.driver.refresh()
+            rows = visit.driver.execute_script(
+                "return Array.from(document.querySelectorAll('.account-masthead .account > ul > li'))"
+                ".map(li => li.getBoundingClientRect().top);")
+            assert len(set(round(top) for top in rows)) == 1, (viewer, rows)
+        finally:
+            visit.phone(False)
+
+
+def test_the_changed_pages_at_both_widths_and_languages(visit, world):
+    """Screenshots of the pages this part changed, for people to look at: the dataset form, the resource form with
+    "Ganti berkas", the confirmation before a publication, the 404 page."""
+    draft = world.datasets[workflow.DRAF]
+    resource = draft["resources"][0]["id"]
+    visit.log_in("operator", world)
+    for prefix in ("", "/en"):
+        for name, path in (("dataset-form", "/dataset/new"),
+                           ("resource-form", f"/dataset/{draft['name']}/resource/{resource}/edit"),
+                           ("not-found", "/halaman-yang-tidak-ada")):
+            visit.go(prefix + path)
+            visit.find("footer")
+            visit.shot(f"changed-{name}{prefix.replace('/', '-')}", phone_too=True)
+        visit.driver.execute_script("window.onbeforeunload = null; if (window.jQuery) { jQuery(window).off('beforeunload'); }")
+    approved = world.datasets[workflow.DISETUJUI]
+    visit.log_in("walidata", world)
+    visit.go(f"/dataset/{approved['name']}")
+    visit.submit("form.satudata-transition:has(input[name=transition][value=terbitkan]) button[type=submit]")
+    visit.find(".satudata-confirm")
+    visit.shot("changed-confirm-publish", phone_too=True)
+    assert _state(approved["name"]) == workflow.DISETUJUI  # asked, not published
+
 
 # --- the Content-Security-Policy in the browser, and files never rendered on the portal's origin ---------------
 

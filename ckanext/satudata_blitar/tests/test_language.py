@@ -74,7 +74,24 @@ def english_messages():
                             patterns.add("^" + ".+?".join(re.escape(part) for part in PLACEHOLDER.split(piece)) + "$")
                     else:
                         exact.add(piece)
-    return frozenset(exact), re.compile("|".join(sorted(patterns)))
+    return frozenset(exact | untranslatable_english()), re.compile("|".join(sorted(patterns)))
+
+
+def untranslatable_english():
+    """English that reaches pages through no catalogue: werkzeug's names and descriptions of HTTP errors (CKAN's
+    error page shows them when the code gave no text), the activity types as CKAN's filter prints them ("New
+    Package"), and texts CKAN's templates write without _()."""
+    import werkzeug.exceptions
+    from ckanext.activity.logic import validators as activity_validators
+
+    texts = {"Data viewer", "[Open Data]", "Internal server error"}
+    for code, error in werkzeug.exceptions.default_exceptions.items():
+        name = error().name  # a property of the instance
+        texts |= {name, f"{code} {name}", " ".join(error.description.split())}
+    for name in dir(activity_validators):
+        if name.startswith("VALIDATORS_") and name.endswith("_ACTIVITY_TYPES"):
+            texts |= {activity_type.title() for activity_type in getattr(activity_validators, name)}
+    return texts
 
 
 class _Texts(html.parser.HTMLParser):
@@ -212,15 +229,28 @@ def test_the_check_finds_english():
             '<td>0.1 jam</td><td>100.0%</td><span>Desember 1, 2026, 13:19 (UTC)</span><td>2026-07-01 20:30</td>'
             '<td>1.234,5</td><td>85,8%</td><span>1 Desember 2026, 13.20 WIB</span><td>2026-T3</td>'
             '<script>var a = "Skip to main content"; var b = 0.5;</script>')
+    page += ('<h1>404 Not Found</h1><p>The requested URL was not found on the server. If you entered the URL manually '
+             'please check your spelling and try again.</p><option>New Package</option><img alt="[Open Data]">'
+             '<iframe aria-label="Data viewer"></iframe>')
     found = english_on(page)
     assert {text for text in found if "(in " not in text} == {
         "Skip to main content", "View profile", "Search datasets...", "3 datasets found", "16 organizations found",
-        "Close", "Powered by"}
+        "Close", "Powered by", "404 Not Found", "New Package", "[Open Data]", "Data viewer",
+        "The requested URL was not found on the server. If you entered the URL manually please check your spelling "
+        "and try again."}
     assert {text.split(" (in ")[0] for text in found if "(in " in text} == {
         "0.1", "100.0", "Desember 1, 2026", "13:19", "(UTC)", "2026-07-01 20:30", "20:30"}
 
 
 # --- the pages ----------------------------------------------------------------------------------------------------
+
+
+def _api_info(resource_id):
+    """The "Data API" pop-up of a table (CKAN 2.12: the DataStore's page; 2.11: CKAN's snippet API)."""
+    from ckanext.satudata_blitar import adapters
+    if adapters.CKAN_2_12:
+        return f"/datastore/api_info/{resource_id}"
+    return f"/api/1/util/snippet/api_info.html?resource_id={resource_id}"
 
 
 def _pages(world, viewer):
@@ -234,7 +264,10 @@ def _pages(world, viewer):
               ("/organization/", 200), ("/organization/dinas-kesehatan", 200),
               (f"/dataset/activity/{published['name']}", 200), ("/dataset/tidak-ada", 404),
               ("/permohonan-data", 200), ("/permohonan-data?q=zz&state=diajukan", 200),
-              (f"/permohonan-data/{world.data_request_id}", 200), ("/dataset/?q=zzqxtidakada", 200)]
+              (f"/permohonan-data/{world.data_request_id}", 200), ("/dataset/?q=zzqxtidakada", 200),
+              (f"/dataset/activity/{published['name']}?activity_type=changed+package", 200),
+              ("/halaman-yang-tidak-ada", 404), ("/panduan-api", 200), ("/topik", 200), ("/opd", 200),
+              (_api_info(resource["id"]), 200)]
     if viewer == "anonymous":
         return public + [("/user/login", 200), ("/user/reset", 200), ("/ckan-admin", 403),
                          ("/organization/tidak-ada", 404), ("/user/tidak-ada", 403),
@@ -244,7 +277,7 @@ def _pages(world, viewer):
     # The public pages once more for the roles that work on them (logged in, they carry more buttons).
     pages = (public if viewer in ("operator", "walidata", "sysadmin") else []) + [("/dashboard/", 200), ("/dashboard/datasets", 200), ("/dashboard/organizations", 200),
                       ("/dashboard/groups", 200), (f"/user/{own}", 200), (f"/user/edit/{own}", 200),
-                      (f"/user/{own}/api-tokens", 200), ("/verifikasi", 200),
+                      (f"/user/{own}/api-tokens", 200), ("/verifikasi", 200), ("/dasbor", 200),
                       ("/organization/about/dinas-kesehatan", 200),
                       ("/organization/activity/dinas-kesehatan", 200),
                       ("/permohonan-data/baru", 200), ("/permohonan-data/saya", 200)]
@@ -259,7 +292,9 @@ def _pages(world, viewer):
                   (f"/dataset/resources/{draft['name']}", 200), (f"/dataset/{draft['name']}", 200),
                   (f"/dataset/{draft['name']}/resource_data/{draft_resource['id']}", 200),
                   (f"/dataset/{draft['name']}/dictionary/{draft_resource['id']}", 200),
-                  (f"/dataset/{draft['name']}/resource/{draft_resource['id']}/views", 200)]
+                  (f"/dataset/{draft['name']}/resource/{draft_resource['id']}/views", 200),
+                  (f"/dataset/{draft['name']}/resource/{draft_resource['id']}/new_view?view_type=satudata_chart", 200),
+                  (_api_info(draft_resource["id"]), 200)]
     if viewer in ("verifikator_opd", "operator"):
         pages += [("/elemen-data", 200), ("/laporan", 403), ("/ckan-admin", 403), ("/elemen-data/baru", 403)]
     if viewer in ("walidata", "sysadmin"):

@@ -88,8 +88,22 @@ def dashboard() -> Any:
     })
 
 
+def after_login() -> Any:
+    """Where a login lands (CKAN's `ckan.auth.route_after_login`, set to this page by the plugin): each role on its
+    work. Verifiers on their queue; the Operator Data, the Walidata and everyone else on /dasbor (the operator's
+    datasets to make and fix with "Add dataset", the Walidata's pipeline)."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login")
+    my_roles = tk.h.satudata_my_roles()
+    verifier = my_roles["verifier_opds"] or my_roles["portal_role"] == "verifikator_kominfotik"
+    if verifier and not my_roles["operator_opds"]:
+        return tk.redirect_to("satudata.verification")
+    return tk.redirect_to("satudata.dashboard")
+
+
 satudata.add_url_rule("/topik", view_func=topics)
 satudata.add_url_rule("/topik/<urusan>", view_func=topic)
 satudata.add_url_rule("/opd", view_func=opds)
 satudata.add_url_rule("/capaian-elemen-data", view_func=element_summary)
 satudata.add_url_rule("/dasbor", view_func=dashboard)
+satudata.add_url_rule("/dasbor/masuk", view_func=after_login)

@@ -24,9 +24,26 @@ def _panel_action(action: str, data: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _confirmation(id: str, data: dict[str, Any], chosen: Any) -> Any:
+    """The page that asks before a publication or a withdrawal: what becomes public (or hidden), with the button
+    that makes the transition."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    return tk.render("satudata/workflow/confirm.html", {
+        "pkg": pkg, "transition": chosen, "note": data["note"],
+        "files": tk.h.satudata_data_files(pkg["id"]), "came_from": tk.request.form.get("came_from", "")})
+
+
 def transition(id: str) -> Any:
-    """POST from the dataset page's workflow panel: make a transition, then back to the dataset."""
+    """POST from the dataset page's workflow panel: make a transition, then back to the dataset. A publication or a
+    withdrawal asks first (its confirmation page posts here again with `confirmed`)."""
     data = {"id": id, "transition": tk.request.form.get("transition", ""), "note": tk.request.form.get("note", "")}
+    chosen = tk.h.satudata_transition_asking_first(data["transition"])
+    if chosen and not tk.asbool(tk.request.form.get("confirmed")) \
+            and tk.h.satudata_check_access("satudata_transition", {"id": id, "transition": chosen.name}):
+        return _confirmation(id, data, chosen)
     result = _panel_action("satudata_transition", data)
     if result:
         tk.h.flash_success(tk._("Status changed to {state}").format(state=result["event"]["to_state_label"]))
@@ -46,6 +63,21 @@ def verification() -> Any:
     return tk.render("satudata/workflow/verification.html", {"items": items})
 
 
+def verify(id: str) -> Any:
+    """One page to verify or return a dataset: its transitions, each file's upload check and table preview, the
+    changes since it was last returned, and its metadata. For the people of the workflow (package_show decides)."""
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    if not tk.h.satudata_check_access("satudata_workflow_history", {"id": pkg["id"]}):
+        return tk.redirect_to("dataset.read", id=pkg["name"])
+    return tk.render("satudata/workflow/verify.html", {
+        "pkg": pkg, "pkg_dict": pkg, "schema": tk.h.scheming_get_dataset_schema(pkg["type"]),
+        "transitions": tk.h.satudata_available_transitions(pkg), "files": tk.h.satudata_data_files(pkg["id"]),
+        "changes": tk.h.satudata_changes_since_return(pkg)})
+
+
 def revise(id: str) -> Any:
     """POST from a published dataset's panel: start a pending revision and open it for editing."""
     revision = _panel_action("satudata_revision_create", {"id": id})
@@ -58,3 +90,4 @@ def revise(id: str) -> Any:
 satudata.add_url_rule("/dataset/<id>/transition", view_func=transition, methods=["POST"])
 satudata.add_url_rule("/dataset/<id>/revisi", view_func=revise, methods=["POST"])
 satudata.add_url_rule("/verifikasi", view_func=verification)
+satudata.add_url_rule("/verifikasi/<id>", view_func=verify)

@@ -57,3 +57,37 @@ def test_bad_input_comes_back_as_a_field_error_in_indonesian(app, sysadmin, form
     # The entered values stay in the form, and nothing was saved.
     assert soup.select_one("[name=sumber_data]")["value"] == REQUIRED_METADATA["sumber_data"]
     assert helpers.call_action("package_list") == []
+
+
+REQUIRED_CHOICES = ["urusan", "frekuensi", "cara_pengumpulan", "sifat_data"]
+
+
+def test_required_choices_start_empty_and_no_visibility_is_offered(app, sysadmin, organization):
+    """A new dataset's required choices start on "— pilih —" (a form left alone records nothing, rather than the
+    first option), and the workflow, not the form, decides visibility."""
+    html = app.get("/dataset/new", headers={"Authorization": sysadmin["token"]}).body
+    soup = BeautifulSoup(html, "html.parser")
+    for name in REQUIRED_CHOICES:
+        select = soup.select_one(f"select[name={name}]")
+        chosen = select.select_one("option[selected]") or select.select("option")[0]
+        assert chosen["value"] == "" and chosen.get_text(strip=True) == "— pilih —", name
+        assert select.has_attr("required"), name
+    assert soup.select_one("[name=private]") is None
+    assert "Visibilitas" not in soup.get_text()
+
+
+@pytest.mark.parametrize("field", REQUIRED_CHOICES)
+def test_a_required_choice_left_empty_is_refused(app, sysadmin, form_data, field):
+    response = app.post("/dataset/new", data={**form_data, field: ""}, headers={"Authorization": sysadmin["token"]})
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.body, "html.parser")
+    assert "Wajib diisi" in soup.select_one(".error-explanation").get_text(" ", strip=True)
+    assert helpers.call_action("package_list") == []
+
+
+def test_the_edit_form_keeps_the_recorded_choice(app, sysadmin, form_data):
+    app.post("/dataset/new", data=form_data, headers={"Authorization": sysadmin["token"]})
+    soup = BeautifulSoup(app.get("/dataset/edit/jumlah-penduduk", headers={"Authorization": sysadmin["token"]}).body,
+                         "html.parser")
+    assert soup.select_one("select[name=frekuensi] option[selected]")["value"] == "tahunan"

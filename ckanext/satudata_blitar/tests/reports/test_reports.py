@@ -636,6 +636,12 @@ def test_the_report_page_shows_the_figures_charts_and_downloads(app, world):
     assert "Elemen A" in late and "Elemen C" in late and "Elemen B" not in late
     for fmt in ("xlsx", "csv", "json"):
         assert f"/laporan/monitoring.{fmt}?period=2026-Q3&amp;opd=dinas-kesehatan" in body
+    # The trend's axis names the months (not 07, 08, 09) and the year once; the summary groups its columns.
+    soup = BeautifulSoup(body, "html.parser")
+    assert [t.get_text() for t in soup.select(".satudata-trend .satudata-trend-month")] == ["Jul", "Agu", "Sep"]
+    assert [t.get_text() for t in soup.select(".satudata-trend .satudata-trend-year")] == ["2026"]
+    groups = [th.get_text(strip=True) for th in soup.select(".satudata-report-summary .satudata-header-groups th")]
+    assert groups == ["Dataset per status (saat ini)", "Pergerakan pada periode"]
 
 
 def test_a_holiday_the_walidata_added_counts_in_the_report(world, ckan_config, monkeypatch):

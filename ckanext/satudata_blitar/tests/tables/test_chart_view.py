@@ -95,3 +95,34 @@ def test_chart_view_offered_for_datastore_resources_only(table):
     plugin = chart_view.SatudataChartView()
     assert plugin.can_view({"resource": {**resource, "datastore_active": True}})
     assert not plugin.can_view({"resource": {"id": "x", "datastore_active": False}})
+
+
+def test_the_y_axis_is_labelled_at_round_values(app, sysadmin, table):
+    dataset, resource = table
+    view = create_view(sysadmin, resource, x="Tahun", y="Jumlah", kind="bar")
+    body = app.get(view_url(dataset, resource, view), headers={"Authorization": sysadmin["token"]}).body
+    assert re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', body) == ["0", "20", "40", "60", "80", "100"]
+    assert chart_view.ticks(0, 58774) == [0, 20000, 40000, 60000]
+    assert chart_view.ticks(-3.2, 17.5) == [-5, 0, 5, 10, 15, 20]
+
+
+def test_the_chart_form_has_real_selects(app, sysadmin, table):
+    dataset, resource = table
+    body = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}/new_view?view_type=satudata_chart",
+                   headers={"Authorization": sysadmin["token"]}).body
+    for name in ("x", "y", "split", "kind"):
+        assert re.search(rf'<select[^>]*id="field-{name}"[^>]*class="[^"]*form-select', body) or re.search(
+            rf'<select[^>]*class="[^"]*form-select[^"]*"[^>]*id="field-{name}"', body), name
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ([{"id": "Kecamatan", "type": "text"}, {"id": "Jumlah", "type": "int"}],
+     {"x": "Kecamatan", "y": "Jumlah", "split": "", "kind": "bar"}),
+    (FIELDS, {"x": "Tahun", "y": "Jumlah", "split": "Kecamatan", "kind": "line"}),
+    ([{"id": "tahun", "type": "int"}, {"id": "nilai", "type": "numeric"}],
+     {"x": "tahun", "y": "nilai", "split": "", "kind": "line"}),
+    ([{"id": "Kecamatan", "type": "text"}, {"id": "Keterangan", "type": "text"}], None),
+    ([{"id": "Jumlah", "type": "int"}], None),
+])
+def test_default_settings_need_a_category_and_a_number(fields, expected):
+    assert chart_view.default_settings(fields) == expected

@@ -374,3 +374,51 @@ def test_only_a_new_file_is_checked_again(sysadmin, dataset, queue, with_test_wo
     assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
     assert report(resource["id"])["state"] == "ok"
     assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8, "kode_wilayah": "35.72.02"}]
+
+
+# --- The default chart and replacing a file ---------------------------------------------------------------------
+
+def test_a_loaded_table_with_a_category_and_a_number_gets_a_chart_after_its_table(app, sysadmin, dataset, queue,
+                                                                                 with_test_worker):
+    table = upload(app, sysadmin["token"], dataset, "penduduk.csv",
+                   b"Kecamatan,Jumlah Penduduk\nSukorejo,52103\nSananwetan,58774\n")
+    words = upload(app, sysadmin["token"], dataset, "catatan.csv", b"Kecamatan,Catatan\nSukorejo,baik\n")
+    run_jobs(queue)
+
+    views = helpers.call_action("resource_view_list", id=table["id"])
+    assert [view["view_type"] for view in views] == ["datatables_view", "satudata_chart"]
+    chart = views[1]
+    assert (chart["title"], chart["x"], chart["y"], chart["kind"]) == ("Grafik", "Kecamatan", "Jumlah Penduduk", "bar")
+    assert [view["view_type"] for view in helpers.call_action("resource_view_list", id=words["id"])] == [
+        "datatables_view"]
+
+    # The operator's own settings stay when the file is loaded again.
+    helpers.call_action("resource_view_update", context={"user": sysadmin["name"]}, id=chart["id"],
+                        resource_id=table["id"], title="Penduduk", view_type="satudata_chart", x="Kecamatan",
+                        y="Jumlah Penduduk", kind="line")
+    helpers.call_action("xloader_submit", context={"user": sysadmin["name"]}, resource_id=table["id"],
+                        ignore_hash=True)
+    run_jobs(queue)
+    views = helpers.call_action("resource_view_list", id=table["id"])
+    assert [(view["view_type"], view["title"]) for view in views] == [
+        ("datatables_view", "Tabel"), ("satudata_chart", "Penduduk")]
+
+
+def test_replacing_a_file_takes_one_step_on_the_resource_form(app, sysadmin, dataset, queue, with_test_worker):
+    from bs4 import BeautifulSoup
+
+    resource = upload(app, sysadmin["token"], dataset, "lama.csv", b"kecamatan,jumlah\nSukorejo,7\n")
+    run_jobs(queue)
+    edit = f"/dataset/{dataset['name']}/resource/{resource['id']}/edit"
+    soup = BeautifulSoup(app.get(edit, headers={"Authorization": sysadmin["token"]}).body, "html.parser")
+    assert soup.select_one("#satudata-current-file")["value"] == "lama.csv"
+    assert soup.select_one("label[for=field-resource-upload]").get_text(strip=True) == "Ganti berkas"
+    assert soup.select_one("#field-clear-upload") is None  # no "Hapus Unggahan" first
+
+    response = app.post(edit, headers={"Authorization": sysadmin["token"]}, follow_redirects=False, data={
+        "id": resource["id"], "name": resource["name"], "url_type": "upload", "save": "",
+        "upload": (io.BytesIO(b"kecamatan,jumlah\nSukorejo,8\nSananwetan,9\n"), "baru.csv")})
+    assert response.status_code in (302, 303), response.body
+    assert helpers.call_action("resource_show", id=resource["id"])["url"].endswith("/baru.csv")
+    run_jobs(queue)
+    assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8}, {"kecamatan": "Sananwetan", "jumlah": 9}]

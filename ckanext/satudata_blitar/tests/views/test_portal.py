@@ -279,15 +279,15 @@ def test_the_operator_s_dashboard(app, world):
 def test_the_verifier_s_dashboard(app, world):
     soup = _soup(app.get("/en/dasbor", headers=world.token("verifikator_opd")))
     rows = soup.select(".satudata-dash-queue tbody tr")
-    assert [row.a["href"] for row in rows] == ["/en/dataset/data-diajukan"]
-    assert "14.0 days" in rows[0].get_text() and "working days late" in rows[0].get_text()
+    assert [row.a["href"] for row in rows] == ["/en/verifikasi/data-diajukan"]  # the one-page verification
+    assert "14 days" in rows[0].get_text() and "working days late" in rows[0].get_text()
     assert not soup.select(".satudata-dash-pipeline") and not soup.select(".satudata-dash-drafts")
 
 
 def test_the_walidata_s_dashboard(app, world):
     soup = _soup(app.get("/en/dasbor", headers=world.token("walidata")))
     queue = [row.a["href"] for row in soup.select(".satudata-dash-queue tbody tr")]
-    assert queue == ["/en/dataset/data-terverifikasi_opd", "/en/dataset/data-disetujui"]
+    assert queue == ["/en/verifikasi/data-terverifikasi_opd", "/en/verifikasi/data-disetujui"]
     rows = soup.select(".satudata-pipeline tbody tr")
     assert [row.th.get_text(strip=True) for row in rows] == ["Dinas Kesehatan", "Bappeda"]
     assert "satudata-overdue" in rows[0]["class"]
@@ -343,3 +343,43 @@ def test_an_opd_without_logo_shows_no_placeholder(app, world):
 def test_ckan_s_dashboard_links_the_role_dashboard(app, world):
     tabs = _soup(app.get("/en/dashboard/datasets", headers=world.token("operator"))).select(".page-header .nav a")
     assert [tab.get_text(strip=True) for tab in tabs if tab["href"] == "/en/dasbor"] == ["My tasks"]
+
+
+@pytest.mark.parametrize("viewer, lands_on", [
+    ("operator", "/dasbor"), ("verifikator_opd", "/verifikasi"), ("verifikator_kominfotik", "/verifikasi"),
+    ("walidata", "/dasbor"), ("sysadmin", "/dasbor"),
+])
+def test_each_role_lands_on_its_work_after_login(app, world, viewer, lands_on):
+    browser = app.test_client()
+    page = browser.get("/user/login")
+    response = browser.post("/user/login", data={"login": world.name(viewer), "password": world_module.PASSWORD,
+                                                 "_csrf_token": world_module.csrf_token(page.body)},
+                            follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == lands_on
+    if viewer == "operator":
+        add = _soup(response).select_one("a.satudata-add-dataset")
+        assert add is not None and add["href"] == "/dataset/new" and "Tambah dataset" in add.get_text()
+    if viewer == "walidata":
+        assert _soup(response).select_one(".satudata-dash-pipeline") is not None
+
+
+def test_a_login_with_a_page_to_return_to_goes_there(app, world):
+    browser = app.test_client()
+    page = browser.get("/user/login")
+    response = browser.post("/user/login?came_from=/laporan", follow_redirects=False, data={
+        "login": world.name("walidata"), "password": world_module.PASSWORD,
+        "_csrf_token": world_module.csrf_token(page.body)})
+    assert response.headers["Location"].endswith("/laporan")
+
+
+def test_the_account_bar_names_every_link_and_shows_no_gravatar(app, world):
+    soup = _soup(app.get("/", headers=world.token("walidata")))
+    items = soup.select(".account-masthead .account > ul > li")
+    labels = [item.select_one(".satudata-label").get_text(strip=True) for item in items]
+    assert labels == [world.users["walidata"]["fullname"], "Tugas Saya", "Verifikasi", "Daftar Elemen Data",
+                      "Laporan", "Keluar"]
+    assert not soup.select(".account-masthead img[src*='gravatar']")
+    # My tasks and Verification do not look alike.
+    icons = {item.select_one("i")["class"][-1] for item in items}
+    assert len(icons) == len(items)

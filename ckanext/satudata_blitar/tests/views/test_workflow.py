@@ -7,6 +7,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+import ckan.tests.helpers as helpers
+
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests import factories as satudata_factories
@@ -15,15 +17,22 @@ from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 
 
 
-def _press(browser, dataset_name, transition, note=None):
-    """Press the button of `transition` on the dataset page (found by the form, whatever the UI language)."""
+def _press(browser, dataset_name, transition, note=None, confirm=True):
+    """Press the button of `transition` on the dataset page (found by the form, whatever the UI language); on the
+    page that asks before a publication or a withdrawal, press its button too (unless `confirm` is False)."""
     page = BeautifulSoup(browser.get(f"/dataset/{dataset_name}").body, "html.parser")
     form = next(f for f in page.select("form.satudata-transition")
                 if f.select_one("input[name=transition]")["value"] == transition)
     data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
     if note is not None:
         data["note"] = note
-    return browser.post(form["action"], data=data, follow_redirects=True)
+    response = browser.post(form["action"], data=data, follow_redirects=True)
+    asked = BeautifulSoup(response.body, "html.parser").select_one("form.satudata-confirmed")
+    if asked is None or not confirm:
+        return response
+    data = {field["name"]: field.get("value", "") for field in asked.select("input[name]")}
+    data["note"] = asked.select_one("textarea[name=note]").get_text() if asked.select_one("textarea") else ""
+    return browser.post(asked["action"], data=data, follow_redirects=True)
 
 
 def _buttons(browser, dataset_name):
@@ -109,3 +118,78 @@ def test_a_verifier_of_another_opd_gets_no_button(app, world):
     # The form post without a CSRF token is refused before anything else; nothing changes either way.
     assert response.status_code in (302, 400, 403)
     assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+
+
+@pytest.mark.parametrize("transition, start, words", [
+    ("terbitkan", workflow.DISETUJUI, ["Setelah terbit, siapa pun dapat melihat dan mengunduh", 'berkas "Data 2024"']),
+    ("tarik", workflow.TERBIT, ["Setelah ditarik, publik tidak lagi melihat", 'berkas "Data 2024"', "Perlu Perbaikan"]),
+])
+def test_publishing_and_withdrawing_ask_first_saying_what_becomes_public_or_hidden(app, world, transition, start,
+                                                                                   words):
+    dataset = world_module.dataset_in_state(world, start, name=f"konfirmasi-{transition}")
+    walidata = world_module.logged_in(app, world, "walidata")
+    note = "Angka belum final." if transition == "tarik" else None
+
+    asked = _press(walidata, dataset["name"], transition, note=note, confirm=False)
+    # Nothing changed yet: the page says what becomes public (or hidden) and asks.
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == start
+    soup = BeautifulSoup(asked.body, "html.parser")
+    text = soup.select_one(".satudata-confirm").get_text(" ", strip=True)
+    for word in words:
+        assert word in text
+    form = soup.select_one("form.satudata-confirmed")
+    assert form.select_one("input[name=confirmed]")["value"] == "true"
+    if note:
+        assert form.select_one("textarea[name=note]").get_text() == note
+
+    _press(walidata, dataset["name"], transition, note=note)
+    expected = workflow.TERBIT if transition == "terbitkan" else workflow.PERLU_PERBAIKAN
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == expected
+
+
+def test_the_api_publishes_without_a_confirmation_page(app, world):
+    """The question is the page's: the action itself is unchanged."""
+    dataset = world_module.dataset_in_state(world, workflow.DISETUJUI, name="konfirmasi-api")
+    helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=dataset["id"],
+                        transition="terbitkan")
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERBIT
+
+
+def test_a_verifier_decides_on_one_page_with_the_preview_the_upload_check_the_changes_and_the_metadata(app, world):
+    """From the queue, one page: the buttons, each file's check and first rows, what changed since the last
+    return, and the metadata. A return and a verification from it."""
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="satu-halaman", with_datastore=True)
+    verifier = world_module.logged_in(app, world, "verifikator_opd")
+    queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
+    assert queue.select_one("table.satudata-queue a[href='/verifikasi/satu-halaman']") is not None
+
+    soup = BeautifulSoup(verifier.get("/verifikasi/satu-halaman").body, "html.parser")
+    assert {f.select_one("input[name=transition]")["value"] for f in soup.select("form.satudata-transition")} == {
+        "verifikasi_opd", "kembalikan_opd"}
+    assert [th.get_text(strip=True) for th in soup.select(".satudata-preview thead th")] == ["kecamatan", "jumlah"]
+    assert [td.get_text(strip=True) for td in soup.select(".satudata-preview tbody td")] == ["Sukorejo", "7"]
+    assert soup.select_one(".satudata-data-file") is not None  # the upload check's line
+    assert "Pengajuan pertama" in soup.get_text()
+    assert soup.select_one(".satudata-metadata [data-field=satuan]") is not None
+
+    response = verifier.post("/dataset/satu-halaman/transition", follow_redirects=True, data={
+        "transition": "kembalikan_opd", "note": "Satuan harus jiwa.", "came_from": "/verifikasi",
+        "_csrf_token": world_module.csrf_token(verifier.get("/verifikasi/satu-halaman").body)})
+    assert response.request.path == "/verifikasi"
+    operator = {"user": world.name("operator")}
+    helpers.call_action("package_patch", context=operator, id=dataset["id"], satuan="orang per kecamatan")
+    helpers.call_action("satudata_transition", context=operator, id=dataset["id"], transition="ajukan")
+
+    soup = BeautifulSoup(verifier.get("/verifikasi/satu-halaman").body, "html.parser")
+    rows = [[cell.get_text(strip=True) for cell in row.select("th, td")] for row in soup.select(".satudata-changes tbody tr")]
+    assert rows == [["Satuan", "jiwa", "orang per kecamatan"]], rows
+    assert "Satuan harus jiwa." in soup.get_text()
+    page = _press(verifier, "satu-halaman", "verifikasi_opd")
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERVERIFIKASI_OPD
+
+
+def test_the_verification_page_is_for_the_people_of_the_workflow(app, world):
+    dataset = world.datasets[workflow.DIAJUKAN]
+    other = world_module.logged_in(app, world, "verifikator_other_opd")
+    assert other.get(f"/verifikasi/{dataset['name']}", follow_redirects=False).status_code == 404
+    assert app.get(f"/verifikasi/{dataset['name']}", status=None).status_code == 404
