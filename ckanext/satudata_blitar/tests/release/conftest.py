@@ -1,0 +1,122 @@
+"""The release checks (`make test-release`): the package as a site gets it, run as separate CKAN processes in other
+virtualenvs, never inside this pytest process. So they run without CKAN's pytest plugin (`-p no:ckan -p
+no:ckan_fixtures`) and skip unless SATUDATA_RELEASE_TESTS=1 (`make test`, which collects them, skips them).
+
+Each check has databases of its own (ckan_<run>_upgrade, …; <run> is SATUDATA_TEST_NAME), a storage folder of its own,
+and a Solr of its own: CKAN 2.11 refuses a Solr whose schema is CKAN 2.12's (and the other way round the upgrade
+needs the schema changed under the kept index, as a site does), so the checks start one more Solr with
+services/services.sh, on a free port, in .services/release-solr, and stop it at the end. PostgreSQL and Redis are
+the running ones."""
+from __future__ import annotations
+
+import os
+import pathlib
+import socket
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[4]
+STATE = pathlib.Path(os.environ.get("SATUDATA_STATE_DIR") or ROOT / ".services")
+PG_PORT = os.environ.get("SATUDATA_PG_PORT", "54321")
+REDIS_PORT = os.environ.get("SATUDATA_REDIS_PORT", "63791")
+REDIS_DB = os.environ.get("SATUDATA_TEST_REDIS_DB", "1")
+RUN_NAME = os.environ.get("SATUDATA_TEST_NAME", "test")
+PG = f"postgresql://ckan_default:pass@127.0.0.1:{PG_PORT}"
+PG_READ = f"postgresql://datastore_default:pass@127.0.0.1:{PG_PORT}"
+
+pytestmark = pytest.mark.skipif(os.environ.get("SATUDATA_RELEASE_TESTS") != "1",
+                                reason="a release check: make test-release")
+
+
+@pytest.fixture(autouse=True)
+def _plugins_of_test_ini():
+    """No plugins in this process: the checks drive CKAN in other processes (replaces tests/conftest.py's)."""
+
+
+def run(*command, env: dict | None = None, stdin: bytes | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """A command that must succeed; its output is shown when it does not."""
+    done = subprocess.run([str(part) for part in command], capture_output=True, input=stdin,
+                          env={**os.environ, **(env or {})}, **kwargs)
+    if done.returncode:
+        output = (done.stdout + done.stderr).decode(errors="replace")
+        pytest.fail(f"{' '.join(map(str, command))} exited {done.returncode}:\n{output[-6000:]}", pytrace=False)
+    return done
+
+
+def psql(database: str, *args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return run("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres",
+               "-d", database, *args, stdin=stdin)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Solr:
+    """A Solr of the checks' own (services/services.sh with another state folder and port), with the schema of
+    the CKAN in `venv` (CKAN's schema.xml plus our fields, as a site puts them in)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.state = STATE / "release-solr"
+        self.url = f"http://127.0.0.1:{self.port}/solr/ckan"
+        self.env = {"SATUDATA_STATE_DIR": str(self.state), "SATUDATA_SOLR_PORT": str(self.port),
+                    "SATUDATA_SOLR_LIB": os.environ.get("SATUDATA_SOLR_LIB", str(STATE / "solr" / "lib"))}
+        self.started = False
+
+    def start(self, venv: pathlib.Path) -> None:
+        """Started, or restarted when its schema is not the one of `venv`'s CKAN: the index is kept."""
+        if not self.started:
+            run("rm", "-rf", self.state / "solr" / "home")  # an empty index
+        run(ROOT / "services" / "services.sh", "start", "solr", env={**self.env, "VENV": str(venv)})
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            run(ROOT / "services" / "services.sh", "stop", "solr", env=self.env)
+
+
+@pytest.fixture(scope="session")
+def solr():
+    own = Solr()
+    try:
+        yield own
+    finally:
+        own.stop()
+
+
+class Site:
+    """A CKAN site of a check: empty databases ckan_<run>_<name> and datastore_<run>_<name>, an empty storage
+    folder, and the settings of docs/installation.md written into `config` by `ckan config-tool`."""
+
+    def __init__(self, name: str, solr: Solr, venv: pathlib.Path, config: pathlib.Path, web_port: int = 5000):
+        self.name = f"{RUN_NAME}_{name}"
+        self.db, self.datastore_db = f"ckan_{self.name}", f"datastore_{self.name}"
+        self.storage = STATE / f"storage-{self.name}"
+        self.config = config
+        for database in (self.db, self.datastore_db):
+            psql("postgres", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        run(ROOT / "services" / "services.sh", "database", self.db, self.datastore_db)
+        run("rm", "-rf", self.storage)
+        self.storage.mkdir(parents=True)
+        self.settings = [
+            f"sqlalchemy.url = {PG}/{self.db}",
+            f"ckan.datastore.write_url = {PG}/{self.datastore_db}",
+            f"ckan.datastore.read_url = {PG_READ}/{self.datastore_db}",
+            f"ckanext.xloader.jobs_db.uri = {PG}/{self.db}",
+            f"ckan.site_id = satudata_blitar_{self.name}",
+            f"ckan.site_url = http://127.0.0.1:{web_port}",
+            f"ckan.storage_path = {self.storage}",
+            f"solr_url = {solr.url}",
+            f"ckan.redis.url = redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
+        ]
+
+    def ckan(self, venv: pathlib.Path, *args, **kwargs) -> subprocess.CompletedProcess:
+        return run(venv / "bin" / "ckan", "-c", self.config, *args, **kwargs)
+
+    def set_datastore_permissions(self, venv: pathlib.Path) -> None:
+        """`ckan datastore set-permissions`, run by PostgreSQL's superuser on the DataStore database."""
+        psql(self.datastore_db, stdin=self.ckan(venv, "datastore", "set-permissions").stdout)
