@@ -120,7 +120,7 @@ def test_a_portal_on_ckan_2_11_upgraded_to_2_12_keeps_everything(site, solr, tmp
         before, "data-perlu_perbaikan") + [["ajukan", "diajukan", "operator"]]}
     # The pending revision, verified twice and published over the live dataset: in the live dataset's history.
     live = carried["data-terbit"]
-    assert live["state"] == "terbit" and live["history"][-1] == ["terbitkan", "terbit", "walidata"]
+    assert live["state"] == "terbit" and live["history"][-1] == ["terbitkan_revisi", "terbit", "walidata"]
     assert live["history"][:len(_history(before, "data-terbit"))] == _history(before, "data-terbit")
 
 
