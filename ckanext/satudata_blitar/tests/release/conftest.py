@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
+import sys
+import tempfile
+import threading
 
 import pytest
 
@@ -86,6 +90,78 @@ def solr():
         yield own
     finally:
         own.stop()
+
+
+CKAN_PIN = "2.12.0"
+
+
+class WheelVenv:
+    """The built wheel in a fresh virtualenv beside stock CKAN (installation.md's two pip calls), made in a thread
+    that starts once the tests are collected: pip works while the upgrade check waits on its CKAN processes."""
+
+    def __init__(self) -> None:
+        self.folder = pathlib.Path(tempfile.mkdtemp(prefix="satudata-release-"))
+        self.venv, self.dist = self.folder / "venv", self.folder / "dist"
+        self.wheel: pathlib.Path | None = None
+        self.failure: str | None = None
+        self.thread = threading.Thread(target=self._make, daemon=True)
+        self.thread.start()
+
+    def _make(self) -> None:
+        pip = [self.venv / "bin" / "pip", "install", "-q", "--disable-pip-version-check"]
+        # As `python -m build` does: the sdist, then the wheel from the unpacked sdist (never from this work tree,
+        # whose build/ folder may hold files of an earlier build that the sdist would not carry).
+        if self._step(sys.executable, "setup.py", "-q", "sdist", "-d", self.dist, cwd=ROOT):
+            return
+        [sdist] = self.dist.glob("ckanext*satudata_blitar-*.tar.gz")
+        if self._step(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                      self.dist, sdist):
+            return
+        [self.wheel] = self.dist.glob("ckanext_satudata_blitar-*.whl")
+        for step in ([sys.executable, "-m", "venv", self.venv], [*pip, f"ckan[requirements]=={CKAN_PIN}"],
+                     [*pip, self.wheel], [self.venv / "bin" / "pip", "check"]):
+            if self._step(*step):
+                return
+
+    def _step(self, *command, cwd: pathlib.Path | None = None) -> bool:
+        """Runs a command; True (and the failure kept) when it failed."""
+        done = subprocess.run([str(part) for part in command], capture_output=True, cwd=cwd)
+        if done.returncode:
+            output = (done.stdout + done.stderr).decode(errors="replace")
+            self.failure = f"{' '.join(map(str, command))} exited {done.returncode}:\n{output[-6000:]}"
+        return bool(done.returncode)
+
+    def ready(self) -> pathlib.Path:
+        self.thread.join()
+        if self.failure:
+            pytest.fail(self.failure, pytrace=False)
+        return self.venv
+
+    def remove(self) -> None:
+        self.thread.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def pytest_collection_finish(session):
+    if os.environ.get("SATUDATA_RELEASE_TESTS") == "1" and any(
+            item.path.name == "test_wheel.py" for item in session.items):
+        session.config.stash[WHEEL_VENV] = WheelVenv()
+
+
+def pytest_sessionfinish(session):
+    made = session.config.stash.get(WHEEL_VENV, None)
+    if made:
+        made.remove()
+
+
+WHEEL_VENV = pytest.StashKey[WheelVenv]()
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(request) -> WheelVenv:
+    made = request.config.stash[WHEEL_VENV]
+    made.ready()
+    return made
 
 
 class Site:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from ckanext.satudata_blitar.tests.release.conftest import ROOT, Site, free_port, run
-
-CKAN_PIN = "2.12.0"
+from ckanext.satudata_blitar.tests.release.conftest import CKAN_PIN, ROOT, Site, free_port, run
 
 # docs/installation.md's "Plugins" and "Settings" (those a portal without mail and xloader token needs to start).
 SETTINGS = [
@@ -37,26 +35,6 @@ SETTINGS = [
     "ckan.auth.create_unowned_dataset = false",
     "ckan.site_title = Satu Data Kota Blitar",
 ]
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", out, ROOT)
-    [built] = out.glob("ckanext_satudata_blitar-*.whl")
-    return built
-
-
-@pytest.fixture(scope="module")
-def venv(wheel, tmp_path_factory):
-    """A fresh virtualenv: stock CKAN in a pip call of its own (installation.md), then the wheel and its pins."""
-    path = tmp_path_factory.mktemp("venv")
-    run(sys.executable, "-m", "venv", path)
-    pip = path / "bin" / "pip"
-    run(pip, "install", "-q", "--disable-pip-version-check", f"ckan[requirements]=={CKAN_PIN}")
-    run(pip, "install", "-q", "--disable-pip-version-check", wheel)
-    run(pip, "check")
-    return path
 
 
 @contextlib.contextmanager
@@ -82,8 +60,12 @@ def serving(venv, config, port):
         server.wait(timeout=30)
 
 
-def test_the_wheel_installed_beside_stock_ckan_serves_the_portal(venv, wheel, solr, tmp_path):
-    # The package comes from the wheel, in the new virtualenv, not from this checkout.
+def test_the_wheel_installed_beside_stock_ckan_serves_the_portal(wheel_venv, solr, tmp_path):
+    # The package comes from the wheel (installed by its name from the folder `pip wheel` wrote it to), in the new
+    # virtualenv, not from this checkout.
+    venv = wheel_venv.venv
+    version = re.search(r"^version = (\S+)", (ROOT / "setup.cfg").read_text(), re.MULTILINE).group(1)
+    assert wheel_venv.wheel.name.startswith(f"ckanext_satudata_blitar-{version}-"), wheel_venv.wheel
     where = run(venv / "bin" / "python", "-c", "import ckan, ckanext.satudata_blitar as p; "
                 "print(ckan.__version__); print(p.__file__)", cwd=tmp_path).stdout.decode().split()
     assert where[0] == CKAN_PIN and where[1].startswith(str(venv)), where
