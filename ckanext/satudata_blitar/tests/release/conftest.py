@@ -109,9 +109,16 @@ class WheelVenv:
 
     def _make(self) -> None:
         pip = [self.venv / "bin" / "pip", "install", "-q", "--disable-pip-version-check"]
-        # As `python -m build` does: the sdist, then the wheel from the unpacked sdist (never from this work tree,
-        # whose build/ folder may hold files of an earlier build that the sdist would not carry).
-        if self._step(sys.executable, "setup.py", "-q", "sdist", "-d", self.dist, cwd=ROOT):
+        # As `python -m build` does: the sdist, then the wheel from the unpacked sdist; the sdist from a copy of the
+        # files git tracks (as they are in the work tree), never from the work tree itself, whose egg-info and build/
+        # folders hold the file lists and files of earlier builds (setuptools adds an existing SOURCES.txt).
+        source = self.folder / "source"
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+        for name in filter(None, tracked.decode().split("\0")):
+            if (ROOT / name).is_file():
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, source / name)
+        if self._step(sys.executable, "setup.py", "-q", "sdist", "-d", self.dist, cwd=source):
             return
         [sdist] = self.dist.glob("ckanext*satudata_blitar-*.tar.gz")
         if self._step(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",

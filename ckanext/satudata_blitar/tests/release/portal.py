@@ -2,7 +2,7 @@
 with the Python of the CKAN version at hand, against a config file:
 
     python -m ckanext.satudata_blitar.tests.release.portal build CONFIG           # the test world and more
-    python -m ckanext.satudata_blitar.tests.release.portal snapshot CONFIG OUT    # what we keep, as JSON in OUT
+    python -m ckanext.satudata_blitar.tests.release.portal snapshot CONFIG OUT [AT]   # what we keep, as JSON
     python -m ckanext.satudata_blitar.tests.release.portal carry-on CONFIG OUT    # the workflow goes on
 
 `build` makes tests/world.py's Kota Blitar (OPDs, a user per role, a dataset in each workflow state with a DataStore
@@ -13,6 +13,7 @@ our read actions (workflow histories, the verification queues, elements, the rep
 reports of the year). Nothing here writes except `build` and `carry-on`."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -21,6 +22,7 @@ import pathlib
 import sys
 from typing import Any
 
+import freezegun
 import sqlalchemy as sa
 
 YEAR = 2026
@@ -187,11 +189,15 @@ def carry_on() -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    command, config_file, *out = argv
+    command, config_file, *rest = argv
     commands = {"build": build, "snapshot": snapshot, "carry-on": carry_on}
     if command not in commands:
         raise SystemExit(f"unknown command {command}; one of {', '.join(commands)}")
-    with _app(config_file):
+    out, at = (rest + [None, None])[:2]
+    # A reading at a given moment (UTC, ISO): the queues' waiting times and the reports' late steps count up to
+    # "now", so two readings minutes apart would differ by the minutes between them.
+    clock = freezegun.freeze_time(at, ignore=["jwt"]) if at else contextlib.nullcontext()
+    with _app(config_file), clock:
         result = commands[command]()
     if out:  # a file, not stdout: CKAN's logging may write there
         pathlib.Path(out[0]).write_text(json.dumps(result, sort_keys=True, indent=1, default=str))
