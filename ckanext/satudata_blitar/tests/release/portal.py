@@ -200,7 +200,7 @@ def main(argv: list[str]) -> int:
     with _app(config_file), clock:
         result = commands[command]()
     if out:  # a file, not stdout: CKAN's logging may write there
-        pathlib.Path(out[0]).write_text(json.dumps(result, sort_keys=True, indent=1, default=str))
+        pathlib.Path(out).write_text(json.dumps(result, sort_keys=True, indent=1, default=str))
     return 0
 
 
