@@ -89,6 +89,27 @@ def test_ckan_describes_every_option(cli):
         assert " ".join(described[option["key"]]).strip(), f"{option['key']} has no description"
 
 
+def test_ckan_lists_every_option_under_its_part(cli):
+    """`ckan config declaration satudata_blitar` prints the options by part (as ckanext-dcat groups its own): each
+    under the header of its group in config_declaration.yaml, every group with a name of its own, and no group a
+    bag of everything (one part's options: at most 15)."""
+    result = cli.invoke(declaration_command, ["satudata_blitar"])
+    assert result.exit_code == 0, result.output
+    printed: dict[str, str | None] = {}
+    group = None
+    for line in result.output.splitlines():
+        if line.startswith("## ") and line.rstrip().endswith("#"):
+            group = line[3:].rstrip("# ").strip()
+        elif "=" in line and not line.startswith("#"):
+            printed[line.split("=", 1)[0].strip()] = group
+    groups = _docs_script().load()["groups"]
+    assert printed == {option["key"]: group["annotation"] for group in groups for option in group["options"]}
+    names = [group["annotation"] for group in groups]
+    assert len(names) == len(set(names)) > 1, names
+    assert max(len(group["options"]) for group in groups) <= 15, {name: len(group["options"]) for name, group in
+                                                                 zip(names, groups)}
+
+
 # --- what the pages say and link to ----------------------------------------------------------------------------
 
 def test_the_readme_is_a_front_door():
