@@ -2,11 +2,10 @@
 virtualenvs, never inside this pytest process. So they run without CKAN's pytest plugin (`-p no:ckan -p
 no:ckan_fixtures`) and skip unless SATUDATA_RELEASE_TESTS=1 (`make test`, which collects them, skips them).
 
-Each check has databases of its own (ckan_<run>_upgrade, …; <run> is SATUDATA_TEST_NAME), a storage folder of its own,
-and a Solr of its own: CKAN 2.11 refuses a Solr whose schema is CKAN 2.12's (and the other way round the upgrade
-needs the schema changed under the kept index, as a site does), so the checks start one more Solr with
-services/services.sh, on a free port, in .services/release-solr, and stop it at the end. PostgreSQL and Redis are
-the running ones."""
+Each check has databases of its own (ckan_<run>_upgrade, …; <run> is SATUDATA_TEST_NAME), a storage folder of its
+own, and a Solr of its own: CKAN 2.11 refuses a Solr whose schema is CKAN 2.12's (and the upgrade needs the schema
+changed under the kept index, as a site does), so the checks start one more Solr with services/services.sh, on a
+free port, in .services/release-solr-<run>, and stop it at the end. PostgreSQL and Redis are the running ones."""
 from __future__ import annotations
 
 import os
@@ -29,8 +28,9 @@ RUN_NAME = os.environ.get("SATUDATA_TEST_NAME", "test")
 PG = f"postgresql://ckan_default:pass@127.0.0.1:{PG_PORT}"
 PG_READ = f"postgresql://datastore_default:pass@127.0.0.1:{PG_PORT}"
 
-pytestmark = pytest.mark.skipif(os.environ.get("SATUDATA_RELEASE_TESTS") != "1",
-                                reason="a release check: make test-release")
+# For the test modules (`pytestmark = RELEASE_ONLY`): a conftest's own pytestmark marks nothing.
+RELEASE_ONLY = pytest.mark.skipif(os.environ.get("SATUDATA_RELEASE_TESTS") != "1",
+                                  reason="a release check: make test-release")
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +65,7 @@ class Solr:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.state = STATE / "release-solr"
+        self.state = STATE / f"release-solr-{RUN_NAME}"
         self.url = f"http://127.0.0.1:{self.port}/solr/ckan"
         self.env = {"SATUDATA_STATE_DIR": str(self.state), "SATUDATA_SOLR_PORT": str(self.port),
                     "SATUDATA_SOLR_LIB": os.environ.get("SATUDATA_SOLR_LIB", str(STATE / "solr" / "lib"))}

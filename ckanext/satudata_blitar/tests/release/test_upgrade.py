@@ -16,7 +16,9 @@ import pathlib
 
 import pytest
 
-from ckanext.satudata_blitar.tests.release.conftest import ROOT, Site, psql, run
+from ckanext.satudata_blitar.tests.release.conftest import RELEASE_ONLY, ROOT, Site, psql, run
+
+pytestmark = RELEASE_ONLY
 
 OLD_VENV = pathlib.Path(os.environ.get("SATUDATA_OLD_VENV") or ROOT / ".venv-2.11")
 NEW_VENV = pathlib.Path(os.environ.get("SATUDATA_NEW_VENV") or ROOT / ".venv")
@@ -128,4 +130,5 @@ def test_a_portal_on_ckan_2_11_upgraded_to_2_12_keeps_everything(site, solr, tmp
 
 
 def _history(reading: dict, name: str) -> list[list[str]]:
-    return [[event["transition"], event["to_state"], event["actor_name"]] for event in reading["workflow_history"][name]]
+    return [[event["transition"], event["to_state"], event["actor_name"]]
+            for event in reading["workflow_history"][name]]

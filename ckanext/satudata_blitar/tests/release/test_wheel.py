@@ -15,7 +15,9 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from ckanext.satudata_blitar.tests.release.conftest import CKAN_PIN, ROOT, Site, free_port, run
+from ckanext.satudata_blitar.tests.release.conftest import CKAN_PIN, RELEASE_ONLY, ROOT, Site, free_port, run
+
+pytestmark = RELEASE_ONLY
 
 # docs/installation.md's "Plugins" and "Settings" (those a portal without mail and xloader token needs to start).
 SETTINGS = [
