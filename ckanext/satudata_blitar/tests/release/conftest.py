@@ -150,7 +150,7 @@ class WheelVenv:
 
 
 def pytest_collection_finish(session):
-    if os.environ.get("SATUDATA_RELEASE_TESTS") == "1" and any(
+    if os.environ.get("SATUDATA_RELEASE_TESTS") == "1" and not session.config.option.collectonly and any(
             item.path.name == "test_wheel.py" for item in session.items):
         session.config.stash[WHEEL_VENV] = WheelVenv()
 
@@ -175,7 +175,7 @@ class Site:
     """A CKAN site of a check: empty databases ckan_<run>_<name> and datastore_<run>_<name>, an empty storage
     folder, and the settings of docs/installation.md written into `config` by `ckan config-tool`."""
 
-    def __init__(self, name: str, solr: Solr, venv: pathlib.Path, config: pathlib.Path, web_port: int = 5000):
+    def __init__(self, name: str, solr: Solr, config: pathlib.Path, web_port: int = 5000):
         self.name = f"{RUN_NAME}_{name}"
         self.db, self.datastore_db = f"ckan_{self.name}", f"datastore_{self.name}"
         self.storage = STATE / f"storage-{self.name}"

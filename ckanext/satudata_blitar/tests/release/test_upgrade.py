@@ -78,7 +78,7 @@ def _differences(before, after, path=""):
 @pytest.fixture
 def site(solr, tmp_path):
     config = tmp_path / "upgrade.ini"
-    built = Site("upgrade", solr, OLD_VENV, config)
+    built = Site("upgrade", solr, config)
     # The suite's test.ini (the plugins and settings of docs/installation.md), with this site's databases.
     config.write_text("[app:main]\nuse = config:{}\n{}\n\n{}".format(
         ROOT / "test.ini", "\n".join(built.settings), (ROOT / "services" / "logging-sections.ini").read_text()))

@@ -63,8 +63,8 @@ def serving(venv, config, port):
 
 
 def test_the_wheel_installed_beside_stock_ckan_serves_the_portal(wheel_venv, solr, tmp_path):
-    # The package comes from the wheel (installed by its name from the folder `pip wheel` wrote it to), in the new
-    # virtualenv, not from this checkout.
+    # The package comes from the wheel of this version (built from the sdist), in the new virtualenv, not from this
+    # checkout.
     venv = wheel_venv.venv
     version = re.search(r"^version = (\S+)", (ROOT / "setup.cfg").read_text(), re.MULTILINE).group(1)
     assert wheel_venv.wheel.name.startswith(f"ckanext_satudata_blitar-{version}-"), wheel_venv.wheel
@@ -75,14 +75,14 @@ def test_the_wheel_installed_beside_stock_ckan_serves_the_portal(wheel_venv, sol
     solr.start(venv)
     config = tmp_path / "ckan.ini"
     port = free_port()
-    site = Site("wheel", solr, venv, config, web_port=port)
+    site = Site("wheel", solr, config, web_port=port)
     run(venv / "bin" / "ckan", "generate", "config", config)
     run(venv / "bin" / "ckan", "config-tool", config, *site.settings, *SETTINGS)
     site.ckan(venv, "db", "init")
     site.ckan(venv, "db", "upgrade", "-p", "satudata_blitar")
     site.set_datastore_permissions(venv)
-    tables = site.ckan(venv, "db", "pending-migrations").stdout.decode()
-    assert "satudata_blitar" not in tables, tables
+    pending = site.ckan(venv, "db", "pending-migrations").stdout.decode()
+    assert "satudata_blitar" not in pending, pending
 
     with serving(venv, config, port) as url:
         home = requests.get(url + "/", timeout=60)
