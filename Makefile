@@ -28,13 +28,15 @@ PYTEST_ARGS ?=
 export SATUDATA_TEST_NAME ?= test$(VERSION_TAG)
 export SATUDATA_PORTAL_NAME ?= default$(VERSION_TAG)
 
-.PHONY: help install services run stop status logs test test-ckan bench-load bench-pages i18n i18n-upstream docs clean
+.PHONY: help install services run stop status logs test test-ckan test-release bench-load bench-pages i18n i18n-upstream docs clean
 
 help:
 	@echo "make run     start PostgreSQL, Redis, Solr and the portal at http://127.0.0.1:$(SATUDATA_WEB_PORT)"
 	@echo "make test    run the whole test suite against the real services (CKAN $(CKAN_DEFAULT_VERSION);"
 	@echo "             make test CKAN_VERSION=2.11.6: the same suite on CKAN 2.11, in .venv-2.11)"
 	@echo "make test-ckan  run CKAN's, scheming's and xloader's own tests with our plugins (docs/development.md)"
+	@echo "make test-release  a CKAN $(CKAN_PREVIOUS_VERSION) portal upgraded to $(CKAN_DEFAULT_VERSION) keeps everything; the built wheel,"
+	@echo "             installed beside stock CKAN, serves the portal (docs/development.md)"
 	@echo "make stop    stop the portal and every service"
 	@echo "make status  show what is running;  make logs: follow the portal's logs"
 	@echo "make bench-load / bench-pages  the load and page-speed benchmarks (docs/benchmarks.md); BENCH_ARGS=--help"
@@ -105,6 +107,19 @@ test-ckan: services
 	SATUDATA_TEST_NAME=ckan SATUDATA_TEST_REDIS_DB=2 services/portal.sh test
 	$(VENV)/bin/pytest --ckan-ini=test-ckan.ini -p ckanext.satudata_blitar.ckan_suite.plugin -q -rfE \
 		$(PYTEST_ARGS) --pyargs $(CKAN_SUITE)
+
+# The release checks (tests/release, run by CI after both suites; docs/development.md): a portal on the previous CKAN
+# minor, upgraded to the pin with the admin's commands, keeps everything; the wheel `pip wheel` builds, installed into
+# a fresh virtualenv beside stock CKAN, serves the portal. They drive CKAN in other processes (no CKAN pytest plugin
+# here), on databases of their own (ckan_$(SATUDATA_TEST_NAME)_upgrade, …) and a Solr of their own that they start.
+CKAN_PREVIOUS_VERSION := 2.11.6
+PREVIOUS_VENV := $(CURDIR)/.venv-$(word 1,$(subst ., ,$(CKAN_PREVIOUS_VERSION))).$(word 2,$(subst ., ,$(CKAN_PREVIOUS_VERSION)))
+test-release: install
+	$(MAKE) install CKAN_VERSION=$(CKAN_PREVIOUS_VERSION) VENV=$(PREVIOUS_VENV)
+	services/services.sh start postgres redis
+	SATUDATA_RELEASE_TESTS=1 SATUDATA_OLD_VENV=$(PREVIOUS_VENV) SATUDATA_NEW_VENV=$(VENV) \
+		$(VENV)/bin/pytest -p no:ckan -p no:ckan_fixtures -q -rfEs --durations=0 $(PYTEST_ARGS) \
+		ckanext/satudata_blitar/tests/release
 
 # Benchmarks (bench/, by hand; docs/benchmarks.md): the portal under gunicorn with a jobs worker on databases and
 # ports of their own (never SATUDATA_WEB_PORT's: `make run` may be up), against stock CKAN for the pages. Options

@@ -52,6 +52,8 @@ def reference(declaration: dict[str, Any]) -> str:
             description = option.get("description") or ""
             if option.get("required"):
                 description = f"Required. {description}"
+            if "example" in option:
+                description = f"{description.rstrip()} Example: `{option['example']}`."
             rows.append(f"| `{option['key']}` | {option.get('type', 'string')} | {_cell(_default(option))} | "
                         f"{_cell(description)} |")
         parts.append(f"### {group.get('annotation') or 'Options'}\n\n" + "\n".join(rows) + "\n")

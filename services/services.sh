@@ -206,7 +206,8 @@ stop_redis() {
 
 # --- Solr ---------------------------------------------------------------------------------------------------
 SOLR_SRC=$ROOT/services/solr
-SOLR_LIB=$STATE/solr/lib
+# A Solr of its own (the release tests': SATUDATA_STATE_DIR elsewhere) may share the jars of the main one.
+SOLR_LIB=${SATUDATA_SOLR_LIB:-$STATE/solr/lib}
 SOLR_HOME=$STATE/solr/home
 
 solr_ready() {

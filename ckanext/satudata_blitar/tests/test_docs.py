@@ -89,6 +89,27 @@ def test_ckan_describes_every_option(cli):
         assert " ".join(described[option["key"]]).strip(), f"{option['key']} has no description"
 
 
+def test_ckan_lists_every_option_under_its_part(cli):
+    """`ckan config declaration satudata_blitar` prints the options by part (as ckanext-dcat groups its own): each
+    under the header of its group in config_declaration.yaml, every group with a name of its own, and no group a
+    bag of everything (one part's options: at most 15)."""
+    result = cli.invoke(declaration_command, ["satudata_blitar"])
+    assert result.exit_code == 0, result.output
+    printed: dict[str, str | None] = {}
+    group = None
+    for line in result.output.splitlines():
+        if line.startswith("## ") and line.rstrip().endswith("#"):
+            group = line[3:].rstrip("# ").strip()
+        elif "=" in line and not line.startswith("#"):
+            printed[line.split("=", 1)[0].strip()] = group
+    groups = _docs_script().load()["groups"]
+    assert printed == {option["key"]: group["annotation"] for group in groups for option in group["options"]}
+    names = [group["annotation"] for group in groups]
+    assert len(names) == len(set(names)) > 1, names
+    assert max(len(group["options"]) for group in groups) <= 15, {name: len(group["options"]) for name, group in
+                                                                 zip(names, groups)}
+
+
 # --- what the pages say and link to ----------------------------------------------------------------------------
 
 def test_the_readme_is_a_front_door():
@@ -138,11 +159,21 @@ def test_the_changelog_has_unreleased_changes_first_and_this_version():
     assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.MULTILINE)
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
 def test_every_former_name_the_code_keeps_is_deprecated_with_the_release_that_removes_it():
+    """Each release's "Deprecated" entries name the release that removes them, a later one than this version."""
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    deprecated = text.split("### Deprecated", 1)[1].split("\n## ", 1)[0]
-    entries = [entry for entry in deprecated.split("\n- ")[1:]]
-    assert entries and all("Removed in 1.1.0" in entry for entry in entries), entries
+    sections = [part.split("\n## ", 1)[0] for part in text.split("### Deprecated")[1:]]
+    deprecated = "\n".join(sections)
+    entries = [entry for section in sections for entry in section.split("\n- ")[1:]]
+    setup_cfg = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    version = _version(re.search(r"^version = (\S+)", setup_cfg, re.MULTILINE).group(1))
+    removed_in = [re.search(r"Removed in (\d+\.\d+\.\d+)\.", entry) for entry in entries]
+    assert entries and all(removed_in), entries
+    assert all(_version(found.group(1)) > version for found in removed_in), [found.group(0) for found in removed_in]
     package = ROOT / "ckanext" / "satudata_blitar"
     kept = "".join(path.read_text(encoding="utf-8") for path in package.rglob("*.py") if "tests" not in path.parts)
     # Each former name the code still accepts (as the code spells it) and its entry in the changelog.
