@@ -1,0 +1,225 @@
+"""MS-Keg: statistical activities (dataset type kegiatan-statistik) shared by their datasets, linked through
+`ms_keg_id`: the round trip through the API and the form, the link (and older free-text values), the submission
+gate with the list of what is missing, and what a reader without rights sees of an unpublished activity."""
+import io
+
+import pytest
+
+import ckan.model as model
+import ckan.tests.helpers as helpers
+from werkzeug.datastructures import FileStorage
+
+from ckanext.satudata_blitar.metadata import ms_keg
+from ckanext.satudata_blitar.tables import upload_check as upload_report
+from ckanext.satudata_blitar.tests import world as world_module
+
+pytestmark = pytest.mark.world(states=[])
+
+KEGIATAN = ms_keg.KEGIATAN_TYPE
+# Every field of schemas/kegiatan.yaml but title, name and owner_org, with valid values.
+ACTIVITY_FIELDS = {
+    "tahun_kegiatan": 2025,
+    "alamat_penyelenggara": "Jl. Sudanco Supriyadi No. 17, Kota Blitar",
+    "notes": "Survei tahunan kepuasan masyarakat atas layanan kesehatan.",
+    "pj_unit": "Bidang Pelayanan Kesehatan",
+    "pj_nama": "Sri Wahyuni",
+    "pj_jabatan": "Kepala Seksi",
+    "pj_email": "pelayanan@blitarkota.go.id",
+    "pj_telepon": "(0342) 801234",
+    "latar_belakang": "Mengukur kepuasan masyarakat.",
+    "tujuan": "Menyediakan indeks kepuasan masyarakat per puskesmas.",
+    "jadwal_mulai": "2025-02-01",
+    "jadwal_selesai": "2025-11-30",
+    "jadwal_rincian": "Perencanaan Januari, pengumpulan Maret–April, diseminasi Juni.",
+    "kegiatan_dilakukan": "berulang",
+    "frekuensi_kegiatan": "tahunan",
+    "cara_pengumpulan_kegiatan": "survei",
+    "cakupan_wilayah": "Seluruh Kota Blitar",
+    "metode_pengumpulan": "Wawancara",
+    "unit_pengumpulan": "Individu",
+    "jenis_rancangan_sampel": "probability",
+    "metode_pemilihan_sampel": "Systematic sampling",
+    "kerangka_sampel": "Daftar kunjungan puskesmas",
+    "ukuran_sampel": "400 responden",
+    "uji_coba": "ya",
+    "pemeriksaan_kualitas": "Supervisi dan pemeriksaan ulang 5% kuesioner.",
+    "petugas_pengumpulan": "Staf dinas",
+    "tahapan_pengolahan": "Penyuntingan, entri data, validasi.",
+    "metode_analisis": "Deskriptif",
+    "tingkat_penyajian": "kecamatan",
+    "produk_tersedia": "Tabel di portal Satu Data",
+    "rencana_rilis": "2025-12-15",
+}
+
+
+def _activity(world, name, opd="dinas-kesehatan", operator="operator", **fields):
+    body = {"type": KEGIATAN, "name": name, "title": name.replace("-", " ").title(), "owner_org": world.orgs[opd]["id"],
+            **ACTIVITY_FIELDS, **fields}
+    return helpers.call_action("package_create", context={"user": world.name(operator)}, **body)
+
+
+def _dataset(world, name, ms_keg_id=None, opd="dinas-kesehatan", operator="operator"):
+    """A dataset with accepted data, ready to be submitted."""
+    context = {"user": world.name(operator)}
+    body = world_module._body(world, name, opd)
+    if ms_keg_id is not None:
+        body["ms_keg_id"] = ms_keg_id
+    dataset = helpers.call_action("package_create", context=context, **body)
+    resource = helpers.call_action(
+        "resource_create", context=context, package_id=dataset["id"], name="Data 2024", format="CSV",
+        upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "data.csv", content_type="text/csv"))
+    upload_report.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
+    return helpers.call_action("package_show", id=dataset["id"])
+
+
+def _move(world, dataset, *steps):
+    for transition, actor in steps:
+        helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=dataset["id"],
+                            transition=transition, note="Catatan uji")
+
+
+TO_TERBIT = (("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+             ("verifikasi_walidata", "verifikator_kominfotik"), ("terbitkan", "walidata"))
+
+
+def _api(app, world, viewer, action, **params):
+    headers = world.token(viewer) if viewer != "anonymous" else {}
+    return app.get(f"/api/3/action/{action}", query_string=params, headers=headers, status=None)
+
+
+def test_an_activity_round_trips_through_the_api(app, world):
+    body = {"type": KEGIATAN, "name": "survei-kepuasan", "title": "Survei Kepuasan Masyarakat",
+            "owner_org": world.orgs["dinas-kesehatan"]["id"], **ACTIVITY_FIELDS}
+    created = app.post("/api/3/action/package_create", json=body, headers=world.token("operator"), status=None)
+    assert created.status_code == 200, created.body
+    shown = _api(app, world, "operator", "package_show", id="survei-kepuasan").json["result"]
+    assert shown["type"] == KEGIATAN
+    for field, value in ACTIVITY_FIELDS.items():
+        assert shown[field] == value, field
+    assert shown["private"] is True
+    # Another OPD's Operator Data adds no activity to this OPD.
+    other = app.post("/api/3/action/package_create", json={**body, "name": "survei-lain"},
+                     headers=world.token("operator_other_opd"), status=None)
+    assert other.status_code == 403
+
+
+def test_a_dataset_links_an_activity_of_its_opd_and_keeps_an_older_value_unlinked(app, world):
+    activity = _activity(world, "sensus-puskesmas")
+    other_opd = _activity(world, "survei-bappeda", opd="bappeda", operator="operator_other_opd")
+    by_name = _dataset(world, "data-link-name", "sensus-puskesmas")
+    assert by_name["ms_keg_id"] == activity["id"]  # stored as the activity's id: a rename keeps the link
+    older = _dataset(world, "data-link-older", "MS-KEG-2024-0001")
+    assert older["ms_keg_id"] == "MS-KEG-2024-0001"
+    foreign = _dataset(world, "data-link-foreign", other_opd["name"])
+    assert foreign["ms_keg_id"] == other_opd["name"]  # another OPD's activity is not linked
+
+    page = app.get("/dataset/data-link-name", headers=world.token("operator")).body
+    assert "/kegiatan-statistik/sensus-puskesmas" in page
+    older_page = app.get("/dataset/data-link-older", headers=world.token("operator")).body
+    assert "MS-KEG-2024-0001" in older_page and "/kegiatan-statistik/" not in older_page.split("ms_keg_id")[-1][:400]
+    assert "MS-KEG-2024-0001" in ms_keg.missing(model.Package.get(older["id"]))[0]
+    assert ms_keg.missing(model.Package.get(by_name["id"])) == []
+
+
+@pytest.mark.ckan_config("ckanext.satudata_blitar.ms_keg.required", "true")
+def test_submission_is_refused_with_the_list_of_what_is_missing(app, world):
+    unlinked = _dataset(world, "data-gate-unlinked")
+    refused = app.post("/api/3/action/satudata_transition", json={"id": unlinked["id"], "transition": "ajukan"},
+                       headers=world.token("operator"), status=None)
+    assert refused.status_code == 409
+    assert "MS-Keg" in str(refused.json["error"])
+
+    incomplete = _activity(world, "survei-belum-lengkap", tujuan="", produk_tersedia="")
+    dataset = _dataset(world, "data-gate-incomplete", "survei-belum-lengkap")
+    refused = app.post("/api/3/action/satudata_transition", json={"id": dataset["id"], "transition": "ajukan"},
+                       headers=world.token("operator"), status=None)
+    assert refused.status_code == 409
+    message = str(refused.json["error"])
+    assert "Tujuan Kegiatan" in message and "Produk Kegiatan yang Tersedia untuk Umum" in message
+    assert "Latar Belakang" not in message  # only what is missing
+
+    # The panel of the dataset page says the same to the operator.
+    page = app.get("/dataset/data-gate-incomplete", headers=world.token("operator")).body
+    assert "Tujuan Kegiatan" in page
+
+    helpers.call_action("package_patch", context={"user": world.name("operator")}, id=incomplete["id"],
+                        tujuan="Mengukur.", produk_tersedia="Tabel")
+    accepted = app.post("/api/3/action/satudata_transition", json={"id": dataset["id"], "transition": "ajukan"},
+                        headers=world.token("operator"), status=None)
+    assert accepted.status_code == 200, accepted.body
+
+
+def test_without_the_requirement_a_dataset_without_activity_is_submitted(world):
+    dataset = _dataset(world, "data-gate-relaxed")
+    _move(world, dataset, ("ajukan", "operator"))
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == "diajukan"
+
+
+def test_an_activity_is_seen_by_nobody_outside_until_a_linked_dataset_is_published(app, world):
+    activity = _activity(world, "survei-rahasia")
+    dataset = _dataset(world, "data-rahasia", "survei-rahasia")
+    outsiders = ("anonymous", "operator_other_opd", "verifikator_other_opd", "ckan_member", "ckan_admin")
+    insiders = ("operator", "verifikator_opd", "verifikator_kominfotik", "walidata", "sysadmin")
+
+    def seen_by(viewer):
+        shown = _api(app, world, viewer, "package_show", id=activity["id"]).status_code == 200
+        found = _api(app, world, viewer, "package_search", q="name:survei-rahasia", fq=f"dataset_type:{KEGIATAN}",
+                     include_private="true").json["result"]["count"] == 1
+        headers = world.token(viewer) if viewer != "anonymous" else {}
+        page = app.get("/kegiatan-statistik/survei-rahasia", headers=headers, status=None)
+        assert shown == found == (page.status_code == 200), (viewer, shown, found, page.status_code)
+        return shown
+
+    for state_steps in ((), TO_TERBIT[:1], TO_TERBIT[1:3]):  # Draf, Diajukan, Disetujui
+        _move(world, dataset, *state_steps)
+        assert not any(seen_by(viewer) for viewer in outsiders)
+        assert all(seen_by(viewer) for viewer in insiders)
+    _move(world, dataset, TO_TERBIT[3])
+    assert all(seen_by(viewer) for viewer in outsiders + insiders)
+    page = app.get("/dataset/data-rahasia").body
+    assert "/kegiatan-statistik/survei-rahasia" in page
+    public = app.get("/kegiatan-statistik/survei-rahasia").body
+    assert "data-rahasia" in public
+
+    _move(world, dataset, ("tarik", "walidata"))
+    assert not any(seen_by(viewer) for viewer in outsiders)
+
+
+def test_an_activity_is_locked_while_a_dataset_of_it_is_in_verification(app, world):
+    activity = _activity(world, "survei-terkunci")
+    dataset = _dataset(world, "data-terkunci", "survei-terkunci")
+    patch = {"id": activity["id"], "tujuan": "Berubah"}
+    assert app.post("/api/3/action/package_patch", json=patch, headers=world.token("operator"),
+                    status=None).status_code == 200
+    _move(world, dataset, ("ajukan", "operator"))
+    locked = app.post("/api/3/action/package_patch", json=patch, headers=world.token("operator"), status=None)
+    assert locked.status_code == 403
+    _move(world, dataset, ("kembalikan_opd", "verifikator_opd"))
+    assert app.post("/api/3/action/package_patch", json=patch, headers=world.token("operator"),
+                    status=None).status_code == 200
+
+
+def test_an_activity_is_not_submitted_on_its_own(app, world):
+    activity = _activity(world, "survei-sendiri")
+    refused = app.post("/api/3/action/satudata_transition", json={"id": activity["id"], "transition": "ajukan"},
+                       headers=world.token("operator"), status=None)
+    assert refused.status_code == 409
+    assert "statistical activity" in str(refused.json["error"]) or "kegiatan statistik" in str(refused.json["error"])
+    page = app.get("/kegiatan-statistik/survei-sendiri", headers=world.token("operator")).body
+    assert 'name="transition"' not in page
+
+
+def test_an_activity_round_trips_through_the_form(app, world):
+    activity = _activity(world, "survei-formulir")
+    browser = world_module.logged_in(app, world, "operator")
+    form = browser.get("/kegiatan-statistik/edit/survei-formulir")
+    assert form.status_code == 200
+    assert "II. Penanggung Jawab" in form.body or "Penanggung Jawab" in form.body
+    data = {"_csrf_token": world_module.csrf_token(form.body), "title": "Survei Formulir Baru",
+            "name": "survei-formulir", "owner_org": activity["owner_org"], "save": "",
+            **{key: str(value) for key, value in ACTIVITY_FIELDS.items()}, "tujuan": "Tujuan dari formulir"}
+    saved = browser.post("/kegiatan-statistik/edit/survei-formulir", data=data, follow_redirects=False)
+    assert saved.status_code == 302, saved.body
+    shown = helpers.call_action("package_show", id=activity["id"])
+    assert shown["title"] == "Survei Formulir Baru" and shown["tujuan"] == "Tujuan dari formulir"
+    assert shown["pj_nama"] == ACTIVITY_FIELDS["pj_nama"] and shown["jadwal_mulai"] == ACTIVITY_FIELDS["jadwal_mulai"]
