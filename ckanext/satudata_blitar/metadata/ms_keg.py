@@ -23,6 +23,8 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 
 KEGIATAN_TYPE = "kegiatan-statistik"
 FIELD = "ms_keg_id"
+# The Solr field of a dataset's linked activity (its id; not set for a value that links nothing): the search facet.
+SEARCH_FIELD = "kegiatan_statistik"
 # The schema key that marks the fields the MS-Keg form asks for before a dataset of the activity is submitted.
 REQUIRED_KEY = "ms_keg_required"
 

@@ -4,6 +4,7 @@ gate with the list of what is missing, and what a reader without rights sees of 
 import io
 
 import pytest
+from openpyxl import load_workbook
 
 import ckan.model as model
 import ckan.tests.helpers as helpers
@@ -11,50 +12,19 @@ from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.tables import upload_check as upload_report
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests import xlsx_samples
 
 pytestmark = pytest.mark.world(states=[])
 
 KEGIATAN = ms_keg.KEGIATAN_TYPE
-# Every field of schemas/kegiatan.yaml but title, name and owner_org, with valid values.
-ACTIVITY_FIELDS = {
-    "tahun_kegiatan": 2025,
-    "alamat_penyelenggara": "Jl. Sudanco Supriyadi No. 17, Kota Blitar",
-    "notes": "Survei tahunan kepuasan masyarakat atas layanan kesehatan.",
-    "pj_unit": "Bidang Pelayanan Kesehatan",
-    "pj_nama": "Sri Wahyuni",
-    "pj_jabatan": "Kepala Seksi",
-    "pj_email": "pelayanan@blitarkota.go.id",
-    "pj_telepon": "(0342) 801234",
-    "latar_belakang": "Mengukur kepuasan masyarakat.",
-    "tujuan": "Menyediakan indeks kepuasan masyarakat per puskesmas.",
-    "jadwal_mulai": "2025-02-01",
-    "jadwal_selesai": "2025-11-30",
-    "jadwal_rincian": "Perencanaan Januari, pengumpulan Maret–April, diseminasi Juni.",
-    "kegiatan_dilakukan": "berulang",
-    "frekuensi_kegiatan": "tahunan",
-    "cara_pengumpulan_kegiatan": "survei",
-    "cakupan_wilayah": "Seluruh Kota Blitar",
-    "metode_pengumpulan": "Wawancara",
-    "unit_pengumpulan": "Individu",
-    "jenis_rancangan_sampel": "probability",
-    "metode_pemilihan_sampel": "Systematic sampling",
-    "kerangka_sampel": "Daftar kunjungan puskesmas",
-    "ukuran_sampel": "400 responden",
-    "uji_coba": "ya",
-    "pemeriksaan_kualitas": "Supervisi dan pemeriksaan ulang 5% kuesioner.",
-    "petugas_pengumpulan": "Staf dinas",
-    "tahapan_pengolahan": "Penyuntingan, entri data, validasi.",
-    "metode_analisis": "Deskriptif",
-    "tingkat_penyajian": "kecamatan",
-    "produk_tersedia": "Tabel di portal Satu Data",
-    "rencana_rilis": "2025-12-15",
-}
+ACTIVITY_FIELDS = satudata_factories.ACTIVITY_FIELDS
 
 
 def _activity(world, name, opd="dinas-kesehatan", operator="operator", **fields):
-    body = {"type": KEGIATAN, "name": name, "title": name.replace("-", " ").title(), "owner_org": world.orgs[opd]["id"],
-            **ACTIVITY_FIELDS, **fields}
+    body = {"type": KEGIATAN, "name": name, "title": name.replace("-", " ").title(),
+            "owner_org": world.orgs[opd]["id"], **ACTIVITY_FIELDS, **fields}
     return helpers.call_action("package_create", context={"user": world.name(operator)}, **body)
 
 
@@ -223,3 +193,125 @@ def test_an_activity_round_trips_through_the_form(app, world):
     shown = helpers.call_action("package_show", id=activity["id"])
     assert shown["title"] == "Survei Formulir Baru" and shown["tujuan"] == "Tujuan dari formulir"
     assert shown["pj_nama"] == ACTIVITY_FIELDS["pj_nama"] and shown["jadwal_mulai"] == ACTIVITY_FIELDS["jadwal_mulai"]
+
+
+# --- the metadata file: sheets MS-Keg and MS-Ind ----------------------------------------------------------------
+
+def _export(app, world, name, viewer="operator"):
+    response = app.get(f"/dataset/{name}/metadata.xlsx", headers=world.token(viewer))
+    assert response.status_code == 200
+    return response.get_data()
+
+
+def _import(app, world, content, viewer="operator", **params):
+    return app.post("/api/3/action/satudata_metadata_import", headers=world.token(viewer),
+                    data={**params, "upload": (io.BytesIO(content), "metadata.xlsx")}, status=None)
+
+
+def _rows(sheet):
+    return {row[0].value: row[1] for row in sheet.iter_rows(min_col=1, max_col=2) if row[0].value}
+
+
+def _set(sheet_title, label, value):
+    def change(workbook):
+        _rows(workbook[sheet_title])[label].value = value
+    return change
+
+
+def test_an_activity_round_trips_through_its_metadata_file(app, world):
+    activity = _activity(world, "survei-berkas")
+    content = _export(app, world, "survei-berkas")
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["MS-Keg"]
+    rows = _rows(workbook["MS-Keg"])
+    assert rows["Tujuan Kegiatan"].value == ACTIVITY_FIELDS["tujuan"]
+    assert rows["Kegiatan Ini Dilakukan"].value == "Berulang"  # a choice by its label
+
+    changed = xlsx_samples.edit(content, _set("MS-Keg", "Tujuan Kegiatan", "Tujuan dari berkas"), workbook_level=True)
+    imported = _import(app, world, changed, id=activity["id"])
+    assert imported.status_code == 200, imported.body
+    shown = helpers.call_action("package_show", id=activity["id"])
+    assert shown["tujuan"] == "Tujuan dari berkas"
+    assert {key: shown[key] for key in ACTIVITY_FIELDS if key != "tujuan"} == {
+        key: value for key, value in ACTIVITY_FIELDS.items() if key != "tujuan"}
+
+
+def test_a_datasets_file_has_its_activity_and_its_own_form(app, world):
+    activity = _activity(world, "survei-dua-lembar")
+    dataset = _dataset(world, "data-dua-lembar", "survei-dua-lembar")
+    content = _export(app, world, "data-dua-lembar")
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["MS-Keg", "MS-Ind"] and workbook.active.title == "MS-Ind"
+    assert _rows(workbook["MS-Keg"])["Judul Kegiatan"].value == activity["title"]
+    assert _rows(workbook["MS-Ind"])["Kegiatan Statistik (MS-Keg)"].value == "survei-dua-lembar"  # readable
+
+    # The activity's sheet changes the activity; the dataset keeps its link.
+    changed = xlsx_samples.edit(content, _set("MS-Keg", "Produk Kegiatan yang Tersedia untuk Umum", "Publikasi"),
+                                workbook_level=True)
+    assert _import(app, world, changed, id=dataset["id"]).status_code == 200
+    assert helpers.call_action("package_show", id=activity["id"])["produk_tersedia"] == "Publikasi"
+    assert helpers.call_action("package_show", id=dataset["id"])["ms_keg_id"] == activity["id"]
+
+    # Errors name the sheet and the row; nothing is saved.
+    wrong = xlsx_samples.edit(content, lambda workbook: workbook["MS-Keg"].append(["Baris asing", "x"]),
+                              workbook_level=True)
+    refused = _import(app, world, wrong, id=dataset["id"])
+    assert refused.status_code == 409
+    assert any(key.startswith("MS-Keg/") for key in refused.json["error"]), refused.json
+    assert "Baris asing" in str(refused.json["error"])
+    bad_email = xlsx_samples.edit(content, _set("MS-Keg", "Email Penanggung Jawab", "bukan-email"),
+                                  workbook_level=True)
+    refused = _import(app, world, bad_email, id=dataset["id"])
+    assert refused.status_code == 409 and "MS-Keg/pj_email" in refused.json["error"], refused.json
+
+
+def test_an_unchanged_activity_sheet_passes_while_the_activity_is_locked(app, world):
+    _activity(world, "survei-terkunci-berkas")
+    published = _dataset(world, "data-terbit-berkas", "survei-terkunci-berkas")
+    _move(world, published, *TO_TERBIT)
+    draft = _dataset(world, "data-draf-berkas", "survei-terkunci-berkas")
+    content = _export(app, world, "data-draf-berkas")
+    changed = xlsx_samples.edit(content, _set("MS-Ind", "Satuan", "orang"), workbook_level=True)
+    assert _import(app, world, changed, id=draft["id"]).status_code == 200
+    assert helpers.call_action("package_show", id=draft["id"])["satuan"] == "orang"
+    locked = xlsx_samples.edit(content, _set("MS-Keg", "Tujuan Kegiatan", "Diubah"), workbook_level=True)
+    refused = _import(app, world, locked, id=draft["id"])
+    assert refused.status_code == 409 and "MS-Keg" in refused.json["error"]
+
+
+def test_a_filled_activity_sheet_without_a_link_creates_the_activity(app, world):
+    dataset = _dataset(world, "data-tanpa-kegiatan")
+    template = app.get("/dataset/metadata-template.xlsx").get_data()
+    assert load_workbook(io.BytesIO(template)).sheetnames == ["MS-Keg", "MS-Ind"]
+    filled = xlsx_samples.edit(_export(app, world, "data-tanpa-kegiatan"),
+                               lambda workbook: [_set("MS-Keg", label, value)(workbook) for label, value in (
+                                   ("Judul Kegiatan", "Survei Dari Berkas"), ("Tahun Kegiatan", 2025),
+                                   ("Tujuan Kegiatan", "Tujuan"))], workbook_level=True)
+    assert _import(app, world, filled, id=dataset["id"]).status_code == 200
+    activity = ms_keg.kegiatan("survei-dari-berkas")
+    assert activity is not None and activity.owner_org == dataset["owner_org"]
+    assert helpers.call_action("package_show", id=dataset["id"])["ms_keg_id"] == activity.id
+
+
+# --- search ------------------------------------------------------------------------------------------------------
+
+def test_the_search_facet_names_the_activity_and_shows_only_what_the_reader_may_see(app, world):
+    activity = _activity(world, "survei-facet", title="Survei Facet Kesehatan")
+    published = _dataset(world, "data-facet-terbit", "survei-facet")
+    _dataset(world, "data-facet-draf", "survei-facet")
+    _move(world, published, *TO_TERBIT)
+    facet = {"facet.field": '["kegiatan_statistik"]', "fq": f"kegiatan_statistik:{activity['id']}"}
+
+    def counted(viewer):
+        result = _api(app, world, viewer, "package_search", include_private="true", **facet).json["result"]
+        return result["count"], {item["display_name"] for item in result["search_facets"]["kegiatan_statistik"]["items"]}
+
+    assert counted("operator") == (2, {"Survei Facet Kesehatan"})
+    assert counted("anonymous") == (1, {"Survei Facet Kesehatan"})
+    page = app.get(f"/dataset/?kegiatan_statistik={activity['id']}").body
+    assert "data-facet-terbit" in page and "data-facet-draf" not in page and "Survei Facet Kesehatan" in page
+    # The activity is public now, but the home page's figures and lists count datasets only.
+    assert _api(app, world, "anonymous", "package_search", q="name:survei-facet").json["result"]["count"] == 1
+    from ckanext.satudata_blitar import helpers_portal
+    with app.flask_app.test_request_context():
+        assert helpers_portal.satudata_public_search(q="name:survei-facet")["count"] == 0
