@@ -193,7 +193,8 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
     standard time (1 working day for each verification and for publication: working_days.py), the day it is due,
     whether it is overdue and by how many working days, and each resource's
-    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error).
+    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error),
+    and what the dataset's MS-Keg lacks (``ms_keg_missing``: messages, empty when complete).
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
@@ -220,6 +221,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
+            "ms_keg_missing": ms_keg.ms_keg_missing(package),  # what the MS-Keg lacks ([] when complete)
         })
     return items
 

@@ -119,10 +119,15 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(app, world):
     assert accepted.status_code == 200, accepted.body
 
 
-def test_without_the_requirement_a_dataset_without_activity_is_submitted(world):
+def test_without_the_requirement_a_dataset_without_activity_is_submitted_and_the_verifier_sees_the_gap(app, world):
     dataset = _dataset(world, "data-gate-relaxed")
     _move(world, dataset, ("ajukan", "operator"))
     assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == "diajukan"
+    queue = _api(app, world, "verifikator_opd", "satudata_verification_queue").json["result"]
+    item = next(item for item in queue if item["id"] == dataset["id"])
+    assert item["ms_keg_missing"] and "MS-Keg" in item["ms_keg_missing"][0]
+    page = app.get("/verifikasi", headers=world.token("verifikator_opd")).body
+    assert "belum ada kegiatan statistik" in page
 
 
 def test_an_activity_is_seen_by_nobody_outside_until_a_linked_dataset_is_published(app, world):
@@ -174,7 +179,7 @@ def test_an_activity_is_not_submitted_on_its_own(app, world):
     refused = app.post("/api/3/action/satudata_transition", json={"id": activity["id"], "transition": "ajukan"},
                        headers=world.token("operator"), status=None)
     assert refused.status_code == 409
-    assert "statistical activity" in str(refused.json["error"]) or "kegiatan statistik" in str(refused.json["error"])
+    assert "Kegiatan statistik tidak diajukan sendiri" in str(refused.json["error"])
     page = app.get("/kegiatan-statistik/survei-sendiri", headers=world.token("operator")).body
     assert 'name="transition"' not in page
 
@@ -315,3 +320,19 @@ def test_the_search_facet_names_the_activity_and_shows_only_what_the_reader_may_
     from ckanext.satudata_blitar import helpers_portal
     with app.flask_app.test_request_context():
         assert helpers_portal.satudata_public_search(q="name:survei-facet")["count"] == 0
+
+
+def test_the_new_form_saves_an_activity_at_once_and_the_dataset_form_offers_it(app, world):
+    browser = world_module.logged_in(app, world, "operator")
+    form = browser.get("/kegiatan-statistik/new")
+    assert form.status_code == 200 and "I. Penyelenggara" in form.body
+    data = {"_csrf_token": world_module.csrf_token(form.body), "_ckan_phase": "dataset_new_1", "pkg_name": "",
+            "title": "Survei Dari Formulir", "name": "survei-dari-formulir", "save": "go-metadata",
+            "owner_org": world.orgs["dinas-kesehatan"]["id"],
+            **{key: str(value) for key, value in ACTIVITY_FIELDS.items()}}
+    saved = browser.post("/kegiatan-statistik/new", data=data, follow_redirects=True)
+    assert saved.status_code == 200 and "Survei Dari Formulir" in saved.body
+    activity = ms_keg.kegiatan("survei-dari-formulir")  # active at once: it holds no data
+    assert activity is not None
+    dataset_form = browser.get("/dataset/new").body
+    assert f'value="{activity.id}"' in dataset_form and "Survei Dari Formulir" in dataset_form
