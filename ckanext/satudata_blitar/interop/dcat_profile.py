@@ -15,7 +15,7 @@ one dcat:Distribution per resource; this profile adds or replaces:
 | satuan | sdmx-attribute:unitMeasure |
 | cara_pengumpulan, sumber_data | dct:provenance dct:ProvenanceStatement (a sentence) + prov:wasGeneratedBy |
 | kode_referensi, ms_keg_id, ms_ind_id | adms:identifier adms:Identifier (skos:notation, dct:type) |
-| ms_keg_id linking a statistical activity | prov:wasGeneratedBy the activity (prov:Activity at its page: dct:title, dct:identifier, its MS-Keg fields as sd:<field>) |
+| ms_keg_id (a statistical activity) | prov:wasGeneratedBy the prov:Activity at its page (dct:title, dct:identifier, sd:<field>) |
 | sifat_data | dct:accessRights, EU access-right vocabulary |
 | tanggal_rilis | dct:issued |
 | license_id | dct:license of every distribution (dct:LicenseDocument) |

@@ -309,7 +309,8 @@ def test_the_search_facet_names_the_activity_and_shows_only_what_the_reader_may_
 
     def counted(viewer):
         result = _api(app, world, viewer, "package_search", include_private="true", **facet).json["result"]
-        return result["count"], {item["display_name"] for item in result["search_facets"]["kegiatan_statistik"]["items"]}
+        items = result["search_facets"]["kegiatan_statistik"]["items"]
+        return result["count"], {item["display_name"] for item in items}
 
     assert counted("operator") == (2, {"Survei Facet Kesehatan"})
     assert counted("anonymous") == (1, {"Survei Facet Kesehatan"})
