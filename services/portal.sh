@@ -134,7 +134,7 @@ prepare_run() {
     "ckan.storage_path = $STATE/storage" \
     "ckan.uploads_enabled = true" \
     "ckan.plugins = satudata_blitar activity satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data" \
-    "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml" \
+    "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml ckanext.satudata_blitar:metadata/schemas/kegiatan.yaml" \
     "scheming.organization_schemas = ckanext.satudata_blitar:metadata/schemas/organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_2 satudata_blitar" \

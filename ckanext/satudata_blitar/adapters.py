@@ -195,6 +195,19 @@ def extras_insert_sql(rows: str) -> str:
             "AS r(package_id, key, value)")
 
 
+def packages_with_extra(key: str, values: list[str]) -> Any:
+    """A subquery of `package_id` and `value` for the datasets whose extra `key` is one of `values` (the datasets
+    linking to a statistical activity through `ms_keg_id`: metadata/ms_keg.py). Where the extras live differs as in
+    filled_extras."""
+    if CKAN_2_12:
+        P = model.package_table
+        value = P.c.extras[key].astext
+        return sa.select(P.c.id.label("package_id"), value.label("value")).where(value.in_(values)).subquery("linked")
+    PE = model.package_extra_table
+    return (sa.select(PE.c.package_id, PE.c.value.label("value"))
+            .where(PE.c.key == key, PE.c.state == "active", PE.c.value.in_(values)).subquery("linked"))
+
+
 # --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, ckan_suite/plugin.py) ------------------------
 
 def plugins_unload_name() -> str:

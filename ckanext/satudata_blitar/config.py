@@ -243,6 +243,7 @@ def session_idle_timeout() -> int:
 def session_max_age() -> int:
     return tk.config["ckanext.satudata_blitar.session.max_age"]
 
+
 # HTTP headers (views/http_headers.py)
 
 def content_security_policy() -> str:
@@ -257,3 +258,9 @@ def data_requests_max_open_per_account() -> int:
 
 def data_requests_max_per_address_per_day() -> int:
     return tk.config["ckanext.satudata_blitar.data_requests.max_per_address_per_day"]
+
+
+# Statistical activities (metadata/ms_keg.py)
+
+def ms_keg_required() -> bool:
+    return tk.config["ckanext.satudata_blitar.ms_keg.required"]

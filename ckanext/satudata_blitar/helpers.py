@@ -15,7 +15,7 @@ from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, 
     render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
     satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.metadata import metadata_groups
+from ckanext.satudata_blitar.metadata import metadata_groups, ms_keg
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.tables import long_form, served_files, submission
 from ckanext.satudata_blitar.tables.ingest import (  # noqa: F401  (chained xloader/DataStore helpers: links)
@@ -37,6 +37,7 @@ __all__: list[str] = [
     "satudata_activity_type_label", "satudata_error_text", "satudata_htmx_activity_filter",
     "satudata_label_view_frame",
     "datastore_rw_resource_url_types", "is_resource_supported_by_xloader",
+    "satudata_ms_keg", "satudata_ms_keg_choices", "satudata_ms_keg_datasets", "satudata_ms_keg_missing",
     *formats.__all__,
 ]
 
@@ -393,3 +394,40 @@ def satudata_form_sections(fields: list[dict[str, Any]]) -> list[dict[str, Any]]
     shown = [field for field in fields if not ("form_snippet" in field and field["form_snippet"] is None)]
     return [{"name": name, "title": metadata_groups.group_title(name), "fields": section}
             for name, section in metadata_groups.grouped_fields(shown)]
+
+
+# --- MS-Keg: statistical activities (metadata/ms_keg.py) ---------------------------------------------------------
+
+def satudata_ms_keg(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's statistical activity for its page: `{linked: True, id, name, title}` when it links one the
+    user may see, else `{linked: False, value}` with the value that links nothing (None for an activity hidden from
+    the user)."""
+    value = pkg_dict.get(ms_keg.FIELD)
+    owner_org = pkg_dict.get("owner_org") or (pkg_dict.get("organization") or {}).get("id")
+    activity = ms_keg.linked(value, owner_org)
+    if activity is None:
+        return {"linked": False, "value": value}
+    if not satudata_check_access("package_show", {"id": activity.id}):
+        return {"linked": False, "value": None}
+    return {"linked": True, "id": activity.id, "name": activity.name, "title": activity.title}
+
+
+def satudata_ms_keg_choices() -> list[dict[str, str]]:
+    """The statistical activities the user may link a dataset to: those of the OPDs where they are Operator Data
+    (every OPD's for sysadmins)."""
+    held = roles.memberships(tk.current_user)
+    return ms_keg.choices_for(None if held.sysadmin else held.opds_with(roles.OPERATOR))
+
+
+def satudata_ms_keg_datasets(kegiatan_id: str) -> list[dict[str, Any]]:
+    """The datasets of a statistical activity that the user may see: `{name, title, state}`, for its page."""
+    return [{"name": package.name, "title": package.title, "state": state}
+            for package, state in ms_keg.linking_datasets(kegiatan_id)
+            if satudata_check_access("package_show", {"id": package.id})]
+
+
+def satudata_ms_keg_missing(pkg_dict: dict[str, Any]) -> list[str]:
+    """What the dataset lacks of its MS-Keg (empty when complete), for its workflow panel."""
+    if pkg_dict.get("type", "dataset") == ms_keg.KEGIATAN_TYPE:
+        return []
+    return ms_keg.ms_keg_missing(pkg_dict)

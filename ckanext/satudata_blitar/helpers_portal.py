@@ -38,6 +38,8 @@ def _anonymous() -> dict[str, Any]:
 def satudata_public_search(**params: Any) -> dict[str, Any]:
     """package_search as an anonymous visitor, published datasets only (whoever is logged in)."""
     params.update({"include_private": False, "include_drafts": False})
+    # Datasets only: a statistical activity (MS-Keg) public with its datasets is not one of them.
+    params["fq"] = f"+dataset_type:dataset {params.get('fq') or ''}".strip()
     return tk.get_action("package_search")(_anonymous(), params)
 
 

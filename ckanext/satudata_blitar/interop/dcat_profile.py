@@ -15,6 +15,7 @@ one dcat:Distribution per resource; this profile adds or replaces:
 | satuan | sdmx-attribute:unitMeasure |
 | cara_pengumpulan, sumber_data | dct:provenance dct:ProvenanceStatement (a sentence) + prov:wasGeneratedBy |
 | kode_referensi, ms_keg_id, ms_ind_id | adms:identifier adms:Identifier (skos:notation, dct:type) |
+| ms_keg_id (a statistical activity) | prov:wasGeneratedBy the prov:Activity at its page (dct:title, dct:identifier, sd:<field>) |
 | sifat_data | dct:accessRights, EU access-right vocabulary |
 | tanggal_rilis | dct:issued |
 | license_id | dct:license of every distribution (dct:LicenseDocument) |
@@ -96,6 +97,39 @@ def choice_labels(field_name: str, value: str) -> dict[str, str]:
     return {}
 
 
+# A statistical activity (MS-Keg, schemas/kegiatan.yaml): its type and the fields that travel as sd:<field>.
+ACTIVITY_TYPE = "kegiatan-statistik"
+ACTIVITY_FIELDS = (
+    "tahun_kegiatan", "alamat_penyelenggara", "notes", "pj_unit", "pj_nama", "pj_jabatan", "pj_email", "pj_telepon",
+    "latar_belakang", "tujuan", "jadwal_mulai", "jadwal_selesai", "jadwal_rincian", "kegiatan_dilakukan",
+    "frekuensi_kegiatan", "cara_pengumpulan_kegiatan", "cakupan_wilayah", "metode_pengumpulan", "unit_pengumpulan",
+    "jenis_rancangan_sampel", "metode_pemilihan_sampel", "kerangka_sampel", "ukuran_sampel", "uji_coba",
+    "pemeriksaan_kualitas", "petugas_pengumpulan", "tahapan_pengolahan", "metode_analisis", "tingkat_penyajian",
+    "produk_tersedia", "rencana_rilis",
+)
+
+
+def activity_uri(name: str) -> str:
+    """A statistical activity's page: its URI in our records."""
+    return f"{catalog_uri().rstrip('/')}/{ACTIVITY_TYPE}/{quote(name)}"
+
+
+def parse_activity(graph, dataset_ref) -> dict | None:
+    """The statistical activity of one of our records, back as an activity dict (`type`, `name`, `title` and its
+    MS-Keg fields), for a CKAN harvesting us that keeps activities; None when the record links none."""
+    for node in graph.objects(dataset_ref, PROV.wasGeneratedBy):
+        name = graph.value(node, DCT.identifier)
+        if name is None or (node, RDF.type, PROV.Activity) not in graph:
+            continue
+        activity = {"type": ACTIVITY_TYPE, "name": str(name), "title": str(graph.value(node, DCT.title) or name)}
+        for field in ACTIVITY_FIELDS:
+            value = graph.value(node, SD[field])
+            if value is not None:
+                activity[field] = str(value)
+        return activity
+    return None
+
+
 def urusan_uri(value: str) -> URIRef:
     """Our urusan concept: the portal's search filtered on it (a page that lists what it means)."""
     return URIRef(f"{catalog_uri().rstrip('/')}/dataset/?urusan={quote(value)}")
@@ -123,6 +157,7 @@ class SatudataDCATProfile(RDFProfile):
         self._concepts(dataset_dict, dataset_ref)
         self._provenance(dataset_dict, dataset_ref)
         self._identifiers(dataset_dict, dataset_ref)
+        self._activity(dataset_dict, dataset_ref)
 
         sifat = _value(dataset_dict, "sifat_data")
         if sifat in ACCESS_RIGHTS:
@@ -253,6 +288,27 @@ class SatudataDCATProfile(RDFProfile):
                 self.g.add((identifier, RDF.type, ADMS.Identifier))
                 self.g.add((identifier, SKOS.notation, Literal(value)))
                 self.g.add((identifier, DCT.type, Literal(scheme)))
+
+    def _activity(self, dataset_dict, dataset_ref):
+        """The statistical activity (MS-Keg) the dataset links to, as the prov:Activity that generated it: only an
+        activity an anonymous visitor may see (it is public while a linked dataset is published, ms_keg.py)."""
+        value = _value(dataset_dict, "ms_keg_id")
+        if not value:
+            return
+        try:
+            activity = tk.get_action("package_show")({"user": "", "ignore_auth": False}, {"id": value})
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            return
+        if activity.get("type") != ACTIVITY_TYPE or activity.get("owner_org") != dataset_dict.get("owner_org"):
+            return
+        node = URIRef(activity_uri(activity["name"]))
+        self.g.add((dataset_ref, PROV.wasGeneratedBy, node))
+        self.g.add((node, RDF.type, PROV.Activity))
+        self.g.add((node, DCT.title, Literal(activity["title"], lang="id")))
+        self.g.add((node, DCT.identifier, Literal(activity["name"])))
+        for field in ACTIVITY_FIELDS:
+            if _value(activity, field):
+                self.g.add((node, SD[field], Literal(_value(activity, field))))
 
     def _distributions_of(self, dataset_dict, dataset_ref):
         g = self.g

@@ -16,6 +16,7 @@ from ckanext.scheming.validation import scheming_validator
 import ckan.model as model
 
 from ckanext.satudata_blitar import names
+from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.reports import figures
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "satudata_only_terbuka_public", "satudata_phone", "satudata_period", "satudata_max_length",
     "satudata_element_year", "satudata_iso_date", "satudata_yes_no", "satudata_report_period", "satudata_opd",
     "satudata_name_from_url", "satudata_text", "satudata_visible_text", "satudata_resource_url",
+    "satudata_ms_keg_link",
 ]
 
 MIN_YEAR = 1900
@@ -172,6 +174,17 @@ def satudata_only_terbuka_public(key, data, errors, context):
         return
     if not tk.asbool(data.get(("private",), False)):
         errors[key].append(tk._("Only Terbuka (open) data can be public; make the dataset private first"))
+
+
+def satudata_ms_keg_link(key, data, errors, context):
+    """`ms_keg_id` naming a statistical activity of the dataset's OPD (by id or URL name) is stored as its id, a
+    link; any other value (a BPS registry number from before MS-Keg records) is kept as it is, not linked
+    (metadata/ms_keg.py)."""
+    value = data.get(key)
+    if _is_empty(value) or not isinstance(value, str):
+        return
+    org = model.Group.get(data.get(("owner_org",)) or "") if isinstance(data.get(("owner_org",)), str) else None
+    data[key] = ms_keg.link_value(value, org.id if org else None)
 
 
 def satudata_phone(value: Any) -> Any:

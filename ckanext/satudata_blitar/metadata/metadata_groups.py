@@ -14,6 +14,15 @@ GROUP_TITLES: dict[str, dict[str, str]] = {
     "periode": {"id": "Cakupan dan Periode", "en": "Coverage and period"},
     "sumber": {"id": "Sumber dan Pengumpulan Data", "en": "Source and collection"},
     "kontak": {"id": "Kontak dan Rilis", "en": "Contact and release"},
+    # The blocks I–VIII of the MS-Keg form (schemas/kegiatan.yaml, a statistical activity).
+    "penyelenggara": {"id": "I. Penyelenggara", "en": "I. Organiser"},
+    "penanggung_jawab": {"id": "II. Penanggung Jawab", "en": "II. Person responsible"},
+    "perencanaan": {"id": "III. Perencanaan dan Persiapan", "en": "III. Planning and schedule"},
+    "desain": {"id": "IV. Desain Kegiatan", "en": "IV. Design"},
+    "sampel": {"id": "V. Desain Sampel", "en": "V. Sample"},
+    "kualitas": {"id": "VI. Pengumpulan Data dan Kualitas", "en": "VI. Collection and quality"},
+    "pengolahan": {"id": "VII. Pengolahan dan Analisis", "en": "VII. Processing and analysis"},
+    "diseminasi": {"id": "VIII. Diseminasi Hasil", "en": "VIII. Dissemination"},
 }
 
 

@@ -390,3 +390,69 @@ def package_dict(values: dict[str, Any]) -> dict[str, Any]:
     if "tag_string" in data:
         data["tags"] = []
     return data
+
+
+# --- The BPS layout: one sheet per metadata form (MS-Keg, MS-Ind) -------------------------------------------------
+
+# The forms of Peraturan BPS 5/2020 a dataset's metadata file holds, by sheet title: the statistical activity
+# (MS-Keg, schemas/kegiatan.yaml) and the dataset-level indicator fields (MS-Ind, schemas/dataset.yaml).
+MS_KEG_SHEET = "MS-Keg"
+MS_IND_SHEET = "MS-Ind"
+
+
+def build_forms_workbook(forms: Sequence[tuple[str, dict[str, Any], Optional[dict[str, Any]]]], lang: str = "id",
+                         licenses: Sequence[tuple[str, str]] = (), active: int = 0) -> bytes:
+    """Several forms, one sheet each as write_sheet() lays it out: `forms` are (sheet title, schema, values or
+    None for a blank form). `active` is the sheet the file opens on."""
+    lang = files.language(lang)
+    active = active % len(forms)
+    workbook = Workbook()
+    for number, (title, schema, values) in enumerate(forms):
+        sheet = workbook.active if number == 0 else workbook.create_sheet()
+        write_sheet(sheet, schema, values, lang, licenses)
+        sheet.title = title
+    workbook.active = active
+    workbook.properties.title = _text((forms[active][2] or {}).get("title"), lang) or HEADINGS[0][lang]
+    return files.workbook_bytes(workbook)
+
+
+def read_forms(data: bytes, schemas: dict[str, dict[str, Any]], limits: file_safety.Limits | None = None,
+               licenses: Sequence[tuple[str, str]] = ()) -> dict[str, dict[str, Any]]:
+    """The forms of an uploaded workbook, `{sheet title: {field_name: value}}`, for the sheets named in `schemas`
+    (the first of `schemas` for a workbook of one sheet, whatever its title: a file of before the BPS layout).
+    Errors are raised together as one ValidationError; those of a sheet other than the first of `schemas` under
+    `<sheet>/<field>` (field_label() names them)."""
+    titles = list(schemas)
+
+    def read(workbook: Any, _sheet: Any) -> dict[str, list[tuple[int, Any, Any, str]]]:
+        names = workbook.sheetnames
+        if len(names) == 1:
+            return {titles[0]: list(_rows(workbook[names[0]]))}
+        unknown = [name for name in names if name not in schemas]
+        if unknown:
+            raise _invalid(FILE_KEY, tk._("Unknown sheets: {sheets}; the sheets are: {expected}").format(
+                sheets=", ".join(f'"{name}"' for name in unknown),
+                expected=", ".join(f'"{name}"' for name in titles)))
+        return {name: list(_rows(workbook[name])) for name in names}
+
+    sheets = files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False)
+    found: dict[str, dict[str, Any]] = {}
+    errors: dict[str, list[str]] = {}
+    for title, rows in sheets.items():
+        try:
+            found[title] = _values(rows, schemas[title], licenses)
+        except tk.ValidationError as error:
+            for key, messages in error.error_dict.items():
+                errors.setdefault(key if title == titles[0] else f"{title}/{key}", []).extend(messages)
+    if errors:
+        raise tk.ValidationError(errors)
+    return found
+
+
+def form_field_label(schemas: dict[str, dict[str, Any]], key: str, lang: str) -> str:
+    """field_label() of a read_forms() error key: `<sheet>/<field>` is named "<sheet>: <label>"."""
+    titles = list(schemas)
+    sheet, _slash, field = key.partition("/")
+    if field and sheet in schemas:
+        return f"{sheet}: {field_label(schemas[sheet], field, lang)}"
+    return field_label(schemas[titles[0]], key, lang)

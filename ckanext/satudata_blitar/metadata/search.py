@@ -7,6 +7,7 @@ from typing import Any
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_dataset_schemas, scheming_language_text
 
 from ckanext.satudata_blitar import language
+from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 YEAR_FIELDS = ("tahun_data_awal", "tahun_data_akhir", "data_prioritas_tahun")
@@ -24,6 +25,7 @@ FACETS: dict[str, tuple[str, str]] = {
     "sifat_data": ("Sifat Data", "Data classification"),
     "res_format": ("Format", "Formats"),
     "tags": ("Tag", "Tags"),
+    ms_keg.SEARCH_FIELD: ("Kegiatan Statistik", "Statistical activity"),
 }
 # Facets whose values are scheming choices: shown with their label in the user's language.
 CHOICE_FACETS = ("urusan", "frekuensi", "sifat_data")
@@ -42,6 +44,9 @@ def facet_titles(insider: bool = False) -> dict[str, str]:
 def index_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """What Solr gets beyond CKAN's defaults: integer years and the workflow state (for badges and filters)."""
     pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+    activity = ms_keg.linked(pkg_dict.get(ms_keg.FIELD), pkg_dict.get("owner_org"))
+    if activity is not None:  # a linked activity only, not a value that links nothing
+        pkg_dict[ms_keg.SEARCH_FIELD] = activity.id
     return index_years(pkg_dict)
 
 
@@ -84,6 +89,7 @@ def label_choice_facets(search_results: dict[str, Any], search_params: dict[str,
     """Facet items of choice fields get the choice label (e.g. `tahunan` -> Tahunan / Yearly) as display name, from
     the schema of the type searched; facets of fields a schema does not have stay as they are."""
     facets = search_results.get("search_facets") or {}
+    label_activity_facet(facets)
     if not any(facets.get(facet) for facet in CHOICE_FACETS):
         return search_results
     lang = language.current()
@@ -94,3 +100,13 @@ def label_choice_facets(search_results: dict[str, Any], search_params: dict[str,
             if item["name"] in labels:
                 item["display_name"] = scheming_language_text(labels[item["name"]], prefer_lang=lang)
     return search_results
+
+
+def label_activity_facet(facets: dict[str, Any]) -> None:
+    """The statistical activity facet's items (activity ids) get the activity's title: a searcher sees a dataset,
+    so its activity (of the same OPD, public once the dataset is: ms_keg.py) too."""
+    items = (facets.get(ms_keg.SEARCH_FIELD) or {}).get("items", [])
+    activities = ms_keg.titles([item["name"] for item in items])
+    for item in items:
+        if item["name"] in activities:
+            item["display_name"] = activities[item["name"]].title

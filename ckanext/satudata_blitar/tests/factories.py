@@ -18,6 +18,42 @@ REQUIRED_METADATA = {
 }
 
 
+# Every field of schemas/kegiatan.yaml but title, name and owner_org, with valid values.
+ACTIVITY_FIELDS = {
+    "tahun_kegiatan": 2025,
+    "alamat_penyelenggara": "Jl. Sudanco Supriyadi No. 17, Kota Blitar",
+    "notes": "Survei tahunan kepuasan masyarakat atas layanan kesehatan.",
+    "pj_unit": "Bidang Pelayanan Kesehatan",
+    "pj_nama": "Sri Wahyuni",
+    "pj_jabatan": "Kepala Seksi",
+    "pj_email": "pelayanan@blitarkota.go.id",
+    "pj_telepon": "(0342) 801234",
+    "latar_belakang": "Mengukur kepuasan masyarakat.",
+    "tujuan": "Menyediakan indeks kepuasan masyarakat per puskesmas.",
+    "jadwal_mulai": "2025-02-01",
+    "jadwal_selesai": "2025-11-30",
+    "jadwal_rincian": "Perencanaan Januari, pengumpulan Maret–April, diseminasi Juni.",
+    "kegiatan_dilakukan": "berulang",
+    "frekuensi_kegiatan": "tahunan",
+    "cara_pengumpulan_kegiatan": "survei",
+    "cakupan_wilayah": "Seluruh Kota Blitar",
+    "metode_pengumpulan": "Wawancara",
+    "unit_pengumpulan": "Individu",
+    "jenis_rancangan_sampel": "probability",
+    "metode_pemilihan_sampel": "Systematic sampling",
+    "kerangka_sampel": "Daftar kunjungan puskesmas",
+    "ukuran_sampel": "400 responden",
+    "uji_coba": "ya",
+    "pemeriksaan_kualitas": "Supervisi dan pemeriksaan ulang 5% kuesioner.",
+    "petugas_pengumpulan": "Staf dinas",
+    "tahapan_pengolahan": "Penyuntingan, entri data, validasi.",
+    "metode_analisis": "Deskriptif",
+    "tingkat_penyajian": "kecamatan",
+    "produk_tersedia": "Tabel di portal Satu Data",
+    "rencana_rilis": "2025-12-15",
+}
+
+
 # A dataset with every required field filled; built with type() so factory_boy sees the fields as declarations.
 Dataset = type("Dataset", (ckan_factories.Dataset,), {
     "owner_org": factory.LazyFunction(lambda: ckan_factories.Organization()["id"]),

@@ -18,22 +18,41 @@ def metadata_export(id: str) -> Any:
         pkg = tk.get_action("package_show")({}, {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
-    content = metadata_xlsx.build_workbook(scheming_get_dataset_schema(pkg["type"]), pkg, file_language(),
-                                           metadata_xlsx.license_choices())
+    content = metadata_xlsx.build_forms_workbook(_forms(pkg["type"], pkg), file_language(),
+                                                 metadata_xlsx.license_choices(), active=-1)
     return file_response(content, f"metadata-{pkg['name']}.xlsx")
 
 
 def metadata_template() -> Any:
     """The blank metadata .xlsx: the same layout with empty values, for anyone."""
-    content = metadata_xlsx.build_workbook(scheming_get_dataset_schema("dataset"), None, file_language(),
-                                           metadata_xlsx.license_choices())
+    content = metadata_xlsx.build_forms_workbook(_forms("dataset", None), file_language(),
+                                                 metadata_xlsx.license_choices(), active=-1)
     return file_response(content, "metadata-template.xlsx")
 
 
+def _forms(dataset_type: str, pkg: dict[str, Any] | None) -> list[tuple[str, dict[str, Any], Any]]:
+    """The sheets of a metadata file in BPS's layout: a statistical activity's MS-Keg; a dataset's MS-Keg (its
+    activity's, blank when none is linked or the schema is not configured) and MS-Ind (the dataset's own)."""
+    activity_schema = scheming_get_dataset_schema("kegiatan-statistik")
+    if dataset_type == "kegiatan-statistik":
+        return [(metadata_xlsx.MS_KEG_SHEET, activity_schema, pkg)]
+    forms = [(metadata_xlsx.MS_IND_SHEET, scheming_get_dataset_schema(dataset_type), pkg)]
+    if activity_schema is None:
+        return forms
+    activity = None
+    link = tk.h.satudata_ms_keg(pkg) if pkg else {"linked": False}
+    if link["linked"]:
+        activity = tk.get_action("package_show")({}, {"id": link["id"]})
+        forms[0] = (forms[0][0], forms[0][1], {**pkg, "ms_keg_id": activity["name"]})  # a name people read
+    return [(metadata_xlsx.MS_KEG_SHEET, activity_schema, activity), *forms]
+
+
 def _labelled_errors(errors: dict[str, Any], dataset_type: str) -> list[tuple[str, list[str]]]:
-    schema = scheming_get_dataset_schema(dataset_type)
+    schemas = {title: schema for title, schema, _values in _forms(dataset_type, None)}
+    schemas = {metadata_xlsx.MS_IND_SHEET: schemas.pop(metadata_xlsx.MS_IND_SHEET, None), **schemas} \
+        if metadata_xlsx.MS_IND_SHEET in schemas else schemas
     lang = tk.h.lang()
-    return [(metadata_xlsx.field_label(schema, key, lang), messages)
+    return [(metadata_xlsx.form_field_label(schemas, key, lang), messages)
             for key, messages in metadata_xlsx.error_messages(errors).items()]
 
 
@@ -46,7 +65,7 @@ def _import(data_dict: dict[str, Any], page: dict[str, Any]) -> Any:
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Dataset not found"))
     except tk.ValidationError as error:
-        page["errors"] = _labelled_errors(error.error_dict, "dataset")
+        page["errors"] = _labelled_errors(error.error_dict, (page.get("pkg") or {}).get("type") or "dataset")
         return tk.render("satudata/metadata_import.html", page)
     tk.h.flash_success(tk._("The metadata was imported from the file"))
     return tk.redirect_to(f"{pkg['type']}.read", id=pkg["name"])

@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz
 from ckan.lib import search
 
+from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -35,6 +36,8 @@ def package_update(original_action, context, data_dict):
     if package:
         state = workflow.current_state(package.id)
         data_dict["private"] = state != workflow.TERBIT
+        if package.type == ms_keg.KEGIATAN_TYPE:  # public while a dataset linked to it is (metadata/ms_keg.py)
+            data_dict["private"] = not ms_keg.is_public(package.id)
         if (state == workflow.TERBIT and package.state == "active" and data_dict.get("state") not in (None, "active")
                 and not authz.is_sysadmin(context.get("user"))):
             raise tk.ValidationError({"state": [tk._("Published datasets leave public view only when the Walidata "

@@ -10,7 +10,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import inner_context
-from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_keg
 
 __all__: list[str] = ["satudata_metadata_import"]
 
@@ -27,6 +27,48 @@ def _check_same_organization(context: dict[str, Any], in_file: str, chosen: str)
         raise tk.ValidationError({"owner_org": [
             tk._('The file names the OPD "{in_file}", not the one the dataset is created in ("{chosen}")').format(
                 in_file=in_file, chosen=chosen)]})
+
+
+def _forms(dataset_type: str) -> dict[str, dict[str, Any]]:
+    """The sheets a metadata file of this type may hold, by title, the one of a file of one sheet first."""
+    activity_schema = scheming_get_dataset_schema(ms_keg.KEGIATAN_TYPE)
+    if dataset_type == ms_keg.KEGIATAN_TYPE:
+        return {metadata_xlsx.MS_KEG_SHEET: activity_schema}
+    forms = {metadata_xlsx.MS_IND_SHEET: scheming_get_dataset_schema(dataset_type)}
+    if activity_schema is not None:
+        forms[metadata_xlsx.MS_KEG_SHEET] = activity_schema
+    return forms
+
+
+def _save_activity(context: dict[str, Any], values: dict[str, Any], link: Any, owner_org: Any) -> Any:
+    """The MS-Keg sheet of a dataset's file: it updates the activity the dataset links to (only the fields that
+    differ, so an unchanged sheet passes while the activity is locked), or creates one in the dataset's OPD when
+    none is linked. Returns what the dataset's `ms_keg_id` becomes. Errors come back under `MS-Keg/<field>`."""
+    org = tk.get_action("organization_show")(inner_context(context), {"id": owner_org, "include_datasets": False}) \
+        if isinstance(owner_org, str) and owner_org else None
+    values = {key: value for key, value in values.items() if key != "owner_org"}
+    activity = ms_keg.linked(link, org["id"] if org else None)
+    try:
+        if activity is None:
+            if not values.get("name") and values.get("title"):
+                values["name"] = munge_title_to_name(values["title"])
+            created = tk.get_action("package_create")(inner_context(context), {
+                **values, "type": ms_keg.KEGIATAN_TYPE, "owner_org": org["id"] if org else owner_org})
+            return created["id"]
+        shown = tk.get_action("package_show")(inner_context(context), {"id": activity.id})
+        changed = {key: value for key, value in values.items()
+                   if str(shown.get(key) if shown.get(key) is not None else "") != str(value if value is not None
+                                                                                        else "")
+                   and not (key == "name" and not value)}
+        if changed:
+            tk.get_action("package_patch")(inner_context(context), {**changed, "id": activity.id})
+        return activity.id
+    except tk.ValidationError as error:
+        raise tk.ValidationError({f"{metadata_xlsx.MS_KEG_SHEET}/{key}": messages
+                                  for key, messages in error.error_dict.items()})
+    except tk.NotAuthorized as error:
+        raise tk.ValidationError({metadata_xlsx.MS_KEG_SHEET: [str(error) or tk._(
+            "You may not change this statistical activity")]})
 
 
 def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -57,8 +99,18 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     limits = files.upload_limits()
     content = files.read_upload(data["upload"], limits.max_bytes, tk._("Upload the metadata as an .xlsx file"))
     current = tk.get_action("package_show")(inner_context(context), {"id": data["id"]}) if data.get("id") else None
-    dataset_schema = scheming_get_dataset_schema(current["type"] if current else "dataset")
-    values = metadata_xlsx.read_workbook(content, dataset_schema, limits, metadata_xlsx.license_choices())
+    dataset_type = current["type"] if current else "dataset"
+    forms = _forms(dataset_type)
+    sheets = metadata_xlsx.read_forms(content, forms, limits, metadata_xlsx.license_choices())
+    if dataset_type == ms_keg.KEGIATAN_TYPE:
+        values = sheets[metadata_xlsx.MS_KEG_SHEET]
+    else:
+        values = sheets[metadata_xlsx.MS_IND_SHEET]
+        activity = sheets.get(metadata_xlsx.MS_KEG_SHEET)
+        if activity and any(value not in (None, "") for value in activity.values()):
+            owner_org = current["owner_org"] if current else (values.get("owner_org") or data.get("owner_org"))
+            link = values.get(ms_keg.FIELD) if ms_keg.FIELD in values else (current or {}).get(ms_keg.FIELD)
+            values[ms_keg.FIELD] = _save_activity(context, activity, link, owner_org)
     changes = metadata_xlsx.package_dict(values)
 
     if current:

@@ -11,6 +11,7 @@ from ckan.lib import search
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
+from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.tables import submission, upload_check
 from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -95,6 +96,9 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
 
     user = user_of(context)
     role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    revision = revisions.revision_of(package.id)
+    live_before = model.Package.get(revision.live_id) if revision else None
+    activities = {ms_keg.linked_id(package), ms_keg.linked_id(live_before)}  # whose visibility may change
     # One unit of work: the state, the event, the visibility and a pending revision commit together or not at all.
     deleted_copy = None
     try:
@@ -137,8 +141,19 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     dataset_state.reindex(notified)
     if deleted_copy:  # the published revision's copy, deleted (CKAN 2.11 reindexed it on commit, 2.12 does not)
         dataset_state.reindex(deleted_copy)
+    if transition.kind in (workflow.PUBLISH, workflow.WITHDRAW):
+        _activities_follow({*activities, ms_keg.linked_id(model.Package.get(notified))} - {None}, context)
     notifications.transition_made(notified, event_dict)
     return result
+
+
+def _activities_follow(activity_ids: set[str], context: dict[str, Any]) -> None:
+    """A statistical activity is public while a dataset linked to it is published: after a publication or a
+    withdrawal, the activities of the dataset (before and after) follow (the chained package_update decides)."""
+    for activity_id in sorted(activity_ids):
+        activity = model.Package.get(activity_id)
+        if activity is not None and activity.private == ms_keg.is_public(activity_id):
+            tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": activity_id})
 
 
 def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +193,8 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
     standard time (1 working day for each verification and for publication: working_days.py), the day it is due,
     whether it is overdue and by how many working days, and each resource's
-    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error).
+    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error),
+    and what the dataset's MS-Keg lacks (``ms_keg_missing``: messages, empty when complete).
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
@@ -205,6 +221,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
+            "ms_keg_missing": ms_keg.ms_keg_missing(package),  # what the MS-Keg lacks ([] when complete)
         })
     return items
 

@@ -10,6 +10,7 @@ from ckan import authz
 
 from ckanext.satudata_blitar.logic.auth.workflow import dataset_of, walidata_only
 from ckanext.satudata_blitar.logic.context import user_of
+from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -72,6 +73,12 @@ def package_update(next_auth, context, data_dict):
     if roles.OPERATOR not in roles.roles_for(user_of(context), package.owner_org):
         return {"success": False, "msg": tk._("Only an Operator Data of the OPD may edit its datasets")}
     state = workflow.current_state(package.id)
+    if package.type == ms_keg.KEGIATAN_TYPE:  # verified with its datasets: locked while one is (ms_keg.py)
+        state = ms_keg.lock_state(package.id) or workflow.DRAF
+        if state not in workflow.EDITABLE_STATES:
+            return {"success": False, "msg": tk._(
+                "A dataset of this statistical activity is {state}: the activity cannot be changed now").format(
+                state=workflow.state_label(state))}
     if state not in workflow.EDITABLE_STATES:
         return {"success": False, "msg": tk._("The dataset is {state}: its content cannot be changed now").format(
             state=workflow.state_label(state))}

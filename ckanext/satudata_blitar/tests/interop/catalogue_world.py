@@ -7,7 +7,7 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+from ckanext.satudata_blitar.tests.factories import ACTIVITY_FIELDS, REQUIRED_METADATA
 
 # Every field of schemas/dataset.yaml filled.
 FULL_METADATA = {
@@ -69,4 +69,10 @@ def extend_catalogue_world(world) -> None:
                         transition="ajukan")
     world.datasets["direvisi"] = helpers.call_action("package_show", id=live["id"])
     world.datasets["revisi"] = helpers.call_action("package_show", id=revision["id"])
-    world.datasets["lengkap"] = full_dataset(world, "data-lengkap", "terbit")
+    # The fully filled one links a statistical activity (MS-Keg); a draft links another, unpublished one.
+    for name in ("survei-penduduk", "survei-belum-terbit"):
+        helpers.call_action("package_create", context={"user": world.name("operator")}, type="kegiatan-statistik",
+                            name=name, title=name.replace("-", " ").title(),
+                            owner_org=world.orgs["dinas-kesehatan"]["id"], **ACTIVITY_FIELDS)
+    world.datasets["lengkap"] = full_dataset(world, "data-lengkap", "terbit", ms_keg_id="survei-penduduk")
+    full_dataset(world, "data-kegiatan-draf", "draf", ms_keg_id="survei-belum-terbit")

@@ -170,12 +170,34 @@ def test_profile_maps_the_bps_metadata(app, world):
     provenance = str(g.value(one(ref, DCT.provenance), rdflib.RDFS.label))
     assert "Kompilasi Produk Administrasi" in provenance and dataset["sumber_data"] in provenance
     notations = {str(g.value(i, SKOS.notation)) for i in g.objects(ref, ADMS.identifier)}
-    assert notations == {"3572.DK.01", "12345", "67890"}
+    assert notations == {"3572.DK.01", dataset["ms_keg_id"], "67890"}
     assert one(ref, DCT.accessRights) == rdflib.URIRef(f"{EU}access-right/PUBLIC")
     assert one(ref, DCT.language) == rdflib.URIRef(f"{EU}language/IND")
     assert str(one(ref, DCT.issued)) == "2025-03-01"
     sd = rdflib.Namespace("https://satudata.blitarkota.go.id/ns/metadata#")
     assert str(one(ref, sd.ukuran)) == "jumlah" and str(one(ref, sd.level_penyajian)) == "kecamatan"
+
+
+def test_the_statistical_activity_is_what_generated_a_published_dataset(app, world):
+    from ckanext.satudata_blitar.interop import dcat_profile
+    from ckanext.satudata_blitar.tests.factories import ACTIVITY_FIELDS
+    g, ref, dataset = _lengkap(app, world)
+    activity = rdflib.URIRef("http://test.ckan.net/kegiatan-statistik/survei-penduduk")
+    assert activity in set(g.objects(ref, rdflib.URIRef("http://www.w3.org/ns/prov#wasGeneratedBy")))
+    assert str(g.value(activity, DCT.title)) == "Survei Penduduk"
+    # Back from the record (a CKAN harvesting us): the activity with every MS-Keg field.
+    back = dcat_profile.parse_activity(g, ref)
+    assert back == {"type": "kegiatan-statistik", "name": "survei-penduduk", "title": "Survei Penduduk",
+                    **{field: str(value) for field, value in ACTIVITY_FIELDS.items()}}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_an_unpublished_activity_is_in_no_catalogue_output(app, world, viewer):
+    for path in ("/catalog.ttl", "/catalog.jsonld", "/sitemap.xml"):
+        body = app.get(path, headers=world.token(viewer)).body
+        assert "survei-belum-terbit" not in body and "Survei Belum Terbit" not in body, path
+    assert app.get("/dataset/survei-belum-terbit.ttl", headers=world.token(viewer),
+                   status=None).status_code == 404
 
 
 def test_datastore_resource_is_a_distribution_with_download_and_dump_urls(app, world):

@@ -63,7 +63,9 @@ FULL_PAGE = [
         ("data_prioritas", "Data Prioritas", "Priority data", "Ya", "Yes"),
         ("data_prioritas_tahun", "Tahun Data Prioritas", "Priority data year", "2024", "2024"),
         ("kode_referensi", "Kode Referensi", "Reference code", "REF-0042", "REF-0042"),
-        ("ms_keg_id", "ID MS-Keg", "MS-Keg identifier", "MSKEG-3572-001", "MSKEG-3572-001"),
+        # An older value, not a statistical activity of the OPD: shown as it is, marked as not linked.
+        ("ms_keg_id", "Kegiatan Statistik (MS-Keg)", "Statistical activity (MS-Keg)",
+         "MSKEG-3572-001(tidak tertaut ke kegiatan statistik)", "MSKEG-3572-001(not linked to a statistical activity)"),
         ("ms_ind_id", "ID MS-Ind", "MS-Ind identifier", "MSIND-3572-017", "MSIND-3572-017"),
     ]),
     (("Kontak dan Rilis", "Contact and release"), [
@@ -294,4 +296,8 @@ def test_the_dataset_schema_uses_the_sections_of_the_bps_form_in_their_order():
 
     assert all(field.get("group") for field in schema["dataset_fields"])
     used = [name for name, _fields in metadata_groups.grouped_fields(schema["dataset_fields"])]
-    assert used == list(metadata_groups.GROUP_TITLES)
+    activity = tk.h.scheming_get_dataset_schema("kegiatan-statistik")  # the MS-Keg form's blocks I–VIII
+    assert all(field.get("group") for field in activity["dataset_fields"])
+    used_by_activity = [name for name, _fields in metadata_groups.grouped_fields(activity["dataset_fields"])]
+    assert used + used_by_activity == list(metadata_groups.GROUP_TITLES)
+    assert len(used_by_activity) == 8

@@ -85,7 +85,7 @@ def test_export_shows_choice_labels_and_typed_cells(schema, pkg):
     assert cells["Tanggal Rilis"].value == datetime.datetime(2025, 2, 1)
     assert cells["Tanggal Rilis"].number_format == "[$-421]d mmmm yyyy"  # shows 1 Februari 2025
     # Digits stay text, and a text beginning with "=" is text, never a formula.
-    assert cells["ID MS-Keg"].value == "012345"
+    assert cells["Kegiatan Statistik (MS-Keg)"].value == "012345"
     assert cells["Metode Perhitungan / Rumus"].value == "= penduduk laki-laki + penduduk perempuan"
     assert cells["Metode Perhitungan / Rumus"].data_type == "s"
 

@@ -79,17 +79,18 @@ def test_dataset_page_shows_the_facets_in_indonesian_and_english(app, sysadmin):
 
     # A sysadmin is one of the people of the workflow: the Status facet comes first.
     assert _facet_titles(indonesian) == ["Status", "OPD", "Urusan", "Tahun", "Kecamatan", "Frekuensi", "Sifat Data",
-                                         "Format", "Tag"]
+                                         "Format", "Tag", "Kegiatan Statistik"]
     assert _facet_titles(english) == ["Status", "Agency (OPD)", "Government affairs", "Year",
                                       "Kecamatan (subdistrict)", "Frequency", "Data classification", "Formats",
-                                      "Tags"]
+                                      "Tags", "Statistical activity"]
     assert "Tahunan" in indonesian and "Yearly" in english
 
 
 @pytest.mark.usefixtures("datasets")
 def test_organization_page_has_the_same_facets_but_opd(app):
     html = app.get("/organization/dinas-kesehatan").body
-    assert _facet_titles(html) == ["Urusan", "Tahun", "Kecamatan", "Frekuensi", "Sifat Data", "Format", "Tag"]
+    assert _facet_titles(html) == ["Urusan", "Tahun", "Kecamatan", "Frekuensi", "Sifat Data", "Format", "Tag",
+                                   "Kegiatan Statistik"]
 
 
 @pytest.mark.usefixtures("datasets")

@@ -421,4 +421,5 @@ def test_replacing_a_file_takes_one_step_on_the_resource_form(app, sysadmin, dat
     assert response.status_code in (302, 303), response.body
     assert helpers.call_action("resource_show", id=resource["id"])["url"].endswith("/baru.csv")
     run_jobs(queue)
-    assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8}, {"kecamatan": "Sananwetan", "jumlah": 9}]
+    assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8, "kode_wilayah": "35.72.02"},
+                                       {"kecamatan": "Sananwetan", "jumlah": 9, "kode_wilayah": "35.72.03"}]
