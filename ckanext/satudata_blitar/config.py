@@ -247,3 +247,7 @@ def session_max_age() -> int:
 
 def content_security_policy() -> str:
     return (tk.config["ckanext.satudata_blitar.content_security_policy"] or "").strip()
+
+
+def completeness_enforce() -> bool:
+    return tk.config["ckanext.satudata_blitar.completeness.enforce"]

@@ -43,6 +43,7 @@ from ckan.lib import uploader
 
 from ckanext.satudata_blitar import adapters, config, file_safety
 from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.metadata import ms_var
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check
 
@@ -555,14 +556,15 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
 
     context = site_context()
     started = time.perf_counter()
-    fields = [{"id": c["id"], "type": c["pg_type"], "info": {"label": c["label"], "notes": ""}} for c in columns]
+    # Each column's Data Dictionary: MS-Var pre-filled from what the file says (metadata/ms_var.py); a column the
+    # table had before keeps what its dictionary said.
+    fields = [{"id": c["id"], "type": c["pg_type"], "info": ms_var.prefill(c["label"], c["pg_type"])}
+              for c in columns]
     try:
         info = tk.get_action("datastore_info")(dict(context), {"id": resource_id})
         previous = {f["id"]: f for f in info.get("fields", [])}
         for field in fields:
-            old_info = previous.get(field["id"], {}).get("info")
-            if old_info and (old_info.get("label") or old_info.get("notes")):
-                field["info"] = dict(old_info)
+            field["info"] = ms_var.merged(field["info"], previous.get(field["id"], {}).get("info"))
         _notify_before_update(resource_id, list(previous.values()), fields)
         tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id, "force": True})
     except tk.ObjectNotFound:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar.metadata import completeness
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import revisions
 
@@ -55,12 +56,13 @@ def data_refusal(package: model.Package) -> str | None:
 def submission_refusal(package: model.Package) -> str | None:
     """Why the dataset cannot be submitted for verification yet, or None.
 
-    A dataset left in CKAN's `draft` state (the two-stage form not finished) appears in no verifier's list, and
-    a dataset without accepted data has nothing to verify."""
+    A dataset left in CKAN's `draft` state (the two-stage form not finished) appears in no verifier's list, a
+    dataset without accepted data has nothing to verify, and one whose statistical metadata is incomplete (an
+    MS-Var without definisi, …: metadata/completeness.py) cannot be verified yet."""
     if package.state == "draft":
         return tk._("Finish the dataset first: add its data file on the resource form and press Finish. "
                     "A dataset still in draft cannot be submitted.")
-    return data_refusal(package)
+    return data_refusal(package) or completeness.refusal(package)
 
 
 def submission_refusal_of(package_id: str) -> str | None:

@@ -18,6 +18,21 @@ REQUIRED_METADATA = {
 }
 
 
+
+
+def table(**changes) -> dict:
+    """The fields and records of a small DataStore table (kecamatan, jumlah) whose MS-Var is complete enough to
+    submit (metadata/completeness.py): datastore_create(resource_id=…, force=True, **table())."""
+    fields = [
+        {"id": "kecamatan", "type": "text",
+         "info": {"nama_variabel": "Kecamatan", "definisi": "Kecamatan di Kota Blitar.", "tipe_data": "teks"}},
+        {"id": "jumlah", "type": "int4",
+         "info": {"nama_variabel": "Jumlah", "definisi": "Banyaknya penduduk pada akhir tahun.", "satuan": "jiwa",
+                  "tipe_data": "bilangan_bulat"}},
+    ]
+    return {"fields": fields, "records": [{"kecamatan": "Sukorejo", "jumlah": 7}], **changes}
+
+
 # A dataset with every required field filled; built with type() so factory_boy sees the fields as declarations.
 Dataset = type("Dataset", (ckan_factories.Dataset,), {
     "owner_org": factory.LazyFunction(lambda: ckan_factories.Organization()["id"]),

@@ -11,6 +11,7 @@ from ckan.lib import search
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
+from ckanext.satudata_blitar.metadata import completeness
 from ckanext.satudata_blitar.tables import submission, upload_check
 from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -178,7 +179,8 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
     standard time (1 working day for each verification and for publication: working_days.py), the day it is due,
     whether it is overdue and by how many working days, and each resource's
-    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error).
+    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error)
+    and the completeness of its statistical metadata per form (``completeness``: form, title, complete, missing).
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
@@ -205,6 +207,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
+            "completeness": completeness.report(package),
         })
     return items
 

@@ -1,0 +1,82 @@
+"""Is the statistical metadata complete enough to submit? One check per BPS form, in a list.
+
+Each check names its form (MS-Var, …) and returns, for a dataset, what is missing in words (an empty list: the
+form is complete). tables/submission.py refuses `ajukan` while any check finds something missing (unless
+`ckanext.satudata_blitar.completeness.enforce` is off, during the migration of old data); the verifiers' queue and
+the dataset's workflow panel show every check's result. A further form adds its check to CHECKS.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import N_
+from ckanext.satudata_blitar.metadata import ms_var
+from ckanext.satudata_blitar.site import site_context
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    form: str                                        # a short code: ms_var, ms_keg, …
+    title: str                                       # an English msgid, translated when shown
+    missing: Callable[[model.Package], list[str]]    # what is missing, each in words (translated)
+
+
+def _loaded_tables(package: model.Package) -> list[model.Resource]:
+    return [r for r in package.resources
+            if r.state == "active" and tk.asbool(r.extras.get("datastore_active"))]
+
+
+def table_fields(resource_id: str) -> list[dict[str, Any]]:
+    """A DataStore table's fields with their Data Dictionary (datastore_info, as the portal)."""
+    try:
+        return tk.get_action("datastore_info")(site_context(), {"id": resource_id}).get("fields", [])
+    except (tk.ObjectNotFound, KeyError):
+        return []
+
+
+def ms_var_missing(package: model.Package) -> list[str]:
+    """Each column of a loaded table without its definisi (and satuan, for a numeric column)."""
+    found = []
+    for resource in _loaded_tables(package):
+        for column, keys in ms_var.missing(table_fields(resource.id)):
+            found.append(tk._("{table}, column “{column}”: {missing}").format(
+                table=f"“{resource.name or resource.id}”", column=column,
+                missing=", ".join(ms_var.label(key).lower() for key in keys)))
+    return found
+
+
+CHECKS: list[Check] = [
+    Check("ms_var", N_("MS-Var (the table's variables)"), ms_var_missing),
+]
+
+
+def report(package: model.Package) -> list[dict[str, Any]]:
+    """Every check's result for a dataset: form, title (translated), complete, missing."""
+    results = []
+    for check in CHECKS:
+        missing = check.missing(package)
+        results.append({"form": check.form, "title": tk._(check.title), "complete": not missing,
+                        "missing": missing})
+    return results
+
+
+def report_of(package_id: str) -> list[dict[str, Any]]:
+    package = model.Package.get(package_id)
+    return report(package) if package else []
+
+
+def refusal(package: model.Package) -> str | None:
+    """Why the dataset's metadata is not complete enough to submit it, with the list of what is missing; None when
+    it is, or when the Walidata relaxed the rule (`completeness.enforce` off)."""
+    if not config.completeness_enforce():
+        return None
+    lines = [f"{result['title']}: {item}" for result in report(package) if not result["complete"]
+             for item in result["missing"]]
+    if not lines:
+        return None
+    return tk._("Complete the statistical metadata first. Missing: {missing}").format(missing="; ".join(lines))
