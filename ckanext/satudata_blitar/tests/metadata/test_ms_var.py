@@ -244,7 +244,7 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(app, sysadmin, d
     _write(resource["id"], {column: {"definisi": f"Definisi {column}."}
                             for column in ("Kecamatan", "Luas (km²)", "Penduduk", "Tahun")})
     message = _submit(app, sysadmin["token"], dataset["id"]).json["error"]["id"][0]
-    assert "“Penduduk”: satuan" in message and "Luas" not in message
+    assert "“Penduduk”: satuan" in message and "kolom “Luas”" not in message
     # a count of people typed as a code needs no unit
     _write(resource["id"], {"Penduduk": {"tipe_data": "kode"}})
     assert _submit(app, sysadmin["token"], dataset["id"]).status_code == 200
