@@ -20,7 +20,7 @@ from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar.language import N_
+from ckanext.satudata_blitar.language import LANGUAGES, N_, translated
 
 # The MS-Var elements, in the order of BPS's form.
 KEYS = ("nama_variabel", "alias", "konsep", "definisi", "referensi_pemilihan", "referensi_waktu", "tipe_data",
@@ -133,6 +133,18 @@ def prefill(header: str, datastore_type: Optional[str]) -> dict[str, str]:
     return info
 
 
+def usable(values: dict[str, Any]) -> dict[str, Any]:
+    """The MS-Var values of a file (the data template's MS-Var sheet) that pass the checks, as stored; a wrong
+    value is left out rather than stopping the load (the Data Dictionary form shows what is missing)."""
+    found = {}
+    for key, value in values.items():
+        if key in KEYS:
+            value, error = clean(key, value)
+            if not error and value != "":
+                found[key] = value
+    return found
+
+
 def merged(known: dict[str, Any], stored: Optional[dict[str, Any]]) -> dict[str, Any]:
     """The info of a reloaded column: what its dictionary already said wins over what the loader knows; a key the
     dictionary left empty takes the loader's value."""
@@ -147,7 +159,7 @@ def merged(known: dict[str, Any], stored: Optional[dict[str, Any]]) -> dict[str,
     return info
 
 
-def _clean(key: str, value: Any) -> tuple[Any, Optional[str]]:
+def clean(key: str, value: Any) -> tuple[Any, Optional[str]]:
     """A submitted value, trimmed and checked: (value, error message or None)."""
     if value is None:
         return "", None
@@ -164,7 +176,7 @@ def _clean(key: str, value: Any) -> tuple[Any, Optional[str]]:
     if key in CHOICES and text:
         wanted = text.casefold()
         for code, message in CHOICES[key].items():
-            if wanted in (code, message.casefold(), tk._(message).casefold()):
+            if wanted in (code, message.casefold(), *(translated(message, lang).casefold() for lang in LANGUAGES)):
                 return code, None
         return text, tk._("{name}: choose one of {choices}").format(
             name=label(key), choices=", ".join(tk._(message) for message in CHOICES[key].values()))
@@ -180,7 +192,7 @@ def normalize(info: dict[str, Any], current: Optional[dict[str, Any]]) -> tuple[
     errors = []
     for key in (*KEYS, *IN_STEP.values()):
         if key in info:
-            value, error = _clean(key, info[key]) if key in KEYS else (info[key], None)
+            value, error = clean(key, info[key]) if key in KEYS else (info[key], None)
             if error:
                 errors.append(error)
             out[key] = value
@@ -242,3 +254,18 @@ def missing(fields: Iterable[dict[str, Any]]) -> list[tuple[str, list[str]]]:
         if keys:
             found.append(((field.get("info") or {}).get("label") or field["id"], keys))
     return found
+
+
+def loaded_tables(pkg_dict: dict[str, Any], context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dataset's tables in the DataStore as {id, name, fields} (datastore_info as whoever `context` names;
+    a table they may not read is left out)."""
+    tables = []
+    for resource in pkg_dict.get("resources", []):
+        if not resource.get("datastore_active"):
+            continue
+        try:
+            fields = tk.get_action("datastore_info")(dict(context), {"id": resource["id"]}).get("fields", [])
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            continue
+        tables.append({"id": resource["id"], "name": resource.get("name") or resource["id"], "fields": fields})
+    return tables

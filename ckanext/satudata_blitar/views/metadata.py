@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_var
 from ckanext.satudata_blitar.views import satudata
 from ckanext.satudata_blitar.views.responses import file_language, file_response
 
@@ -19,7 +19,7 @@ def metadata_export(id: str) -> Any:
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
     content = metadata_xlsx.build_workbook(scheming_get_dataset_schema(pkg["type"]), pkg, file_language(),
-                                           metadata_xlsx.license_choices())
+                                           metadata_xlsx.license_choices(), ms_var.loaded_tables(pkg, {}))
     return file_response(content, f"metadata-{pkg['name']}.xlsx")
 
 

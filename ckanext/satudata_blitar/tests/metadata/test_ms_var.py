@@ -263,3 +263,113 @@ def test_the_workflow_panel_shows_the_completeness_per_form(app, sysadmin, datas
                          "html.parser")
     item = page.select_one(".satudata-completeness [data-form=ms_var]")
     assert item is not None and "belum lengkap" in item.text and "Penduduk" in item.text
+
+
+# --- The metadata file: sheet MS-Var ------------------------------------------------------------------------------
+
+def _workbook(body):
+    import openpyxl
+    return openpyxl.load_workbook(io.BytesIO(body))
+
+
+def _xlsx_bytes(book):
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import(app, token, dataset, content):
+    return app.post("/api/3/action/satudata_metadata_import", headers={"Authorization": token},
+                    data={"id": dataset["id"], "upload": (io.BytesIO(content), "metadata.xlsx")})
+
+
+def test_the_metadata_file_has_an_ms_var_row_per_column(app, sysadmin, dataset, queue, with_test_worker):
+    resource = _load(app, sysadmin["token"], dataset, queue)
+    _write(resource["id"], {"Luas (km²)": FILLED})
+    book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
+                             headers={"Authorization": sysadmin["token"]}).body)
+    assert book.sheetnames == ["Metadata", "MS-Var"]
+    rows = list(book["MS-Var"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Tabel", "ID Tabel", "Kolom", "Nama variabel")
+    assert len(rows[0]) == 3 + len(ms_var.KEYS) and rows[0][6] == "Definisi" and rows[0][12] == "Satuan"
+    assert [row[2] for row in rows[1:]] == ["Kecamatan", "Luas (km²)", "Penduduk", "Tahun"]
+    luas = dict(zip(ms_var.KEYS, rows[2][3:]))
+    assert rows[2][:2] == ("Luas 2024", resource["id"])
+    assert luas["tipe_data"] == "Bilangan desimal" and luas["akses_publik"] == "Ya"
+    assert {k: v for k, v in luas.items() if k not in ("tipe_data", "akses_publik")} == \
+        {k: v for k, v in FILLED.items() if k not in ("tipe_data", "akses_publik")}
+
+
+def test_every_key_round_trips_through_the_metadata_file(app, sysadmin, dataset, queue, with_test_worker):
+    resource = _load(app, sysadmin["token"], dataset, queue)
+    book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
+                             headers={"Authorization": sysadmin["token"]}).body)
+    sheet = book["MS-Var"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "Penduduk")
+    values = {**FILLED, "tipe_data": "Bilangan bulat", "akses_publik": "Tidak", "satuan": "jiwa",
+              "nama_variabel": "Jumlah Penduduk"}
+    for cell, key in zip(row[3:], ms_var.KEYS):
+        cell.value = values[key]
+    response = _import(app, sysadmin["token"], dataset, _xlsx_bytes(book))
+    assert response.status_code == 200, response.body
+    stored = _info(resource["id"])["Penduduk"]
+    assert {key: stored[key] for key in ms_var.KEYS} == {**values, "tipe_data": "bilangan_bulat",
+                                                           "akses_publik": "tidak"}
+    assert stored["label"] == "Jumlah Penduduk" and stored["notes"] == FILLED["definisi"]
+    # the other columns are as they were
+    assert _info(resource["id"])["Luas (km²)"]["satuan"] == "km²"
+
+
+def test_wrong_ms_var_rows_are_reported_by_row_and_nothing_is_saved(app, sysadmin, dataset, queue,
+                                                                     with_test_worker):
+    resource = _load(app, sysadmin["token"], dataset, queue)
+    book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
+                             headers={"Authorization": sysadmin["token"]}).body)
+    title = next(row for row in book["Metadata"].iter_rows(min_row=2) if row[0].value == "Judul")
+    title[1].value = "Judul Baru"
+    sheet = book["MS-Var"]
+    sheet.append(["Luas 2024", resource["id"], "Tidak Ada", "x"])
+    sheet["J3"] = "angka"  # tipe_data of the row of Luas (km²)
+    response = _import(app, sysadmin["token"], dataset, _xlsx_bytes(book))
+    assert response.status_code == 409
+    errors = response.json["error"]["MS-Var"]
+    assert any("baris 6" in e and "Tidak Ada" in e for e in errors), errors
+    assert any("baris 3" in e and "Tipe data" in e for e in errors), errors
+    assert helpers.call_action("package_show", id=dataset["id"])["title"] != "Judul Baru"
+    assert _info(resource["id"])["Luas (km²)"]["tipe_data"] == "desimal"
+
+
+# --- The data template: sheet MS-Var filled beside the data ---------------------------------------------------------
+
+def test_the_ms_var_sheet_of_the_data_template_goes_into_the_dictionary(app, sysadmin, dataset, queue,
+                                                                        with_test_worker):
+    book = _workbook(app.get(f"/dataset/{dataset['name']}/template.xlsx",
+                             headers={"Authorization": sysadmin["token"]}).body)
+    assert [cell.value for cell in book["Data"][1]] == ["Wilayah", "Tahun", "Nilai (jiwa)"]
+    variables = {row[2].value: row for row in book["MS-Var"].iter_rows(min_row=2)}
+    assert list(variables) == ["Wilayah", "Tahun", "Nilai (jiwa)"]
+    measure = dict(zip(ms_var.KEYS, (cell.value for cell in variables["Nilai (jiwa)"][3:])))
+    # the measure is described by the dataset's own metadata, the year by its unit
+    assert (measure["nama_variabel"], measure["satuan"], measure["definisi"]) == (
+        "Nilai", "jiwa", satudata_factories.REQUIRED_METADATA["definisi"])
+    assert dict(zip(ms_var.KEYS, (c.value for c in variables["Tahun"][3:])))["satuan"] == "tahun"
+    # the operator fills the data and the definitions left open, with a wrong type that is left out
+    book["Data"].append(["Kota Blitar", 2024, 150000])
+    definisi, tipe = 3 + ms_var.KEYS.index("definisi"), 3 + ms_var.KEYS.index("tipe_data")
+    variables["Wilayah"][definisi].value = "Wilayah administrasi Kota Blitar."
+    variables["Tahun"][definisi].value = "Tahun keadaan data."
+    variables["Tahun"][tipe].value = "angka"
+    variables["Nilai (jiwa)"][tipe].value = "Bilangan bulat"
+    response = app.post("/api/3/action/resource_create", headers={"Authorization": sysadmin["token"]},
+                        data={"package_id": dataset["id"], "name": "Data 2024",
+                              "upload": (io.BytesIO(_xlsx_bytes(book)), "data.xlsx")})
+    resource = response.json["result"]
+    jobs.Worker().work(burst=True)
+    assert helpers.call_action("satudata_upload_check", id=resource["id"])["status"] in ("ok", "warning")
+
+    info = _info(resource["id"])
+    assert info["Wilayah"]["definisi"] == info["Wilayah"]["notes"] == "Wilayah administrasi Kota Blitar."
+    assert info["Tahun"]["tipe_data"] == "bilangan_bulat"  # detected; "angka" is no type
+    assert (info["Nilai (jiwa)"]["nama_variabel"], info["Nilai (jiwa)"]["tipe_data"]) == ("Nilai",
+                                                                                          "bilangan_bulat")
+    assert _submit(app, sysadmin["token"], dataset["id"]).status_code == 200
