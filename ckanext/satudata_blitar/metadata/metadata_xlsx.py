@@ -329,7 +329,7 @@ def _ms_var_rows(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
     for number, cells in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise _invalid(MS_VAR_SHEET, tk._("The sheet has more than {rows} rows").format(rows=MAX_ROWS))
-        row: dict[str, Any] = {}
+        row: dict[str, Any] = {key: "" for key in keys if key}  # a heading left out of the sheet changes nothing
         for key, cell in zip(keys, cells):
             value = _plain(getattr(cell, "value", None))
             if key and value is not None:
@@ -337,7 +337,7 @@ def _ms_var_rows(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
                     raise _invalid(MS_VAR_SHEET, tk._("Sheet \"{sheet}\", row {row}: formulas are not accepted; type "
                                                       "the value").format(sheet=MS_VAR_SHEET, row=number))
                 row[key] = value if isinstance(value, str) else str(value)
-        if row:
+        if any(row.values()):
             found.append((number, row))
     return found
 
@@ -387,7 +387,7 @@ def ms_var_changes(rows: Sequence[tuple[int, dict[str, Any]]], tables: Sequence[
                 where=where, table=table.get("name") or table["id"], column=column))
             continue
         current = dict(fields[column].get("info") or {})
-        given = {key: row.get(key, "") for key in ms_var.KEYS}
+        given = {key: row[key] for key in ms_var.KEYS if key in row}
         info, messages = ms_var.normalize({**current, **given}, current)
         errors.extend(f"{where}: {message}" for message in messages)
         changes.setdefault(table["id"], {})[column] = info

@@ -252,9 +252,17 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(app, sysadmin, d
 
 
 @pytest.mark.ckan_config("ckanext.satudata_blitar.completeness.enforce", "false")
-def test_the_walidata_can_relax_the_rule_during_migration(app, sysadmin, dataset, queue, with_test_worker):
+def test_the_walidata_can_relax_the_rule_during_migration(app, sysadmin, organization, dataset, queue,
+                                                           with_test_worker):
     _load(app, sysadmin["token"], dataset, queue)
     assert _submit(app, sysadmin["token"], dataset["id"]).status_code == 200
+    # the verifier's queue still shows what is missing, per form
+    verifier = ckan_factories.User()
+    helpers.call_action("organization_member_create", id=organization["id"], username=verifier["name"],
+                        role="verifikator")
+    [item] = helpers.call_action("satudata_verification_queue", context={"user": verifier["name"]})
+    [result] = [r for r in item["completeness"] if r["form"] == "ms_var"]
+    assert not result["complete"] and any("“Penduduk”" in line for line in result["missing"])
 
 
 def test_the_workflow_panel_shows_the_completeness_per_form(app, sysadmin, dataset, queue, with_test_worker):
