@@ -295,7 +295,7 @@ def test_the_metadata_file_has_an_ms_var_row_per_column(app, sysadmin, dataset, 
     resource = _load(app, sysadmin["token"], dataset, queue)
     _write(resource["id"], {"Luas (km²)": FILLED})
     book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
-                             headers={"Authorization": sysadmin["token"]}).body)
+                             headers={"Authorization": sysadmin["token"]}).get_data())
     assert book.sheetnames == ["Metadata", "MS-Var"]
     rows = list(book["MS-Var"].iter_rows(values_only=True))
     assert rows[0][:4] == ("Tabel", "ID Tabel", "Kolom", "Nama variabel")
@@ -311,7 +311,7 @@ def test_the_metadata_file_has_an_ms_var_row_per_column(app, sysadmin, dataset, 
 def test_every_key_round_trips_through_the_metadata_file(app, sysadmin, dataset, queue, with_test_worker):
     resource = _load(app, sysadmin["token"], dataset, queue)
     book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
-                             headers={"Authorization": sysadmin["token"]}).body)
+                             headers={"Authorization": sysadmin["token"]}).get_data())
     sheet = book["MS-Var"]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "Penduduk")
     values = {**FILLED, "tipe_data": "Bilangan bulat", "akses_publik": "Tidak", "satuan": "jiwa",
@@ -332,7 +332,7 @@ def test_wrong_ms_var_rows_are_reported_by_row_and_nothing_is_saved(app, sysadmi
                                                                      with_test_worker):
     resource = _load(app, sysadmin["token"], dataset, queue)
     book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
-                             headers={"Authorization": sysadmin["token"]}).body)
+                             headers={"Authorization": sysadmin["token"]}).get_data())
     title = next(row for row in book["Metadata"].iter_rows(min_row=2) if row[0].value == "Judul")
     title[1].value = "Judul Baru"
     sheet = book["MS-Var"]
@@ -352,7 +352,7 @@ def test_wrong_ms_var_rows_are_reported_by_row_and_nothing_is_saved(app, sysadmi
 def test_the_ms_var_sheet_of_the_data_template_goes_into_the_dictionary(app, sysadmin, dataset, queue,
                                                                         with_test_worker):
     book = _workbook(app.get(f"/dataset/{dataset['name']}/template.xlsx",
-                             headers={"Authorization": sysadmin["token"]}).body)
+                             headers={"Authorization": sysadmin["token"]}).get_data())
     assert [cell.value for cell in book["Data"][1]] == ["Wilayah", "Tahun", "Nilai (jiwa)"]
     variables = {row[2].value: row for row in book["MS-Var"].iter_rows(min_row=2)}
     assert list(variables) == ["Wilayah", "Tahun", "Nilai (jiwa)"]
