@@ -186,8 +186,11 @@ def clean(key: str, value: Any) -> tuple[Any, Optional[str]]:
 def normalize(info: dict[str, Any], current: Optional[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """The `info` a datastore_create stores for a column: MS-Var values checked, a key not given kept from the
     stored info (`current`), and CKAN's label/notes in step with nama_variabel/definisi (the one that changed wins;
-    an empty one takes the other's value). Returns (info, error messages)."""
+    an empty one takes the other's value). A column with no MS-Var in either keeps CKAN's info unchanged. Returns
+    (info, error messages)."""
     current = current if isinstance(current, dict) else {}
+    if not any(key in info or key in current for key in KEYS):
+        return dict(info), []  # a table without MS-Var (written by other tools): CKAN's info as it is
     out = dict(info)
     errors = []
     for key in (*KEYS, *IN_STEP.values()):

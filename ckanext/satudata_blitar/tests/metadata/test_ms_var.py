@@ -151,6 +151,16 @@ def test_a_key_not_given_keeps_its_value_and_label_notes_stay_in_step(app, sysad
     assert _info(resource["id"])["Luas (km²)"]["alias"] == ""
 
 
+def test_a_table_without_ms_var_keeps_ckans_info_as_it_is(sysadmin, dataset):
+    """Tables other tools write (CKAN's own DataStore API, no MS-Var key) keep CKAN's contract for `info`."""
+    site_user = helpers.call_action("get_site_user")["name"]
+    resource = helpers.call_action("resource_create", context={"user": site_user}, package_id=dataset["id"],
+                                   name="API", url="https://data.example/api.csv")
+    helpers.call_action("datastore_create", context={"user": site_user}, resource_id=resource["id"], force=True,
+                        fields=[{"id": "a", "type": "text", "info": {"label": "A", "notes": "Catatan"}}])
+    assert _info(resource["id"])["a"] == {"label": "A", "notes": "Catatan"}
+
+
 @pytest.mark.parametrize("info, key", [
     ({"tipe_data": "angka"}, "tipe_data"), ({"akses_publik": "mungkin"}, "akses_publik"),
     ({"satuan": "x" * 201}, "satuan"), ({"definisi": "x" * 2001}, "definisi"), ({"konsep": ["a"]}, "konsep"),
