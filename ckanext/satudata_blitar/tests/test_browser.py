@@ -254,8 +254,9 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     visit.fill("#field-msvar-1-definisi", "Kecamatan di Kota Blitar.")
     visit.fill("#field-msvar-2-definisi", "Banyaknya penduduk yang tercatat pada akhir tahun.")
     visit.fill("#field-msvar-2-satuan", "jiwa")
-    visit.shot("operator-data-dictionary", phone_too=True)
+    visit.shot("operator-data-dictionary")  # not on a phone here: its refresh would drop what was typed
     visit.submit("form button[name=save]")
+    visit.shot("operator-data-dictionary-saved", phone_too=True)
     visit.go(f"/dataset/{name}")
     assert not visit.all("#satudata-status-strip .satudata-submit-refusal")
 
