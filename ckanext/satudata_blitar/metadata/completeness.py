@@ -23,12 +23,22 @@ from ckanext.satudata_blitar.site import site_context
 class Check:
     form: str                                        # a short code: ms_var, ms_keg, …
     title: str                                       # an English msgid, translated when shown
-    missing: Callable[[model.Package], list[str]]    # what is missing, each in words (translated)
+    # what is missing, each in words (translated), from the dataset and its tables loaded into the DataStore
+    missing: Callable[[model.Package, list[model.Resource]], list[str]]
 
 
-def _loaded_tables(package: model.Package) -> list[model.Resource]:
-    return [r for r in package.resources
-            if r.state == "active" and tk.asbool(r.extras.get("datastore_active"))]
+def loaded_tables(package_ids: list[str]) -> dict[str, list[model.Resource]]:
+    """Each dataset's active resources loaded into the DataStore, in one query for any number of datasets."""
+    found: dict[str, list[model.Resource]] = {package_id: [] for package_id in package_ids}
+    if not package_ids:
+        return found
+    rows = (model.Session.query(model.Resource)
+            .filter(model.Resource.package_id.in_(package_ids), model.Resource.state == "active")
+            .order_by(model.Resource.package_id, model.Resource.position))
+    for resource in rows:
+        if tk.asbool((resource.extras or {}).get("datastore_active")):
+            found[resource.package_id].append(resource)
+    return found
 
 
 def table_fields(resource_id: str) -> list[dict[str, Any]]:
@@ -39,10 +49,10 @@ def table_fields(resource_id: str) -> list[dict[str, Any]]:
         return []
 
 
-def ms_var_missing(package: model.Package) -> list[str]:
+def ms_var_missing(package: model.Package, tables: list[model.Resource]) -> list[str]:
     """Each column of a loaded table without its definisi (and satuan, for a numeric column)."""
     found = []
-    for resource in _loaded_tables(package):
+    for resource in tables:
         for column, keys in ms_var.missing(table_fields(resource.id)):
             found.append(tk._("{table}, column “{column}”: {missing}").format(
                 table=f"“{resource.name or resource.id}”", column=column,
@@ -55,14 +65,22 @@ CHECKS: list[Check] = [
 ]
 
 
-def report(package: model.Package) -> list[dict[str, Any]]:
-    """Every check's result for a dataset: form, title (translated), complete, missing."""
+def report(package: model.Package, tables: list[model.Resource] | None = None) -> list[dict[str, Any]]:
+    """Every check's result for a dataset: form, title (translated), complete, missing. `tables`: its loaded
+    tables when already known (reports())."""
+    tables = loaded_tables([package.id])[package.id] if tables is None else tables
     results = []
     for check in CHECKS:
-        missing = check.missing(package)
+        missing = check.missing(package, tables)
         results.append({"form": check.form, "title": tk._(check.title), "complete": not missing,
                         "missing": missing})
     return results
+
+
+def reports(packages: list[model.Package]) -> dict[str, list[dict[str, Any]]]:
+    """report() of many datasets (the verifiers' queue): their loaded tables in one query."""
+    tables = loaded_tables([package.id for package in packages])
+    return {package.id: report(package, tables[package.id]) for package in packages}
 
 
 def report_of(package_id: str) -> list[dict[str, Any]]:

@@ -191,6 +191,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     waiting = list(workflow.waiting_for(user))
     # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
     files = submission.data_files([package.id for package, _status in waiting])
+    described = completeness.reports([package for package, _status in waiting])
     for package, status in waiting:
         standard = workflow.STANDARD_DAYS.get(status.state)
         waited = now - status.changed_at
@@ -207,7 +208,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
-            "completeness": completeness.report(package),
+            "completeness": described[package.id],
         })
     return items
 
