@@ -264,3 +264,9 @@ def data_requests_max_per_address_per_day() -> int:
 
 def ms_keg_required() -> bool:
     return tk.config["ckanext.satudata_blitar.ms_keg.required"]
+
+
+# Statistical metadata completeness (metadata/completeness.py)
+
+def completeness_enforce() -> bool:
+    return tk.config["ckanext.satudata_blitar.completeness.enforce"]

@@ -15,7 +15,7 @@ from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, 
     render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
     satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.metadata import metadata_groups, ms_keg
+from ckanext.satudata_blitar.metadata import completeness, metadata_groups, ms_keg, ms_var
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.tables import long_form, served_files, submission
 from ckanext.satudata_blitar.tables.ingest import (  # noqa: F401  (chained xloader/DataStore helpers: links)
@@ -32,14 +32,16 @@ __all__: list[str] = [
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
     "satudata_license_title",
     "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_data_files", "satudata_has_year_columns",
+    "satudata_ms_var_form", "satudata_ms_var_view", "satudata_ms_var_type", "satudata_completeness",
     "satudata_show_state", "satudata_form_sections", "satudata_check_access", "satudata_working_time",
     "satudata_transition_asking_first", "satudata_api_guide_url", "satudata_data_api_example",
     "satudata_activity_type_label", "satudata_error_text", "satudata_htmx_activity_filter",
     "satudata_label_view_frame",
     "datastore_rw_resource_url_types", "is_resource_supported_by_xloader",
-    "satudata_ms_keg", "satudata_ms_keg_choices", "satudata_ms_keg_datasets", "satudata_ms_keg_missing",
+    "satudata_ms_keg", "satudata_ms_keg_choices", "satudata_ms_keg_datasets",
     *formats.__all__,
 ]
+
 
 def satudata_working_time(amount: Any, unit: str = working_days.WORKING_DAYS, late: bool = False) -> str:
     """A standard time or a delay in the SOP's units (workflow/working_days.py): "1 working day", "2 working days
@@ -349,7 +351,6 @@ def satudata_link_choices(elements: list[dict[str, Any]]) -> dict[str, list[dict
             return datasets
 
 
-
 def satudata_license_title(pkg_dict: dict[str, Any]) -> str:
     return language.license_title(pkg_dict)
 
@@ -426,8 +427,40 @@ def satudata_ms_keg_datasets(kegiatan_id: str) -> list[dict[str, Any]]:
             if satudata_check_access("package_show", {"id": package.id})]
 
 
-def satudata_ms_keg_missing(pkg_dict: dict[str, Any]) -> list[str]:
-    """What the dataset lacks of its MS-Keg (empty when complete), for its workflow panel."""
-    if pkg_dict.get("type", "dataset") == ms_keg.KEGIATAN_TYPE:
-        return []
-    return ms_keg.ms_keg_missing(pkg_dict)
+# --- MS-Var in the Data Dictionary (metadata/ms_var.py) and completeness (metadata/completeness.py) -----------------
+
+def satudata_ms_var_form(field: dict[str, Any], position: int) -> list[dict[str, Any]]:
+    """The MS-Var inputs of one column on CKAN's Data Dictionary form (`info__<position>__<key>`): label, help,
+    stored value, choices, whether it is a paragraph and whether submission needs it."""
+    info = field.get("info") or {}
+    required = set(ms_var.REQUIRED) | (set(ms_var.REQUIRED_NUMERIC) if ms_var.is_numeric(field) else set())
+    inputs = []
+    for key in ms_var.KEYS:
+        options = None
+        if key in ms_var.CHOICES:
+            options = [{"value": "", "text": ""}] + [{"value": value, "text": text}
+                                                     for value, text in ms_var.choices(key)]
+        inputs.append({"key": key, "name": f"info__{position}__{key}", "id": f"field-msvar-{position}-{key}",
+                       "label": ms_var.label(key), "help": ms_var.help_text(key), "value": info.get(key) or "",
+                       "options": options, "long": key not in ms_var.SHORT_KEYS, "required": key in required})
+    return inputs
+
+
+def satudata_ms_var_type(field: dict[str, Any]) -> str:
+    """A column's type in words (its MS-Var tipe_data, else the DataStore type), not int4 or text."""
+    info = field.get("info") or {}
+    return ms_var.choice_label("tipe_data", info.get("tipe_data") or ms_var.detected_type(field.get("type")))
+
+
+def satudata_ms_var_view(field: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value in words) of a column's filled MS-Var elements for the resource page's Kamus Data, but
+    nama_variabel and definisi (shown as CKAN's label and description) and tipe_data (shown as the type)."""
+    info = field.get("info") or {}
+    shown = [key for key in ms_var.KEYS if key not in (*ms_var.IN_STEP, "tipe_data")]
+    return [(ms_var.label(key), ms_var.choice_label(key, info[key])) for key in shown
+            if str(info.get(key) or "").strip()]
+
+
+def satudata_completeness(package_id: str) -> list[dict[str, Any]]:
+    """Each BPS form's completeness for a dataset (form, title, complete, missing), for its workflow panel."""
+    return completeness.report_of(package_id)

@@ -7,12 +7,13 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
 from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
-from ckanext.satudata_blitar.metadata import contracts, search
+from ckanext.satudata_blitar.metadata import contracts, ms_var, search
 from ckanext.satudata_blitar.requests import template_helpers as request_helpers
 from ckanext.satudata_blitar.tables import chart_view, ingest, served_files, storage, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
@@ -42,6 +43,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IUploader, inherit=True)
     p.implements(IXloader, inherit=True)
+    p.implements(IDataDictionaryForm, inherit=True)
 
     # IConfigurable
 
@@ -161,6 +163,15 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_resource_uploader(self, data_dict):
         return storage.SafeResourceUpload(data_dict)
+
+    # IDataDictionaryForm: MS-Var in each column's Data Dictionary `info`, label/notes kept in step (metadata/ms_var.py)
+
+    def update_datastore_create_schema(self, schema):
+        schema["fields"]["info"] = [tk.get_validator("ignore_missing"), ms_var.info_validator]
+        return schema
+
+    def update_datastore_info_field(self, field, plugin_data):
+        return field
 
     # IPermissionLabels: who sees a dataset that is not published (roles.py)
 

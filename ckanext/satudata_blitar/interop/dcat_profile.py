@@ -22,6 +22,9 @@ one dcat:Distribution per resource; this profile adds or replaces:
 | language | dct:language IND (EU language vocabulary) |
 | resources | dcat:Distribution: accessURL (resource page), downloadURL (file), sd:periode; a DataStore table
 |  | adds a distribution per dump (CSV, JSON) with its downloadURL and dcat:accessService (the DataStore API) |
+| MS-Var (each column's Data Dictionary) | dct:conformsTo of the table's distributions: a dct:Standard that is a
+|  | CSVW table schema (csvw:column list: csvw:name, csvw:titles, dct:description, csvw:datatype,
+|  | sdmx-attribute:unitMeasure, skos:scopeNote, and every MS-Var element as sd:<key>) |
 
 Every BPS field also travels under its own name in our vocabulary (`sd:<field>`, literals), so a CKAN that
 harvests us with this profile gets each field back exactly (`parse_dataset`).
@@ -31,6 +34,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 import ckan.plugins.toolkit as tk
@@ -38,9 +42,12 @@ from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, FOAF, VCARD
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
+from ckanext.satudata_blitar.metadata import ms_var
+
 # Our own terms, for what DCAT-AP has no property: one per schema field.
 SD = Namespace("https://satudata.blitarkota.go.id/ns/metadata#")
 SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+CSVW = Namespace("http://www.w3.org/ns/csvw#")
 EU = "http://publications.europa.eu/resource/authority/"
 
 # The BPS fields that travel as sd:<field> literals (and come back from them), in schema order.
@@ -76,6 +83,22 @@ ACCESS_RIGHTS = {"terbuka": "PUBLIC", "terbatas": "RESTRICTED", "tertutup": "NON
 IDENTIFIERS = {"kode_referensi": "Kode Referensi", "ms_keg_id": "MS-Keg", "ms_ind_id": "MS-Ind"}
 
 DUMP_FORMATS = (("csv", "CSV", "text/csv"), ("json", "JSON", "application/json"))
+
+# MS-Var's tipe_data as the CSVW (XML Schema) datatype of a column.
+CSVW_DATATYPES = {"bilangan_bulat": XSD.integer, "desimal": XSD.decimal, "tanggal": XSD.date,
+                  "tanggal_waktu": XSD.dateTime, "teks": XSD.string, "kode": XSD.string}
+# MS-Var elements that also have a standard property on the column (the rest travel as sd:<key> only).
+COLUMN_PROPERTIES = {"nama_variabel": CSVW.titles, "definisi": DCT.description, "konsep": SKOS.scopeNote,
+                     "satuan": SDMX_ATTRIBUTE.unitMeasure}
+
+
+def table_fields(resource_id: str) -> list[dict]:
+    """A published table's columns with their Data Dictionary (the catalogue lists Terbit datasets only)."""
+    try:
+        fields = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource_id}).get("fields", [])
+    except (tk.ObjectNotFound, KeyError):
+        return []
+    return [field for field in fields if not str(field.get("id", "")).startswith("_")]
 
 
 def _value(dataset_dict: dict, key: str) -> str:
@@ -143,6 +166,7 @@ class SatudataDCATProfile(RDFProfile):
         g.bind("sd", SD)
         g.bind("sdmx-attribute", SDMX_ATTRIBUTE)
         g.bind("prov", PROV)
+        g.bind("csvw", CSVW)
 
         for field in BPS_FIELDS:
             value = _value(dataset_dict, field)
@@ -327,6 +351,7 @@ class SatudataDCATProfile(RDFProfile):
                 g.add((distribution, SD.periode, Literal(resource["periode"])))
             distributions = [distribution]
             if resource.get("datastore_active"):
+                schema = self._table_schema(resource)
                 service = URIRef(f"{site}/api/3/action/datastore_search?resource_id={resource['id']}")
                 g.add((service, RDF.type, DCAT.DataService))
                 g.add((service, DCT.title, Literal("DataStore API", lang="en")))
@@ -346,11 +371,46 @@ class SatudataDCATProfile(RDFProfile):
                            URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
                     g.add((dump_distribution, DCAT.accessService, service))
                     distributions.append(dump_distribution)
+                if schema is not None:
+                    for each in distributions:
+                        g.add((each, DCT.conformsTo, schema))
             if license_url:
                 for each in distributions:
                     g.remove((each, DCT.license, None))
                     g.add((each, DCT.license, URIRef(license_url)))
                     g.add((URIRef(license_url), RDF.type, DCT.LicenseDocument))
+
+    def _table_schema(self, resource):
+        """The table's columns and their MS-Var as a CSVW table schema (a dct:Standard for dct:conformsTo), or
+        None when the DataStore has no columns for it."""
+        fields = table_fields(resource["id"])
+        if not fields:
+            return None
+        g = self.g
+        schema = URIRef(f"{resource_uri(resource)}/schema")
+        g.add((schema, RDF.type, DCT.Standard))
+        g.add((schema, RDF.type, CSVW.Schema))
+        g.add((schema, DCT.title, Literal(f"Kamus Data: {resource.get('name') or resource['id']}", lang="id")))
+        columns = []
+        for field in fields:
+            info = field.get("info") or {}
+            column = BNode()
+            g.add((column, RDF.type, CSVW.Column))
+            g.add((column, CSVW.name, Literal(field["id"])))
+            tipe = info.get("tipe_data") or ms_var.detected_type(field.get("type"))
+            g.add((column, CSVW.datatype, CSVW_DATATYPES.get(tipe, XSD.string)))
+            for key in ms_var.KEYS:
+                value = str(info.get(key) or "").strip()
+                if not value:
+                    continue
+                g.add((column, SD[key], Literal(value)))
+                if key in COLUMN_PROPERTIES:
+                    g.add((column, COLUMN_PROPERTIES[key], Literal(value, lang="id")))
+            columns.append(column)
+        head = BNode()
+        Collection(g, head, columns)  # CSVW's columns are an ordered list
+        g.add((schema, CSVW.column, head))
+        return schema
 
     # --- back from RDF (a CKAN harvesting us) ---------------------------------------------------------------------
 
@@ -382,4 +442,26 @@ class SatudataDCATProfile(RDFProfile):
                 if resource.get("distribution_ref") else None
             if periode:
                 resource["periode"] = periode
+            columns = self._ms_var_of(URIRef(resource["distribution_ref"])) if resource.get("distribution_ref") \
+                else []
+            if columns:
+                resource["ms_var"] = columns
         return dataset_dict
+
+    def _ms_var_of(self, distribution):
+        """A distribution's table schema back as [{id, <MS-Var key>: value, …}] (a harvesting CKAN keeps it on the
+        resource as `ms_var`; it has no DataStore table to hold a Data Dictionary)."""
+        for schema in self.g.objects(distribution, DCT.conformsTo):
+            head = self.g.value(schema, CSVW.column)
+            if head is None:
+                continue
+            found = []
+            for column in Collection(self.g, head):
+                entry = {"id": str(self.g.value(column, CSVW.name) or "")}
+                for key in ms_var.KEYS:
+                    value = self.g.value(column, SD[key])
+                    if value is not None:
+                        entry[key] = str(value)
+                found.append(entry)
+            return found
+        return []

@@ -10,6 +10,9 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
   back into `{field_name: value}` (None for an empty cell), accepting Indonesian labels, English labels and field
   names, and choice labels in either language.
 - `package_dict(values)` shapes those values for `package_create` / `package_patch`.
+- a second sheet, MS-Var, holds one row per column of the dataset's loaded tables (table, column, the thirteen
+  MS-Var elements: metadata/ms_var.py); `read_workbook_parts` returns its rows beside the metadata, and
+  `ms_var_changes` matches them to the tables, with an error per row that names it.
 
 Problems raise `toolkit.ValidationError` with a message per field (or under `upload` for the file as a whole), in
 the user's language through `toolkit._`.
@@ -27,7 +30,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ckanext.satudata_blitar import file_safety, files, formats
 from ckanext.satudata_blitar.files import FILE_KEY, LANGUAGES, WRAP
-from ckanext.satudata_blitar.metadata import metadata_groups
+from ckanext.satudata_blitar.language import translated
+from ckanext.satudata_blitar.metadata import metadata_groups, ms_var
 
 # What the workbook says itself, in the workbook's language (not the UI's: the form is Indonesian by default).
 SHEET_TITLE = {"id": "Metadata", "en": "Metadata"}
@@ -192,14 +196,16 @@ def _hint(field: dict[str, Any], labels: list[str], lang: str) -> str:
 
 
 def build_workbook(schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = None, lang: str = "id",
-                   licenses: Sequence[tuple[str, str]] = ()) -> bytes:
+                   licenses: Sequence[tuple[str, str]] = (), tables: Sequence[dict[str, Any]] = ()) -> bytes:
     """The metadata of `pkg_dict` (a package_show result), or the blank template when it is None, as .xlsx bytes.
 
-    `licenses` are CKAN's licences as (id, title): the licence cell gets a drop-down of their ids.
+    `licenses` are CKAN's licences as (id, title): the licence cell gets a drop-down of their ids. `tables` are the
+    dataset's loaded tables ({id, name, fields}: datastore_info's fields) for the MS-Var sheet.
     """
     lang = files.language(lang)
     workbook = Workbook()
     write_sheet(workbook.active, schema, pkg_dict, lang, licenses)
+    write_ms_var_sheet(workbook.create_sheet(), tables, lang)
     workbook.properties.title = _text((pkg_dict or {}).get("title"), lang) or HEADINGS[0][lang]
     return files.workbook_bytes(workbook)
 
@@ -256,6 +262,141 @@ def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[s
         error=message if len(message) <= MAX_VALIDATION_MESSAGE else HINTS["pick"][lang])
     validation.add(f"{get_column_letter(VALUE_COLUMN)}{row}")
     sheet.add_data_validation(validation)
+
+
+# --- The MS-Var sheet ---------------------------------------------------------------------------------------------
+
+MS_VAR_SHEET = "MS-Var"
+MS_VAR_TABLE = {"id": "Tabel", "en": "Table"}
+MS_VAR_TABLE_ID = {"id": "ID Tabel", "en": "Table ID"}
+MS_VAR_COLUMN = {"id": "Kolom", "en": "Column"}
+MS_VAR_WIDTHS = (30, 38, 24)
+
+
+def ms_var_headings(lang: str) -> list[str]:
+    return [MS_VAR_TABLE[lang], MS_VAR_TABLE_ID[lang], MS_VAR_COLUMN[lang],
+            *(translated(ms_var.LABELS[key], lang) for key in ms_var.KEYS)]
+
+
+def write_ms_var_sheet(sheet: Any, tables: Sequence[dict[str, Any]], lang: str = "id") -> None:
+    """Sheet MS-Var: one row per column of each table (its name, id and column id, then the MS-Var elements;
+    choices by their label in the workbook's language)."""
+    lang = files.language(lang)
+    sheet.title = MS_VAR_SHEET
+    files.style_header(sheet.cell(row=1, column=n, value=heading)
+                       for n, heading in enumerate(ms_var_headings(lang), start=1))
+    sheet.freeze_panes = "D2"
+    for n in range(1, len(ms_var.KEYS) + 4):
+        sheet.column_dimensions[get_column_letter(n)].width = MS_VAR_WIDTHS[n - 1] if n <= 3 else 28
+    for table in tables:
+        for field in ms_var.columns(table.get("fields", [])):
+            info = field.get("info") or {}
+            values = [table.get("name") or table["id"] or None, table["id"] or None, field["id"]]
+            for key in ms_var.KEYS:
+                value = info.get(key) or ""
+                if key in ms_var.CHOICES and value in ms_var.CHOICES[key]:
+                    value = translated(ms_var.CHOICES[key][value], lang)
+                values.append(value or None)
+            row = sheet.max_row + 1
+            for n, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row, column=n)
+                files.write_cell(cell, value)
+                cell.number_format = "@"
+                cell.alignment = WRAP
+
+
+def ms_var_sheet_keys(header: Sequence[Any]) -> list[Optional[str]]:
+    """The key of each heading of an MS-Var sheet (table, table_id, column or an MS-Var key); None when unknown."""
+    spellings: dict[str, str] = {}
+    for key, texts in (("table", MS_VAR_TABLE), ("table_id", MS_VAR_TABLE_ID), ("column", MS_VAR_COLUMN)):
+        for text in (key, *texts.values()):
+            spellings[_normal(text)] = key
+    for key in ms_var.KEYS:
+        for text in (key, ms_var.LABELS[key], *(translated(ms_var.LABELS[key], lang) for lang in LANGUAGES)):
+            spellings.setdefault(_normal(text), key)
+    return [spellings.get(_normal(value)) if _plain(value) is not None else None for value in header]
+
+
+def _ms_var_rows(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
+    """(row number, {table, table_id, column, MS-Var key: text}) of an MS-Var sheet's filled rows."""
+    rows = sheet.iter_rows()
+    header = [cell.value for cell in next(rows, ())]
+    keys = ms_var_sheet_keys(header)
+    if "column" not in keys:
+        raise _invalid(MS_VAR_SHEET, tk._('Sheet "{sheet}": its first row must name the columns of the template '
+                                          '(Tabel, ID Tabel, Kolom, …)').format(sheet=MS_VAR_SHEET))
+    found = []
+    for number, cells in enumerate(rows, start=2):
+        if number > MAX_ROWS:
+            raise _invalid(MS_VAR_SHEET, tk._("The sheet has more than {rows} rows").format(rows=MAX_ROWS))
+        row: dict[str, Any] = {key: "" for key in keys if key}  # a heading left out of the sheet changes nothing
+        for key, cell in zip(keys, cells):
+            value = _plain(getattr(cell, "value", None))
+            if key and value is not None:
+                if getattr(cell, "data_type", "n") == "f":
+                    raise _invalid(MS_VAR_SHEET, tk._("Sheet \"{sheet}\", row {row}: formulas are not accepted; type "
+                                                      "the value").format(sheet=MS_VAR_SHEET, row=number))
+                row[key] = value if isinstance(value, str) else str(value)
+        if any(row.values()):
+            found.append((number, row))
+    return found
+
+
+def ms_var_sheet_values(rows: Sequence[Sequence[Any]]) -> dict[str, dict[str, str]]:
+    """The MS-Var sheet of an uploaded data table (its rows as values, header first) as {column: {key: text}},
+    the filled cells only; rows without a column name are left out."""
+    if not rows:
+        return {}
+    keys = ms_var_sheet_keys(rows[0])
+    found: dict[str, dict[str, str]] = {}
+    for row in rows[1:]:
+        values = {key: str(_plain(value)).strip() for key, value in zip(keys, row)
+                  if key and _plain(value) is not None and str(_plain(value)).strip()}
+        column = values.pop("column", "")
+        if column:
+            found[column] = {key: value for key, value in values.items() if key in ms_var.KEYS}
+    return found
+
+
+def ms_var_changes(rows: Sequence[tuple[int, dict[str, Any]]], tables: Sequence[dict[str, Any]]
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """The rows of an MS-Var sheet as each table's new fields for datastore_create ({resource id: [{id, type,
+    info}]}): every column of a table that has a row, its info the stored one with the row's elements over it (an
+    empty cell clears; a choice by label or code), checked by ms_var.normalize. Raises ValidationError with one
+    message per wrong row, under the sheet's name."""
+    by_id = {table["id"]: table for table in tables}
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for table in tables:
+        by_name.setdefault(_normal(table.get("name") or table["id"]), []).append(table)
+    changes: dict[str, dict[str, dict[str, Any]]] = {}
+    errors: list[str] = []
+    for number, row in rows:
+        where = tk._('Sheet "{sheet}", row {row}').format(sheet=MS_VAR_SHEET, row=number)
+        table = by_id.get(str(row.get("table_id") or "").strip())
+        if table is None:
+            named = by_name.get(_normal(row.get("table") or ""), [])
+            table = named[0] if len(named) == 1 else None
+        if table is None:
+            errors.append(tk._('{where}: the dataset has no loaded table "{table}"').format(
+                where=where, table=row.get("table") or row.get("table_id") or ""))
+            continue
+        fields = {field["id"]: field for field in ms_var.columns(table.get("fields", []))}
+        column = str(row.get("column") or "").strip()
+        if column not in fields:
+            errors.append(tk._('{where}: the table "{table}" has no column "{column}"').format(
+                where=where, table=table.get("name") or table["id"], column=column))
+            continue
+        current = dict(fields[column].get("info") or {})
+        given = {key: row[key] for key in ms_var.KEYS if key in row}
+        info, messages = ms_var.normalize({**current, **given}, current)
+        errors.extend(f"{where}: {message}" for message in messages)
+        changes.setdefault(table["id"], {})[column] = info
+    if errors:
+        raise tk.ValidationError({MS_VAR_SHEET: errors})
+    return {table_id: [{"id": field["id"], "type": field["type"],
+                        "info": infos.get(field["id"], field.get("info") or {})}
+                       for field in ms_var.columns(by_id[table_id].get("fields", []))]
+            for table_id, infos in changes.items()}
 
 
 # --- Reading ---------------------------------------------------------------------------------------------------
@@ -325,14 +466,26 @@ def read_workbook(data: bytes, schema: dict[str, Any], limits: file_safety.Limit
     is empty), within `limits` (the declared ones by default). Raises ValidationError: under `upload` for the file
     as a whole, under the field name otherwise."""
 
-    def read(workbook: Any, sheet: Any) -> list[tuple[int, Any, Any, str]]:
-        if len(workbook.sheetnames) != 1:
-            raise _invalid(FILE_KEY, tk._("The workbook must have exactly one sheet; remove: {sheets}").format(
-                sheets=", ".join(f'"{name}"' for name in workbook.sheetnames[1:])))
-        return list(_rows(sheet))
+    return read_workbook_parts(data, schema, limits, licenses)[0]
 
-    return _values(files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False), schema,
-                   licenses)
+
+def read_workbook_parts(data: bytes, schema: dict[str, Any], limits: file_safety.Limits | None = None,
+                        licenses: Sequence[tuple[str, str]] = ()
+                        ) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
+    """read_workbook's values and the rows of the MS-Var sheet, if the workbook has one (ms_var_changes matches
+    them to the dataset's tables)."""
+
+    def read(workbook: Any, sheet: Any) -> tuple[list[tuple[int, Any, Any, str]], list]:
+        extra = [name for name in workbook.sheetnames[1:] if name != MS_VAR_SHEET]
+        if extra:
+            raise _invalid(FILE_KEY, tk._("The workbook may hold only the metadata sheet and the sheet "
+                                          "\"{ms_var}\"; remove: {sheets}").format(
+                ms_var=MS_VAR_SHEET, sheets=", ".join(f'"{name}"' for name in extra)))
+        variables = _ms_var_rows(workbook[MS_VAR_SHEET]) if MS_VAR_SHEET in workbook.sheetnames[1:] else []
+        return list(_rows(sheet)), variables
+
+    rows, variables = files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False)
+    return _values(rows, schema, licenses), variables
 
 
 def _rows(sheet: Any) -> Iterable[tuple[int, Any, Any, str]]:
@@ -401,9 +554,11 @@ MS_IND_SHEET = "MS-Ind"
 
 
 def build_forms_workbook(forms: Sequence[tuple[str, dict[str, Any], Optional[dict[str, Any]]]], lang: str = "id",
-                         licenses: Sequence[tuple[str, str]] = (), active: int = 0) -> bytes:
+                         licenses: Sequence[tuple[str, str]] = (), active: int = 0,
+                         tables: Optional[Sequence[dict[str, Any]]] = None) -> bytes:
     """Several forms, one sheet each as write_sheet() lays it out: `forms` are (sheet title, schema, values or
-    None for a blank form). `active` is the sheet the file opens on."""
+    None for a blank form). `active` is the form the file opens on. `tables` (a dataset's loaded tables, as
+    build_workbook takes them; () for a blank one): a last sheet MS-Var, one row per column."""
     lang = files.language(lang)
     active = active % len(forms)
     workbook = Workbook()
@@ -411,32 +566,40 @@ def build_forms_workbook(forms: Sequence[tuple[str, dict[str, Any], Optional[dic
         sheet = workbook.active if number == 0 else workbook.create_sheet()
         write_sheet(sheet, schema, values, lang, licenses)
         sheet.title = title
+    if tables is not None:
+        write_ms_var_sheet(workbook.create_sheet(), tables, lang)
     workbook.active = active
     workbook.properties.title = _text((forms[active][2] or {}).get("title"), lang) or HEADINGS[0][lang]
     return files.workbook_bytes(workbook)
 
 
 def read_forms(data: bytes, schemas: dict[str, dict[str, Any]], limits: file_safety.Limits | None = None,
-               licenses: Sequence[tuple[str, str]] = ()) -> dict[str, dict[str, Any]]:
+               licenses: Sequence[tuple[str, str]] = (), ms_var: bool = False) -> dict[str, Any]:
     """The forms of an uploaded workbook, `{sheet title: {field_name: value}}`, for the sheets named in `schemas`
     (the first of `schemas` for a workbook of one sheet, whatever its title: a file of before the BPS layout).
-    Errors are raised together as one ValidationError; those of a sheet other than the first of `schemas` under
-    `<sheet>/<field>` (field_label() names them)."""
+    With `ms_var`, a sheet MS-Var may be there too: its rows come as `found[MS_VAR_SHEET]` (ms_var_changes matches
+    them to the dataset's tables). Errors are raised together as one ValidationError; those of a sheet other than
+    the first of `schemas` under `<sheet>/<field>` (field_label() names them)."""
     titles = list(schemas)
 
-    def read(workbook: Any, _sheet: Any) -> dict[str, list[tuple[int, Any, Any, str]]]:
+    def read(workbook: Any, _sheet: Any) -> tuple[dict[str, list[tuple[int, Any, Any, str]]], list]:
         names = workbook.sheetnames
+        variables = []
+        if ms_var and MS_VAR_SHEET in names and len(names) > 1:
+            variables = _ms_var_rows(workbook[MS_VAR_SHEET])
+            names = [name for name in names if name != MS_VAR_SHEET]
         if len(names) == 1:
-            return {titles[0]: list(_rows(workbook[names[0]]))}
+            return {titles[0]: list(_rows(workbook[names[0]]))}, variables
         unknown = [name for name in names if name not in schemas]
         if unknown:
+            expected = titles + ([MS_VAR_SHEET] if ms_var else [])
             raise _invalid(FILE_KEY, tk._("Unknown sheets: {sheets}; the sheets are: {expected}").format(
                 sheets=", ".join(f'"{name}"' for name in unknown),
-                expected=", ".join(f'"{name}"' for name in titles)))
-        return {name: list(_rows(workbook[name])) for name in names}
+                expected=", ".join(f'"{name}"' for name in expected)))
+        return {name: list(_rows(workbook[name])) for name in names}, variables
 
-    sheets = files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False)
-    found: dict[str, dict[str, Any]] = {}
+    sheets, variables = files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False)
+    found: dict[str, Any] = {MS_VAR_SHEET: variables} if ms_var else {}
     errors: dict[str, list[str]] = {}
     for title, rows in sheets.items():
         try:

@@ -106,17 +106,18 @@ def missing(package: model.Package) -> list[str]:
     activity = linked(value, package.owner_org)
     if activity is None:
         if isinstance(value, str) and value.strip():
-            return [tk._('MS-Keg: "{value}" is not a statistical activity of this OPD; choose one of its '
+            return [tk._('"{value}" is not a statistical activity of this OPD; choose one of its '
                          'statistical activities').format(value=value.strip())]
-        return [tk._("MS-Keg: no statistical activity is linked; choose the activity that produced the data")]
+        return [tk._("no statistical activity is linked; choose the activity that produced the data")]
     from ckanext.scheming.helpers import scheming_language_text
     schema = _schema()
-    return [tk._("MS-Keg {title}: {field}").format(title=activity.title, field=scheming_language_text(field["label"]))
+    return [f"“{activity.title}”: {scheming_language_text(field['label'])}"
             for field in missing_fields(schema, {**activity.extras, "notes": activity.notes})]
 
 
 def ms_keg_missing(pkg: dict[str, Any] | model.Package) -> list[str]:
-    """The submission gate's check (a package dict or a Package): `missing()`."""
+    """The completeness check of the MS-Keg form (metadata/completeness.py; a package dict or a Package):
+    `missing()`."""
     package = pkg if isinstance(pkg, model.Package) else model.Package.get(pkg.get("id") or pkg.get("name") or "")
     return missing(package) if package is not None else []
 

@@ -8,6 +8,9 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
   its years filled in, one row per region × year is written ready for the values.
 - sheet "Petunjuk": how to fill it in, one rule per row (Indonesian: the OPDs' working language).
 - the dataset's metadata sheet, written by metadata_xlsx.write_sheet().
+- sheet "MS-Var": one row per column of the Data sheet, for the operator to describe each variable beside the data
+  (the measure's pre-filled from the dataset's definisi, konsep, ukuran and satuan); the loader reads it into the
+  table's Data Dictionary (ingest.py).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from ckanext.satudata_blitar import files
-from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_var
 
 DATA_SHEET = "Data"
 GUIDE_SHEET = "Petunjuk"
@@ -77,6 +80,9 @@ def rules(pkg_dict: dict[str, Any]) -> list[str]:
         "Tahun ditulis sebagai angka empat digit, mis. 2024.",
         "Bila ada ukuran lain (mis. laki-laki dan perempuan), tambahkan satu kolom per ukuran di sebelah kanan, "
         "dengan satuan di judul kolom.",
+        f"Jelaskan tiap kolom pada sheet \"{metadata_xlsx.MS_VAR_SHEET}\" (satu baris per kolom): definisi wajib "
+        "diisi untuk setiap kolom, satuan untuk setiap kolom angka. Kolom \"Kolom\" harus sama dengan judul kolom "
+        f"pada sheet \"{DATA_SHEET}\".",
         "Simpan berkas sebagai .xlsx (tanpa makro dan tanpa kata sandi) lalu unggah sebagai sumber data pada "
         "dataset ini.",
     ]
@@ -119,6 +125,21 @@ def _write_guide_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
         files.write_cell(sheet.cell(row=number + 1, column=2), rule).alignment = files.WRAP
 
 
+def variables(pkg_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Data sheet's columns as DataStore-like fields with the MS-Var the dataset already tells (the measure's
+    definisi, konsep, ukuran and satuan; the year's unit), for the MS-Var sheet."""
+    region, measure = region_header(pkg_dict), measure_header(pkg_dict)
+    measure_info = {**ms_var.prefill(measure, None), "tipe_data": ""}
+    for key in ("definisi", "konsep", "ukuran", "satuan"):
+        if (pkg_dict.get(key) or "").strip():
+            measure_info[key] = pkg_dict[key].strip()
+    return [
+        {"id": region, "info": {**ms_var.prefill(region, "text"), "tipe_data": "teks"}},
+        {"id": YEAR_HEADER, "info": ms_var.prefill(YEAR_HEADER, "int4")},
+        {"id": measure, "info": measure_info},
+    ]
+
+
 def build_workbook(schema: dict[str, Any], pkg_dict: dict[str, Any], lang: str = "id",
                    licenses: Sequence[tuple[str, str]] = ()) -> bytes:
     """The data template of `pkg_dict` (a package_show result) as .xlsx bytes; `lang` is the metadata sheet's."""
@@ -126,6 +147,8 @@ def build_workbook(schema: dict[str, Any], pkg_dict: dict[str, Any], lang: str =
     _write_data_sheet(workbook.active, pkg_dict)
     _write_guide_sheet(workbook.create_sheet(), pkg_dict)
     metadata_xlsx.write_sheet(workbook.create_sheet(), schema, pkg_dict, lang, licenses)
+    metadata_xlsx.write_ms_var_sheet(workbook.create_sheet(), [{"id": "", "name": "", "fields": variables(pkg_dict)}],
+                                     "id")
     workbook.properties.title = pkg_dict.get("title") or DATA_SHEET
     return files.workbook_bytes(workbook)
 

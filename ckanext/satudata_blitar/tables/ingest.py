@@ -43,6 +43,7 @@ from ckan.lib import uploader
 
 from ckanext.satudata_blitar import adapters, config, file_safety
 from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_var
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check, wilayah_columns
 
@@ -472,7 +473,8 @@ def run(metadata: dict[str, Any], logger: logging.Logger, timings: Optional[dict
             if report["status"] == "error":
                 logger.warning("The file was not loaded: %s", upload_check.summary(report))
                 raise Rejected(upload_check.summary(report))
-            load(resource_id, result["columns"], out_csv, logger, timings)
+            load(resource_id, result["columns"], out_csv, logger, timings,
+                 metadata_xlsx.ms_var_sheet_values(result.get("stats", {}).get("ms_var_rows") or []))
         from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
         xloader_utils.set_resource_metadata({"resource_id": resource_id, "datastore_active": True,
                                              "datastore_contains_all_records_of_source_file": True})
@@ -551,24 +553,34 @@ def _failed(code: str, msgid: str, **params: Any) -> dict[str, Any]:
 # --- The DataStore load ---------------------------------------------------------------------------------------------
 
 def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger: logging.Logger,
-         timings: dict[str, float]) -> None:
-    """Typed table by datastore_create, rows by COPY on the write engine, then indexes and ANALYZE."""
+         timings: dict[str, float], described: Optional[dict[str, dict[str, str]]] = None) -> None:
+    """Typed table by datastore_create, rows by COPY on the write engine, then indexes and ANALYZE. `described`:
+    the MS-Var the file's own MS-Var sheet gives per column header (or id), over what the table had."""
     import ckanext.datastore.backend.postgres as datastore_db
 
     context = site_context()
     started = time.perf_counter()
-    fields = [{"id": c["id"], "type": c["pg_type"], "info": {"label": c["label"], "notes": ""}} for c in columns]
+    # Each column's Data Dictionary: MS-Var pre-filled from what the file says (metadata/ms_var.py); a column the
+    # table had before keeps what its dictionary said.
+    fields = [{"id": c["id"], "type": c["pg_type"], "info": ms_var.prefill(c["label"], c["pg_type"])}
+              for c in columns]
+    described = described or {}
+    sheet = {c["id"]: ms_var.usable(described.get(c["label"]) or described.get(c["id"]) or {}) for c in columns}
     try:
         info = tk.get_action("datastore_info")(dict(context), {"id": resource_id})
         previous = {f["id"]: f for f in info.get("fields", [])}
         for field in fields:
-            old_info = previous.get(field["id"], {}).get("info")
-            if old_info and (old_info.get("label") or old_info.get("notes")):
-                field["info"] = dict(old_info)
+            field["info"] = ms_var.merged(field["info"], previous.get(field["id"], {}).get("info"))
         _notify_before_update(resource_id, list(previous.values()), fields)
         tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id, "force": True})
     except tk.ObjectNotFound:
         _notify_before_update(resource_id, None, fields)
+    for field in fields:
+        if sheet[field["id"]]:
+            field["info"] = ms_var.merged(field["info"], sheet[field["id"]])
+            for ours, ckan in ms_var.IN_STEP.items():  # the sheet's name and definition are the label and notes
+                if sheet[field["id"]].get(ours):
+                    field["info"][ckan] = sheet[field["id"]][ours]
     tk.get_action("datastore_create")(dict(context), {"resource_id": resource_id, "fields": fields,
                                                       "records": None, "force": True})
     timings["create_table"] = time.perf_counter() - started

@@ -268,6 +268,10 @@ def open_sheet(path: str, fmt: str, result: Result) -> Sheet:
         chosen = None
         for name in sheets:
             sheet = workbook.get_sheet_by_name(name)
+            if name == MS_VAR_SHEET:
+                # the MS-Var the operator filled in beside the data (data_template.py): read, not loaded
+                result.stats["ms_var_rows"] = _ms_var_rows(sheet)
+                continue
             if sheet.height and sheet.width:
                 if chosen is None:
                     chosen = sheet
@@ -288,6 +292,21 @@ def open_sheet(path: str, fmt: str, result: Result) -> Sheet:
     rows_iter = chosen.iter_rows
     return Sheet(chosen.name, lambda: iter(rows_iter()), col_offset=chosen.start[1] if chosen.start else 0,
                  merged=list(chosen.merged_cell_ranges or []), width=chosen.width, height=chosen.height)
+
+
+# The sheet of the data template where the operator describes the columns (metadata_xlsx.MS_VAR_SHEET): read as
+# text for ingest.py, at most this many rows and columns.
+MS_VAR_SHEET = "MS-Var"
+MS_VAR_MAX_ROWS, MS_VAR_MAX_COLUMNS, MS_VAR_MAX_CHARS = 500, 20, 2000
+
+
+def _ms_var_rows(sheet: Any) -> list[list[str]]:
+    rows = []
+    for row in sheet.iter_rows():
+        if len(rows) >= MS_VAR_MAX_ROWS:
+            break
+        rows.append(["" if value is None else str(value)[:MS_VAR_MAX_CHARS] for value in row[:MS_VAR_MAX_COLUMNS]])
+    return rows
 
 
 def _csv_sheet(path: str, result: Result) -> Sheet:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config
-from ckanext.satudata_blitar.metadata import ms_keg
+from ckanext.satudata_blitar.metadata import completeness, ms_keg
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import revisions
 
@@ -57,23 +56,15 @@ def data_refusal(package: model.Package) -> str | None:
 def submission_refusal(package: model.Package) -> str | None:
     """Why the dataset cannot be submitted for verification yet, or None.
 
-    A dataset left in CKAN's `draft` state (the two-stage form not finished) appears in no verifier's list, and
-    a dataset without accepted data has nothing to verify."""
+    A dataset left in CKAN's `draft` state (the two-stage form not finished) appears in no verifier's list, a
+    dataset without accepted data has nothing to verify, and one whose statistical metadata is incomplete (an
+    MS-Var without definisi, …: metadata/completeness.py) cannot be verified yet."""
     if package.state == "draft":
         return tk._("Finish the dataset first: add its data file on the resource form and press Finish. "
                     "A dataset still in draft cannot be submitted.")
     if package.type == ms_keg.KEGIATAN_TYPE:
         return tk._("A statistical activity is not submitted on its own: it is verified with its datasets.")
-    return data_refusal(package) or metadata_refusal(package)
-
-
-def metadata_refusal(package: model.Package) -> str | None:
-    """What the dataset's statistical metadata lacks, as one message listing it, or None: its MS-Keg
-    (ms_keg.ms_keg_missing), unless the Walidata has relaxed it (`ckanext.satudata_blitar.ms_keg.required`)."""
-    missing = ms_keg.ms_keg_missing(package) if config.ms_keg_required() else []
-    if not missing:
-        return None
-    return tk._("The statistical metadata is not complete; missing: {missing}").format(missing="; ".join(missing))
+    return data_refusal(package) or completeness.refusal(package)
 
 
 def submission_refusal_of(package_id: str) -> str | None:

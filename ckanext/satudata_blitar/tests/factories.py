@@ -54,6 +54,30 @@ ACTIVITY_FIELDS = {
 }
 
 
+def table(**changes) -> dict:
+    """The fields and records of a small DataStore table (kecamatan, jumlah) whose MS-Var is complete enough to
+    submit (metadata/completeness.py): datastore_create(resource_id=…, force=True, **table())."""
+    fields = [
+        {"id": "kecamatan", "type": "text",
+         "info": {"nama_variabel": "Kecamatan", "definisi": "Kecamatan di Kota Blitar.", "tipe_data": "teks"}},
+        {"id": "jumlah", "type": "int4",
+         "info": {"nama_variabel": "Jumlah", "definisi": "Banyaknya penduduk pada akhir tahun.", "satuan": "jiwa",
+                  "tipe_data": "bilangan_bulat"}},
+    ]
+    return {"fields": fields, "records": [{"kecamatan": "Sukorejo", "jumlah": 7}], **changes}
+
+
+def describe_columns(resource_id: str, user: str) -> None:
+    """The operator's step after a load: every column of the table gets a definition in its Data Dictionary
+    (MS-Var), numeric ones a unit, as the Data Dictionary form saves them (only then can the dataset be submitted)."""
+    fields = [f for f in helpers.call_action("datastore_info", id=resource_id)["fields"] if not f["id"].startswith("_")]
+    helpers.call_action("datastore_create", context={"user": user}, resource_id=resource_id, force=True, fields=[
+        {"id": f["id"], "type": f["type"],
+         "info": {"definisi": f"Definisi kolom {f['id']}.",
+                  **({"satuan": "jiwa"} if f["type"] in ("int", "int4", "int8", "numeric") else {})}}
+        for f in fields])
+
+
 # A dataset with every required field filled; built with type() so factory_boy sees the fields as declarations.
 Dataset = type("Dataset", (ckan_factories.Dataset,), {
     "owner_org": factory.LazyFunction(lambda: ckan_factories.Organization()["id"]),

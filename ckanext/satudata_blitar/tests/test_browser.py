@@ -254,8 +254,19 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker):
     # The worker reads and loads the file (xloader's queue, our typed load).
     jobs.Worker().work(burst=True)
     visit.go(f"/dataset/{name}")
-    assert not visit.all("#satudata-status-strip .satudata-submit-refusal")
     resource_link = visit.find(".resource-item a.heading").get_attribute("href")
+    # Loaded, but its columns have no definition yet (MS-Var): the operator writes them on the Data Dictionary.
+    assert visit.all("#satudata-status-strip .satudata-submit-refusal")
+    visit.go(f"/dataset/{name}/dictionary/{resource_link.rstrip('/').rsplit('/', 1)[-1]}")
+    assert visit.find("#field-msvar-2-nama_variabel").get_attribute("value") == "Jumlah Penduduk"
+    visit.fill("#field-msvar-1-definisi", "Kecamatan di Kota Blitar.")
+    visit.fill("#field-msvar-2-definisi", "Banyaknya penduduk yang tercatat pada akhir tahun.")
+    visit.fill("#field-msvar-2-satuan", "jiwa")
+    visit.shot("operator-data-dictionary")  # not on a phone here: its refresh would drop what was typed
+    visit.submit("form button[name=save]")
+    visit.shot("operator-data-dictionary-saved", phone_too=True)
+    visit.go(f"/dataset/{name}")
+    assert not visit.all("#satudata-status-strip .satudata-submit-refusal")
 
     # The load made a chart of the table by itself (Kecamatan × Jumlah Penduduk); its form has real selects.
     visit.driver.get(resource_link + "/views")

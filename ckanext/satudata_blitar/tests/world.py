@@ -21,6 +21,7 @@ from ckan.lib import search
 from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tables import upload_check as upload_report
 from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tests import factories
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 
 # Who, as (CKAN capacity, organisation); None for the sysadmin and the anonymous visitor.
@@ -122,7 +123,7 @@ def dataset_in_state(world: World, state: str, name: str | None = None, with_dat
     if with_datastore:
         sysadmin = {"user": world.name("sysadmin")}
         helpers.call_action("datastore_create", context=sysadmin, resource_id=resource["id"], force=True,
-                            records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+                            **factories.table())
         helpers.call_action("resource_view_create", context=sysadmin, resource_id=resource["id"],
                             view_type="datatables_view", title="Tabel")
     for transition, actor in PATHS[state]:

@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar.metadata import metadata_xlsx
+from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_var
 from ckanext.satudata_blitar.views import satudata
 from ckanext.satudata_blitar.views.responses import file_language, file_response
 
@@ -18,15 +18,16 @@ def metadata_export(id: str) -> Any:
         pkg = tk.get_action("package_show")({}, {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
+    tables = None if pkg["type"] == "kegiatan-statistik" else ms_var.loaded_tables(pkg, {})
     content = metadata_xlsx.build_forms_workbook(_forms(pkg["type"], pkg), file_language(),
-                                                 metadata_xlsx.license_choices(), active=-1)
+                                                 metadata_xlsx.license_choices(), active=-1, tables=tables)
     return file_response(content, f"metadata-{pkg['name']}.xlsx")
 
 
 def metadata_template() -> Any:
     """The blank metadata .xlsx: the same layout with empty values, for anyone."""
     content = metadata_xlsx.build_forms_workbook(_forms("dataset", None), file_language(),
-                                                 metadata_xlsx.license_choices(), active=-1)
+                                                 metadata_xlsx.license_choices(), active=-1, tables=())
     return file_response(content, "metadata-template.xlsx")
 
 

@@ -10,7 +10,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 from ckanext.satudata_blitar import files
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import inner_context
-from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_keg
+from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_keg, ms_var
 
 __all__: list[str] = ["satudata_metadata_import"]
 
@@ -88,6 +88,10 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     :param owner_org: the id or name of the OPD to create the dataset in, when there is no ``id`` (optional when
         the file names the OPD; when both are given they must be the same). An empty URL is made from the title.
     :type owner_org: string
+
+    The file's sheet MS-Var (one row per column of the dataset's loaded tables, as the download writes it) updates
+    each named column's MS-Var in its Data Dictionary (an empty cell clears the element); a row naming a table or
+    column the dataset does not have is an error of its row, and then nothing is saved.
     :returns: the created or updated dataset
     :rtype: dictionary
     """
@@ -101,7 +105,9 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     current = tk.get_action("package_show")(inner_context(context), {"id": data["id"]}) if data.get("id") else None
     dataset_type = current["type"] if current else "dataset"
     forms = _forms(dataset_type)
-    sheets = metadata_xlsx.read_forms(content, forms, limits, metadata_xlsx.license_choices())
+    sheets = metadata_xlsx.read_forms(content, forms, limits, metadata_xlsx.license_choices(),
+                                      ms_var=dataset_type != ms_keg.KEGIATAN_TYPE)
+    variables = sheets.pop(metadata_xlsx.MS_VAR_SHEET, [])
     if dataset_type == ms_keg.KEGIATAN_TYPE:
         values = sheets[metadata_xlsx.MS_KEG_SHEET]
     else:
@@ -112,12 +118,19 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
             link = values.get(ms_keg.FIELD) if ms_keg.FIELD in values else (current or {}).get(ms_keg.FIELD)
             values[ms_keg.FIELD] = _save_activity(context, activity, link, owner_org)
     changes = metadata_xlsx.package_dict(values)
+    # MS-Var rows are matched and checked before anything is saved (a new dataset has no tables yet)
+    tables = ms_var.loaded_tables(current, inner_context(context)) if current and variables else []
+    dictionaries = metadata_xlsx.ms_var_changes(variables, tables) if variables else {}
 
     if current:
         if not changes.get("name"):
             changes.pop("name", None)
         changes["id"] = current["id"]
-        return tk.get_action("package_patch")(inner_context(context), changes)
+        updated = tk.get_action("package_patch")(inner_context(context), changes)
+        for resource_id, fields in dictionaries.items():
+            tk.get_action("datastore_create")(inner_context(context), {
+                "resource_id": resource_id, "force": True, "fields": fields})
+        return updated
 
     if changes.get("owner_org") and data.get("owner_org"):
         _check_same_organization(context, changes["owner_org"], data["owner_org"])

@@ -11,7 +11,7 @@ from ckan.lib import search
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
-from ckanext.satudata_blitar.metadata import ms_keg
+from ckanext.satudata_blitar.metadata import completeness, ms_keg
 from ckanext.satudata_blitar.tables import submission, upload_check
 from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -193,8 +193,8 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     """What waits for the current user in the workflow, oldest first, with the time waited against the SOP's
     standard time (1 working day for each verification and for publication: working_days.py), the day it is due,
     whether it is overdue and by how many working days, and each resource's
-    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error),
-    and what the dataset's MS-Keg lacks (``ms_keg_missing``: messages, empty when complete).
+    upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error)
+    and the completeness of its statistical metadata per form (``completeness``: form, title, complete, missing).
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
     user = user_of(context)
@@ -205,6 +205,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     waiting = list(workflow.waiting_for(user))
     # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
     files = submission.data_files([package.id for package, _status in waiting])
+    described = completeness.reports([package for package, _status in waiting])
     for package, status in waiting:
         standard = workflow.STANDARD_DAYS.get(status.state)
         waited = now - status.changed_at
@@ -221,7 +222,7 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
-            "ms_keg_missing": ms_keg.ms_keg_missing(package),  # what the MS-Keg lacks ([] when complete)
+            "completeness": described[package.id],
         })
     return items
 

@@ -7,6 +7,7 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests import factories
 from ckanext.satudata_blitar.tests.factories import ACTIVITY_FIELDS, REQUIRED_METADATA
 
 # Every field of schemas/dataset.yaml filled.
@@ -44,7 +45,7 @@ def full_dataset(world, name: str, state: str, **changes) -> dict:
     # Accepted by the upload check, as the worker records it: only checked data goes on in the workflow.
     upload_check.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
     helpers.call_action("datastore_create", context={"user": world.name("sysadmin")}, resource_id=resource["id"],
-                        force=True, records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+                        force=True, **factories.table())
     for transition, actor in world_module.PATHS[state]:
         helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=dataset["id"],
                             transition=transition, note="Catatan uji")

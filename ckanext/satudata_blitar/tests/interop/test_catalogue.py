@@ -4,6 +4,7 @@ import json
 
 import pytest
 import rdflib
+import rdflib.collection
 from bs4 import BeautifulSoup
 from rdflib.namespace import DCAT, RDF
 
@@ -293,3 +294,58 @@ def test_api_guide_in_indonesian_and_english(app, world):
     assert any(f"package_show?id={name}" in text for name in shown)
     english = BeautifulSoup(app.get("/en/panduan-api").body, "html.parser")
     assert english.select_one("h1.page-heading").get_text(strip=True) == "API guide"
+
+
+# --- MS-Var: each column of a published table as a CSVW table schema (dct:conformsTo) -------------------------------
+
+MS_VAR = {"nama_variabel": "Jumlah Penduduk", "alias": "JP", "konsep": "Penduduk menurut domisili.",
+          "definisi": "Banyaknya penduduk pada akhir tahun.", "referensi_pemilihan": "Penduduk ber-KTP Kota Blitar.",
+          "referensi_waktu": "31 Desember", "tipe_data": "bilangan_bulat", "klasifikasi_isian": "Kode Kemendagri",
+          "ukuran": "Jumlah", "satuan": "jiwa", "aturan_validasi": "Bilangan bulat ≥ 0.",
+          "kalimat_pertanyaan": "Berapa jumlah penduduk?", "akses_publik": "ya"}
+
+
+def test_every_ms_var_element_travels_in_dcat_and_comes_back(app, world):
+    import ckan.tests.helpers as helpers
+    from ckanext.dcat.processors import RDFParser
+
+    dataset = world.datasets["lengkap"]
+    resource = dataset["resources"][0]
+    fields = helpers.call_action("datastore_info", id=resource["id"])["fields"]
+    helpers.call_action("datastore_create", context={"user": world.name("sysadmin")}, resource_id=resource["id"],
+                        force=True, fields=[{"id": f["id"], "type": f["type"],
+                                             "info": MS_VAR if f["id"] == "jumlah" else f["info"]} for f in fields])
+    body = app.get(f"/dataset/{dataset['name']}.ttl").body
+    g, main = _graph(body, "ttl"), rdflib.URIRef(f"{_uri(dataset)}/resource/{resource['id']}")
+    csvw = rdflib.Namespace("http://www.w3.org/ns/csvw#")
+    schema = g.value(main, DCT.conformsTo)
+    assert (schema, RDF.type, DCT.Standard) in g and (schema, RDF.type, csvw.Schema) in g
+    columns = list(rdflib.collection.Collection(g, g.value(schema, csvw.column)))
+    assert [str(g.value(c, csvw.name)) for c in columns] == ["kecamatan", "jumlah"]
+    jumlah = columns[1]
+    assert g.value(jumlah, csvw.datatype) == rdflib.XSD.integer
+    assert str(g.value(jumlah, csvw.titles)) == "Jumlah Penduduk"
+    assert str(g.value(jumlah, DCT.description)) == MS_VAR["definisi"]
+    assert str(g.value(jumlah, rdflib.URIRef("http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure"))) \
+        == "jiwa"
+    # the dumps are the same table: the same schema
+    dumps = [d for d in g.objects(rdflib.URIRef(_uri(dataset)), DCAT.distribution) if str(d).endswith("dump.csv")]
+    assert dumps and g.value(dumps[0], DCT.conformsTo) == schema
+
+    parser = RDFParser(profiles=["euro_dcat_ap_2", "satudata_blitar"])
+    parser.parse(body, _format="turtle")
+    [parsed] = list(parser.datasets())
+    back = next(r for r in parsed["resources"] if r["url"] == resource["url"])["ms_var"]
+    assert back[1] == {"id": "jumlah", **MS_VAR}
+    assert back[0]["id"] == "kecamatan"
+    # still valid DCAT-AP
+    conforms, _, report = _shacl(g)
+    assert conforms, report
+
+
+def test_shacl_refuses_a_conforms_to_that_is_no_standard(app, world):
+    g, ref, dataset = _lengkap(app, world)
+    main = next(iter(g.objects(ref, DCAT.distribution)))
+    g.add((main, DCT.conformsTo, rdflib.URIRef("http://example.org/not-a-standard")))
+    conforms, _, report = _shacl(g)
+    assert not conforms and "conformsTo" in report

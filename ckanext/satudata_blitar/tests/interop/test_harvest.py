@@ -86,7 +86,7 @@ def _dataset(org, sysadmin, name, publish=True, **metadata):
                                    name="Data 2024", format="CSV", url="http://data.example/jumlah.csv",
                                    periode="2020-2024")
     helpers.call_action("datastore_create", context={"user": sysadmin["name"]}, resource_id=resource["id"],
-                        force=True, records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+                        force=True, **factories.table())
     return factories.published(dataset) if publish else helpers.call_action("package_show", id=dataset["id"])
 
 

@@ -49,7 +49,7 @@ def _expected_values(pkg):
 def test_layout_follows_the_schema_sections_and_labels(schema):
     sheet = _sheet(metadata_xlsx.build_workbook(schema))
 
-    assert sheet.parent.sheetnames == ["Metadata"]
+    assert sheet.parent.sheetnames == ["Metadata", "MS-Var"]
     assert [cell.value for cell in sheet[1][:3]] == ["Elemen Metadata", "Isian", "Keterangan"]
     assert all(cell.font.bold for cell in sheet[1][:3])
     assert sheet.freeze_panes == "A2"

@@ -125,7 +125,8 @@ def test_without_the_requirement_a_dataset_without_activity_is_submitted_and_the
     assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == "diajukan"
     queue = _api(app, world, "verifikator_opd", "satudata_verification_queue").json["result"]
     item = next(item for item in queue if item["id"] == dataset["id"])
-    assert item["ms_keg_missing"] and "MS-Keg" in item["ms_keg_missing"][0]
+    [ms_keg_result] = [result for result in item["completeness"] if result["form"] == "ms_keg"]
+    assert not ms_keg_result["complete"] and "kegiatan statistik" in ms_keg_result["missing"][0]
     page = app.get("/verifikasi", headers=world.token("verifikator_opd")).body
     assert "belum ada kegiatan statistik" in page
 

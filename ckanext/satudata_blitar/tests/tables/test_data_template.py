@@ -31,7 +31,7 @@ def test_template_sheets_header_comment_and_rows(app, sysadmin, dataset):
     assert response.headers["Content-Disposition"].endswith("template-penduduk-kecamatan.xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
 
-    assert workbook.sheetnames == ["Data", "Petunjuk", "Metadata"]
+    assert workbook.sheetnames == ["Data", "Petunjuk", "Metadata", "MS-Var"]
     data = workbook["Data"]
     assert [cell.value for cell in data[1]] == ["Kecamatan", "Tahun", "Jumlah (jiwa)"]
     assert "Satuan: jiwa" in data["C1"].comment.text

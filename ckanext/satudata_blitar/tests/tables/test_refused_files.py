@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.tables import upload_check
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import table_samples as samples
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -126,6 +127,7 @@ def test_a_table_declared_in_a_format_xloader_does_not_list_is_loaded_and_its_fo
     assert helpers.call_action("datastore_search", resource_id=resource["id"])["total"] == 2
     shown = helpers.call_action("resource_show", id=resource["id"])
     assert (shown["format"], shown["datastore_active"]) == ("CSV", True)
+    satudata_factories.describe_columns(resource["id"], world.name("operator"))
     assert _api(app, world, "operator", "satudata_transition", id=dataset["id"],
                 transition="ajukan").status_code == 200
 
@@ -237,5 +239,6 @@ def test_the_good_file_uploaded_again_after_a_refused_one_is_accepted_again(app,
     _upload(app, world, dataset, "penduduk.csv", good, "CSV", resource_id=resource["id"])
     run_jobs(queue)
     assert helpers.call_action("satudata_upload_check", id=resource["id"])["status"] == "ok"
+    satudata_factories.describe_columns(resource["id"], world.name("operator"))
     assert _api(app, world, "operator", "satudata_transition", id=dataset["id"],
                 transition="ajukan").status_code == 200

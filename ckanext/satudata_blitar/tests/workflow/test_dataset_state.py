@@ -64,7 +64,7 @@ def test_data_in_the_datastore_counts_as_loaded(app, world):
     resource = helpers.call_action("resource_create", context=sysadmin, package_id=dataset["id"], name="Tabel",
                                    url="https://data.example/tabel.csv", format="CSV")
     helpers.call_action("datastore_create", context=sysadmin, resource_id=resource["id"], force=True,
-                        records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
+                        **satudata_factories.table())
     assert _submit(app, world, dataset["id"]).status_code == 200
     assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
 
