@@ -27,6 +27,7 @@ from ckan.common import config as ckan_config
 import ckan.tests.helpers as test_helpers
 
 from ckanext.satudata_blitar import adapters
+from ckanext.satudata_blitar import config as satudata_config
 from ckanext.satudata_blitar.ckan_suite import factories
 
 DIFFERENCES_FILE = Path(__file__).with_name("differences.yaml")
@@ -168,7 +169,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     differences = Differences(load_differences())
-    differences.report_path = config.getoption("satudata_report")
+    # Under pytest-xdist the controller writes the failures (the workers' reports reach it).
+    differences.report_path = None if hasattr(config, "workerinput") else config.getoption("satudata_report")
     config.pluginmanager.register(differences, "satudata_differences")
     factories.install()
     _wrap_reset_db()
@@ -281,6 +283,9 @@ def _satudata_plugins(request, ckan_config, monkeypatch):
         if name not in wanted:
             wanted.append(name)
     monkeypatch.setitem(ckan_config, "ckan.plugins", wanted)
+    # A setting our plugin refuses at start-up (collaborators, unowned datasets): refused by the plugin's own check
+    # before the plugins are unloaded and loaded again only to fail (seconds per test, and the next test's too).
+    satudata_config.refuse_unsupported_core_settings(ckan_config)
     marks = sorted((mark.args[0], repr(mark.args[1])) for mark in request.node.iter_markers("ckan_config"))
     _plugin_state["wanted"] = (tuple(wanted), tuple(marks), test_id(request.node).split("::")[0])
     try:
