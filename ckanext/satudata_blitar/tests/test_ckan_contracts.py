@@ -80,6 +80,20 @@ def test_a_resource_without_a_name_is_named_after_its_url(dataset, url, name):
     assert resource["name"] == name
 
 
+def test_a_resource_updated_without_a_name_keeps_its_own(dataset):
+    """resource_update replaces the resource; CKAN keeps a name the update does not send (found by make test-ckan:
+    the resource was renamed after its URL, and its metadata_modified changed with the same values)."""
+    resource = call("resource_create", package_id=dataset["id"], url="http://x/a.csv", name="Penduduk 2024",
+                    description="Test")
+
+    updated = call("resource_update", id=resource["id"], url="http://x/a.csv", description="Test")
+
+    assert updated["name"] == "Penduduk 2024"
+    assert updated["metadata_modified"] == resource["metadata_modified"]
+    assert call("resource_update", id=resource["id"], url="http://x/b.csv")["name"] == "Penduduk 2024"
+    assert call("resource_update", id=resource["id"], url="http://x/b.csv", name="Baru")["name"] == "Baru"
+
+
 def test_an_uploaded_resource_without_a_name_is_named_after_its_file(dataset, create_with_upload):
     resource = create_with_upload("tahun,jumlah\n2024,1\n", "penduduk.csv", package_id=dataset["id"],
                                   context={"user": ckan_factories.Sysadmin()["name"]})
