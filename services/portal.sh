@@ -5,7 +5,8 @@
 #                             SATUDATA_TEST_NAME=x gives a run of its own (.services/x.ini, databases ckan_x and
 #                             datastore_x, Solr site id satudata_blitar_x, Redis database SATUDATA_TEST_REDIS_DB);
 #                             SATUDATA_TEST_WORKERS=n also writes one such run per pytest-xdist worker (x_gw0, …,
-#                             Redis databases SATUDATA_TEST_WORKER_REDIS_DB (default 8), 9, …; tests/parallel.py)
+#                             Redis databases SATUDATA_TEST_WORKER_REDIS_DB (default 8), 9, …, or =shared: the
+#                             run's own, keys and queues being named by site id; tests/parallel.py)
 #   services/portal.sh run    writes ckan.ini, migrates, seeds the demo content, starts the web server and worker;
 #                             SATUDATA_PORTAL_NAME=x (default `default`) gives the portal databases ckan_x and
 #                             datastore_x and the config ckan-x.ini (the Makefile does for another CKAN version)
@@ -47,7 +48,8 @@ prepare_tests() {
   for n in "${names[@]}"; do "$ROOT/services/services.sh" database "ckan_$n" "datastore_$n" "ckan_${n}_harvest"; done
   prepare_test "$name" "${SATUDATA_TEST_REDIS_DB:-1}" & pids+=($!)
   for ((i = 0; i < workers; i++)); do
-    prepare_test "${name}_gw$i" $((worker_redis_db + i)) & pids+=($!)
+    if [ "$worker_redis_db" = shared ]; then n=${SATUDATA_TEST_REDIS_DB:-1}; else n=$((worker_redis_db + i)); fi
+    prepare_test "${name}_gw$i" "$n" & pids+=($!)
   done
   for i in "${pids[@]}"; do wait "$i"; done
 }

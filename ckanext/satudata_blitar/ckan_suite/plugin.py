@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import copy
 import fnmatch
 import importlib
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import sqlalchemy as sa
 import yaml
 
@@ -25,11 +27,17 @@ from ckan.common import config as ckan_config
 import ckan.tests.helpers as test_helpers
 
 from ckanext.satudata_blitar import adapters
+from ckanext.satudata_blitar import config as satudata_config
 from ckanext.satudata_blitar.ckan_suite import factories
 
 DIFFERENCES_FILE = Path(__file__).with_name("differences.yaml")
 # Plugins whose tables come from migrations of their own, re-created after every reset of CKAN's tables.
 MIGRATED_PLUGINS = ("activity", "satudata_blitar")
+
+
+# With SESSION_TYPE = redis (test.ini) the app puts its Redis connection in the configuration (SESSION_REDIS), which
+# CKAN's ckan_config fixture deep-copies before every test: a connection is shared, not copied (as tests/conftest.py).
+copy._deepcopy_dispatch[redis.Redis] = lambda connection, memo: connection
 
 
 def load_differences(path: Path = DIFFERENCES_FILE) -> list[dict[str, Any]]:
@@ -83,7 +91,7 @@ class Differences:
     def __init__(self, entries: list[dict[str, Any]]):
         self.entries = entries
         self.by_item: dict[str, dict[str, Any]] = {}
-        self.ids: dict[str, str] = {}
+        self.modules: set[str] = set()  # of the tests run
         self.report_path: str | None = None
 
     def entry_for(self, tid: str) -> dict[str, Any] | None:
@@ -92,20 +100,20 @@ class Differences:
                 return entry
         return None
 
-    # hooks
+    # hooks (under pytest-xdist the workers collect and run the tests and make the reports; the controller only
+    # sees the reports, which carry the test's id in their user_properties)
 
     def pytest_collection_modifyitems(self, session, config, items):
         for item in items:
-            self.ids[item.nodeid] = test_id(item)
             entry = self.entry_for(test_id(item))
             if entry:
-                entry["used"] += 1
                 self.by_item[item.nodeid] = entry
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
+        report.user_properties.append(("satudata_test_id", test_id(item)))
         entry = self.by_item.get(item.nodeid)
         if entry is None:
             return
@@ -124,27 +132,35 @@ class Differences:
                                "remove it from the list")
 
     def pytest_runtest_logreport(self, report):
-        """With --satudata-report=FILE: one line per failing test (id, phase, its error's last line), to sort the
-        failures by cause when the list is reviewed."""
+        """Counts the tests each entry explains; with --satudata-report=FILE, one line per failing test (id, phase,
+        its error's first and last line), to sort the failures by cause when the list is reviewed."""
+        tid = dict(report.user_properties).get("satudata_test_id", report.nodeid)
+        self.modules.add(tid.split("::")[0])
+        if report.when == "setup":
+            entry = self.entry_for(tid)
+            if entry:
+                entry["used"] += 1
         path = self.report_path
         if path and report.failed:
             lines = [line for line in str(report.longrepr).splitlines() if line.startswith("E ")]
             message = (" | ".join(dict.fromkeys([lines[0][1:].strip(), lines[-1][1:].strip()])) if lines
                        else str(report.longrepr).splitlines()[-1])
-            tid = self.ids.get(report.nodeid, report.nodeid)
             with open(path, "a", encoding="utf-8") as out:
                 out.write(f"{tid}\t{report.when}\t{message[:400]}\n")
 
     def pytest_terminal_summary(self, terminalreporter):
         stats = terminalreporter.stats
-        unused = [e["tests"] for e in self.entries if not e["used"]]
+        failed, errors = len(stats.get("failed", [])), len(stats.get("error", []))
         terminalreporter.write_sep("-", "satudata: CKAN's tests with our plugins")
         terminalreporter.write_line(
-            f"passed {len(stats.get('passed', []))}, intended differences (xfailed) "
-            f"{len(stats.get('xfailed', []))} in {len(self.entries)} entries, failed {len(stats.get('failed', []))}, "
-            f"errors {len(stats.get('error', []))}")
-        for tests in unused:
-            terminalreporter.write_line(f"differences.yaml entry matches no collected test: {tests}")
+            f"passed {len(stats.get('passed', []))}, intended differences {len(stats.get('xfailed', []))} "
+            f"(xfailed, {sum(1 for e in self.entries if e['used'])} of {len(self.entries)} rules of "
+            f"differences.yaml), failures {failed + errors} (failed {failed}, errors {errors}), "
+            f"skipped {len(stats.get('skipped', []))}")
+        for entry in self.entries:
+            if not entry["used"] and any(pattern.split("::")[0] in self.modules for pattern in entry["tests"]):
+                terminalreporter.write_line(f"differences.yaml rule that explained no test of its modules: "
+                                            f"{entry['tests']}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -153,10 +169,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     differences = Differences(load_differences())
-    differences.report_path = config.getoption("satudata_report")
+    # Under pytest-xdist the controller writes the failures (the workers' reports reach it).
+    differences.report_path = None if hasattr(config, "workerinput") else config.getoption("satudata_report")
     config.pluginmanager.register(differences, "satudata_differences")
     factories.install()
     _wrap_reset_db()
+    _scope_queues()
     _keep_plugins_loaded()
 
 
@@ -187,6 +205,27 @@ def _wrap_reset_db() -> None:
 
     reset_db.satudata = True
     test_helpers.reset_db = reset_db
+
+
+def _this_runs_jobs() -> list[Any]:
+    from ckan.lib import jobs
+    return [job for queue in jobs.get_all_queues() for job in queue.jobs]
+
+
+def _empty_this_runs_queues() -> None:
+    from ckan.lib import jobs
+    for queue in jobs.get_all_queues():
+        queue.empty()
+        queue.delete()
+
+
+def _scope_queues() -> None:
+    """pytest-xdist workers share the run's Redis database (keys and queues are named by site id): CKAN's
+    `reset_queues`/`clean_queues` and `RQTestBase.all_jobs` see every queue of the database, so one worker would empty
+    the other's queues, or count its jobs. Here they see their own run's queues only, as CKAN's job actions do."""
+    from ckan.tests.pytest_ckan import fixtures as ckan_fixtures
+    ckan_fixtures._empty_queues = _empty_this_runs_queues
+    test_helpers.RQTestBase.all_jobs = lambda self: _this_runs_jobs()
 
 
 _plugin_state: dict[str, Any] = {"key": None, "wanted": None, "config": None}
@@ -244,6 +283,9 @@ def _satudata_plugins(request, ckan_config, monkeypatch):
         if name not in wanted:
             wanted.append(name)
     monkeypatch.setitem(ckan_config, "ckan.plugins", wanted)
+    # A setting our plugin refuses at start-up (collaborators, unowned datasets): refused by the plugin's own check
+    # before the plugins are unloaded and loaded again only to fail (seconds per test, and the next test's too).
+    satudata_config.refuse_unsupported_core_settings(ckan_config)
     marks = sorted((mark.args[0], repr(mark.args[1])) for mark in request.node.iter_markers("ckan_config"))
     _plugin_state["wanted"] = (tuple(wanted), tuple(marks), test_id(request.node).split("::")[0])
     try:

@@ -35,6 +35,8 @@ TITLES = frozenset({"title", "name", "nama", "display_name"})
 # Lists of a dataset (or an OPD, a group) whose length config.max_list_items() limits, each item's text fields
 # limited as the top-level ones.
 LISTS = frozenset({"extras", "tags", "resources", "groups"})
+# Fields the DataStore's actions also take as a list of text: `sort` ("a nulls first", ["a", "b desc"]).
+DATASTORE_TEXT_LISTS = frozenset({"sort"})
 # Fields that are a whole number, or text (whose digits the action's own validators judge, with their own message).
 WHOLE = frozenset({"rows", "start", "limit", "offset", "tahun"})
 
@@ -82,15 +84,17 @@ def _list_errors(key: str, value: Any, limits: dict[str, int]) -> list[Any]:
     return items if any(items) else []
 
 
-def type_errors(data_dict: Any) -> dict[str, list[str]]:
+def type_errors(data_dict: Any, text_lists: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """The fields of the wrong type or over their limits, with a message each; numbers given for text fields become
-    text (in place)."""
+    text (in place). `text_lists`: TEXT fields the action also takes as a list of text."""
     if not isinstance(data_dict, dict):
         return {"__input": [tk._("The request must be a JSON object")]}
     errors = {}
     limits = config.max_list_items()
     for key, value in list(data_dict.items()):
-        if key in TEXT and not _text(value):
+        if key in text_lists and isinstance(value, list) and all(isinstance(item, str) for item in value):
+            errors[key] = next(([error] for item in value for error in _text_errors(key, item)), [])
+        elif key in TEXT and not _text(value):
             errors[key] = [tk._("Must be a single text value")]
         elif key in TEXT and isinstance(value, int):
             data_dict[key] = str(value)
@@ -108,9 +112,11 @@ def type_errors(data_dict: Any) -> dict[str, list[str]]:
 def checked(action: Callable[..., Any]) -> Callable[..., Any]:
     """The action, refusing wrong JSON types first (chained actions take the next action as first argument)."""
 
+    text_lists = DATASTORE_TEXT_LISTS if action.__name__.startswith("datastore_") else frozenset()
+
     @functools.wraps(action)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        errors = type_errors(args[-1] if args and args[-1] is not None else {})
+        errors = type_errors(args[-1] if args and args[-1] is not None else {}, text_lists)
         if errors:
             raise tk.ValidationError(errors)
         return action(*args, **kwargs)

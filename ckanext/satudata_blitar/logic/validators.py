@@ -46,8 +46,16 @@ def _is_empty(value: Any) -> bool:
 def satudata_name_from_url(key, data, errors, context):
     """A resource without a name is named after its file or URL, as CKAN's resource form does: `data.csv` for an
     upload (CKAN's uploader has put the file name in `url`) or `http://x/files/data.csv`. Clients that create
-    resources the stock way (`datastore_create(resource={…})`, harvesters) need not send a name."""
+    resources the stock way (`datastore_create(resource={…})`, harvesters) need not send a name. An existing
+    resource updated without a name keeps its own."""
     if not _is_empty(data.get(key)):
+        return
+    resource_id = data.get(key[:-1] + ("id",))
+    existing = model.Resource.get(resource_id) if isinstance(resource_id, str) and resource_id else None
+    if existing is not None and existing.name:
+        # An update that does not send the name keeps the one the resource has, as in CKAN (a resource_update that
+        # changes the description must not rename the resource after its URL, nor change its metadata_modified).
+        data[key] = existing.name
         return
     url = data.get(key[:-1] + ("url",))
     if _is_empty(url):
