@@ -158,7 +158,8 @@ prepare_run() {
     "$CKAN" config-tool "$ini" "ckanext.xloader.api_token = $token"
   fi
   CKAN_INI=$ini "$ROOT/services/services.sh" start worker web
-  "$CKAN" -c "$ini" tracking update >/dev/null  # the views counted so far, at once (then hourly: the worker)
+  # The views counted so far, at once (then hourly, beside the worker: services.sh)
+  "$CKAN" -c "$ini" tracking update "$(date -d "14 days ago" +%F)" >/dev/null
   "$CKAN" -c "$ini" satudata demo
 }
 
