@@ -9,11 +9,12 @@ publication by the Walidata. They are marked as example data: title prefix "Cont
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import io
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from werkzeug.datastructures import FileStorage
 
@@ -271,9 +272,22 @@ def seed_dataset(dataset: DemoDataset) -> bool:
     return created
 
 
+@contextlib.contextmanager
+def _no_workflow_mail() -> Iterator[None]:
+    """Nobody is told by e-mail about the example datasets' steps (they are not work waiting for anyone)."""
+    key = "ckanext.satudata_blitar.notify_by_email"
+    before = tk.config.get(key)
+    tk.config[key] = False
+    try:
+        yield
+    finally:
+        tk.config[key] = before
+
+
 def seed_datasets(datasets: Iterable[DemoDataset] = DEMO_DATASETS) -> list[str]:
     """Publishes the example datasets not there yet; returns the names of those it created."""
-    return [dataset.name for dataset in datasets if seed_dataset(dataset)]
+    with _no_workflow_mail():
+        return [dataset.name for dataset in datasets if seed_dataset(dataset)]
 
 
 def seed(report: Callable[[str], None] = lambda _msg: None) -> None:
