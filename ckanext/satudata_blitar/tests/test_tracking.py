@@ -4,6 +4,7 @@ most viewed first, and nothing unpublished or never viewed."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -46,3 +47,15 @@ def test_counted_views_order_the_most_viewed_datasets(app, cli):
     assert result.exit_code == 0, result.output
 
     assert _most_viewed(app) == ["data-sering", "data-jarang"]
+
+
+def test_pages_tracking_overrides_still_render(app):
+    """The tracking plugin brings its own page, search, dataset item and OPD templates (its script, the "Popular"
+    sort, view badges): ours and its must render together."""
+    org = ckan_factories.Organization(name="dinas-kesehatan")
+    factories.published(factories.Dataset(name="data-terbit", owner_org=org["id"]))
+    _view("data-terbit", 2)
+    for url in ("/dataset/", "/dataset/data-terbit", "/organization/dinas-kesehatan", "/opd", "/"):
+        response = app.get(url)
+        assert response.status_code == 200, url
+    assert re.search(r"/webassets/tracking/\w*tracking.js", app.get("/dataset/data-terbit").body)  # its script
