@@ -135,7 +135,7 @@ prepare_run() {
     "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
     "ckan.uploads_enabled = true" \
-    "ckan.plugins = satudata_blitar activity satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data" \
+    "ckan.plugins = satudata_blitar activity satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data tracking" \
     "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml ckanext.satudata_blitar:metadata/schemas/kegiatan.yaml" \
     "scheming.organization_schemas = ckanext.satudata_blitar:metadata/schemas/organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
@@ -151,6 +151,7 @@ prepare_run() {
   mkdir -p "$STATE/storage"
   "$CKAN" -c "$ini" db init >/dev/null
   datastore_permissions "$ini" "datastore_$name"
+  # Development only: OPDs, demo users and a few published example datasets ("Contoh"), once (see docs/portal.md).
   "$CKAN" -c "$ini" satudata demo --quiet
   # The xloader worker calls the API with a token of its own; one is made once and kept in ckan.ini.
   if ! grep -Eq '^ckanext.xloader.api_token = .{20,}' "$ini"; then
@@ -159,6 +160,8 @@ prepare_run() {
     "$CKAN" config-tool "$ini" "ckanext.xloader.api_token = $token"
   fi
   CKAN_INI=$ini "$ROOT/services/services.sh" start worker web
+  # The views counted so far, at once (then hourly, beside the worker: services.sh)
+  "$CKAN" -c "$ini" tracking update "$(date -d "14 days ago" +%F)" >/dev/null
   "$CKAN" -c "$ini" satudata demo
 }
 

@@ -300,7 +300,15 @@ start_worker() {
   need_ckan_ini
   if alive worker && same_config worker; then say "jobs worker already running"; return; fi
   stop_pid_group worker
-  spawn worker "$LOGS/worker.log" "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker
+  # With CKAN's `tracking` plugin on, page views become counts (and "most viewed") only through `ckan tracking
+  # update`: the worker's process group runs it hourly beside the worker, so stopping the worker stops it too
+  # (from 14 days back, the "recent" window: without a date a first run would summarise every day since 2011).
+  spawn worker "$LOGS/worker.log" bash -c '
+    if grep -Eq "^ckan\.plugins *=.*\btracking\b" "$2"; then
+      (while sleep "${SATUDATA_TRACKING_INTERVAL:-3600}"; do
+        "$1" -c "$2" tracking update "$(date -d "14 days ago" +%F)" >/dev/null || true; done) &
+    fi
+    exec "$1" -c "$2" jobs worker' tracking "$VENV/bin/ckan" "$CKAN_INI"
   sleep 2
   alive worker || { tail -n 20 "$LOGS/worker.log" >&2; die "the jobs worker failed to start"; }
   config_stamp >"$RUN/worker.config"

@@ -32,9 +32,11 @@ def _fail(error: tk.ValidationError, options: dict[str, str]) -> None:
 @satudata.command("demo")
 @click.option("--quiet", is_flag=True, help="Tanpa daftar login / do not print the logins.")
 def demo_command(quiet: bool):
-    """Isi portal pengembangan dengan OPD dan pengguna demo / seed a development portal with demo OPDs and users.
+    """Isi portal pengembangan dengan OPD, pengguna demo dan dataset contoh terbit / seed a development portal with
+    demo OPDs, users and published example datasets.
 
-    Aman dijalankan berulang: yang sudah ada tidak diubah / safe to run again: nothing that exists is changed.
+    Bukan untuk portal produksi / never on a production portal. Aman dijalankan berulang: yang sudah ada tidak
+    diubah / safe to run again: nothing that exists is changed.
     """
     demo.seed(report=click.echo)
     if quiet:

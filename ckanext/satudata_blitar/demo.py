@@ -1,19 +1,29 @@
-"""Demo content for a development portal: Kota Blitar's OPDs, one user per workflow role and a daftar elemen data
-for this year.
+"""Demo content for a development portal: Kota Blitar's OPDs, one user per workflow role, a daftar elemen data
+for this year and a handful of published example datasets (tables per kecamatan, with a chart).
 
-Seeding goes through CKAN's actions as the site user and is idempotent: what exists is left as it is, so running
-it again neither duplicates nor loses anything.
+Seeding goes through CKAN's actions and is idempotent: what exists is left as it is, so running it again neither
+duplicates nor loses anything. OPDs, users and elements are made as the site user; the example datasets go through
+the real workflow as the demo users: the Operator Data creates the dataset and uploads its table, the load job runs
+(in this process when no worker took it), then submit, verification by the Verifikator OPD, verification and
+publication by the Walidata. They are marked as example data: title prefix "Contoh", tag "contoh" and a note.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
-from typing import Callable, Iterable
+import io
+import time
+from typing import Callable, Iterable, Iterator
+
+from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.site import site_context
+from ckanext.satudata_blitar.tables import upload_check
+from ckanext.satudata_blitar.workflow import transitions as workflow
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +136,160 @@ def seed_data_elements(year: int) -> list[str]:
     return created
 
 
+KECAMATAN = ("Sananwetan", "Kepanjenkidul", "Sukorejo")
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoDataset:
+    name: str
+    title: str
+    urusan: str
+    definisi: str
+    satuan: str
+    column: str
+    # {tahun: (Sananwetan, Kepanjenkidul, Sukorejo)}
+    values: dict[int, tuple[float, float, float]]
+    xlsx: bool = False
+
+    def rows(self) -> list[tuple[str, int, float]]:
+        return [(kecamatan, year, value) for year, row in sorted(self.values.items())
+                for kecamatan, value in zip(KECAMATAN, row)]
+
+
+DEMO_OPD = "dinas-kesehatan"
+DEMO_OPERATOR, DEMO_VERIFIKATOR, DEMO_WALIDATA = "operator-dinkes", "verifikator-dinkes", "walidata"
+DEMO_TAG = "contoh"
+DEMO_NOTE = ("**Data contoh** untuk portal pengembangan, bukan data resmi Kota Blitar. "
+             "/ *Example data* for a development portal, not official Kota Blitar figures.")
+
+# Plausible (invented) tables of Dinas Kesehatan per kecamatan, 2022-2024.
+DEMO_DATASETS: tuple[DemoDataset, ...] = (
+    DemoDataset("contoh-jumlah-tenaga-kesehatan-per-kecamatan",
+                "Contoh: Jumlah Tenaga Kesehatan per Kecamatan", "kesehatan",
+                "Banyaknya tenaga kesehatan yang bertugas di fasilitas kesehatan di kecamatan pada akhir tahun.",
+                "orang", "jumlah_tenaga_kesehatan",
+                {2022: (412, 538, 297), 2023: (425, 551, 309), 2024: (431, 566, 318)}, xlsx=True),
+    DemoDataset("contoh-cakupan-imunisasi-dasar-lengkap-per-kecamatan",
+                "Contoh: Cakupan Imunisasi Dasar Lengkap per Kecamatan", "kesehatan",
+                "Persentase bayi usia 0-11 bulan yang mendapat imunisasi dasar lengkap.",
+                "persen", "cakupan_persen",
+                {2022: (91.4, 89.7, 93.1), 2023: (94.2, 92.8, 95.0), 2024: (96.1, 94.5, 96.8)}),
+    DemoDataset("contoh-jumlah-kelahiran-hidup-per-kecamatan",
+                "Contoh: Jumlah Kelahiran Hidup per Kecamatan", "kesehatan",
+                "Banyaknya bayi lahir hidup yang tercatat di fasilitas kesehatan selama setahun.",
+                "jiwa", "kelahiran_hidup",
+                {2022: (702, 861, 548), 2023: (688, 842, 561), 2024: (675, 830, 552)}),
+)
+
+# The transitions from each state to Terbit, and which demo user makes them.
+_TO_PUBLISHED = ((workflow.DRAF, "ajukan", DEMO_OPERATOR), (workflow.DIAJUKAN, "verifikasi_opd", DEMO_VERIFIKATOR),
+                 (workflow.TERVERIFIKASI_OPD, "verifikasi_walidata", DEMO_WALIDATA),
+                 (workflow.DISETUJUI, "terbitkan", DEMO_WALIDATA))
+
+
+def _table_file(dataset: DemoDataset) -> FileStorage:
+    header = ("kecamatan", "tahun", dataset.column)
+    if dataset.xlsx:
+        import openpyxl
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Data"
+        sheet.append(header)
+        for row in dataset.rows():
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return FileStorage(io.BytesIO(out.getvalue()), f"{dataset.name}.xlsx", content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    lines = [",".join(header)] + [f"{k},{y},{v:g}" for k, y, v in dataset.rows()]
+    return FileStorage(io.BytesIO(("\n".join(lines) + "\n").encode()), f"{dataset.name}.csv",
+                       content_type="text/csv")
+
+
+def _as(user: str) -> dict:
+    return {"user": user, "ignore_auth": False}
+
+
+def _run_queued_load(resource_id: str, timeout: float = 120) -> bool:
+    """Waits until the upload check of the resource is done: a worker may take the load job; when none does (a
+    first `make run` seeds before starting it; tests have none), the queued jobs run here, as CKAN's worker would."""
+    from ckan.lib import jobs
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = (upload_check.load(resource_id) or {}).get("state")
+        if state not in (None, "pending"):
+            break
+        queues = [q for q in jobs.get_all_queues() if q.count]
+        if queues:
+            jobs.Worker([jobs.remove_queue_name_prefix(q.name) for q in queues]).work(burst=True)
+        else:
+            time.sleep(0.5)
+    return state in upload_check.ACCEPTED
+
+
+def _ensure_chart(resource_id: str, dataset: DemoDataset) -> None:
+    """A bar chart per kecamatan by year, unless the resource has a chart already (the load may add one)."""
+    views = tk.get_action("resource_view_list")(site_context(), {"id": resource_id})
+    if any(v["view_type"] == "satudata_chart" for v in views):
+        return
+    tk.get_action("resource_view_create")(_as(DEMO_OPERATOR), {
+        "resource_id": resource_id, "view_type": "satudata_chart", "title": "Grafik",
+        "x": "kecamatan", "y": dataset.column, "split": "tahun", "kind": "bar"})
+
+
+def seed_dataset(dataset: DemoDataset) -> bool:
+    """Takes one example dataset as far as Terbit; returns whether it created it. An existing one is moved on
+    from where it stands (an earlier run stopped half-way), a withdrawn or returned one is left alone."""
+    try:
+        pkg = tk.get_action("package_show")(site_context(), {"id": dataset.name})
+        created = False
+    except tk.ObjectNotFound:
+        pkg = tk.get_action("package_create")(_as(DEMO_OPERATOR), {
+            "name": dataset.name, "title": dataset.title, "notes": DEMO_NOTE, "owner_org": DEMO_OPD,
+            "tag_string": f"{DEMO_TAG},kecamatan", "urusan": dataset.urusan, "definisi": dataset.definisi,
+            "satuan": dataset.satuan, "tahun_data_awal": min(dataset.values),
+            "tahun_data_akhir": max(dataset.values), "frekuensi": "tahunan", "level_penyajian": "kecamatan",
+            "sumber_data": "Dinas Kesehatan Kota Blitar (data contoh)",
+            "cara_pengumpulan": "kompilasi-produk-administrasi", "sifat_data": "terbuka"})
+        created = True
+    if not pkg.get("resources"):
+        tk.get_action("resource_create")(_as(DEMO_OPERATOR), {
+            "package_id": pkg["id"], "name": f"{dataset.title.removeprefix('Contoh: ')} "
+                                             f"{min(dataset.values)}-{max(dataset.values)}",
+            "format": "XLSX" if dataset.xlsx else "CSV", "upload": _table_file(dataset),
+            "description": "Data contoh / example data."})
+        pkg = tk.get_action("package_show")(site_context(), {"id": pkg["id"]})
+    resource_id = pkg["resources"][0]["id"]
+    if not _run_queued_load(resource_id):
+        raise RuntimeError(f"the example table of {dataset.name} was not loaded")
+    _ensure_chart(resource_id, dataset)
+    for state, transition, user in _TO_PUBLISHED:
+        status = tk.get_action("package_show")(site_context(), {"id": pkg["id"]}).get("satudata_status")
+        if status == state:
+            tk.get_action("satudata_transition")(_as(user), {
+                "id": pkg["id"], "transition": transition, "note": "Data contoh / example data."})
+    return created
+
+
+@contextlib.contextmanager
+def _no_workflow_mail() -> Iterator[None]:
+    """Nobody is told by e-mail about the example datasets' steps (they are not work waiting for anyone)."""
+    key = "ckanext.satudata_blitar.notify_by_email"
+    before = tk.config.get(key)
+    tk.config[key] = False
+    try:
+        yield
+    finally:
+        tk.config[key] = before
+
+
+def seed_datasets(datasets: Iterable[DemoDataset] = DEMO_DATASETS) -> list[str]:
+    """Publishes the example datasets not there yet; returns the names of those it created."""
+    with _no_workflow_mail():
+        return [dataset.name for dataset in datasets if seed_dataset(dataset)]
+
+
 def seed(report: Callable[[str], None] = lambda _msg: None) -> None:
     """Seeds OPDs, then users, then this year's daftar elemen data, reporting what it created."""
     for name in seed_opds():
@@ -134,3 +298,5 @@ def seed(report: Callable[[str], None] = lambda _msg: None) -> None:
         report(f"Pengguna dibuat / user created: {name}")
     for name in seed_data_elements(datetime.date.today().year):
         report(f"Elemen data dibuat / data element created: {name}")
+    for name in seed_datasets():
+        report(f"Dataset contoh diterbitkan / example dataset published: {name}")

@@ -131,11 +131,13 @@ def satudata_tracking_enabled() -> bool:
 
 
 def satudata_popular_datasets(rows: int | None = None) -> list[dict[str, Any]]:
-    """The published datasets viewed most in the last 14 days (CKAN's tracking), or [] when views are not
-    counted: the home page then says so instead of pretending."""
+    """The published datasets viewed most in the last 14 days (CKAN's tracking, as `ckan tracking update` last
+    counted them), or [] when views are not counted: the home page then says so instead of pretending. A dataset
+    nobody viewed is not "most viewed": only those with a view are listed."""
     if not satudata_tracking_enabled():
         return []
-    return satudata_public_search(rows=rows or config.home_dataset_count(), sort="views_recent desc")["results"]
+    return satudata_public_search(rows=rows or config.home_dataset_count(), fq="views_recent:[1 TO *]",
+                                  sort="views_recent desc, metadata_modified desc")["results"]
 
 
 def satudata_home_charts() -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar import demo
 from ckanext.satudata_blitar.cli import satudata
 
-pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+# The demo's example tables are loaded by the real load job, run in this process (with_test_worker) on an empty queue.
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues", "with_test_worker")
 
 
 def test_satudata_group_has_help(cli):
@@ -39,3 +40,44 @@ def test_demo_seeds_every_opd_and_role_and_is_idempotent(cli):
     elements = helpers.call_action("satudata_data_element_list", tahun=datetime.date.today().year)
     assert sorted((e["opd_name"], e["nama"]) for e in elements) == sorted(
         (opd, nama) for opd, nama, *_rest in demo.DEMO_ELEMENTS)
+
+
+def _public_examples():
+    """The example datasets as an anonymous visitor finds them."""
+    return helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
+                               fq=f"tags:{demo.DEMO_TAG}", rows=100)
+
+
+def test_demo_publishes_example_datasets_through_the_workflow_once(cli):
+    first = cli.invoke(satudata, ["demo", "--quiet"])
+    assert first.exit_code == 0, first.output
+    found = _public_examples()
+    assert sorted(d["name"] for d in found["results"]) == sorted(d.name for d in demo.DEMO_DATASETS)
+    for dataset in found["results"]:
+        assert dataset["satudata_status"] == "terbit"
+        assert dataset["title"].startswith("Contoh: ")
+        assert "contoh" in dataset["notes"].lower()
+        assert dataset["organization"]["name"] == demo.DEMO_OPD
+        [resource] = dataset["resources"]
+        # The uploaded table was loaded and checked by the load job, and has a chart.
+        assert resource["datastore_active"]
+        rows = helpers.call_action("datastore_search", resource_id=resource["id"])["records"]
+        assert {r["kecamatan"] for r in rows} == set(demo.KECAMATAN)
+        views = helpers.call_action("resource_view_list", id=resource["id"])
+        assert "satudata_chart" in {v["view_type"] for v in views}
+        # Each step of the workflow was made by the demo user of its role.
+        history = helpers.call_action("satudata_workflow_history", id=dataset["id"])
+        assert [(e["transition"], e["actor_name"]) for e in history if e["transition"] != "buat"] == [
+            ("ajukan", demo.DEMO_OPERATOR), ("verifikasi_opd", demo.DEMO_VERIFIKATOR),
+            ("verifikasi_walidata", demo.DEMO_WALIDATA), ("terbitkan", demo.DEMO_WALIDATA)]
+
+    second = cli.invoke(satudata, ["demo", "--quiet"])
+    assert second.exit_code == 0, second.output
+    assert "published" not in second.output
+    assert _public_examples()["count"] == len(demo.DEMO_DATASETS)
+    assert len(helpers.call_action("package_list")) == len(demo.DEMO_DATASETS)
+    for name in (d.name for d in demo.DEMO_DATASETS):
+        shown = helpers.call_action("package_show", id=name)
+        assert len(shown["resources"]) == 1
+        assert len([v for v in helpers.call_action("resource_view_list", id=shown["resources"][0]["id"])
+                    if v["view_type"] == "satudata_chart"]) == 1

@@ -18,8 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 DOCKER = ROOT / "docker"
 
-WEB, WORKER, REMINDERS = "ckan", "worker", "reminders"
-SERVICES = (WEB, WORKER, REMINDERS, "db", "solr", "redis", "proxy")
+WEB, WORKER, REMINDERS, TRACKING = "ckan", "worker", "reminders", "tracking"
+SERVICES = (WEB, WORKER, REMINDERS, TRACKING, "db", "solr", "redis", "proxy")
 STORAGE_PATH = "/var/lib/ckan"
 SOLR_BASE_IMAGE = "ckan/ckan-solr:2.12-solr9"
 # The only host ports, as docker/README.md documents them.
@@ -36,9 +36,10 @@ VOLUMES = [
 # (which never fetches a link) only on `backend`; the reminders reach the stores and, as the web service, the mail
 # server outside.
 NETWORKS = {"proxy": ["frontend"], WEB: ["frontend", "backend"], WORKER: ["backend"], REMINDERS: ["frontend", "backend"],
-            "db": ["backend"], "solr": ["backend"], "redis": ["backend"]}
+            TRACKING: ["backend"], "db": ["backend"], "solr": ["backend"], "redis": ["backend"]}
 # (service, dependency): the service starts once the dependency's healthcheck passes.
-HEALTHY_DEPENDENCIES = [(WEB, "db"), (WEB, "solr"), (WEB, "redis"), (WORKER, WEB), (REMINDERS, WEB), ("proxy", WEB)]
+HEALTHY_DEPENDENCIES = [(WEB, "db"), (WEB, "solr"), (WEB, "redis"), (WORKER, WEB), (REMINDERS, WEB), (TRACKING, WEB),
+                        ("proxy", WEB)]
 # Settings that must match in every replica, as envvars variables (docker-compose.yml).
 SHARED_SECRETS = [
     "CKAN___SECRET_KEY",
@@ -211,7 +212,7 @@ def test_web_and_worker_are_one_image_with_one_configuration():
     assert environment(WEB) == environment(WORKER)
 
 
-@pytest.mark.parametrize("name", [WORKER, REMINDERS])
+@pytest.mark.parametrize("name", [WORKER, REMINDERS, TRACKING])
 def test_worker_and_reminders_are_the_web_image_with_its_configuration(name):
     assert service(name)["image"] == service(WEB)["image"]
     assert service(name)["build"] == service(WEB)["build"]
@@ -238,6 +239,14 @@ def test_reminders_run_daily_at_seven_wib():
         assert int(subprocess.run(["sh", "-c", f"echo {shell}"], capture_output=True, text=True,
                                   check=True).stdout) == expected
     assert "`reminders`" in (DOCKER / "README.md").read_text()
+
+
+def test_tracking_updates_the_view_counts_hourly():
+    command = service(TRACKING)["command"]
+    assert command[:2] == ["sh", "-c"]
+    script = command[2].replace("$$", "$")
+    assert "ckan tracking update $(date -u -d '14 days ago' +%F)" in script and "sleep 3600" in script
+    assert "`tracking`" in (DOCKER / "README.md").read_text()
 
 
 def test_worker_runs_jobs_worker():
@@ -275,7 +284,7 @@ def test_the_stores_network_is_internal_and_the_proxy_cannot_reach_it():
     assert networks["backend"] == {"internal": True}
     stores = {"db", "solr", "redis"}
     reach_stores = {name for name, nets in NETWORKS.items() if "backend" in nets}
-    assert reach_stores == stores | {WEB, WORKER, REMINDERS}
+    assert reach_stores == stores | {WEB, WORKER, REMINDERS, TRACKING}
     # every service that depends on a store shares a network with it
     for name, dependency in HEALTHY_DEPENDENCIES:
         assert set(NETWORKS[name]) & set(NETWORKS[dependency]), (name, dependency)
@@ -328,7 +337,9 @@ def test_xloader_test_extra_is_never_installed():
 
 
 def test_plugins_are_those_of_test_ini_with_envvars_last():
-    assert dockerfile_env("CKAN__PLUGINS").split() == settings_of_test_ini()["ckan.plugins"].split() + ["envvars"]
+    # tracking: page views for "most viewed" (test.ini has none: its home page says views are not counted)
+    assert dockerfile_env("CKAN__PLUGINS").split() == settings_of_test_ini()["ckan.plugins"].split() + [
+        "tracking", "envvars"]
     assert dockerfile_settings()["ckan.plugins"] == dockerfile_env("CKAN__PLUGINS")
 
 
