@@ -550,7 +550,8 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
     now = now or datetime.datetime.utcnow()
     tz, shown = config.portal_zone(), period
     working_days.ensure(period.start, period.end, now)
-    facts = _dataset_facts(_in_utc(period, tz), opd_id, now, tz)
+    utc = _in_utc(period, tz)
+    facts = _dataset_facts(utc, opd_id, now, tz)
     year, as_of = period.start.year, _as_of(_in_utc(period, tz), now)
     elements = _element_facts(year, as_of, opd_id, tz)
     opds = []
@@ -577,4 +578,6 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
         "opds": opds, "ranking": [o["name"] for o in ranked],
         "portal": _scorecard(facts, elements),
         "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat()},
+        # The same section as the monitoring report's (requests received, answered on time, by OPD, by outcome).
+        "data_requests": data_requests.report(utc.start, utc.end, now, opd_id),
     }

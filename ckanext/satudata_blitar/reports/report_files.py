@@ -180,7 +180,8 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
 
 
 def _data_request_sections(report: dict[str, Any], lang: str) -> list[Section]:
-    """The data requests (permohonan data) of the period, by OPD (requests/data_requests.py: report)."""
+    """The data requests (permohonan data) of the period, by OPD (requests/data_requests.py: report): the last
+    section of both reports."""
     requests = report.get("data_requests")
     if not requests:
         return []
@@ -249,7 +250,7 @@ def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         _section("datasets", N_("Datasets"), dataset_columns, datasets, lang),
         _section("data_elements", N_("Data elements"), _element_columns(),
                  [_element_row(element, lang) for opd in ranked for element in opd["element_facts"]], lang),
-    ]
+    ] + _data_request_sections(report, lang)
 
 
 # --- files ------------------------------------------------------------------------------------------------------
