@@ -124,6 +124,7 @@ def test_evaluation_pdf(app, cli, world, tmp_path, monkeypatch, signatories):
     assert "Kepada" not in pages[0]
     assert " ".join(MONITORING_SUMMARY + EVALUATION_SUMMARY) in text
     assert "Peringkat" in text and "47,8" in text
+    assert "Permohonan data" in text  # the monitoring report's section too
     last = pages[-1]
     for expected in ("Mengetahui,", "Kepala Dinas Komunikasi, Informatika dan Statistik Kota Blitar",
                      AGENCY_HEAD["name"], "NIP. " + AGENCY_HEAD["nip"], "Blitar, 20 Agustus 2026",

@@ -791,7 +791,13 @@ def test_evaluation_files(cli, world, tmp_path):
     _assert_q3_evaluation(json.loads(outputs["json"].read_text("utf-8")))
 
     workbook = openpyxl.load_workbook(outputs["xlsx"])
-    assert workbook.sheetnames == ["Laporan", "Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data"]
+    assert workbook.sheetnames == ["Laporan", "Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data",
+                                   "Permohonan data"]
+    # The monitoring report's section, as it is (no data request in this world: tests/requests has the figures).
+    requests_headers, requests_rows = _expected_sheets()["Permohonan data"]
+    assert [list(row) for row in workbook["Permohonan data"].iter_rows(values_only=True)] == [
+        requests_headers, *requests_rows]
+    assert json.loads(outputs["json"].read_text("utf-8"))["data_requests"]["totals"]["received"] == 0
     ranking = list(workbook["Peringkat"].iter_rows(values_only=True))
     assert ranking == [
         ("Peringkat", "OPD", "Nilai total", "Prinsip SDI", "Kualitas Data", "Proses Bisnis", "Jumlah dataset",
@@ -847,6 +853,8 @@ def test_the_report_page_shows_the_evaluation(app, world):
         body = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata")).body
     assert "satudata-report-ranking" in body and "47,8" in body
     assert "/laporan/evaluation.xlsx?period=2026-Q3" in body
+    evaluation = BeautifulSoup(body, "html.parser").select_one("section#evaluation")
+    assert evaluation.select_one("table.satudata-report-data-requests")  # the data requests, as in the monitoring
 
 
 @pytest.mark.parametrize("viewer, shown", [("walidata", True), ("sysadmin", True), ("operator-dk", False),

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime
 import email
 import email.header
+import io
 import threading
 
 import freezegun
+import openpyxl
 import pytest
 
 import ckan.logic as logic
@@ -473,6 +475,9 @@ def test_the_monitoring_report_and_the_reminder_count_requests(app, no_open_requ
              {"id": answered_late["id"], "outcome": "ditolak", "reason": "tidak_ada", "note": "Belum didata."})
     with freezegun.freeze_time("2026-10-05 03:00", ignore=["jwt"]):
         report = _api(app, world, "walidata", "satudata_report_monitoring", {"period": "2026-T3"})["data_requests"]
+        evaluation = _api(app, world, "walidata", "satudata_report_evaluation", {"period": "2026-T3"})
+        workbook = openpyxl.load_workbook(io.BytesIO(app.get("/laporan/evaluation.xlsx", params={"period": "2026-T3"},
+                                                             headers=world.token("walidata")).data))
         reminder = helpers.call_action("satudata_remind", context={"user": world.name("sysadmin")}, dry_run=True)
     rows = {row["opd"]: row for row in report["by_opd"]}
     keys = ["received", "answered", "on_time", "late", "terpenuhi", "akan_disediakan", "ditolak", "waiting",
@@ -480,6 +485,12 @@ def test_the_monitoring_report_and_the_reminder_count_requests(app, no_open_requ
     assert [rows["dinas-kesehatan"][key] for key in keys] == [2, 2, 1, 1, 1, 0, 1, 0, 0]
     assert [rows[None][key] for key in keys] == [1, 0, 0, 0, 0, 0, 0, 1, 1]
     assert report["totals"]["on_time_share"] == 0.5
+    # The evaluation report has the same section: on its page, in its PDF and files (tests/reports).
+    assert evaluation["data_requests"] == report
+    assert [list(row) for row in workbook["Permohonan data"].iter_rows(values_only=True)][1:] == [
+        ["Dinas Kesehatan", 2, 2, 1, 1, 1, 0, 1, 0, 0, 0.5],
+        ["OPD belum diketahui", 1, 0, 0, 0, 0, 0, 0, 1, 1, None],
+        ["Semua OPD", 3, 2, 1, 1, 1, 0, 1, 1, 1, 0.5]]
     listed = {entry["user"]: entry["items"].get("data_requests") for entry in reminder["recipients"]}
     assert listed.get(world.name("walidata")) == [waiting["id"]]
     assert not listed.get(world.name("operator"))
