@@ -112,6 +112,41 @@ def remind_command(dry_run: bool):
         raise click.exceptions.Exit(1)
 
 
+@satudata.command("requests")
+@click.option("--late", is_flag=True, help="Hanya yang terlambat / only those past their time.")
+@click.option("--owner-org", "--opd", "owner_org", default=None, help="Satu OPD (nama) / one OPD (its name).")
+def requests_command(late: bool, owner_org: str | None):
+    """Permohonan data yang menunggu jawaban / the data requests waiting for an answer (docs/data-requests.md).
+
+    Satu baris per permohonan, yang paling dulu jatuh tempo lebih dulu / one line per request, the earliest due
+    first: number, state, OPD, due date, late by or working days left, title. Never the requester.
+    """
+    from ckanext.satudata_blitar.requests import data_requests
+
+    opd_ids = None
+    if owner_org:
+        group = data_requests.opd(owner_org)
+        if group is None:
+            raise click.UsageError(f'There is no OPD "{owner_org}"')
+        opd_ids = [group["id"]]
+    rows = []
+    for request in data_requests.waiting(None):
+        clock = data_requests.timer(request)
+        if clock is None or (opd_ids and request.owner_org not in opd_ids) or (late and not clock.late_by):
+            continue
+        rows.append((clock.due, request.id, request, clock))
+    for _due, _id, request, clock in sorted(rows, key=lambda row: row[:2]):
+        group = data_requests.opd(request.owner_org)
+        status = (f"late by {clock.late_by}" if clock.late_by else "due today" if clock.days_left == 0
+                  else f"{clock.days_left} left")
+        click.secho(f"#{request.id:<6} {request.state:<11} {(group['name'] if group else '-'):<24} "
+                    f"due {clock.due.isoformat()}  {status:<13} {request.title}",
+                    fg="red" if clock.late_by else None)
+    late_count = sum(1 for *_rest, clock in rows if clock.late_by)
+    click.secho(f"{len(rows)} request(s) waiting for an answer, {late_count} late (working days)",
+                fg="red" if late_count else "green")
+
+
 @satudata.command("report")
 @click.argument("kind", type=click.Choice(["monitoring", "evaluation"]))
 @click.option("--period", required=True,

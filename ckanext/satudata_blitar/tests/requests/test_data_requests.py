@@ -496,3 +496,36 @@ def test_the_monitoring_report_and_the_reminder_count_requests(app, no_open_requ
     assert not listed.get(world.name("operator"))
     mail = next(entry for entry in reminder["recipients"] if entry["user"] == world.name("walidata"))["body"]
     assert f"#{waiting['id']} Data belum diteruskan" in mail and f"/permohonan-data/{waiting['id']}" in mail
+
+
+def test_the_cli_lists_the_requests_waiting_earliest_due_first(app, cli, no_open_requests, ckan_config, monkeypatch):
+    """`ckan satudata requests`: the open requests with their due day and how late, never the requester."""
+    from ckanext.satudata_blitar.cli import satudata
+
+    monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Jakarta")
+    world = no_open_requests
+    with freezegun.freeze_time("2026-07-01 02:00", ignore=["jwt"]):
+        late = _filed(app, world, title="Data lama")
+        _api(app, world, "walidata", "satudata_data_request_route", {"id": late["id"], "owner_org": "dinas-kesehatan"})
+        answered = _filed(app, world, who="other_citizen", title="Data terjawab")
+        _api(app, world, "walidata", "satudata_data_request_route",
+             {"id": answered["id"], "owner_org": "dinas-kesehatan"})
+        _api(app, world, "operator", "satudata_data_request_answer",
+             {"id": answered["id"], "outcome": "ditolak", "reason": "tidak_ada", "note": "Belum didata."})
+    with freezegun.freeze_time("2026-07-14 02:00", ignore=["jwt"]):
+        recent = _filed(app, world, title="Data baru")
+    with freezegun.freeze_time("2026-07-17 03:00", ignore=["jwt"]):  # the first is due on 15 July
+        listed = cli.invoke(satudata, ["requests"])
+        only_late = cli.invoke(satudata, ["requests", "--late", "--opd", "dinas-kesehatan"])
+        unknown = cli.invoke(satudata, ["requests", "--opd", "dinas-rahasia"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == [f"#{late['id']}", f"#{recent['id']}"]
+    assert "dinas-kesehatan" in lines[0] and "due 2026-07-15" in lines[0] and "late by 2" in lines[0]
+    assert "diajukan" in lines[1] and "due 2026-07-28" in lines[1] and "7 left" in lines[1]
+    assert lines[-1] == "2 request(s) waiting for an answer, 1 late (working days)"
+    assert "Data terjawab" not in listed.output
+    assert "Mahasiswa Uji" not in listed.output and "warga" not in listed.output
+    assert only_late.exit_code == 0 and only_late.output.splitlines()[0].startswith(f"#{late['id']} ")
+    assert len(only_late.output.splitlines()) == 2
+    assert unknown.exit_code != 0 and 'There is no OPD "dinas-rahasia"' in unknown.output
