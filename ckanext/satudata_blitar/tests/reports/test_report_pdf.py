@@ -227,7 +227,8 @@ def test_the_xlsx_cover_sheet_and_properties(app, cli, world, tmp_path, monkeypa
     written = _cli_file(app, cli, tmp_path, monkeypatch, "evaluation")
     assert written.name == "laporan-pemantauan-evaluasi-2026-T3.xlsx"
     workbook = openpyxl.load_workbook(written)
-    assert workbook.sheetnames == ["Laporan", "Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data"]
+    assert workbook.sheetnames == ["Laporan", "Peringkat", "Kartu Skor", "Dataset", "Daftar Elemen Data",
+                                   "Permohonan data"]
     cover = workbook["Laporan"]
     rows = [[value for value in row if value is not None] for row in cover.iter_rows(values_only=True)]
     assert rows[:3] == [["PEMERINTAH KOTA BLITAR"], ["DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK"],
