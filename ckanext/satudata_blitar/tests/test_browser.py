@@ -52,6 +52,10 @@ pytestmark = pytest.mark.serial
 def portal(world):
     """The portal of test.ini, served on a free port in a thread, with the site URL pointing at it."""
     unload = world_module.loaded_plugins()
+    # CKAN's JavaScript messages ("Show more") in the user's language: `ckan run` builds them at start, as does
+    # `ckan translation js` on an installed site; a portal served by werkzeug here builds them itself.
+    from ckan.lib.i18n import build_js_translations
+    build_js_translations()
     server = make_server("127.0.0.1", 0, make_app(tk.config), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     site_url = tk.config["ckan.site_url"]
@@ -629,6 +633,7 @@ def test_phone_pages_put_the_content_first_and_never_scroll_sideways(visit, worl
                 if primary > secondary:
                     problems[(who, path, "sidebar before the content")] = (primary, secondary)
             if "/resource/" in path:
+                assert "Show more" not in visit.text(), "CKAN's JavaScript messages in Indonesian"
                 frame = visit.find("iframe.datatables_view, .resource-view iframe")
                 visit.driver.switch_to.frame(frame)
                 try:
