@@ -578,7 +578,10 @@ def _table_dataset(world):
     name = "tabel-publik"
     from ckan import model
     if not model.Package.get(name):
-        world_module.dataset_in_state(world, workflow.TERBIT, name=name, with_datastore=True)
+        created = world_module.dataset_in_state(world, workflow.TERBIT, name=name, with_datastore=True)
+        tk.get_action("datastore_upsert")({"user": world.name("sysadmin")}, {
+            "resource_id": created["resources"][0]["id"], "method": "insert", "force": True,
+            "records": [{"kecamatan": "Sananwetan", "jumlah": 58231}]})
     dataset = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
     return name, dataset["resources"][0]["id"]
 
@@ -645,6 +648,13 @@ def test_phone_pages_put_the_content_first_and_never_scroll_sideways(visit, worl
                     (l1, t1, r1, b1), (l2, t2, r2, b2) = boxes
                     if l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1:
                         problems[(who, path, "table toolbar overlaps")] = boxes
+                    # Numbers as Indonesians write them, right-aligned.
+                    cells = WebDriverWait(visit.driver, WAIT).until(lambda d: d.execute_script(
+                        "return Array.from(document.querySelectorAll('#dtprv tbody td'))"
+                        ".filter(td => /58/.test(td.textContent))"
+                        ".map(td => [td.textContent.trim(), getComputedStyle(td).textAlign]);"))
+                    if cells != [["58.231", "right"]]:
+                        problems[(who, path, "numbers")] = cells
                 finally:
                     visit.driver.switch_to.default_content()
         finally:
