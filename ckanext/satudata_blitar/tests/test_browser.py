@@ -655,6 +655,10 @@ def test_phone_pages_put_the_content_first_and_never_scroll_sideways(visit, worl
                         ".map(td => [td.textContent.trim(), getComputedStyle(td).textAlign]);"))
                     if cells != [["58.231", "right"]]:
                         problems[(who, path, "numbers")] = cells
+                    headings = visit.driver.execute_script(
+                        "return Array.from(document.querySelectorAll('thead th')).map(th => th.textContent.trim())")
+                    if "_id" in headings or "No." not in headings:
+                        problems[(who, path, "the row column's heading")] = headings
                 finally:
                     visit.driver.switch_to.default_content()
         finally:

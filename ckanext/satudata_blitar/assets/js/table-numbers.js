@@ -1,4 +1,4 @@
-/* The table view (CKAN's DataTables view, in its frame): the cells of numeric columns (the DataStore's int, float
+/* The table view (CKAN's DataTables view, in its frame): the row column is headed "No.", not "_id"; the cells of numeric columns (the DataStore's int, float
    and numeric types, in the second header row's data-type) are right-aligned and written with the page language's
    separators (id: 58.231 and 12,5), after every draw. The data, sorting and downloads are unchanged. */
 (function ($) {
@@ -22,5 +22,8 @@
       });
     });
   }
+  // The row column: "No." (in the page's language) rather than the DataStore's "_id", before the table is built.
+  var heading = document.querySelector('meta[name=satudata-row-heading]');
+  $('#dtprv th[data-name=_id]').text(heading ? heading.content : 'No.');
   $(document).on('draw.dt', function (event, settings) { decorate(settings.nTable); });
 })(jQuery);
