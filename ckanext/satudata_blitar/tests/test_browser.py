@@ -52,6 +52,10 @@ pytestmark = pytest.mark.serial
 def portal(world):
     """The portal of test.ini, served on a free port in a thread, with the site URL pointing at it."""
     unload = world_module.loaded_plugins()
+    # CKAN's JavaScript messages ("Show more") in the user's language: `ckan run` builds them at start, as does
+    # `ckan translation js` on an installed site; a portal served by werkzeug here builds them itself.
+    from ckan.lib.i18n import build_js_translations
+    build_js_translations()
     server = make_server("127.0.0.1", 0, make_app(tk.config), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     site_url = tk.config["ckan.site_url"]
@@ -565,3 +569,98 @@ def test_a_refused_file_opened_by_the_walidata_runs_no_script(visit, world, with
         assert "document.title=" in visit.find(".satudata-file-excerpt pre").get_attribute("textContent")
     members = helpers.call_action("member_list", id="diskominfotik", object_type="user")
     assert world.users["ckan_member"]["id"] not in {member[0] for member in members}
+
+
+# --- phones read the content first; the public resource page is for citizens ---------------------------------
+
+def _table_dataset(world):
+    """A published dataset whose table is in the DataStore with its table view (once per module)."""
+    name = "tabel-publik"
+    from ckan import model
+    if not model.Package.get(name):
+        created = world_module.dataset_in_state(world, workflow.TERBIT, name=name, with_datastore=True)
+        tk.get_action("datastore_upsert")({"user": world.name("sysadmin")}, {
+            "resource_id": created["resources"][0]["id"], "method": "insert", "force": True,
+            "records": [{"kecamatan": "Sananwetan", "jumlah": 58231}]})
+    dataset = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
+    return name, dataset["resources"][0]["id"]
+
+
+OVERFLOW = """
+const inner = window.innerWidth;
+return [document.documentElement.scrollWidth,
+        Array.from(document.querySelectorAll('table')).filter(t => t.offsetParent !== null).map(t => {
+          const box = t.parentElement;
+          const scrolls = t.scrollWidth > box.clientWidth + 1;
+          const cue = box.closest('.satudata-wide');
+          return [t.className, scrolls, !!cue && getComputedStyle(cue).overflowX === 'auto',
+                  !!cue && !!cue.querySelector('.satudata-scroll-cue')
+                  && getComputedStyle(cue.querySelector('.satudata-scroll-cue')).display !== 'none'];
+        }).filter(row => row[1])];
+"""
+
+
+def test_phone_pages_put_the_content_first_and_never_scroll_sideways(visit, world):
+    """At 390 px: the dataset's and the resource's content comes before the sidebar; the table's toolbar does not
+    overlap; no page of the walk scrolls sideways; a table wider than the phone scrolls in its own box, which says
+    so. Screenshots at 1280 and 390 px."""
+    name, resource = _table_dataset(world)
+    pages = [(None, f"/dataset/{name}"), (None, f"/dataset/{name}/resource/{resource}"),
+             ("walidata", "/elemen-data"), ("walidata", "/dasbor"), ("walidata", "/verifikasi"),
+             ("operator", "/dasbor"), ("operator", f"/dataset/{name}/resource/{resource}"),
+             ("verifikator_opd", "/verifikasi"), ("verifikator_opd", "/dasbor")]
+    problems, current = {}, "nobody"
+    for who, path in pages:
+        if who != current:
+            visit.log_in(who, world) if who else visit.log_out()
+            current = who
+        visit.go(path)
+        visit.find("footer")
+        visit.shot(f"phone-{who or 'anonymous'}-{path.strip('/').split('/')[0] or 'home'}", phone_too=True)
+        visit.phone()
+        try:
+            visit.driver.refresh()
+            visit.find("footer")
+            width, wide_tables = visit.driver.execute_script(OVERFLOW)
+            if width > PHONE[0]:
+                problems[(who, path, "scrolls sideways")] = (width, visit.driver.execute_script(
+                    "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect()"
+                    ".right > 391).slice(0, 4).map(e => e.tagName + '.' + e.className)"))
+            for table, _, scrolls_in_box, cue in wide_tables:
+                if not (scrolls_in_box and cue):
+                    problems[(who, path, f"table {table!r} without its own scroll and a cue")] = True
+            if path.startswith("/dataset/"):
+                primary, secondary = visit.driver.execute_script(
+                    "return ['.primary', '.secondary'].map(s => document.querySelector('.wrapper ' + s)"
+                    ".getBoundingClientRect().top)")
+                if primary > secondary:
+                    problems[(who, path, "sidebar before the content")] = (primary, secondary)
+            if "/resource/" in path:
+                assert "Show more" not in visit.text(), "CKAN's JavaScript messages in Indonesian"
+                frame = visit.find("iframe.datatables_view, .resource-view iframe")
+                visit.driver.switch_to.frame(frame)
+                try:
+                    boxes = WebDriverWait(visit.driver, WAIT).until(lambda d: d.execute_script(
+                        "const b = ['.dataTables_info, .dt-info', '.dataTables_filter, .dt-search']"
+                        ".map(s => document.querySelector(s)); if (!b[0] || !b[1]) return null;"
+                        "return b.map(e => { const r = e.getBoundingClientRect();"
+                        " return [r.left, r.top, r.right, r.bottom]; });"))
+                    (l1, t1, r1, b1), (l2, t2, r2, b2) = boxes
+                    if l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1:
+                        problems[(who, path, "table toolbar overlaps")] = boxes
+                    # Numbers as Indonesians write them, right-aligned.
+                    cells = WebDriverWait(visit.driver, WAIT).until(lambda d: d.execute_script(
+                        "return Array.from(document.querySelectorAll('#dtprv tbody td'))"
+                        ".filter(td => /58/.test(td.textContent))"
+                        ".map(td => [td.textContent.trim(), getComputedStyle(td).textAlign]);"))
+                    if cells != [["58.231", "right"]]:
+                        problems[(who, path, "numbers")] = cells
+                    headings = visit.driver.execute_script(
+                        "return Array.from(document.querySelectorAll('thead th')).map(th => th.textContent.trim())")
+                    if "_id" in headings or "No." not in headings:
+                        problems[(who, path, "the row column's heading")] = headings
+                finally:
+                    visit.driver.switch_to.default_content()
+        finally:
+            visit.phone(False)
+    assert problems == {}, "\n".join(f"{key}: {value}" for key, value in problems.items())

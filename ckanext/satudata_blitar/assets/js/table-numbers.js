@@ -1,0 +1,29 @@
+/* The table view (CKAN's DataTables view, in its frame): the row column is headed "No.", not "_id"; the cells of numeric columns (the DataStore's int, float
+   and numeric types, in the second header row's data-type) are right-aligned and written with the page language's
+   separators (id: 58.231 and 12,5), after every draw. The data, sorting and downloads are unchanged. */
+(function ($) {
+  'use strict';
+  var NUMERIC = /^(int|float|numeric|money)/;
+  var lang = document.documentElement.lang || 'id';
+  function decorate(table) {
+    var api = $(table).DataTable();
+    api.columns().every(function (index) {
+      var type = $('#cdx' + index).attr('data-type') || '';
+      if (!NUMERIC.test(type)) { return; }
+      $(this.nodes()).each(function () {
+        var cell = $(this);
+        cell.addClass('dt-body-right satudata-num');
+        var text = cell.text().trim();
+        if (cell.attr('data-raw') === undefined && /^-?\d+(\.\d+)?$/.test(text)) {
+          cell.attr('data-raw', text);
+          var decimals = (text.split('.')[1] || '').length;
+          cell.text(Number(text).toLocaleString(lang, {minimumFractionDigits: decimals, maximumFractionDigits: decimals}));
+        }
+      });
+    });
+  }
+  // The row column: "No." (in the page's language) rather than the DataStore's "_id", before the table is built.
+  var heading = document.querySelector('meta[name=satudata-row-heading]');
+  $('#dtprv th[data-name=_id]').text(heading ? heading.content : 'No.');
+  $(document).on('draw.dt', function (event, settings) { decorate(settings.nTable); });
+})(jQuery);

@@ -1,0 +1,36 @@
+"""The public resource page is for citizens: the file's upload check and the data template (.xlsx) are for the
+people of the workflow (the OPD's, the Walidata's), not for a visitor or a user of another OPD."""
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.workflow import transitions as workflow
+
+pytestmark = pytest.mark.world(with_datastore=True)
+
+WORKFLOW_PEOPLE = ["operator", "verifikator_opd", "verifikator_kominfotik", "walidata", "sysadmin"]
+OTHERS = ["anonymous", "operator_other_opd", "verifikator_other_opd"]
+
+
+def _page(app, world, viewer, path):
+    browser = app if viewer == "anonymous" else world_module.logged_in(app, world, viewer)
+    return BeautifulSoup(browser.get(path).body, "html.parser")
+
+
+def _paths(world):
+    published = world.datasets[workflow.TERBIT]
+    return (f"/dataset/{published['name']}/resource/{published['resources'][0]['id']}",
+            f"/dataset/{published['name']}")
+
+
+@pytest.mark.parametrize("viewer", WORKFLOW_PEOPLE + OTHERS)
+def test_the_upload_check_and_the_data_template_are_for_the_workflow_s_people(app, world, viewer):
+    resource_page, dataset_page = _paths(world)
+    page = _page(app, world, viewer, resource_page)
+    dataset = _page(app, world, viewer, dataset_page)
+    template = 'a[href$="/template.xlsx"]'
+    shown = (bool(page.select("#satudata-upload-report")), bool(dataset.select(".satudata-metadata-xlsx " + template)))
+    assert page.select(".resource-view, .module-resource"), "the resource page itself is shown"
+    assert shown == ((True, True) if viewer in WORKFLOW_PEOPLE else (False, False)), shown
