@@ -564,6 +564,9 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
     # table had before keeps what its dictionary said.
     fields = [{"id": c["id"], "type": c["pg_type"], "info": ms_var.prefill(c["label"], c["pg_type"])}
               for c in columns]
+    for field in fields:  # the column the upload check added (tables/wilayah_columns.py) comes described
+        if field["id"] == wilayah_columns.CODE_COLUMN:
+            field["info"] = {**wilayah_columns.CODE_COLUMN_MS_VAR, **field["info"], "tipe_data": "kode"}
     described = described or {}
     sheet = {c["id"]: ms_var.usable(described.get(c["label"]) or described.get(c["id"]) or {}) for c in columns}
     try:

@@ -35,6 +35,13 @@ CODE_COLUMN = "kode_wilayah"
 # full text, so a search for "Sukorejo" finds the tables of Sukorejo); no change to the Solr schema is needed.
 KECAMATAN_FIELD = "vocab_kecamatan"
 CODE_LABEL = "Kode Wilayah"
+# The added column's MS-Var (metadata/ms_var.py), in the portal's data language: the loader knows what it wrote.
+CODE_COLUMN_MS_VAR = {
+    "definisi": "Kode wilayah Kemendagri (Kepmendagri 300.2.2-2138/2025) dari kecamatan atau kelurahan pada baris "
+                "ini, ditambahkan oleh portal agar tabel dapat digabung dengan tabel OPD lain.",
+    "referensi_pemilihan": "Kepmendagri 300.2.2-2138/2025 tentang kode dan data wilayah administrasi pemerintahan",
+    "tipe_data": "kode",
+}
 # A column with more distinct values than this is not a column of Kota Blitar's 25 regions (however spelt).
 MAX_DISTINCT = 500
 # Issues of one kind reported per column (the report keeps 300 issues in all).
