@@ -176,3 +176,14 @@ def test_dataset_and_resource_pages_render_without_the_interop_plugin(app):
         response = app.get(url)
         assert response.status_code == 200, url
         assert "Gunakan data ini" not in response.body and "Use this data" not in response.body
+
+
+def test_datastore_search_of_the_public_table_metadata(app):
+    """The DataStore lets anyone search its public tables (`ckan.datastore.public_table_search`, `_table_metadata`)
+    without an auth check; our chained datastore_search keeps the DataStore's exemption from CKAN's auth audit."""
+    user = ckan_factories.UserWithToken()
+    response = app.post("/api/action/datastore_search", json={"resource_id": "_table_metadata", "limit": 1},
+                        headers={"Authorization": user["token"]})
+
+    assert response.status_code == 200, response.body
+    assert response.json["success"] is True
