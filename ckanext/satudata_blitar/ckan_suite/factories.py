@@ -36,6 +36,10 @@ REQUIRED_METADATA = {
     "sifat_data": "terbuka",
 }
 
+# Years of data before every year CKAN's tests freeze time in (freezegun: 1987 at the earliest), since a year of data
+# may not be in the future, also when a test edits in 2020 a dataset created today.
+DATA_YEARS = {"tahun_data_awal": 1980, "tahun_data_akhir": 1985}
+
 _original_api_create = ckan_factories.Dataset.api_create.__func__
 
 
@@ -52,11 +56,8 @@ def api_create(cls, data_dict: dict[str, Any]) -> dict[str, Any]:
         return _original_api_create(cls, data_dict)
     for field, value in REQUIRED_METADATA.items():
         data_dict.setdefault(field, value)
-    # Years in the past, also for tests that freeze time (freezegun) in an earlier year: a year of data may not be
-    # in the future.
-    this_year = datetime.date.today().year
-    data_dict.setdefault("tahun_data_awal", this_year - 5)
-    data_dict.setdefault("tahun_data_akhir", this_year - 1)
+    for field, year in DATA_YEARS.items():
+        data_dict.setdefault(field, year)
     if "owner_org" not in data_dict:
         data_dict["owner_org"] = ckan_factories.Organization()["id"]
     public = not tk.asbool(data_dict.get("private", False))
@@ -88,10 +89,8 @@ def ours(package_id: str) -> dict[str, Any]:
         return {}
     site_user = helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]
     shown = helpers.call_action("package_show", context={"user": site_user}, id=pkg.id)
-    this_year = datetime.date.today().year
     patch = {field: value for field, value in REQUIRED_METADATA.items() if not shown.get(field)}
-    patch.update({field: year for field, year in (("tahun_data_awal", this_year - 5),
-                                                  ("tahun_data_akhir", this_year - 1)) if not shown.get(field)})
+    patch.update({field: year for field, year in DATA_YEARS.items() if not shown.get(field)})
     if not shown.get("notes"):
         patch["notes"] = REQUIRED_METADATA["definisi"]
     if not shown.get("owner_org"):

@@ -10,7 +10,7 @@ from ckan.exceptions import CkanConfigurationException
 
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.metadata import search
-from ckanext.satudata_blitar.tests.factories import Dataset
+from ckanext.satudata_blitar.tests.factories import Dataset, published
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -158,3 +158,32 @@ def test_xloader_submit_works_while_our_typed_load_is_queued(dataset, create_wit
 
     # already queued by resource_create: found among the queued jobs, ours included
     assert xloader_action.xloader_submit({**user, "model": model}, {"resource_id": second["id"]}) is False
+
+
+# satudata_blitar's templates, without satudata_interop (its "Gunakan data ini" panel and schema.org block): the
+# dataset and resource pages still render (CKAN's own page tests ran with this plugin list).
+WITHOUT_INTEROP = ("satudata_blitar activity scheming_datasets scheming_organizations datastore xloader "
+                   "datatables_view satudata_chart")
+
+
+@pytest.mark.ckan_config("ckan.plugins", WITHOUT_INTEROP)
+@pytest.mark.usefixtures("with_plugins")
+def test_dataset_and_resource_pages_render_without_the_interop_plugin(app):
+    dataset = published(Dataset(owner_org=ckan_factories.Organization()["id"]))
+    resource = dataset["resources"][0]
+
+    for url in (f"/dataset/{dataset['name']}", f"/dataset/{dataset['name']}/resource/{resource['id']}"):
+        response = app.get(url)
+        assert response.status_code == 200, url
+        assert "Gunakan data ini" not in response.body and "Use this data" not in response.body
+
+
+def test_datastore_search_of_the_public_table_metadata(app):
+    """The DataStore lets anyone search its public tables (`ckan.datastore.public_table_search`, `_table_metadata`)
+    without an auth check; our chained datastore_search keeps the DataStore's exemption from CKAN's auth audit."""
+    user = ckan_factories.UserWithToken()
+    response = app.post("/api/action/datastore_search", json={"resource_id": "_table_metadata", "limit": 1},
+                        headers={"Authorization": user["token"]})
+
+    assert response.status_code == 200, response.body
+    assert response.json["success"] is True
