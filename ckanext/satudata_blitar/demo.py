@@ -1,10 +1,11 @@
 """Demo content for a development portal: Kota Blitar's OPDs, one user per workflow role, a daftar elemen data
-for this year and a handful of published example datasets (tables per kecamatan, with a chart).
+for this year and a handful of published example datasets (tables per kecamatan, with a chart), with the statistical
+metadata BPS asks for: the activity behind them (MS-Keg) and a definition of every column (MS-Var).
 
 Seeding goes through CKAN's actions and is idempotent: what exists is left as it is, so running it again neither
 duplicates nor loses anything. OPDs, users and elements are made as the site user; the example datasets go through
-the real workflow as the demo users: the Operator Data creates the dataset and uploads its table, the load job runs
-(in this process when no worker took it), then submit, verification by the Verifikator OPD, verification and
+the real workflow as the demo users: the Operator Data creates the activity and the dataset linked to it, uploads its
+table, the load job runs (in this process when no worker took it), the operator defines its columns, then submit, verification by the Verifikator OPD, verification and
 publication by the Walidata. They are marked as example data: title prefix "Contoh", tag "contoh" and a note.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -181,6 +183,26 @@ DEMO_DATASETS: tuple[DemoDataset, ...] = (
                 {2022: (702, 861, 548), 2023: (688, 842, 561), 2024: (675, 830, 552)}),
 )
 
+# The statistical activity behind the example tables (MS-Keg, metadata/ms_keg.py): every field its form asks for.
+DEMO_ACTIVITY = {
+    "type": ms_keg.KEGIATAN_TYPE, "name": "contoh-kompilasi-data-kesehatan-per-kecamatan",
+    "title": "Contoh: Kompilasi Data Kesehatan per Kecamatan", "owner_org": DEMO_OPD,
+    "tahun_kegiatan": 2024, "alamat_penyelenggara": "Kota Blitar (data contoh / example data)",
+    "notes": DEMO_NOTE, "pj_unit": "Bidang Kesehatan Masyarakat", "pj_nama": "Operator Data Dinas Kesehatan",
+    "latar_belakang": "Data contoh: kompilasi laporan fasilitas kesehatan untuk perencanaan.",
+    "tujuan": "Menyajikan data kesehatan per kecamatan setiap tahun.", "jadwal_mulai": "2024-01-02",
+    "kegiatan_dilakukan": "berulang", "frekuensi_kegiatan": "tahunan",
+    "cara_pengumpulan_kegiatan": "kompilasi-produk-administrasi", "cakupan_wilayah": "Seluruh Kota Blitar",
+    "jenis_rancangan_sampel": "tidak-ada", "pemeriksaan_kualitas": "Pemeriksaan kelengkapan laporan puskesmas.",
+    "tahapan_pengolahan": "Rekapitulasi laporan bulanan menjadi angka tahunan per kecamatan.",
+    "tingkat_penyajian": "kecamatan", "produk_tersedia": "Tabel di portal Satu Data Kota Blitar",
+}
+# The MS-Var of the example tables' columns the loader cannot know; it has filled in their names and types.
+DEMO_COLUMN_MS_VAR = {
+    "kecamatan": {"definisi": "Kecamatan di Kota Blitar tempat data dicatat."},
+    "tahun": {"definisi": "Tahun yang dicakup oleh nilai pada baris ini.", "satuan": "tahun"},
+}
+
 # The transitions from each state to Terbit, and which demo user makes them.
 _TO_PUBLISHED = ((workflow.DRAF, "ajukan", DEMO_OPERATOR), (workflow.DIAJUKAN, "verifikasi_opd", DEMO_VERIFIKATOR),
                  (workflow.TERVERIFIKASI_OPD, "verifikasi_walidata", DEMO_WALIDATA),
@@ -238,6 +260,29 @@ def _ensure_chart(resource_id: str, dataset: DemoDataset) -> None:
         "x": "kecamatan", "y": dataset.column, "split": "tahun", "kind": "bar"})
 
 
+def seed_activity() -> str:
+    """The example tables' statistical activity, created once; returns its id."""
+    try:
+        return tk.get_action("package_show")(site_context(), {"id": DEMO_ACTIVITY["name"]})["id"]
+    except tk.ObjectNotFound:
+        return tk.get_action("package_create")(_as(DEMO_OPERATOR), dict(DEMO_ACTIVITY))["id"]
+
+
+def _define_columns(resource_id: str, dataset: DemoDataset) -> None:
+    """The operator's step after the load: each column's definition (and unit) where it has none (MS-Var); what the
+    loader filled in is kept."""
+    fields = [f for f in tk.get_action("datastore_info")(site_context(), {"id": resource_id})["fields"]
+              if not f["id"].startswith("_")]
+    known = {**DEMO_COLUMN_MS_VAR, dataset.column: {"definisi": dataset.definisi, "satuan": dataset.satuan}}
+    infos = [{**known.get(f["id"], {"definisi": f["id"]}), **{key: value for key, value in (f.get("info") or {}).items() if value}}
+             for f in fields]
+    if infos == [f.get("info") or {} for f in fields]:
+        return
+    tk.get_action("datastore_create")(_as(DEMO_OPERATOR), {
+        "resource_id": resource_id, "force": True,
+        "fields": [{"id": f["id"], "type": f["type"], "info": info} for f, info in zip(fields, infos)]})
+
+
 def seed_dataset(dataset: DemoDataset) -> bool:
     """Takes one example dataset as far as Terbit; returns whether it created it. An existing one is moved on
     from where it stands (an earlier run stopped half-way), a withdrawn or returned one is left alone."""
@@ -251,7 +296,8 @@ def seed_dataset(dataset: DemoDataset) -> bool:
             "satuan": dataset.satuan, "tahun_data_awal": min(dataset.values),
             "tahun_data_akhir": max(dataset.values), "frekuensi": "tahunan", "level_penyajian": "kecamatan",
             "sumber_data": "Dinas Kesehatan Kota Blitar (data contoh)",
-            "cara_pengumpulan": "kompilasi-produk-administrasi", "sifat_data": "terbuka"})
+            "cara_pengumpulan": "kompilasi-produk-administrasi", "sifat_data": "terbuka",
+            ms_keg.FIELD: seed_activity()})
         created = True
     if not pkg.get("resources"):
         tk.get_action("resource_create")(_as(DEMO_OPERATOR), {
@@ -263,6 +309,7 @@ def seed_dataset(dataset: DemoDataset) -> bool:
     resource_id = pkg["resources"][0]["id"]
     if not _run_queued_load(resource_id):
         raise RuntimeError(f"the example table of {dataset.name} was not loaded")
+    _define_columns(resource_id, dataset)
     _ensure_chart(resource_id, dataset)
     for state, transition, user in _TO_PUBLISHED:
         status = tk.get_action("package_show")(site_context(), {"id": pkg["id"]}).get("satudata_status")

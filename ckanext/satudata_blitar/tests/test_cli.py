@@ -5,6 +5,7 @@ import pytest
 import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar import demo
+from ckanext.satudata_blitar.metadata import completeness
 from ckanext.satudata_blitar.cli import satudata
 
 # The demo's example tables are loaded by the real load job, run in this process (with_test_worker) on an empty queue.
@@ -48,6 +49,8 @@ def _public_examples():
                                fq=f"tags:{demo.DEMO_TAG}", rows=100)
 
 
+# As on a new portal: MS-Keg required (test.ini relaxes it), MS-Var always.
+@pytest.mark.ckan_config("ckanext.satudata_blitar.ms_keg.required", True)
 def test_demo_publishes_example_datasets_through_the_workflow_once(cli):
     first = cli.invoke(satudata, ["demo", "--quiet"])
     assert first.exit_code == 0, first.output
@@ -65,6 +68,9 @@ def test_demo_publishes_example_datasets_through_the_workflow_once(cli):
         assert {r["kecamatan"] for r in rows} == set(demo.KECAMATAN)
         views = helpers.call_action("resource_view_list", id=resource["id"])
         assert "satudata_chart" in {v["view_type"] for v in views}
+        # Its statistical metadata is complete: the activity behind it and a definition of every column.
+        assert dataset["ms_keg_id"] == helpers.call_action("package_show", id=demo.DEMO_ACTIVITY["name"])["id"]
+        assert [report["missing"] for report in completeness.report_of(dataset["id"])] == [[], []]
         # Each step of the workflow was made by the demo user of its role.
         history = helpers.call_action("satudata_workflow_history", id=dataset["id"])
         assert [(e["transition"], e["actor_name"]) for e in history if e["transition"] != "buat"] == [
@@ -75,7 +81,8 @@ def test_demo_publishes_example_datasets_through_the_workflow_once(cli):
     assert second.exit_code == 0, second.output
     assert "published" not in second.output
     assert _public_examples()["count"] == len(demo.DEMO_DATASETS)
-    assert len(helpers.call_action("package_list")) == len(demo.DEMO_DATASETS)
+    assert sorted(helpers.call_action("package_list")) == sorted(
+        [d.name for d in demo.DEMO_DATASETS] + [demo.DEMO_ACTIVITY["name"]])
     for name in (d.name for d in demo.DEMO_DATASETS):
         shown = helpers.call_action("package_show", id=name)
         assert len(shown["resources"]) == 1
