@@ -247,7 +247,7 @@ def test_a_datasets_file_has_its_activity_and_its_own_form(app, world):
     dataset = _dataset(world, "data-dua-lembar", "survei-dua-lembar")
     content = _export(app, world, "data-dua-lembar")
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["MS-Keg", "MS-Ind"] and workbook.active.title == "MS-Ind"
+    assert workbook.sheetnames == ["MS-Keg", "MS-Ind", "MS-Var"] and workbook.active.title == "MS-Ind"
     assert _rows(workbook["MS-Keg"])["Judul Kegiatan"].value == activity["title"]
     assert _rows(workbook["MS-Ind"])["Kegiatan Statistik (MS-Keg)"].value == "survei-dua-lembar"  # readable
 
@@ -288,7 +288,7 @@ def test_an_unchanged_activity_sheet_passes_while_the_activity_is_locked(app, wo
 def test_a_filled_activity_sheet_without_a_link_creates_the_activity(app, world):
     dataset = _dataset(world, "data-tanpa-kegiatan")
     template = app.get("/dataset/metadata-template.xlsx").get_data()
-    assert load_workbook(io.BytesIO(template)).sheetnames == ["MS-Keg", "MS-Ind"]
+    assert load_workbook(io.BytesIO(template)).sheetnames == ["MS-Keg", "MS-Ind", "MS-Var"]
     filled = xlsx_samples.edit(_export(app, world, "data-tanpa-kegiatan"),
                                lambda workbook: [_set("MS-Keg", label, value)(workbook) for label, value in (
                                    ("Judul Kegiatan", "Survei Dari Berkas"), ("Tahun Kegiatan", 2025),

@@ -306,11 +306,12 @@ def test_the_metadata_file_has_an_ms_var_row_per_column(app, sysadmin, dataset, 
     _write(resource["id"], {"Luas (km²)": FILLED})
     book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
                              headers={"Authorization": sysadmin["token"]}).get_data())
-    assert book.sheetnames == ["Metadata", "MS-Var"]
+    assert book.sheetnames == ["MS-Keg", "MS-Ind", "MS-Var"]
     rows = list(book["MS-Var"].iter_rows(values_only=True))
     assert rows[0][:4] == ("Tabel", "ID Tabel", "Kolom", "Nama variabel")
     assert len(rows[0]) == 3 + len(ms_var.KEYS) and rows[0][6] == "Definisi" and rows[0][12] == "Satuan"
-    assert [row[2] for row in rows[1:]] == ["Kecamatan", "Luas (km²)", "Penduduk", "Tahun"]
+    # kode_wilayah: the region codes the upload check adds beside the kecamatan (tables/wilayah_columns.py)
+    assert [row[2] for row in rows[1:]] == ["Kecamatan", "Luas (km²)", "Penduduk", "Tahun", "kode_wilayah"]
     luas = dict(zip(ms_var.KEYS, rows[2][3:]))
     assert rows[2][:2] == ("Luas 2024", resource["id"])
     assert luas["tipe_data"] == "Bilangan desimal" and luas["akses_publik"] == "Ya"
@@ -343,7 +344,7 @@ def test_wrong_ms_var_rows_are_reported_by_row_and_nothing_is_saved(app, sysadmi
     resource = _load(app, sysadmin["token"], dataset, queue)
     book = _workbook(app.get(f"/dataset/{dataset['name']}/metadata.xlsx",
                              headers={"Authorization": sysadmin["token"]}).get_data())
-    title = next(row for row in book["Metadata"].iter_rows(min_row=2) if row[0].value == "Judul")
+    title = next(row for row in book["MS-Ind"].iter_rows(min_row=2) if row[0].value == "Judul")
     title[1].value = "Judul Baru"
     sheet = book["MS-Var"]
     sheet.append(["Luas 2024", resource["id"], "Tidak Ada", "x"])
@@ -351,7 +352,7 @@ def test_wrong_ms_var_rows_are_reported_by_row_and_nothing_is_saved(app, sysadmi
     response = _import(app, sysadmin["token"], dataset, _xlsx_bytes(book))
     assert response.status_code == 409
     errors = response.json["error"]["MS-Var"]
-    assert any("baris 6" in e and "Tidak Ada" in e for e in errors), errors
+    assert any("baris 7" in e and "Tidak Ada" in e for e in errors), errors  # after 5 columns' rows
     assert any("baris 3" in e and "Tipe data" in e for e in errors), errors
     assert helpers.call_action("package_show", id=dataset["id"])["title"] != "Judul Baru"
     assert _info(resource["id"])["Luas (km²)"]["tipe_data"] == "desimal"
