@@ -12,6 +12,7 @@ import pytest
 import ckan.lib.jobs as jobs
 import ckan.tests.helpers as helpers
 
+from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
@@ -108,6 +109,7 @@ def test_a_csv_uploaded_as_text_html_is_published_and_served_as_csv(app, world, 
     resource = _upload(app, world, dataset, "penduduk.csv", CSV, "CSV", mimetype="text/html")
     jobs.Worker().work(burst=True)
     assert helpers.call_action("satudata_upload_check", id=resource["id"])["status"] == "ok"
+    satudata_factories.describe_tables(dataset["id"], world.name("operator"))
     for transition, actor in world_module.PATHS[workflow.TERBIT]:
         helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=dataset["id"],
                             transition=transition)

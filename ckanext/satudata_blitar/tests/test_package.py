@@ -3,6 +3,7 @@ file of ckanext/ that the repository tracks — templates, migrations with alemb
 files, i18n, the Solr fields —, not only the ones an editable install happens to find in the work tree."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -23,10 +24,18 @@ def _tracked() -> set[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
+    """The wheel and sdist built from a copy of the work tree as a clone would have it (tracked and untracked files
+    but not ignored ones): a build/ left by an earlier build here would add files a clean checkout does not have."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("dist")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True)
-    subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(out)], cwd=ROOT, check=True,
+                    str(source)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(out)], cwd=source, check=True,
                    capture_output=True)
     return out
 

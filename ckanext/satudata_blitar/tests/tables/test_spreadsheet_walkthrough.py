@@ -11,7 +11,7 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import table_samples as samples
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
+from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA, described_fields
 
 
 def _run_jobs():
@@ -61,7 +61,12 @@ def test_operator_uploads_an_xls_fixes_it_and_ends_with_a_chartable_public_table
     chart_url = f"/dataset/penduduk-xls/resource/{resource['id']}/view/{chart['id']}"
     assert app.get(chart_url, status=None).status_code in (403, 404)  # not public yet
 
-    # 4. Both verifications and publication; then anyone sees the table and its chart.
+    # 4. The operator describes each column in the Data Dictionary (MS-Var): submitting asks for it.
+    described = app.post("/api/3/action/datastore_create", headers=operator, json={
+        "resource_id": resource["id"], "force": True, "fields": described_fields(info["fields"])})
+    assert described.status_code == 200, described.body
+
+    # 5. Both verifications and publication; then anyone sees the table and its chart.
     for transition, actor in world_module.PATHS[workflow.TERBIT]:
         response = app.post("/api/3/action/satudata_transition", headers=world.token(actor),
                             json={"id": dataset["id"], "transition": transition})

@@ -172,6 +172,8 @@ def _take(dataset_id, transitions):
     first, second = ckan_factories.Sysadmin(), ckan_factories.Sysadmin()
     actors = {"ajukan": first, "verifikasi_opd": first, "verifikasi_walidata": second, "terbitkan": second,
               "tarik": second}
+    if "ajukan" in transitions:
+        satudata_factories.describe_tables(dataset_id, first["name"])
     for transition in transitions:
         helpers.call_action("satudata_transition", context={"user": actors[transition]["name"]}, id=dataset_id,
                             transition=transition, note="Data dikoreksi" if transition == "tarik" else "")
