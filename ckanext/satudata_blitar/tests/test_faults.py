@@ -93,9 +93,10 @@ def test_solr_down_refuses_transitions_clearly_and_nothing_is_half_made(app, wor
                             json={"id": draft["id"], "transition": "ajukan"})
         assert response.status_code == 409, response.body
         assert "Layanan pencarian" in response.json["error"]["search"][0], response.json
-        # The Walidata publishes from the dataset page: the same message, flashed.
+        # The Walidata publishes from the dataset page (its confirmation posted): the same message, flashed.
         published = walidata.post(f"/dataset/{approved['name']}/transition", follow_redirects=False,
-                                  data={"transition": "terbitkan", "_csrf_token": world_module.csrf_token(page.body)})
+                                  data={"transition": "terbitkan", "confirmed": "true",
+                                        "_csrf_token": world_module.csrf_token(page.body)})
         assert published.status_code == 302
         # (the dataset page itself needs Solr for its organisation box: the flash shows on the next page that does not)
         assert "Layanan pencarian" in walidata.get("/about").body
