@@ -197,9 +197,9 @@ DEMO_ACTIVITY = {
     "tahapan_pengolahan": "Rekapitulasi laporan bulanan menjadi angka tahunan per kecamatan.",
     "tingkat_penyajian": "kecamatan", "produk_tersedia": "Tabel di portal Satu Data Kota Blitar",
 }
-# The MS-Var of the example tables' columns the loader cannot know; it has filled in their names and types.
+# The MS-Var of the example tables' columns the loader cannot know (it has described the kecamatan column and filled
+# in names and types).
 DEMO_COLUMN_MS_VAR = {
-    "kecamatan": {"definisi": "Kecamatan di Kota Blitar tempat data dicatat."},
     "tahun": {"definisi": "Tahun yang dicakup oleh nilai pada baris ini.", "satuan": "tahun"},
 }
 

@@ -31,7 +31,7 @@ __all__: list[str] = [
     "satudata_opds", "satudata_readable_opds", "satudata_frequency_choices", "satudata_frequency_labels",
     "satudata_element_statuses", "satudata_element_summaries", "satudata_link_choices", "satudata_label",
     "satudata_license_title",
-    "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_data_files", "satudata_has_year_columns",
+    "satudata_waiting_for_label", "satudata_submission_refusal", "satudata_tables_to_describe", "satudata_data_files", "satudata_has_year_columns",
     "satudata_ms_var_form", "satudata_ms_var_view", "satudata_ms_var_type", "satudata_completeness",
     "satudata_show_state", "satudata_form_sections", "satudata_check_access", "satudata_working_time",
     "satudata_transition_asking_first", "satudata_api_guide_url", "satudata_data_api_example",
@@ -360,13 +360,23 @@ def satudata_waiting_for_label(role_codes: list[str] | None) -> str:
     return dataset_state.waiting_for_label(role_codes or [])
 
 
+def _may_submit(pkg_dict: dict[str, Any]) -> bool:
+    return pkg_dict.get("satudata_status") in workflow.TRANSITIONS["ajukan"].from_states and satudata_check_access(
+        "satudata_transition", {"id": pkg_dict["id"], "transition": "ajukan"})
+
+
 def satudata_submission_refusal(pkg_dict: dict[str, Any]) -> str | None:
     """Why the user's "Submit" would be refused now (no loaded data, CKAN draft), for users who may submit."""
-    if pkg_dict.get("satudata_status") not in workflow.TRANSITIONS["ajukan"].from_states:
-        return None
-    if not satudata_check_access("satudata_transition", {"id": pkg_dict["id"], "transition": "ajukan"}):
-        return None
-    return submission.submission_refusal_of(pkg_dict["id"])
+    return submission.submission_refusal_of(pkg_dict["id"]) if _may_submit(pkg_dict) else None
+
+
+def satudata_tables_to_describe(pkg_dict: dict[str, Any]) -> list[dict[str, str]]:
+    """The dataset's loaded tables with a column still to describe (MS-Var), {id, name}, for users who may submit:
+    the status strip links each one's Data Dictionary."""
+    if not _may_submit(pkg_dict):
+        return []
+    return [{"id": resource.id, "name": resource.name or resource.id}
+            for resource in completeness.tables_missing_ms_var(pkg_dict["id"])]
 
 
 def satudata_data_files(package_id: str) -> list[dict[str, Any]]:

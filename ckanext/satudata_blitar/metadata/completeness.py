@@ -63,6 +63,12 @@ def ms_var_missing(package: model.Package, tables: list[model.Resource]) -> list
     return found
 
 
+def tables_missing_ms_var(package_id: str) -> list[model.Resource]:
+    """The dataset's loaded tables with a column whose MS-Var lacks a required element."""
+    return [resource for resource in loaded_tables([package_id])[package_id]
+            if ms_var.missing(table_fields(resource.id))]
+
+
 CHECKS: list[Check] = [
     Check("ms_keg", N_("MS-Keg (the statistical activity)"), lambda package, _tables: ms_keg.ms_keg_missing(package),
           config.ms_keg_required),

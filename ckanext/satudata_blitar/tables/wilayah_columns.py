@@ -16,6 +16,8 @@ Run by the load job after the parser (ingest.run), on the typed CSV the parser w
   never changed; the uploaded columns keep their places.
 - When the OPD chose to store official names (`official_names`, asked from the report), the recognised name
   columns are written with the official names in the DataStore table, and the report notes it.
+- A recognised name column and the added `kode_wilayah` come described (MS-Var) by the loader: the portal knows
+  what they hold.
 - The kecamatan the table covers go into the report (`wilayah`), for the search index (`index_kecamatan`).
 """
 from __future__ import annotations
@@ -42,6 +44,21 @@ CODE_COLUMN_MS_VAR = {
     "referensi_pemilihan": "Kepmendagri 300.2.2-2138/2025 tentang kode dan data wilayah administrasi pemerintahan",
     "tipe_data": "kode",
 }
+# A recognised column of names gets its MS-Var from the loader too (ingest.load, where the file leaves it empty): its
+# `tingkat_wilayah` (set here) says which regions it names.
+NAME_COLUMN_KEY = "tingkat_wilayah"
+
+
+def name_column_ms_var(tingkat: str) -> dict[str, str]:
+    """The MS-Var of a column recognised as names of Kota Blitar's kecamatan or kelurahan."""
+    return {
+        "definisi": f"Nama {tingkat} di Kota Blitar yang menjadi wilayah data pada baris ini.",
+        "referensi_pemilihan": CODE_COLUMN_MS_VAR["referensi_pemilihan"],
+        "klasifikasi_isian": f"Nama {tingkat} menurut Kepmendagri 300.2.2-2138/2025",
+        "tipe_data": "teks",
+    }
+
+
 # A column with more distinct values than this is not a column of Kota Blitar's 25 regions (however spelt).
 MAX_DISTINCT = 500
 # Issues of one kind reported per column (the report keeps 300 issues in all).
@@ -233,6 +250,8 @@ def check(result: dict[str, Any], csv_path: Optional[str], official_names: bool 
         return result
     names = [c for c in found if c.role == "name"]
     codes = [c for c in found if c.role == "code"]
+    for col in names:
+        col.column[NAME_COLUMN_KEY] = col.tingkat
     issues: list[dict[str, Any]] = []
     for col in names:
         issues += _name_issues(col, official_names)

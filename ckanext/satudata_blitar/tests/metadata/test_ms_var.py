@@ -240,16 +240,25 @@ def _submit(app, token, dataset_id):
                     json={"id": dataset_id, "transition": "ajukan"})
 
 
+def _describe_links(app, user, dataset):
+    page = BeautifulSoup(app.get(f"/dataset/{dataset['name']}", headers={"Authorization": user["token"]}).body,
+                         "html.parser")
+    return [a["href"] for a in page.select("#satudata-status-strip .satudata-describe-tables a")]
+
+
 def test_submission_is_refused_with_the_list_of_what_is_missing(app, sysadmin, dataset, queue, with_test_worker):
     resource = _load(app, sysadmin["token"], dataset, queue)
     response = _submit(app, sysadmin["token"], dataset["id"])
     assert response.status_code == 409, response.body
     message = response.json["error"]["id"][0]
-    for column in ("Kecamatan", "Luas", "Penduduk", "Tahun"):
+    for column in ("Luas", "Penduduk", "Tahun"):
         assert f"kolom “{column}”" in message
+    assert "kolom “Kecamatan”" not in message  # the loader knows what a column of kecamatan names holds
     assert "“Penduduk”: definisi, satuan" in message
     assert "“Luas”: definisi;" in message or message.endswith("“Luas”: definisi")
     assert workflow.current_state(dataset["id"]) == workflow.DRAF
+    # The dataset page says so above it and links the table's Data Dictionary, where the columns are described.
+    assert _describe_links(app, sysadmin, dataset) == [f"/dataset/{dataset['name']}/dictionary/{resource['id']}"]
 
     _write(resource["id"], {column: {"definisi": f"Definisi {column}."}
                             for column in ("Kecamatan", "Luas (km²)", "Penduduk", "Tahun")})
@@ -257,6 +266,7 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(app, sysadmin, d
     assert "“Penduduk”: satuan" in message and "kolom “Luas”" not in message
     # a count of people typed as a code needs no unit
     _write(resource["id"], {"Penduduk": {"tipe_data": "kode"}})
+    assert _describe_links(app, sysadmin, dataset) == []
     assert _submit(app, sysadmin["token"], dataset["id"]).status_code == 200
     assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
 

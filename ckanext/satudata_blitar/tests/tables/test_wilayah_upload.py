@@ -140,19 +140,23 @@ def test_a_code_not_of_kota_blitar_is_a_warning(app, sysadmin, dataset, queue, w
     assert [v for _c, v, _p in issues(result, "wilayah_code_unknown")] == ["35.72.04", "3572010"]
 
 
-def test_the_added_column_comes_described_and_asks_nothing_of_the_operator(app, sysadmin, dataset, queue,
-                                                                             with_test_worker):
+def test_the_region_columns_come_described_and_the_operator_describes_only_the_rest(app, sysadmin, dataset, queue,
+                                                                                     with_test_worker):
     from ckan.tests import helpers
 
     from ckanext.satudata_blitar.metadata import ms_var
 
-    resource, _result = load(app, sysadmin, dataset, queue, [["Kecamatan", "Jumlah"], ["Sukorejo", 1]])
-    info = helpers.call_action("datastore_info", id=resource["id"])
-    [added] = [field for field in info["fields"] if field["id"] == "kode_wilayah"]
-    assert "Kepmendagri 300.2.2-2138/2025" in added["info"]["definisi"]
-    assert added["info"]["tipe_data"] == "kode"
-    # MS-Var's completeness asks the operator only about the columns of their file
-    assert [column for column, _keys in ms_var.missing(info["fields"])] == ["Kecamatan", "Jumlah"]
+    rows = [["Kecamatan", "Kelurahan", "Jumlah"], ["Sukorejo", "Sentul", 1], ["Sananwetan", "Rembang", 2]]
+    resource, _result = load(app, sysadmin, dataset, queue, rows)
+    info = {field["id"]: field for field in helpers.call_action("datastore_info", id=resource["id"])["fields"]}
+    added = info["kode_wilayah"]["info"]
+    assert "Kepmendagri 300.2.2-2138/2025" in added["definisi"] and added["tipe_data"] == "kode"
+    # the recognised name columns: the portal knows which regions they name
+    assert info["Kecamatan"]["info"]["definisi"].startswith("Nama kecamatan di Kota Blitar")
+    assert info["Kelurahan"]["info"]["definisi"].startswith("Nama kelurahan di Kota Blitar")
+    assert info["Kelurahan"]["info"]["notes"] == info["Kelurahan"]["info"]["definisi"]  # CKAN's own, in step
+    # MS-Var's completeness asks the operator only about the columns the portal cannot know
+    assert [column for column, _keys in ms_var.missing(info.values())] == ["Jumlah"]
 
 
 def test_a_table_without_region_columns_is_left_alone(app, sysadmin, dataset, queue, with_test_worker):

@@ -268,7 +268,9 @@ def test_the_header_links_the_role_dashboard(app, world):
 def test_the_operator_s_dashboard(app, world):
     soup = _soup(app.get("/en/dasbor", headers=world.token("operator")))
     returned = soup.select_one(".satudata-dash-returned")
-    assert [a["href"] for a in returned.select("li > a")] == ["/en/dataset/data-perlu_perbaikan"]
+    assert [a["href"] for a in returned.select("li > a")] == ["/en/dataset/data-perlu_perbaikan",
+                                                               "/en/dataset/edit/data-perlu_perbaikan"]
+    assert returned.select_one("a.satudata-fix").get_text(strip=True) == "Fix"  # straight to the form
     assert "Reason: Catatan uji" in returned.select_one(".satudata-reason").get_text(" ", strip=True)
     assert [a["href"] for a in soup.select(".satudata-dash-drafts li > a")] == ["/en/dataset/data-draf"]
     elements = [row.td.get_text(" ", strip=True) for row in soup.select(".satudata-dash-elements tbody tr")]
