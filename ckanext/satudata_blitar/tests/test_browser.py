@@ -300,6 +300,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     # Loaded, but a column has no definition yet (MS-Var): the operator follows the link to the Data Dictionary,
     # where the loader has described the kecamatan column and taken the unit from the header.
     assert visit.all("#satudata-status-strip .satudata-submit-refusal")
+    visit.shot("operator-columns-to-describe", phone_too=True)
     visit.click("#satudata-status-strip .satudata-describe-tables a")
     assert visit.find("#field-msvar-1-definisi").get_attribute("value").startswith("Nama kecamatan di Kota Blitar")
     assert visit.find("#field-msvar-2-nama_variabel").get_attribute("value") == "Jumlah Penduduk"
@@ -369,7 +370,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
         visit.shot("search", phone_too=True)
     visit.go("/")
     visit.shot("home", phone_too=True)
-    visit.click(f"li.dataset-item a[href$='/dataset/{name}']")
+    visit.click(f"ul.satudata-list a[href$='/dataset/{name}']")  # "Terbaru"
     assert "jiwa" in visit.text()
     visit.shot("dataset", phone_too=True)
     visit.click(".resource-item a.heading")
