@@ -5,8 +5,9 @@ metadata BPS asks for: the activity behind them (MS-Keg) and a definition of eve
 Seeding goes through CKAN's actions and is idempotent: what exists is left as it is, so running it again neither
 duplicates nor loses anything. OPDs, users and elements are made as the site user; the example datasets go through
 the real workflow as the demo users: the Operator Data creates the activity and the dataset linked to it, uploads its
-table, the load job runs (in this process when no worker took it), the operator defines its columns, then submit, verification by the Verifikator OPD, verification and
-publication by the Walidata. They are marked as example data: title prefix "Contoh", tag "contoh" and a note.
+table, the load job runs (in this process when no worker took it), the operator defines its columns, then submit,
+verification by the Verifikator OPD, verification and publication by the Walidata. They are marked as example data:
+title prefix "Contoh", tag "contoh" and a note.
 """
 from __future__ import annotations
 
@@ -274,8 +275,8 @@ def _define_columns(resource_id: str, dataset: DemoDataset) -> None:
     fields = [f for f in tk.get_action("datastore_info")(site_context(), {"id": resource_id})["fields"]
               if not f["id"].startswith("_")]
     known = {**DEMO_COLUMN_MS_VAR, dataset.column: {"definisi": dataset.definisi, "satuan": dataset.satuan}}
-    infos = [{**known.get(f["id"], {"definisi": f["id"]}), **{key: value for key, value in (f.get("info") or {}).items() if value}}
-             for f in fields]
+    infos = [{**known.get(f["id"], {"definisi": f["id"]}),
+              **{key: value for key, value in (f.get("info") or {}).items() if value}} for f in fields]
     if infos == [f.get("info") or {} for f in fields]:
         return
     tk.get_action("datastore_create")(_as(DEMO_OPERATOR), {
