@@ -9,6 +9,7 @@ adapt, then update CHECKED_AGAINST. Where CKAN 2.11 and 2.12 differ, the differe
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Callable
 
@@ -206,6 +207,23 @@ def packages_with_extra(key: str, values: list[str]) -> Any:
     PE = model.package_extra_table
     return (sa.select(PE.c.package_id, PE.c.value.label("value"))
             .where(PE.c.key == key, PE.c.state == "active", PE.c.value.in_(values)).subquery("linked"))
+
+
+def resource_list_value(value: list[Any]) -> Any:
+    """A list of objects kept on a resource (the MS-Var of a harvested table: interop/dcat_profile.py). CKAN 2.12
+    keeps it as it is; 2.11's resource schema flattens a nested list into fields it refuses as unexpected, so there
+    it is kept as JSON text."""
+    return value if CKAN_2_12 else json.dumps(value, ensure_ascii=False)
+
+
+def load_extras(packages: list[model.Package]) -> None:
+    """Many datasets' extras read in one query, before code reads `package.extras` of each (the verifiers' queue:
+    metadata/completeness.py). CKAN 2.12 has them in the package row already; 2.11 loads the `package_extra` rows of
+    each dataset on first use, one query per dataset."""
+    if CKAN_2_12 or not packages:
+        return
+    (model.Session.query(model.Package).options(sa.orm.selectinload(model.Package._extras))
+     .filter(model.Package.id.in_([package.id for package in packages])).all())
 
 
 # --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, ckan_suite/plugin.py) ------------------------

@@ -241,9 +241,11 @@ def satudata_error_text(code: Any, name: str | None, content: Any) -> tuple[str,
 
 
 def satudata_label_view_frame(html: Any) -> Markup:
-    """CKAN's resource view snippet with its frame's English label ("Data viewer") in the user's language."""
+    """CKAN's resource view snippet with its frame's English label ("Data viewer") in the user's language: an
+    aria-label on CKAN 2.12 (given a title too), a title on 2.11."""
     label = escape(tk._("Data viewer"))
-    return Markup(str(html).replace('aria-label="Data viewer"', f'aria-label="{label}" title="{label}"'))
+    return Markup(str(html).replace('aria-label="Data viewer"', f'aria-label="{label}" title="{label}"')
+                  .replace('title="Data viewer"', f'title="{label}"'))
 
 
 def satudata_workflow_history(package_id: str) -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, FOAF, VCARD
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.metadata import ms_var
 
 # Our own terms, for what DCAT-AP has no property: one per schema field.
@@ -445,12 +446,12 @@ class SatudataDCATProfile(RDFProfile):
             columns = self._ms_var_of(URIRef(resource["distribution_ref"])) if resource.get("distribution_ref") \
                 else []
             if columns:
-                resource["ms_var"] = columns
+                resource["ms_var"] = adapters.resource_list_value(columns)
         return dataset_dict
 
     def _ms_var_of(self, distribution):
         """A distribution's table schema back as [{id, <MS-Var key>: value, …}] (a harvesting CKAN keeps it on the
-        resource as `ms_var`; it has no DataStore table to hold a Data Dictionary)."""
+        resource as `ms_var`, as JSON text on CKAN 2.11; it has no DataStore table to hold a Data Dictionary)."""
         for schema in self.g.objects(distribution, DCT.conformsTo):
             head = self.g.value(schema, CSVW.column)
             if head is None:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.metadata import ms_keg, ms_var
 from ckanext.satudata_blitar.site import site_context
@@ -91,7 +91,8 @@ def report(package: model.Package, tables: list[model.Resource] | None = None) -
 
 
 def reports(packages: list[model.Package]) -> dict[str, list[dict[str, Any]]]:
-    """report() of many datasets (the verifiers' queue): their loaded tables in one query."""
+    """report() of many datasets (the verifiers' queue): their loaded tables, and their extras, in one query each."""
+    adapters.load_extras(packages)
     tables = loaded_tables([package.id for package in packages])
     return {package.id: report(package, tables[package.id]) for package in packages}
 

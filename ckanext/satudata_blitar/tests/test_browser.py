@@ -52,6 +52,21 @@ pytestmark = pytest.mark.serial
 
 # --- the live portal and the browser ----------------------------------------------------------------------------
 
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(result => done(result.violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160)).join(' | '))));
+"""
+
+
+def axe_violations(driver) -> list[str]:
+    """axe-core's serious and critical violations on the page the browser shows."""
+    driver.set_script_timeout(60)
+    driver.execute_script(AXE.read_text())
+    return driver.execute_async_script(AXE_RUN)
+
+
 @pytest.fixture(scope="module")
 def portal(world):
     """The portal of test.ini, served on a free port in a thread, with the site URL pointing at it."""
@@ -103,6 +118,7 @@ class Visit:
         self.counts = {"clicks": 0, "entries": 0}
         self.counting = True
         self.sessions = {}  # each person's cookies: their own browser stays logged in
+        self.audits = None  # {page: [what is wrong]} while auditing each screenshot's page
 
     def count(self, kind):
         if self.counting:
@@ -189,13 +205,28 @@ class Visit:
             self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
             self.driver.set_window_size(*WIDE)
 
+    def audit(self, name, is_phone):
+        """When auditing (`audits` is a dict), the page's serious or critical axe-core violations and, on a phone,
+        whether it scrolls sideways, kept under `name` and the width."""
+        if self.audits is None:
+            return
+        found = axe_violations(self.driver)
+        if is_phone:
+            scroll, inner = self.driver.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll > inner:
+                found.append(f"scrolls sideways: {scroll} px in {inner} px")
+        if found:
+            self.audits[f"{name} at {PHONE[0] if is_phone else WIDE[0]} px"] = found
+
     def shot(self, name, phone_too=False):
-        """A screenshot of the whole page (and the same page on a phone)."""
+        """A screenshot of the whole page (and the same page on a phone), audited (`audit`)."""
         self.step += 1
         for label, is_phone in [("1280", False)] + ([("390", True)] if phone_too else []):
             if is_phone:
                 self.phone()
                 self.driver.refresh()
+            self.audit(name, is_phone)
             width = PHONE[0] if is_phone else WIDE[0]
             height = self.driver.execute_script("return document.documentElement.scrollHeight")
             if not is_phone:
@@ -205,6 +236,10 @@ class Visit:
                 self.phone(False)
             else:
                 self.driver.set_window_size(*WIDE)
+        if not phone_too and self.audits is not None:  # a form being filled: audited on a phone without a reload
+            self.phone()
+            self.audit(name, True)
+            self.phone(False)
 
     def text(self):
         return self.find("body").text
@@ -255,6 +290,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     upload = tmp_path / "penduduk.xlsx"
     upload.write_bytes(_table())
     jobs.get_queue().empty()
+    visit.audits = {}  # every page the walk shows: axe-core, and no sideways scroll on a phone
 
     # SOP step 3: the operator lands on their tasks and creates the dataset with its metadata (the form in the BPS
     # sections; its choices start empty) ...
@@ -374,7 +410,11 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     assert "jiwa" in visit.text()
     visit.shot("dataset", phone_too=True)
     visit.click(".resource-item a.heading")
-    visit.find(".resource-view")
+    visit.driver.switch_to.frame(visit.find(".resource-view iframe"))
+    try:  # the table's rows, not "Sedang memproses..."
+        visit.find("#dtprv tbody td")
+    finally:
+        visit.driver.switch_to.default_content()
     visit.shot("resource-table", phone_too=True)
     chart_tab = [a for a in visit.all("a[href*='view_id=']") if "Grafik" in a.text]
     assert chart_tab, "the chart view is listed"
@@ -395,6 +435,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     with capsys.disabled():
         print("\n" + summary)
     assert sum(visit.counts.values()) <= MAX_SOP_ACTIONS, summary
+    assert visit.audits == {}
 
 
 # --- accessibility and phones on the main pages --------------------------------------------------------------
@@ -423,21 +464,10 @@ def _visit_each(visit, world):
         yield path
 
 
-AXE_RUN = """
-const done = arguments[arguments.length - 1];
-axe.run(document, {resultTypes: ['violations']}).then(result => done(result.violations
-  .filter(v => v.impact === 'serious' || v.impact === 'critical')
-  .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160)).join(' | '))));
-"""
-
-
 def test_no_serious_or_critical_accessibility_violation(visit, world):
-    axe = AXE.read_text()
-    visit.driver.set_script_timeout(60)
     found = {}
     for path in _visit_each(visit, world):
-        visit.driver.execute_script(axe)
-        violations = visit.driver.execute_async_script(AXE_RUN)
+        violations = axe_violations(visit.driver)
         if violations:
             found[path] = violations
     assert found == {}
