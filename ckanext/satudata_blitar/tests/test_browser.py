@@ -435,7 +435,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     with capsys.disabled():
         print("\n" + summary)
     assert sum(visit.counts.values()) <= MAX_SOP_ACTIONS, summary
-    assert visit.audits == {}
+    assert visit.audits == {}, "\n".join(f"{page}: {found}" for page, found in visit.audits.items())
 
 
 # --- accessibility and phones on the main pages --------------------------------------------------------------
