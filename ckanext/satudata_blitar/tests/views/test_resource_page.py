@@ -34,3 +34,19 @@ def test_the_upload_check_and_the_data_template_are_for_the_workflow_s_people(ap
     shown = (bool(page.select("#satudata-upload-report")), bool(dataset.select(".satudata-metadata-xlsx " + template)))
     assert page.select(".resource-view, .module-resource"), "the resource page itself is shown"
     assert shown == ((True, True) if viewer in WORKFLOW_PEOPLE else (False, False)), shown
+
+
+def test_the_additional_information_shows_what_the_opd_filled_in_and_no_empty_row(app, world):
+    import ckan.tests.helpers as helpers
+
+    resource_page, _dataset_page = _paths(world)
+    resource_id = resource_page.rsplit("/", 1)[-1]
+
+    def rows():
+        page = _page(app, world, "anonymous", resource_page)
+        return {row.th.get_text(strip=True): row.td.get_text(strip=True) for row in page.select("table tbody tr")
+                if row.th and row.td}
+
+    assert "Tahun / Periode" not in rows()  # left empty
+    helpers.call_action("resource_patch", context={"user": world.name("sysadmin")}, id=resource_id, periode="2024")
+    assert rows()["Tahun / Periode"] == "2024"
