@@ -552,7 +552,7 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
     working_days.ensure(period.start, period.end, now)
     utc = _in_utc(period, tz)
     facts = _dataset_facts(utc, opd_id, now, tz)
-    year, as_of = period.start.year, _as_of(_in_utc(period, tz), now)
+    year, as_of = period.start.year, _as_of(utc, now)
     elements = _element_facts(year, as_of, opd_id, tz)
     opds = []
     for opd in _opds(opd_id):

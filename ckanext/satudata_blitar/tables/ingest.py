@@ -562,14 +562,10 @@ def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger:
     started = time.perf_counter()
     # Each column's Data Dictionary: MS-Var pre-filled from what the file says (metadata/ms_var.py); a column the
     # table had before keeps what its dictionary said.
-    fields = [{"id": c["id"], "type": c["pg_type"], "info": ms_var.prefill(c["label"], c["pg_type"])}
+    # Region columns the upload check recognised or added come described (tables/wilayah_columns.py).
+    fields = [{"id": c["id"], "type": c["pg_type"],
+               "info": {**ms_var.prefill(c["label"], c["pg_type"]), **wilayah_columns.column_ms_var(c)}}
               for c in columns]
-    for field, column in zip(fields, columns):  # region columns the upload check recognised or added come described
-        if field["id"] == wilayah_columns.CODE_COLUMN:
-            field["info"] = {**wilayah_columns.CODE_COLUMN_MS_VAR, **field["info"], "tipe_data": "kode"}
-        elif column.get(wilayah_columns.NAME_COLUMN_KEY):
-            field["info"] = {**field["info"],
-                             **wilayah_columns.name_column_ms_var(column[wilayah_columns.NAME_COLUMN_KEY])}
     described = described or {}
     sheet = {c["id"]: ms_var.usable(described.get(c["label"]) or described.get(c["id"]) or {}) for c in columns}
     try:

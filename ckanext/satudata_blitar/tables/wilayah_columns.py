@@ -44,13 +44,20 @@ CODE_COLUMN_MS_VAR = {
     "referensi_pemilihan": "Kepmendagri 300.2.2-2138/2025 tentang kode dan data wilayah administrasi pemerintahan",
     "tipe_data": "kode",
 }
-# A recognised column of names gets its MS-Var from the loader too (ingest.load, where the file leaves it empty): its
-# `tingkat_wilayah` (set here) says which regions it names.
+# A recognised column of names gets its MS-Var from the loader too: its `tingkat_wilayah` (set here) says which
+# regions it names.
 NAME_COLUMN_KEY = "tingkat_wilayah"
 
 
-def name_column_ms_var(tingkat: str) -> dict[str, str]:
-    """The MS-Var of a column recognised as names of Kota Blitar's kecamatan or kelurahan."""
+def column_ms_var(column: dict[str, Any]) -> dict[str, str]:
+    """What the portal knows of a column of the parser's result (ingest.load lays it over what the header says): the
+    MS-Var of the added `kode_wilayah`, of a column recognised as names of Kota Blitar's kecamatan or kelurahan, or
+    nothing."""
+    if column["id"] == CODE_COLUMN:
+        return CODE_COLUMN_MS_VAR
+    tingkat = column.get(NAME_COLUMN_KEY)
+    if not tingkat:
+        return {}
     return {
         "definisi": f"Nama {tingkat} di Kota Blitar yang menjadi wilayah data pada baris ini.",
         "referensi_pemilihan": CODE_COLUMN_MS_VAR["referensi_pemilihan"],
