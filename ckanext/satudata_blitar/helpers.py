@@ -12,8 +12,8 @@ from ckanext.scheming.helpers import scheming_get_organization_schema, scheming_
 from ckanext.satudata_blitar import adapters, formats, language
 from ckanext.satudata_blitar.language import N_
 from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, through __all__)
-    render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
-    satudata_month, satudata_month_short)
+    render_datetime, satudata_date, satudata_datetime, satudata_file_size, satudata_number, satudata_percent,
+    satudata_period, satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import completeness, metadata_groups, ms_keg, ms_var
 from ckanext.satudata_blitar.reports import figures

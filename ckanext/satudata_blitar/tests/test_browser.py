@@ -787,13 +787,16 @@ def test_phone_pages_put_the_content_first_and_never_scroll_sideways(visit, worl
                         "return Array.from(document.querySelectorAll('thead th')).map(th => th.textContent.trim())")
                     if "_id" in headings or "No." not in headings:
                         problems[(who, path, "the row column's heading")] = headings
-                    # The footer names the dataset by its title and sorts by "No.", and no label ends in a colon
-                    # after its box ("Cari: [ ]:").
-                    caption, sort, colons = WebDriverWait(visit.driver, WAIT).until(lambda d: d.execute_script(
+                    # The footer names the dataset by its title (its tooltip's dates as the portal writes them)
+                    # and sorts by "No.", and no label ends in a colon after its box ("Cari: [ ]:").
+                    caption, tip, sort, colons = WebDriverWait(visit.driver, WAIT).until(lambda d: d.execute_script(
                         "const c = document.querySelector('div.resourceinfo'), s = document.querySelector('div.sortinfo');"
                         "if (!c || !c.textContent.trim() || !s || !s.textContent.trim()) return null;"
-                        "return [c.textContent.trim(), s.textContent.trim(), Array.from(document.querySelectorAll('label'))"
+                        "return [c.textContent.trim(), c.querySelector('i').title, s.textContent.trim(),"
+                        "Array.from(document.querySelectorAll('label'))"
                         ".filter(l => getComputedStyle(l, '::after').content.includes(':')).map(l => l.textContent)];"))
+                    if "(UTC" in tip or "KiB" in tip or not tip.startswith("Data terakhir diperbarui: "):
+                        problems[(who, path, "the caption's tooltip")] = tip
                     if not caption.startswith(tk.get_action("package_show")({"ignore_auth": True}, {"id": name})["title"]) or "_id" in sort or "No." not in sort or colons:
                         problems[(who, path, "the table's footer")] = (caption, sort, colons)
                 finally:

@@ -37,5 +37,12 @@
       }
     });
   }
-  $(document).on('draw.dt', function (event, settings) { decorate(settings.nTable); renameRowColumn(); });
+  // The caption's tooltip, written by the portal (dates in its zone and format, sizes in KB).
+  var info = document.querySelector('meta[name=satudata-resource-info]');
+  function describeResource() {
+    if (info) { $('div.resourceinfo i').attr('title', info.content); }
+  }
+  $(document).on('draw.dt', function (event, settings) { decorate(settings.nTable); renameRowColumn(); describeResource(); });
+  // CKAN's script builds the caption when the table is initialised, after its first draw.
+  $(document).on('init.dt', describeResource);
 })(jQuery);
