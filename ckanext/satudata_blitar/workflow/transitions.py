@@ -162,8 +162,13 @@ def without_workflow_fields(data_dict: dict) -> dict:
 # --- our tables ---------------------------------------------------------------------------------------------
 
 def current_state(package_id: str) -> str:
-    status = model.Session.get(DatasetStatus, package_id)
-    return status.state if status else DRAF
+    """The dataset's state, read once per web request: a dataset page asks for it a dozen times (each
+    package_update auth check, each package_show), and SQLAlchemy's identity map keeps no row nobody holds. `move`
+    forgets it, so a transition's own request reads the new state."""
+    def stored() -> str:
+        status = model.Session.get(DatasetStatus, package_id)
+        return status.state if status else DRAF
+    return request_cache.once(("dataset_state", package_id), stored)
 
 
 def dataset_created(context: dict, pkg_dict: dict) -> None:
@@ -201,6 +206,7 @@ def move(package_id: str, owner_org: str | None, transition: Transition, from_st
         .values(state=transition.to_state, changed_at=now)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
+        request_cache.forget_all()  # the state this request read is no longer the dataset's
         raise Conflict(package_id)  # the caller (the action) rolls its transaction back
     event = WorkflowEvent(package_id=package_id, owner_org=owner_org, transition=transition.name,
                           from_state=from_state, to_state=transition.to_state, actor_id=actor_id,

@@ -276,3 +276,32 @@ def test_the_dataset_form_is_in_the_five_bps_sections_with_help(app, world):
     assert {"kontak_email", "tanggal_rilis"} <= fields["bagian-kontak"]
     definisi = page.select_one("#field-definisi").find_parent(class_="form-group")
     assert "Definisi operasional" in definisi.get_text(" ")
+
+
+def test_the_state_is_read_once_per_request_and_afresh_after_a_transition(app, world):
+    """A dataset page asks for the state a dozen times (auth checks, package_show): one query per request. A
+    transition in the same request forgets it, so what follows sees the new state; the next request reads again."""
+    import sqlalchemy
+    from ckan import model
+
+    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="dibaca-sekali")
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "satudata_dataset_status" in statement:
+            statements.append(statement)
+
+    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        with app.flask_app.test_request_context():
+            assert [workflow.current_state(dataset["id"]) for _ in range(5)] == [workflow.DIAJUKAN] * 5
+            assert len(statements) == 1
+            helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
+                                id=dataset["id"], transition="verifikasi_opd")
+            assert workflow.current_state(dataset["id"]) == workflow.TERVERIFIKASI_OPD
+        with app.flask_app.test_request_context():
+            before = len(statements)
+            assert workflow.current_state(dataset["id"]) == workflow.TERVERIFIKASI_OPD
+            assert len(statements) == before + 1  # a new request reads it again
+    finally:
+        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
