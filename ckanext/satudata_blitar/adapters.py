@@ -226,7 +226,7 @@ def load_extras(packages: list[model.Package]) -> None:
      .filter(model.Package.id.in_([package.id for package in packages])).all())
 
 
-# --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, ckan_suite/plugin.py) ------------------------
+# --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, tests/ckan_suite/plugin.py) ------------------
 
 def plugins_unload_name() -> str:
     """The name of the function CKAN's `with_plugins` fixture calls after each test to unload the plugins: 2.11's
