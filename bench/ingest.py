@@ -75,7 +75,7 @@ def _queryable(resource_id: str) -> dict:
 
 def run_ours(path: str, ini: str) -> dict:
     _ckan(ini)
-    from ckanext.satudata_blitar import file_safety
+    from ckanext.satudata_blitar.files import safety as file_safety
     from ckanext.satudata_blitar.tables import ingest
     resource_id = _resource(Path(path).name)
     timings: dict[str, float] = {}

@@ -16,15 +16,16 @@ import datetime
 import json
 from typing import Any, Callable, Iterable
 
-from ckanext.satudata_blitar import files, formats
+from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.language import N_, translated
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 FORMATS = ("xlsx", "csv", "json", "pdf")
-MIMETYPES = {"xlsx": files.XLSX_MIMETYPE, "csv": files.CSV_MIMETYPE + "; charset=utf-8", "json": files.JSON_MIMETYPE,
-             "pdf": "application/pdf"}
+MIMETYPES = {"xlsx": workbooks.XLSX_MIMETYPE, "csv": workbooks.CSV_MIMETYPE + "; charset=utf-8",
+             "json": workbooks.JSON_MIMETYPE, "pdf": "application/pdf"}
 # The files' names say what they are in the SOP's words, whatever the file's language: laporan-pemantauan-2026.pdf,
 # laporan-pemantauan-evaluasi-2026-T3.xlsx.
 FILE_NAMES = {"monitoring": "laporan-pemantauan", "evaluation": "laporan-pemantauan-evaluasi"}
@@ -282,9 +283,9 @@ def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: s
             pass
         return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
     if fmt == "csv":
-        return _csv(parts, heading, files.language(lang))
+        return _csv(parts, heading, workbooks.language(lang))
     if fmt == "xlsx":
-        return _xlsx(parts, heading, files.language(lang), document)
+        return _xlsx(parts, heading, workbooks.language(lang), document)
     raise ValueError(fmt)
 
 
@@ -314,7 +315,7 @@ def _csv(parts: Iterable[Section], heading: str, lang: str) -> bytes:
             yield from ([], [part.title], part.headers)
             for row in part.rows:
                 yield [csv_text(value, kind, lang) for value, kind in zip(row, part.kinds)]
-    return files.csv_bytes(rows(), files.csv_delimiter(lang))
+    return workbooks.csv_bytes(rows(), workbooks.csv_delimiter(lang))
 
 
 # The number format of each kind of column (formats.xlsx_number_format); text has none.
@@ -339,10 +340,10 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str,
         _cover_sheet(workbook, document, lang)
     for part in parts:
         sheet = workbook.create_sheet(part.title[:31])
-        files.append_row(sheet, part.headers)
-        files.style_header(sheet[1])
+        workbooks.append_row(sheet, part.headers)
+        workbooks.style_header(sheet[1])
         for row in part.rows:
-            files.append_row(sheet, row)
+            workbooks.append_row(sheet, row)
         for index, (width, kind) in enumerate(zip(part.widths, part.kinds), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = width
@@ -358,7 +359,7 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str,
         sheet.oddFooter.right.text = "&P / &N"
     if not workbook.sheetnames:
         workbook.create_sheet(heading[:31])
-    return files.workbook_bytes(workbook)
+    return workbooks.workbook_bytes(workbook)
 
 
 COVER_SHEET = N_("Report")
@@ -382,7 +383,7 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
 
     def line(values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
              height: float | None = None) -> int:
-        files.append_row(sheet, values or [None])  # a blank line is a row too
+        workbooks.append_row(sheet, values or [None])  # a blank line is a row too
         row = sheet.max_row
         if merge and values:
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)

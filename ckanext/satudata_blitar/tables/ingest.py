@@ -41,8 +41,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
-from ckanext.satudata_blitar import adapters, config, file_safety
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar import adapters, config
+from ckanext.satudata_blitar.files import safety as file_safety
+from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_var
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check, wilayah_columns

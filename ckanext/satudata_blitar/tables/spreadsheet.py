@@ -32,8 +32,8 @@ import sys
 import zipfile
 from typing import Any, Callable, Iterator, Optional
 
-from ckanext.satudata_blitar import file_safety
-from ckanext.satudata_blitar.file_safety import N_, Limits, UnsafeFile
+from ckanext.satudata_blitar.files import safety as file_safety
+from ckanext.satudata_blitar.files.safety import N_, Limits, UnsafeFile
 
 HEADER_SCAN_ROWS = 30
 MAX_ISSUES_PER_KIND = 20

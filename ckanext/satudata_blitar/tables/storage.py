@@ -15,7 +15,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import ResourceUpload
 
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.tables import served_files
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import formats, request_cache
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.files.safety import N_
 
 TASK_TYPE = "satudata_upload"
 KEY = "report"

@@ -27,7 +27,7 @@ import os
 import re
 from typing import Any, Iterator, Optional
 
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.reference import wilayah as ref
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import transitions as workflow

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.munge import munge_title_to_name
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import inner_context
 from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_keg, ms_var
@@ -100,8 +100,8 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     if errors:
         raise tk.ValidationError(errors)
 
-    limits = files.upload_limits()
-    content = files.read_upload(data["upload"], limits.max_bytes, tk._("Upload the metadata as an .xlsx file"))
+    limits = workbooks.upload_limits()
+    content = workbooks.read_upload(data["upload"], limits.max_bytes, tk._("Upload the metadata as an .xlsx file"))
     current = tk.get_action("package_show")(inner_context(context), {"id": data["id"]}) if data.get("id") else None
     dataset_type = current["type"] if current else "dataset"
     forms = _forms(dataset_type)

@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.logic import auth_audit_exempt
 
-from ckanext.satudata_blitar import file_safety
+from ckanext.satudata_blitar.files import safety
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.tables import ingest, upload_check
 
@@ -81,14 +81,14 @@ def xloader_status(original_action, context, data_dict):
 @tk.side_effect_free
 @auth_audit_exempt
 def datastore_search(original_action, context, data_dict):
-    """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (file_safety.py).
+    """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (files/safety.py).
 
     Exempt from CKAN's auth audit as the DataStore's own action is (CKAN exempts a plugin's actions, but a chained
     action takes the chaining function's attributes): searching a public table (`_table_metadata`) calls no auth
     function, and without the exemption the audit turned it into a 500."""
     result = original_action(context, data_dict)
     if data_dict.get("records_format") in ("csv", "tsv"):
-        return file_safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
+        return safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
     return result
 
 

@@ -1,11 +1,11 @@
-"""spreadsheet.py and file_safety.py on small generated files: values, header detection, types, safety checks."""
+"""spreadsheet.py and files/safety.py on small generated files: values, header detection, types, safety checks."""
 from __future__ import annotations
 
 import datetime
 
 import pytest
 
-from ckanext.satudata_blitar import file_safety
+from ckanext.satudata_blitar.files import safety
 from ckanext.satudata_blitar.tables import spreadsheet
 from ckanext.satudata_blitar.tests import table_samples as samples
 
@@ -54,7 +54,7 @@ def _parse(tmp_path, name, data, **limits):
     path = tmp_path / name
     path.write_bytes(data)
     out = tmp_path / "out.csv"
-    result = spreadsheet.parse(str(path), name.rsplit(".", 1)[1], str(out), file_safety.Limits(**limits))
+    result = spreadsheet.parse(str(path), name.rsplit(".", 1)[1], str(out), safety.Limits(**limits))
     return result, (out.read_text() if out.exists() else None)
 
 
@@ -116,7 +116,7 @@ def test_headers_become_valid_datastore_field_ids(header, stored):
     ("Sukorejo", "Sukorejo"), (5, 5),
 ])
 def test_formula_like_cells_are_neutralised_for_export(value, exported):
-    assert file_safety.neutralise(value) == exported
+    assert safety.neutralise(value) == exported
 
 
 @pytest.mark.parametrize("name, data, code", [
@@ -135,8 +135,8 @@ def test_formula_like_cells_are_neutralised_for_export(value, exported):
 def test_file_safety_refuses_before_parsing(tmp_path, name, data, code):
     path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(file_safety.UnsafeFile) as refused:
-        file_safety.check(str(path), name.rsplit(".", 1)[1])
+    with pytest.raises(safety.UnsafeFile) as refused:
+        safety.check(str(path), name.rsplit(".", 1)[1])
     assert refused.value.code == code
 
 
@@ -144,12 +144,12 @@ def test_file_safety_limits_are_the_configured_ones(tmp_path):
     data = samples.xlsx([["a"], [1]])
     path = tmp_path / "x.xlsx"
     path.write_bytes(data)
-    assert file_safety.check(str(path), "xlsx") == "xlsx"
-    with pytest.raises(file_safety.UnsafeFile) as refused:
-        file_safety.check(str(path), "xlsx", file_safety.Limits(max_bytes=len(data) - 1))
+    assert safety.check(str(path), "xlsx") == "xlsx"
+    with pytest.raises(safety.UnsafeFile) as refused:
+        safety.check(str(path), "xlsx", safety.Limits(max_bytes=len(data) - 1))
     assert refused.value.code == "too_large"
-    with pytest.raises(file_safety.UnsafeFile) as refused:
-        file_safety.check(str(path), "xlsx", file_safety.Limits(max_uncompressed_bytes=100))
+    with pytest.raises(safety.UnsafeFile) as refused:
+        safety.check(str(path), "xlsx", safety.Limits(max_uncompressed_bytes=100))
     assert refused.value.code == "zip_too_large"
 
 
@@ -181,9 +181,9 @@ def test_parser_child_is_bounded_in_memory():
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as f:
         f.write(samples.xlsx([["a", "b"], [1, 2]]))
     try:
-        result = ingest.parse_in_child(f.name, "xlsx", None, file_safety.Limits(parser_memory_mb=20))
+        result = ingest.parse_in_child(f.name, "xlsx", None, safety.Limits(parser_memory_mb=20))
         assert result["issues"][0]["code"] == "parser_memory"
-        result = ingest.parse_in_child(f.name, "xlsx", None, file_safety.Limits())
+        result = ingest.parse_in_child(f.name, "xlsx", None, safety.Limits())
         assert result["rows"] == 1 and not result["issues"]
     finally:
         os.remove(f.name)
