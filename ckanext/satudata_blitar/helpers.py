@@ -9,9 +9,10 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_organization_schema, scheming_language_text
 
-from ckanext.satudata_blitar import adapters, formats, language
+from ckanext.satudata_blitar import adapters, language
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.language import N_
-from ckanext.satudata_blitar.formats import (  # noqa: F401  (registered below, through __all__)
+from ckanext.satudata_blitar.language.formats import (  # noqa: F401  (registered below, through __all__)
     render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
     satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.elements import data_elements

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_language_text
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.elements.data_elements import STATUS_LABELS
 from ckanext.satudata_blitar.language import translated

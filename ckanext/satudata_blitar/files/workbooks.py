@@ -24,7 +24,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ckanext.satudata_blitar import config, formats
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files import safety
 from ckanext.satudata_blitar.language import LANGUAGES
 

@@ -28,7 +28,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.files.workbooks import FILE_KEY, LANGUAGES, WRAP
 from ckanext.satudata_blitar.language import translated

@@ -11,7 +11,8 @@ import datetime
 import json
 from typing import Any
 
-from ckanext.satudata_blitar import config, formats
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.language import N_, translated
 
 KINDS = ("monitoring", "evaluation")

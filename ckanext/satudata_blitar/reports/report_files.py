@@ -5,7 +5,7 @@ Headers are Indonesian (the SOP's language) or English (`lang="en"`), in the wor
 labels (states, movements, steps, statuses, aspects, indicators) are their modules' msgids, and every word is
 translated from the same catalogue (language.translated).
 
-Numbers and dates are written as the pages write them in the file's language (formats.py): in .xlsx they stay
+Numbers and dates are written as the pages write them in the file's language (language/formats.py): in .xlsx they stay
 numbers and dates with a number format (1.234,5; 85,8%; 1 Desember 2026, 13.20 WIB); the .csv is written the way
 a spreadsheet in that language's region reads it: Indonesian with `;` between fields and 1.234,5, English with
 `,` and 1,234.5 (docs/i18n.md). The .json keeps the machine format (ISO times, shares 0-1)."""
@@ -16,7 +16,7 @@ import datetime
 import json
 from typing import Any, Callable, Iterable
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.language import N_, translated

@@ -15,7 +15,7 @@ from typing import IO, Any, Callable, Iterator, Optional
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files import workbooks
 
 PAGE_SIZE = 10000

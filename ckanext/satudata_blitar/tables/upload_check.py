@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import formats, request_cache
+from ckanext.satudata_blitar import request_cache
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files.safety import N_
 
 TASK_TYPE = "satudata_upload"

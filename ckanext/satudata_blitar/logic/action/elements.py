@@ -6,7 +6,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, language, names
+from ckanext.satudata_blitar import config, language
+from ckanext.satudata_blitar.language import names
 from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements, data_elements_xlsx
 from ckanext.satudata_blitar.logic import schema

@@ -1,4 +1,4 @@
-"""One format per language for dates, times, numbers, percentages and periods (formats.py)."""
+"""One format per language for dates, times, numbers, percentages and periods (language/formats.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.language import formats
 
 MOMENT = dt.datetime(2026, 12, 1, 6, 20)  # UTC, as CKAN stores it: 13.20 in Kota Blitar
 
