@@ -96,7 +96,7 @@ def xloader_lists_format(resource_format: str | None) -> bool:
     return XLoaderFormats.is_it_an_xloader_format(resource_format)
 
 
-# --- ckanext-xloader's jobs database (plugin.py) --------------------------------------------------------------------
+# --- ckanext-xloader's jobs database (plugins/) -----------------------------------------------------------------
 
 def xloader_jobs_engine_pre_ping(config: Any) -> None:
     """Makes xloader's engine for its jobs table test each pooled connection before use, as CKAN's own engines do
@@ -114,7 +114,7 @@ def xloader_jobs_engine_pre_ping(config: Any) -> None:
         engine.dispose()
 
 
-# --- CSRF protection per request (plugin.py, IMiddleware) ------------------------------------------------------------
+# --- CSRF protection per request (plugins/, IMiddleware) ---------------------------------------------------------
 
 def csrf_exemption_per_request(app: Any) -> None:
     """Keeps CKAN's CSRF exemption of requests with an API token to that request. CKAN 2.12.0's ckan_before_request

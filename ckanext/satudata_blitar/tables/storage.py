@@ -3,7 +3,7 @@ the operator (a ValidationError on the upload field, before CKAN commits the res
 
 CKAN writes the upload to `<path>~` and renames it; an OSError there (disk full, read-only or missing folder, no
 permission) reaches the user as a 500 and may leave the `~` file behind. Registered as IUploader.get_resource_uploader
-(plugin.py); other uploads (images) stay with CKAN.
+(plugins/); other uploads (images) stay with CKAN.
 """
 from __future__ import annotations
 
