@@ -172,7 +172,7 @@ def refuse_unsupported_core_settings(config_) -> None:
                 f"Remove it from the ini file or set it to false.")
 
 
-# The portal's face (helpers_portal.py)
+# The portal's face (helpers/portal.py)
 
 def logo() -> str:
     return tk.config["ckanext.satudata_blitar.logo"] or ""

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import language
 
-# The template helpers (helpers.py registers these); zone_name and xlsx_number_format are for the file writers.
+# The template helpers (helpers/language.py registers these); zone_name and xlsx_number_format are for the file writers.
 __all__ = ["render_datetime", "satudata_datetime", "satudata_date", "satudata_number", "satudata_percent",
            "satudata_period", "satudata_month", "satudata_month_short"]
 

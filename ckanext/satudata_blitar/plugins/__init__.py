@@ -15,12 +15,11 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
+from ckanext.satudata_blitar import adapters, config, helpers
 from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helpers, views as interop_views
 from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, ms_var, search
-from ckanext.satudata_blitar.requests import template_helpers as request_helpers
 from ckanext.satudata_blitar.tables import chart_view, ingest, served_files, storage, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
@@ -35,8 +34,7 @@ PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
 @tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations
-@tk.blanket.helpers(lambda: {name: getattr(module, name) for module in (helpers, helpers_portal, request_helpers)
-                             for name in module.__all__})
+@tk.blanket.helpers(helpers.get_helpers)
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     """The portal: the SOP's workflow, metadata, tables, elements, requests and reports."""
