@@ -33,6 +33,14 @@ def test_date_is_the_day_in_the_display_time_zone(wib):
     assert formats.satudata_date(None) == "—"
 
 
+@pytest.mark.parametrize("helper, value, lang, expected", [
+    ("satudata_month", "2026-07", "id", "Juli 2026"), ("satudata_month", dt.date(2026, 7, 17), "en", "July 2026"),
+    ("satudata_month_short", "2026-08", "id", "Agu"), ("satudata_month_short", "2026-08", "en", "Aug"),
+    ("satudata_month", None, "id", "—"), ("satudata_month_short", "", "en", "—")])
+def test_months(helper, value, lang, expected):
+    assert getattr(formats, helper)(value, lang) == expected
+
+
 @pytest.mark.parametrize("value, lang, expected", [
     (1234.5, "id", "1.234,5"), (1234.5, "en", "1,234.5"), (24.0, "id", "24"), (0.1, "id", "0,1"),
     (1035, "id", "1.035"), (None, "id", "—")])
