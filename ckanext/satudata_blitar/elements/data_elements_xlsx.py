@@ -20,10 +20,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_language_text
 
-from ckanext.satudata_blitar.language import formats
+from ckanext.satudata_blitar.language import formats, translated
 from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.elements.data_elements import STATUS_LABELS
-from ckanext.satudata_blitar.language import translated
 from ckanext.satudata_blitar.files.workbooks import FILE_KEY
 MAX_ROWS = 5000
 

@@ -25,9 +25,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ckanext.satudata_blitar import config
-from ckanext.satudata_blitar.language import formats
+from ckanext.satudata_blitar.language import LANGUAGES, formats
 from ckanext.satudata_blitar.files import safety
-from ckanext.satudata_blitar.language import LANGUAGES
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"

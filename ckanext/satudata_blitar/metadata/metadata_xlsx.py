@@ -28,10 +28,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ckanext.satudata_blitar.language import formats
+from ckanext.satudata_blitar.language import formats, translated
 from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.files.workbooks import FILE_KEY, LANGUAGES, WRAP
-from ckanext.satudata_blitar.language import translated
 from ckanext.satudata_blitar.metadata import metadata_groups, ms_var
 
 # What the workbook says itself, in the workbook's language (not the UI's: the form is Indonesian by default).

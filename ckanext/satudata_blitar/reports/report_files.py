@@ -16,10 +16,9 @@ import datetime
 import json
 from typing import Any, Callable, Iterable
 
-from ckanext.satudata_blitar.language import formats
+from ckanext.satudata_blitar.language import N_, formats, translated
 from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.language import N_, translated
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
