@@ -20,7 +20,7 @@ from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helper
 from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, ms_var, search
-from ckanext.satudata_blitar.tables import chart_view, ingest, served_files, storage, wilayah_columns
+from ckanext.satudata_blitar.tables import chart_view, ingest, resource_upload, served_files, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -175,7 +175,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         return None
 
     def get_resource_uploader(self, data_dict):
-        return storage.SafeResourceUpload(data_dict)
+        return resource_upload.SafeResourceUpload(data_dict)
 
     # IDataDictionaryForm: MS-Var in each column's Data Dictionary `info`, label/notes kept in step (metadata/ms_var.py)
 
