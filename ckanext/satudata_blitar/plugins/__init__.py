@@ -16,8 +16,8 @@ from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.satudata_blitar import adapters, config, helpers
-from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helpers, views as interop_views
 from ckanext.satudata_blitar.accounts import sessions, throttle
+from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helpers, views as interop_views
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, ms_var, search
 from ckanext.satudata_blitar.tables import chart_view, ingest, resource_upload, served_files, wilayah_columns
