@@ -140,6 +140,9 @@ def seed_data_elements(year: int) -> list[str]:
 
 
 KECAMATAN = ("Sananwetan", "Kepanjenkidul", "Sukorejo")
+# The tables' headers as an OPD writes them (the value column's with its unit in parentheses, as BPS tables do): the
+# DataStore's column ids, and what the table view and the Data Dictionary show.
+KECAMATAN_HEADER, YEAR_HEADER = "Kecamatan", "Tahun"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,7 +152,7 @@ class DemoDataset:
     urusan: str
     definisi: str
     satuan: str
-    column: str
+    column: str  # the value column's header
     # {tahun: (Sananwetan, Kepanjenkidul, Sukorejo)}
     values: dict[int, tuple[float, float, float]]
     xlsx: bool = False
@@ -170,17 +173,17 @@ DEMO_DATASETS: tuple[DemoDataset, ...] = (
     DemoDataset("contoh-jumlah-tenaga-kesehatan-per-kecamatan",
                 "Contoh: Jumlah Tenaga Kesehatan per Kecamatan", "kesehatan",
                 "Banyaknya tenaga kesehatan yang bertugas di fasilitas kesehatan di kecamatan pada akhir tahun.",
-                "orang", "jumlah_tenaga_kesehatan",
+                "orang", "Jumlah Tenaga Kesehatan (orang)",
                 {2022: (412, 538, 297), 2023: (425, 551, 309), 2024: (431, 566, 318)}, xlsx=True),
     DemoDataset("contoh-cakupan-imunisasi-dasar-lengkap-per-kecamatan",
                 "Contoh: Cakupan Imunisasi Dasar Lengkap per Kecamatan", "kesehatan",
                 "Persentase bayi usia 0-11 bulan yang mendapat imunisasi dasar lengkap.",
-                "persen", "cakupan_persen",
+                "persen", "Cakupan Imunisasi Dasar Lengkap (persen)",
                 {2022: (91.4, 89.7, 93.1), 2023: (94.2, 92.8, 95.0), 2024: (96.1, 94.5, 96.8)}),
     DemoDataset("contoh-jumlah-kelahiran-hidup-per-kecamatan",
                 "Contoh: Jumlah Kelahiran Hidup per Kecamatan", "kesehatan",
                 "Banyaknya bayi lahir hidup yang tercatat di fasilitas kesehatan selama setahun.",
-                "jiwa", "kelahiran_hidup",
+                "jiwa", "Jumlah Kelahiran Hidup (jiwa)",
                 {2022: (702, 861, 548), 2023: (688, 842, 561), 2024: (675, 830, 552)}),
 )
 
@@ -201,7 +204,7 @@ DEMO_ACTIVITY = {
 # The MS-Var of the example tables' columns the loader cannot know (it has described the kecamatan column and filled
 # in names and types).
 DEMO_COLUMN_MS_VAR = {
-    "tahun": {"definisi": "Tahun yang dicakup oleh nilai pada baris ini.", "satuan": "tahun"},
+    "Tahun": {"definisi": "Tahun yang dicakup oleh nilai pada baris ini.", "satuan": "tahun"},
 }
 
 # The transitions from each state to Terbit, and which demo user makes them.
@@ -211,7 +214,7 @@ _TO_PUBLISHED = ((workflow.DRAF, "ajukan", DEMO_OPERATOR), (workflow.DIAJUKAN, "
 
 
 def _table_file(dataset: DemoDataset) -> FileStorage:
-    header = ("kecamatan", "tahun", dataset.column)
+    header = (KECAMATAN_HEADER, YEAR_HEADER, dataset.column)
     if dataset.xlsx:
         import openpyxl
         book = openpyxl.Workbook()
@@ -258,7 +261,7 @@ def _ensure_chart(resource_id: str, dataset: DemoDataset) -> None:
         return
     tk.get_action("resource_view_create")(_as(DEMO_OPERATOR), {
         "resource_id": resource_id, "view_type": "satudata_chart", "title": "Grafik",
-        "x": "kecamatan", "y": dataset.column, "split": "tahun", "kind": "bar"})
+        "x": KECAMATAN_HEADER, "y": dataset.column, "split": YEAR_HEADER, "kind": "bar"})
 
 
 def seed_activity() -> str:

@@ -8,8 +8,8 @@ from ckanext.satudata_blitar import language
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.language.formats import (  # noqa: F401  (registered through __all__)
-    render_datetime, satudata_date, satudata_datetime, satudata_number, satudata_percent, satudata_period,
-    satudata_month, satudata_month_short)
+    render_datetime, satudata_date, satudata_datetime, satudata_file_size, satudata_number, satudata_percent,
+    satudata_period, satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 

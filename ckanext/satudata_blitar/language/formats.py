@@ -1,6 +1,6 @@
 """One way to write dates, times, numbers, percentages and periods in each language, for pages, report files and
-e-mails alike. Indonesian: `1 Desember 2026, 13.20 WIB`, `1.234,5`, `85,8%`, `2026-T3`; English: `1 December 2026,
-13:20 WIB`, `1,234.5`, `85.8%`, `2026-Q3`. Times are shown in ckan.display_timezone (Asia/Jakarta for the portal).
+e-mails alike. Indonesian: `1 Desember 2026, 13.20 WIB`, `1.234,5`, `85,8%`, `2026-T3`, `4,8 KB`; English: `1 December
+2026, 13:20 WIB`, `1,234.5`, `85.8%`, `2026-Q3`, `4.8 KB`. Times are shown in ckan.display_timezone (Asia/Jakarta for the portal).
 
 The template helpers are the satudata_* functions below; `render_datetime` replaces CKAN's helper of that name
 (activity stream, dataset history, our workflow pages), which writes "Desember 1, 2026, 13:19 (UTC)".
@@ -19,7 +19,7 @@ from ckanext.satudata_blitar import language
 
 # The template helpers (helpers/language.py registers these); zone_name and xlsx_number_format are for the file writers.
 __all__ = ["render_datetime", "satudata_datetime", "satudata_date", "satudata_number", "satudata_percent",
-           "satudata_period", "satudata_month", "satudata_month_short"]
+           "satudata_period", "satudata_month", "satudata_month_short", "satudata_file_size"]
 
 NONE = "—"
 # How Indonesians name their time zones; babel only knows "Waktu Indonesia (Jakarta)".
@@ -114,6 +114,22 @@ def satudata_number(value: Any, decimals: int | None = None, lang: str | None = 
         return NONE
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "" if decimals == 0 else ".#")
     return numbers.format_decimal(value, format=pattern, locale=_lang(lang))
+
+
+# File sizes as people read them on their computers: KB, MB, GB of 1024 (CKAN's helper writes "4,8 KiB").
+_SIZE_UNITS = (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024))
+
+
+def satudata_file_size(size: Any, lang: str | None = None) -> str:
+    """`4,8 KB`, `1,2 MB`; below 1 KB in bytes (`215 bita` / `215 bytes`)."""
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        return NONE
+    for unit, factor in _SIZE_UNITS:
+        if size >= factor:
+            return f"{satudata_number(size / factor, lang=lang)} {unit}"
+    return f"{satudata_number(size, lang=lang)} {'bita' if _lang(lang) == 'id' else 'bytes'}"
 
 
 def satudata_percent(share: Any, decimals: int = 1, lang: str | None = None) -> str:

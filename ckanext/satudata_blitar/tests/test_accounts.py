@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from unittest import mock
 
 import pytest
+import sqlalchemy
 from passlib.hash import pbkdf2_sha512
 
 import ckan.tests.factories as ckan_factories
@@ -198,6 +199,31 @@ def test_an_opds_accounts_are_listed_only_to_the_walidata_and_sysadmins(app, peo
     headers = _headers(people, viewer)
     shown = app.get("/api/3/action/organization_show?id=dinas-kesehatan", headers=headers, status=200).json
     assert ("users" in shown["result"]) == (viewer in MAY_SEE_EVERYONE)
+
+
+def test_an_opd_shown_to_a_visitor_costs_no_query_per_member(people):
+    """Every dataset page shows its OPD: for a visitor CKAN does not build the member list we would drop (one query
+    per member for the count of datasets they created)."""
+    from ckan import model
+
+    def queries():
+        found = []
+        listen = lambda *args: found.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+        sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", listen)
+        try:
+            shown = helpers.call_action("organization_show", context={"user": "", "ignore_auth": False},
+                                        id=organization["id"])
+        finally:
+            sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", listen)
+        assert "users" not in shown
+        return len(found)
+
+    organization = ckan_factories.Organization()
+    alone = queries()
+    for _ in range(4):
+        helpers.call_action("member_create", id=organization["id"], object=ckan_factories.User()["id"],
+                            object_type="user", capacity="member")
+    assert queries() == alone
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -8,7 +8,9 @@ against a live portal served from the test databases.
 - axe-core on the main pages: no serious or critical violation.
 - At 390 px (a phone) no page scrolls sideways.
 
-Screenshots of every step go to .services/artefacts/browser/ (git-ignored), at 1280 px and at 390 px.
+Screenshots of every step go to .services/artefacts/browser/ (git-ignored), at 1280 px and at 390 px. The steps the
+guides (/panduan) show are also kept as the guides' images: when a page looks different from its image, the walk
+writes the new one into public/ and fails until it is committed (docs/guides.md).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import urllib.request
 
 import openpyxl
 import pytest
+from PIL import Image, ImageChops, ImageStat
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.common.exceptions import ElementClickInterceptedException, TimeoutException
@@ -34,8 +37,10 @@ import ckan.lib.jobs as jobs
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware import make_app
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.views import guides
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 ARTEFACTS = ROOT / ".services" / "artefacts" / "browser"
@@ -46,8 +51,25 @@ REASON = "Satuan harus jiwa, bukan orang."
 WAIT = 10
 # The whole SOP's clicks and field entries, by every person, at most (issue: 104 before).
 MAX_SOP_ACTIONS = 60
+# The guides' images: the top of a page as a 1280 px screen shows it, scaled. One counts as stale when its 64 × 40
+# grey thumbnail differs from the page's by more than GUIDE_TOLERANCE on average (0–1). Measured: the same step in
+# two runs differs by at most 0.0005 (times, ids), two different pages of the portal by about 0.07.
+GUIDE_IMAGES = ROOT / "ckanext" / "satudata_blitar" / "public" / guides.SCREENSHOT_PATH
+GUIDE_FOLD, GUIDE_SIZE, GUIDE_TOLERANCE = (1280, 800), (960, 600), 0.01
 # Chromium and the live portal take a core of their own, with timeouts: after the parallel tests, alone.
 pytestmark = pytest.mark.serial
+
+
+# --- the guides' images ------------------------------------------------------------------------------------------
+
+def guide_image(screenshot: pathlib.Path) -> Image.Image:
+    return Image.open(screenshot).convert("RGB").crop((0, 0) + GUIDE_FOLD).resize(GUIDE_SIZE, Image.LANCZOS)
+
+
+def difference(one: Image.Image, other: Image.Image) -> float:
+    """How different two images look at a glance: the mean grey difference of their thumbnails, 0–1."""
+    thumbnails = [image.convert("L").resize((64, 40), Image.BOX) for image in (one, other)]
+    return ImageStat.Stat(ImageChops.difference(*thumbnails)).mean[0] / 255
 
 
 # --- the live portal and the browser ----------------------------------------------------------------------------
@@ -119,6 +141,7 @@ class Visit:
         self.counting = True
         self.sessions = {}  # each person's cookies: their own browser stays logged in
         self.audits = None  # {page: [what is wrong]} while auditing each screenshot's page
+        self.guide_shots, self.stale_guide_images = set(), []
 
     def count(self, kind):
         if self.counting:
@@ -231,7 +254,10 @@ class Visit:
             height = self.driver.execute_script("return document.documentElement.scrollHeight")
             if not is_phone:
                 self.driver.set_window_size(width, min(max(height, WIDE[1]), 6000))
-            self.driver.save_screenshot(str(ARTEFACTS / f"{self.step:02d}-{name}-{label}.png"))
+            screenshot = ARTEFACTS / f"{self.step:02d}-{name}-{label}.png"
+            self.driver.save_screenshot(str(screenshot))
+            if not is_phone and name in guides.screenshot_names():
+                self.keep_for_guides(name, screenshot)
             if is_phone:
                 self.phone(False)
             else:
@@ -240,6 +266,24 @@ class Visit:
             self.phone()
             self.audit(name, True)
             self.phone(False)
+
+    def keep_for_guides(self, name, screenshot):
+        """The guides' image of this step: compared with the one in public/ and, when it looks different (or is
+        missing), written there and listed in `stale_guide_images`. The guides show the CKAN a new portal installs:
+        on the previous version the image is only made (artefacts), not compared."""
+        self.guide_shots.add(name)
+        image = guide_image(screenshot)
+        (ARTEFACTS / "guides").mkdir(exist_ok=True)
+        image.save(ARTEFACTS / "guides" / f"{name}.webp", "WEBP", quality=70)
+        if not adapters.CKAN_2_12:
+            return
+        committed = GUIDE_IMAGES / f"{name}.webp"
+        changed = difference(Image.open(committed), image) if committed.exists() else None
+        if changed is not None and changed <= GUIDE_TOLERANCE:
+            return
+        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+        image.save(committed, "WEBP", quality=70)
+        self.stale_guide_images.append(f"{name} ({'new' if changed is None else f'{changed:.3f} different'})")
 
     def text(self):
         return self.find("body").text
@@ -296,6 +340,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     # sections; its choices start empty) ...
     visit.log_in("operator", world)
     assert visit.driver.current_url.endswith("/dasbor")
+    visit.shot("operator-tasks")
     visit.click("a.satudata-add-dataset")
     assert Select(visit.find("#field-urusan")).first_selected_option.get_attribute("value") == ""
     visit.fill("#field-title", "Penduduk per Kecamatan")
@@ -392,6 +437,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     visit.click(f"table.satudata-queue a[href$='/verifikasi/{name}']")
     _press(visit, "verifikasi_walidata")
     visit.log_in("walidata", world)
+    visit.shot("walidata-tasks")
     visit.click(f".satudata-dash-queue a[href$='/verifikasi/{name}']")  # on the Walidata's tasks
     visit.shot("walidata-before-publishing")
     _press(visit, "terbitkan", shot="walidata-confirms-publishing")
@@ -436,6 +482,11 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
         print("\n" + summary)
     assert sum(visit.counts.values()) <= MAX_SOP_ACTIONS, summary
     assert visit.audits == {}, "\n".join(f"{page}: {found}" for page, found in visit.audits.items())
+    # The guides (/panduan) show these steps as they are now.
+    assert visit.guide_shots == guides.screenshot_names(), "a guide shows a step the walk no longer takes"
+    assert not visit.stale_guide_images, (
+        f"The guides' screenshots changed: the new images are in {GUIDE_IMAGES}; look at them and commit them "
+        f"(docs/guides.md): {', '.join(visit.stale_guide_images)}")
 
 
 # --- accessibility and phones on the main pages --------------------------------------------------------------
@@ -446,6 +497,7 @@ def _pages(world):
     resource = published["resources"][0]["id"]
     return [(None, "/"), (None, "/dataset/"), (None, f"/dataset/{published['name']}"),
             (None, f"/dataset/{published['name']}/resource/{resource}"),
+            (None, "/panduan"), (None, "/panduan/operator-data"),
             ("walidata", "/verifikasi"), ("walidata", "/laporan"), ("walidata", "/elemen-data"),
             ("walidata", "/dashboard/datasets")]
 
@@ -735,6 +787,18 @@ def test_phone_pages_put_the_content_first_and_never_scroll_sideways(visit, worl
                         "return Array.from(document.querySelectorAll('thead th')).map(th => th.textContent.trim())")
                     if "_id" in headings or "No." not in headings:
                         problems[(who, path, "the row column's heading")] = headings
+                    # The footer names the dataset by its title (its tooltip's dates as the portal writes them)
+                    # and sorts by "No.", and no label ends in a colon after its box ("Cari: [ ]:").
+                    caption, tip, sort, colons = WebDriverWait(visit.driver, WAIT).until(lambda d: d.execute_script(
+                        "const c = document.querySelector('div.resourceinfo'), s = document.querySelector('div.sortinfo');"
+                        "if (!c || !c.textContent.trim() || !s || !s.textContent.trim()) return null;"
+                        "return [c.textContent.trim(), c.querySelector('i').title, s.textContent.trim(),"
+                        "Array.from(document.querySelectorAll('label'))"
+                        ".filter(l => getComputedStyle(l, '::after').content.includes(':')).map(l => l.textContent)];"))
+                    if "(UTC" in tip or "KiB" in tip or not tip.startswith("Data terakhir diperbarui: "):
+                        problems[(who, path, "the caption's tooltip")] = tip
+                    if not caption.startswith(tk.get_action("package_show")({"ignore_auth": True}, {"id": name})["title"]) or "_id" in sort or "No." not in sort or colons:
+                        problems[(who, path, "the table's footer")] = (caption, sort, colons)
                 finally:
                     visit.driver.switch_to.default_content()
         finally:

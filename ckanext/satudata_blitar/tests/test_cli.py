@@ -65,7 +65,11 @@ def test_demo_publishes_example_datasets_through_the_workflow_once(cli):
         # The uploaded table was loaded and checked by the load job, and has a chart.
         assert resource["datastore_active"]
         rows = helpers.call_action("datastore_search", resource_id=resource["id"])["records"]
-        assert {r["kecamatan"] for r in rows} == set(demo.KECAMATAN)
+        assert {r[demo.KECAMATAN_HEADER] for r in rows} == set(demo.KECAMATAN)
+        # Its columns read as words where the table view and the Data Dictionary show them, not as field names.
+        labels = [(f.get("info") or {}).get("label") or f["id"] for f in
+                  helpers.call_action("datastore_info", id=resource["id"])["fields"] if not f["id"].startswith("_")]
+        assert all(label[0].isupper() and "_" not in label for label in labels), labels
         views = helpers.call_action("resource_view_list", id=resource["id"])
         assert "satudata_chart" in {v["view_type"] for v in views}
         # Its statistical metadata is complete: the activity behind it and a definition of every column.

@@ -7,7 +7,7 @@ from flask import Blueprint
 satudata = Blueprint("satudata", __name__)
 
 # Each module adds its routes to the blueprint.
-from ckanext.satudata_blitar.views import (elements, metadata, portal, reminders, reports, requests,  # noqa: E402,F401
-                                           tables, workflow)
+from ckanext.satudata_blitar.views import (elements, guides, metadata, portal, reminders, reports,  # noqa: E402,F401
+                                           requests, tables, workflow)
 
 __all__ = ["satudata"]

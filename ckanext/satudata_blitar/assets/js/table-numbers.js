@@ -22,8 +22,27 @@
       });
     });
   }
-  // The row column: "No." (in the page's language) rather than the DataStore's "_id", before the table is built.
+  // The row column: "No." (in the page's language) rather than the DataStore's "_id", before the table is built;
+  // the footer's caption names the dataset by its title (CKAN's script reads data-package-name when it builds it).
   var heading = document.querySelector('meta[name=satudata-row-heading]');
-  $('#dtprv th[data-name=_id]').text(heading ? heading.content : 'No.');
-  $(document).on('draw.dt', function (event, settings) { decorate(settings.nTable); });
+  var rowHeading = heading ? heading.content : 'No.';
+  var title = document.querySelector('meta[name=satudata-dataset-title]');
+  $('#dtprv th[data-name=_id]').text(rowHeading);
+  if (title) { $('#dtprv').attr('data-package-name', title.content); }
+  // CKAN's script writes the sort line ("Sort: _id") on each sort, before the draw that follows it.
+  function renameRowColumn() {
+    $('div.sortinfo').contents().each(function () {
+      if (this.nodeType === 3 && this.nodeValue.indexOf('_id') >= 0) {
+        this.nodeValue = this.nodeValue.replace(/_id/g, rowHeading);
+      }
+    });
+  }
+  // The caption's tooltip, written by the portal (dates in its zone and format, sizes in KB).
+  var info = document.querySelector('meta[name=satudata-resource-info]');
+  function describeResource() {
+    if (info) { $('div.resourceinfo i').attr('title', info.content); }
+  }
+  $(document).on('draw.dt', function (event, settings) { decorate(settings.nTable); renameRowColumn(); describeResource(); });
+  // CKAN's script builds the caption when the table is initialised, after its first draw.
+  $(document).on('init.dt', describeResource);
 })(jQuery);

@@ -48,6 +48,13 @@ def test_numbers(value, lang, expected):
     assert formats.satudata_number(value, lang=lang) == expected
 
 
+@pytest.mark.parametrize("size, lang, expected", [
+    (4915, "id", "4,8 KB"), (4915, "en", "4.8 KB"), (215, "id", "215 bita"), (215, "en", "215 bytes"),
+    (1024, "id", "1 KB"), (3 * 1024 ** 2 // 2, "id", "1,5 MB"), (None, "id", "—"), ("", "en", "—")])
+def test_file_sizes(size, lang, expected):
+    assert formats.satudata_file_size(size, lang=lang) == expected
+
+
 @pytest.mark.parametrize("share, lang, expected", [
     (0.858, "id", "85,8%"), (0.858, "en", "85.8%"), (1, "id", "100,0%"), (None, "id", "—")])
 def test_percentages(share, lang, expected):

@@ -50,3 +50,19 @@ def test_the_additional_information_shows_what_the_opd_filled_in_and_no_empty_ro
     assert "Tahun / Periode" not in rows()  # left empty
     helpers.call_action("resource_patch", context={"user": world.name("sysadmin")}, id=resource_id, periode="2024")
     assert rows()["Tahun / Periode"] == "2024"
+
+
+def test_an_upload_s_size_reads_in_kb_and_its_raw_address_is_not_shown(app, world):
+    import ckan.tests.helpers as helpers
+
+    resource_page, _dataset_page = _paths(world)
+    resource_id = resource_page.rsplit("/", 1)[-1]
+    helpers.call_action("resource_patch", context={"user": world.name("sysadmin")}, id=resource_id, size=4915)
+    page = _page(app, world, "anonymous", resource_page)
+    rows = {row.th.get_text(strip=True): row.td.get_text(strip=True) for row in page.select("table tbody tr")
+            if row.th and row.td}
+    assert rows["Ukuran Berkas"] == "4,8 KB"
+    assert helpers.call_action("resource_show", id=resource_id)["url_type"] == "upload"
+    shown = [p.get_text(" ", strip=True) for p in page.select(".module-content p")]
+    assert shown and not [text for text in shown if text.startswith("URL:")], shown
+    assert page.select("a.resource-url-analytics.btn"), "the Download button keeps the file's address"
