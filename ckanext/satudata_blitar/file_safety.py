@@ -5,7 +5,7 @@ directory (declared sizes and ratios, never decompressing a part whole), the hea
 directory names of a legacy .xls. It returns the real format ("xlsx", "xls", "ods", "csv") or raises `UnsafeFile`
 with a plain English msgid (marked with N_, translated where it is shown) and its parameters.
 
-This module imports nothing from CKAN: the parser runs it in a child process of its own (see spreadsheet.py).
+This module imports nothing from CKAN: the parser runs it in a child process of its own (see tables/table_parser.py).
 The metadata .xlsx import (metadata_xlsx.check_zip) applies the same zip rules to an in-memory workbook.
 """
 from __future__ import annotations

@@ -18,7 +18,7 @@ from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.metadata import completeness, metadata_groups, ms_keg, ms_var
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.tables import long_form, served_files, submission
-from ckanext.satudata_blitar.tables.ingest import (  # noqa: F401  (chained xloader/DataStore helpers: links)
+from ckanext.satudata_blitar.tables.load_queue import (  # noqa: F401  (chained xloader/DataStore helpers: links)
     datastore_rw_resource_url_types, is_resource_supported_by_xloader)
 from ckanext.satudata_blitar.workflow import dataset_state, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions as workflow

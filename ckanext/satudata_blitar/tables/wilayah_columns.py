@@ -1,6 +1,6 @@
 """Region columns of an uploaded table, checked against the Kode Wilayah reference (reference/wilayah.py).
 
-Run by the load job after the parser (ingest.run), on the typed CSV the parser wrote, before the report is saved:
+Run by the load job after the parser (load_job.run), on the typed CSV the parser wrote, before the report is saved:
 
 - A column of kecamatan/kelurahan **names** is recognised by its header ("Kecamatan", "Kec.", "Desa/Kelurahan",
   "Wilayah", ...) when at least half of its distinct values are names of Kota Blitar, or without such a header when
@@ -50,9 +50,9 @@ NAME_COLUMN_KEY = "tingkat_wilayah"
 
 
 def column_ms_var(column: dict[str, Any]) -> dict[str, str]:
-    """What the portal knows of a column of the parser's result (ingest.load lays it over what the header says): the
-    MS-Var of the added `kode_wilayah`, of a column recognised as names of Kota Blitar's kecamatan or kelurahan, or
-    nothing."""
+    """What the portal knows of a column of the parser's result (datastore_copy.define_table lays it over what the
+    header says): the MS-Var of the added `kode_wilayah`, of a column recognised as names of Kota Blitar's kecamatan
+    or kelurahan, or nothing."""
     if column["id"] == CODE_COLUMN:
         return CODE_COLUMN_MS_VAR
     tingkat = column.get(NAME_COLUMN_KEY)
