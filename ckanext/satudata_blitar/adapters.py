@@ -202,6 +202,13 @@ def resource_file_path(resource: dict[str, Any]) -> str | None:
     return get_path(resource["id"]) if get_path else None
 
 
+def job_queue_connection() -> Any:
+    """The Redis connection of CKAN's job queues, to look up a job (rq's Job.fetch, Worker.find_by_key).
+    ckan.lib.jobs.get_queue(); CKAN 2.12's toolkit has it as get_job_queue, 2.11's does not."""
+    from ckan.lib import jobs
+    return jobs.get_queue().connection
+
+
 def run_queued_jobs() -> bool:
     """Runs the jobs waiting in every queue in this process until the queues are empty, as CKAN's worker would
     (`ckan jobs worker --burst`); False when no queue had a job. ckan.lib.jobs' Worker, get_all_queues and

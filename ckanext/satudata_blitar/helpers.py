@@ -279,10 +279,9 @@ def satudata_refused_file_excerpt(res: dict[str, Any]) -> dict[str, Any] | None:
     report = satudata_upload_report(res["id"])
     if not report or report.get("state") != "error":
         return None
-    from ckan.lib import uploader
-    path = getattr(uploader.get_resource_uploader(res), "get_path", None)
+    path = adapters.resource_file_path(res)
     try:
-        return served_files.excerpt(path(res["id"])) if path else None
+        return served_files.excerpt(path) if path else None
     except OSError:
         return None
 

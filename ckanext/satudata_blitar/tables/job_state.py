@@ -13,7 +13,6 @@ from rq.job import Job
 from rq.worker import Worker
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tables import upload_check
@@ -26,7 +25,7 @@ def job_waiting(job_id: Optional[str]) -> bool:
         return False
     try:
         # Only a job still waiting: one already started may have read the previous file.
-        return Job.fetch(job_id, connection=tk.get_job_queue().connection).get_status() == "queued"
+        return Job.fetch(job_id, connection=adapters.job_queue_connection()).get_status() == "queued"
     except Exception:
         return False
 
@@ -37,7 +36,7 @@ def job_alive(job_id: Optional[str]) -> bool:
     (the worker's process on this host, else its heartbeat within the worker TTL)."""
     if not job_id:
         return False
-    connection = tk.get_job_queue().connection
+    connection = adapters.job_queue_connection()
     try:
         job = Job.fetch(job_id, connection=connection)
     except Exception:  # noqa: BLE001 - a job Redis no longer has is not alive
