@@ -105,40 +105,59 @@ def _scan_values(values: tuple[Any, ...], numbers: list[int], column: Column, st
                  sheet: Optional[str], max_chars: int) -> None:
     """Classify one column of one chunk; floats (most numbers of a workbook) in bulk, other values one by one."""
     types = set(map(type, values))
-    counts = st.counts
-    rest = range(len(values))
+    rest: Any = range(len(values))
     if types == {str} and _scan_text_block(values, numbers, st, max_chars):
         return
     if float in types:
-        floats = [v for v in values if type(v) is float]
-        whole = sum(map(float.is_integer, floats))
-        counts[INT] += whole
-        counts[NUM] += len(floats) - whole
-        ints = floats if whole == len(floats) else [v for v in floats if v.is_integer()]
-        if ints:
-            st.min_int = min(st.min_int, int(min(ints)))
-            st.max_int = max(st.max_int, int(max(ints)))
-        for kind in (INT, NUM):
-            samples = st.samples[kind]
-            if len(samples) < MAX_ISSUES_PER_KIND:
-                want = MAX_ISSUES_PER_KIND - len(samples)
-                samples.extend(itertools.islice(
-                    ((numbers[i], shown(v)) for i, v in enumerate(values)
-                     if type(v) is float and v.is_integer() == (kind == INT)), want))
-        rest = [i for i, v in enumerate(values) if type(v) is not float]
-    if str in types:
-        longest = max(len(v) for v in values if type(v) is str)
-        if longest > max_chars:
-            for i, v in enumerate(values):
-                if type(v) is str and len(v) > max_chars:
-                    result.issues.append(Issue("error", "cell_too_long", N_(
-                        "The cell holds {length} characters; at most {limit} are accepted."),
-                        {"length": len(v), "limit": max_chars}, sheet=sheet, row=numbers[i], column=column.letter,
-                        value=shown(v)))
-            return
+        rest = _scan_floats(values, numbers, st)
+    if str in types and _report_long_cells(values, numbers, column, result, sheet, max_chars):
+        return
+    if _scan_dates(values, numbers, st, types):
+        return
+    _scan_one_by_one(values, rest, numbers, st)
+
+
+def _scan_floats(values: tuple[Any, ...], numbers: list[int], st: ColumnStats) -> list[int]:
+    """The floats of a chunk counted in bulk as integers or numbers; returns the indexes of the other values."""
+    counts = st.counts
+    floats = [v for v in values if type(v) is float]
+    whole = sum(map(float.is_integer, floats))
+    counts[INT] += whole
+    counts[NUM] += len(floats) - whole
+    ints = floats if whole == len(floats) else [v for v in floats if v.is_integer()]
+    if ints:
+        st.min_int = min(st.min_int, int(min(ints)))
+        st.max_int = max(st.max_int, int(max(ints)))
+    for kind in (INT, NUM):
+        samples = st.samples[kind]
+        if len(samples) < MAX_ISSUES_PER_KIND:
+            want = MAX_ISSUES_PER_KIND - len(samples)
+            samples.extend(itertools.islice(
+                ((numbers[i], shown(v)) for i, v in enumerate(values)
+                 if type(v) is float and v.is_integer() == (kind == INT)), want))
+    return [i for i, v in enumerate(values) if type(v) is not float]
+
+
+def _report_long_cells(values: tuple[Any, ...], numbers: list[int], column: Column, result: Result,
+                       sheet: Optional[str], max_chars: int) -> bool:
+    """An error for each text longer than `max_chars`; True when there was one (the chunk is not classified)."""
+    longest = max(len(v) for v in values if type(v) is str)
+    if longest <= max_chars:
+        return False
+    for i, v in enumerate(values):
+        if type(v) is str and len(v) > max_chars:
+            result.issues.append(Issue("error", "cell_too_long", N_(
+                "The cell holds {length} characters; at most {limit} are accepted."),
+                {"length": len(v), "limit": max_chars}, sheet=sheet, row=numbers[i], column=column.letter,
+                value=shown(v)))
+    return True
+
+
+def _scan_dates(values: tuple[Any, ...], numbers: list[int], st: ColumnStats, types: set[type]) -> bool:
+    """A chunk of Excel dates only, counted in bulk (a time of day makes it a timestamp column); False otherwise."""
+    counts = st.counts
     for dtype in (datetime.date, datetime.datetime):
         if dtype in types and len(types) == 1:
-            # a column of Excel dates: count them in bulk; a time of day makes it a timestamp column
             timed = 0 if dtype is datetime.date else sum(1 for v in values if v.time() != MIDNIGHT)
             counts[DATETIME] += timed
             counts[DATE] += len(values) - timed
@@ -148,7 +167,13 @@ def _scan_values(values: tuple[Any, ...], numbers: list[int], column: Column, st
                         ((numbers[i], shown(v)) for i, v in enumerate(values)
                          if (dtype is datetime.datetime and v.time() != MIDNIGHT) == (kind == DATETIME)),
                         MAX_ISSUES_PER_KIND - len(st.samples[kind])))
-            return
+            return True
+    return False
+
+
+def _scan_one_by_one(values: tuple[Any, ...], rest: Any, numbers: list[int], st: ColumnStats) -> None:
+    """The values at the indexes `rest` classified one by one."""
+    counts = st.counts
     text_samples = st.samples[TEXT]
     for i in rest:
         value = values[i]

@@ -41,7 +41,6 @@ def data_chunks(sheet: Sheet, first_data: int, keep: list[int], result: Result, 
     indexes are added to `skipped`, and noted in the result the first time round)."""
     name = sheet.name
     need = max(keep) + 1
-    ncols = len(keep)
     totals: list[int] = []
     footnotes: list[int] = []
     first = True
@@ -62,10 +61,7 @@ def data_chunks(sheet: Sheet, first_data: int, keep: list[int], result: Result, 
                 continue
         if first:
             first = False
-            cells = [row[c] for c in keep if c < len(row) and row[c] not in (None, "")]
-            found = [COLUMN_NUMBER.match(shown(v).strip()) for v in cells]
-            if len(found) == ncols > 1 and all(found) and [int(m.group(1)) for m in found] == list(
-                    range(int(found[0].group(1)), int(found[0].group(1)) + ncols)):
+            if _numbers_the_columns(row, keep):
                 skipped.add(index)
                 result.issues.append(Issue("note", "column_numbers", N_(
                     "Row {row} numbers the columns ((1), (2), ...) and is left out."), {"row": index + 1},
@@ -85,6 +81,20 @@ def data_chunks(sheet: Sheet, first_data: int, keep: list[int], result: Result, 
     if chunk:
         yield numbers, [col for position, col in enumerate(zip(*chunk)) if position in keep_set(keep)]
     result.rows = count
+    _note_left_out(result, name, totals, footnotes)
+
+
+def _numbers_the_columns(row: list[Any], keep: list[int]) -> bool:
+    """Whether the row under the header numbers the kept columns: (1), (2), (3) …"""
+    ncols = len(keep)
+    cells = [row[c] for c in keep if c < len(row) and row[c] not in (None, "")]
+    found = [COLUMN_NUMBER.match(shown(v).strip()) for v in cells]
+    return bool(len(found) == ncols > 1 and all(found) and [int(m.group(1)) for m in found] == list(
+        range(int(found[0].group(1)), int(found[0].group(1)) + ncols)))
+
+
+def _note_left_out(result: Result, name: Optional[str], totals: list[int], footnotes: list[int]) -> None:
+    """Notes of the total rows and footnotes left out (1-based row numbers)."""
     if totals:
         result.issues.append(Issue("note", "total_rows", N_(
             "Total rows (\"Jumlah\", \"Total\") are left out: row {rows}. The portal computes totals itself."),
