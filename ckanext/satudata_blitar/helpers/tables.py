@@ -1,13 +1,14 @@
 """Template helpers of uploaded tables: the upload check and a refused file's excerpt, the dataset's data files,
-the long form's offer; and xloader's and the DataStore's helpers as we chain them (tables/ingest.py)."""
+the long form's offer; and xloader's and the DataStore's helpers as we chain them (tables/load_queue.py)."""
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tables import long_form, served_files, submission
-from ckanext.satudata_blitar.tables.ingest import (  # noqa: F401  (chained xloader/DataStore helpers: links)
+from ckanext.satudata_blitar.tables.load_queue import (  # noqa: F401  (chained xloader/DataStore helpers: links)
     datastore_rw_resource_url_types, is_resource_supported_by_xloader)
 
 __all__: list[str] = [
@@ -32,10 +33,9 @@ def satudata_refused_file_excerpt(res: dict[str, Any]) -> dict[str, Any] | None:
     report = satudata_upload_report(res["id"])
     if not report or report.get("state") != "error":
         return None
-    from ckan.lib import uploader
-    path = getattr(uploader.get_resource_uploader(res), "get_path", None)
+    path = adapters.resource_file_path(res)
     try:
-        return served_files.excerpt(path(res["id"])) if path else None
+        return served_files.excerpt(path) if path else None
     except OSError:
         return None
 

@@ -20,7 +20,7 @@ from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helpers, views as interop_views
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, ms_var, search
-from ckanext.satudata_blitar.tables import chart_view, ingest, resource_upload, served_files, wilayah_columns
+from ckanext.satudata_blitar.tables import chart_view, load_queue, resource_upload, served_files, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -116,25 +116,25 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         if config_.get("ckan.gravatar_default", "identicon") == "identicon":
             config_["ckan.gravatar_default"] = "disabled"
 
-    # IDomainObjectModification: every uploaded file is checked, whatever its declared format (tables/ingest.py)
+    # IDomainObjectModification: every uploaded file is checked, whatever its declared format (tables/load_queue.py)
 
     def notify(self, entity, operation):
         if isinstance(entity, model.Resource) and operation in (model.DomainObjectOperation.new,
                                                                  model.DomainObjectOperation.changed):
-            ingest.file_changed(entity, new=operation == model.DomainObjectOperation.new)
+            load_queue.file_changed(entity, new=operation == model.DomainObjectOperation.new)
 
-    # IResourceController: one OPD's uploads cannot fill the checks' queue (tables/ingest.py)
+    # IResourceController: one OPD's uploads cannot fill the checks' queue (tables/load_queue.py)
 
     def before_resource_create(self, context, resource):
-        ingest.refuse_when_opd_busy(resource, resource.get("package_id"))
+        load_queue.refuse_when_opd_busy(resource, resource.get("package_id"))
 
     def before_resource_update(self, context, current, resource):
-        ingest.refuse_when_opd_busy(resource, current.get("package_id"))
+        load_queue.refuse_when_opd_busy(resource, current.get("package_id"))
 
     # IXloader: links are never fetched, only uploaded files are loaded (docs/security.md)
 
     def can_upload(self, resource_id):
-        return ingest.can_upload(resource_id)
+        return load_queue.can_upload(resource_id)
 
     def after_upload(self, context, resource_dict, dataset_dict):
         chart_view.add_default_chart(context, resource_dict)

@@ -107,6 +107,18 @@ def _element_row(element: dict[str, Any], lang: str) -> list[Any]:
 # --- monitoring -------------------------------------------------------------------------------------------------
 
 def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Section]:
+    return [
+        _summary_section(report, lang),
+        _timeliness_section(report, lang),
+        _overdue_section(report, lang),
+        _fulfilment_section(report, lang),
+        _section("late_elements", N_("Late data elements"), _element_columns(),
+                 [_element_row(element, lang) for element in report["data_elements"]["late"]], lang),
+        _trend_section(report, lang),
+    ] + _data_request_sections(report, lang)
+
+
+def _summary_section(report: dict[str, Any], lang: str) -> Section:
     states, movements = report["states"], report["movements"]
     summary_columns = (
         [Column(N_("OPD"), 34, TEXT)]
@@ -118,7 +130,10 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
     totals = report["totals"]
     summary.append([translated(ALL_OPDS, lang)] + [totals["states"][s] for s in states] + [totals["total"]]
                    + [totals[m] for m in movements])
+    return _section("summary", N_("Summary by OPD"), summary_columns, summary, lang)
 
+
+def _timeliness_section(report: dict[str, Any], lang: str) -> Section:
     timeliness_columns = [
         Column(N_("OPD"), 34, TEXT), Column(N_("Step"), 22, TEXT),
         Column(N_("Standard"), 10, HOURS), Column(N_("Unit"), 14, TEXT), Column(N_("Done"), 10),
@@ -134,7 +149,10 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                    row["late"], row["waiting"], row["overdue_waiting"], row["on_time_share"], row["median"],
                    row["worst"]]
                   for row in report["timeliness"]]
+    return _section("timeliness", N_("Timeliness against the SOP"), timeliness_columns, timeliness, lang)
 
+
+def _overdue_section(report: dict[str, Any], lang: str) -> Section:
     overdue_columns = [
         Column(N_("Dataset"), 28, TEXT), Column(N_("Title"), 40, TEXT),
         Column(N_("OPD"), 30, TEXT), Column(N_("Step"), 22, TEXT),
@@ -147,7 +165,11 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                 _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["taken"], row["standard"],
                 translated(UNIT_LABELS[row["unit"]], lang), row["late_by"],
                 translated(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
+    return _section("overdue", N_("Past the standard time"), overdue_columns, overdue, lang)
 
+
+def _fulfilment_section(report: dict[str, Any], lang: str) -> Section:
+    totals = report["totals"]
     fulfilment_columns = [
         Column(N_("OPD"), 34, TEXT), Column(N_("Number of data elements"), 11),
         Column(N_("Priority"), 10), Column(N_("Published"), 10),
@@ -161,22 +183,15 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                                                      "priority_share")]
                   for title, counts in [(opd["title"], opd["data_elements"]) for opd in report["opds"]]
                   + [(translated(ALL_OPDS, lang), totals["data_elements"])]]
-    late_elements = [_element_row(element, lang) for element in report["data_elements"]["late"]]
+    return _section("data_elements", N_("Data element fulfilment"), fulfilment_columns, fulfilment, lang)
 
+
+def _trend_section(report: dict[str, Any], lang: str) -> Section:
+    movements = report["movements"]
     trend_columns = ([Column(N_("Month"), 16, MONTH)]
                      + [Column(workflow.MOVEMENT_LABELS[m], 14) for m in movements])
     trend = [[_date(row["month"] + "-01")] + [row[m] for m in movements] for row in report["trend"]]
-
-    return [
-        _section("summary", N_("Summary by OPD"), summary_columns, summary, lang),
-        _section("timeliness", N_("Timeliness against the SOP"), timeliness_columns, timeliness, lang),
-        _section("overdue", N_("Past the standard time"), overdue_columns, overdue, lang),
-        _section("data_elements", N_("Data element fulfilment"), fulfilment_columns,
-                 fulfilment, lang),
-        _section("late_elements", N_("Late data elements"), _element_columns(),
-                 late_elements, lang),
-        _section("trend", N_("Monthly trend"), trend_columns, trend, lang),
-    ] + _data_request_sections(report, lang)
+    return _section("trend", N_("Monthly trend"), trend_columns, trend, lang)
 
 
 def _data_request_sections(report: dict[str, Any], lang: str) -> list[Section]:
@@ -367,8 +382,6 @@ COVER_SHEET = N_("Report")
 def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
     """The document's first sheet, printed on one A4 page: the letterhead, title, scope, number, date of issue,
     period, summary and the signature blocks (side by side for step 8: "Mengetahui" left, the compiler right)."""
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     properties = workbook.properties
     properties.title = document["full_title"]
     properties.subject = f"{document['title']} {document['period']}"
@@ -377,11 +390,30 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
     sheet = workbook.create_sheet(translated(COVER_SHEET, lang)[:31])
     for letter, width in zip("ABCD", (16, 40, 6, 40)):
         sheet.column_dimensions[letter].width = width
-    centre, wrap = Alignment(horizontal="center", vertical="center", wrap_text=True), \
-        Alignment(vertical="top", wrap_text=True)
+    cover = _Cover(sheet)
+    _cover_heading(cover, document)
+    _cover_details(cover, document, lang)
+    _cover_signatures(cover, document["signatures"])
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
 
-    def line(values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
+
+class _Cover:
+    """The cover sheet written line by line, each line across the four columns unless `merge` is False."""
+
+    def __init__(self, sheet: Any) -> None:
+        # openpyxl is imported where a report file is written (as in _xlsx), not when the reports load
+        from openpyxl.styles import Alignment
+        self.sheet = sheet
+        self.centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.wrap = Alignment(vertical="top", wrap_text=True)
+
+    def line(self, values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
              height: float | None = None) -> int:
+        sheet = self.sheet
         workbooks.append_row(sheet, values or [None])  # a blank line is a row too
         row = sheet.max_row
         if merge and values:
@@ -395,35 +427,49 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
             sheet.row_dimensions[row].height = height
         return row
 
-    letterhead = document["letterhead"]
-    line([letterhead["government"].upper()], Font(bold=True, size=13), centre)
-    line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
+
+def _cover_heading(cover: _Cover, document: dict[str, Any]) -> None:
+    """The letterhead (over a double rule), the document's title and scope."""
+    from openpyxl.styles import Border, Font, Side  # as in _Cover
+    letterhead, centre = document["letterhead"], cover.centre
+    cover.line([letterhead["government"].upper()], Font(bold=True, size=13), centre)
+    cover.line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
     contact = ", ".join(filter(None, [letterhead["address"], letterhead["phone"] and f"Telp. {letterhead['phone']}",
                                       letterhead["email"], letterhead["website"]]))
-    last = line([contact], Font(size=9), centre)
-    for cell in sheet[last]:
+    last = cover.line([contact], Font(size=9), centre)
+    for cell in cover.sheet[last]:
         cell.border = Border(bottom=Side(style="double"))
-    line([])
-    line([document["title"].upper()], Font(bold=True, size=13), centre)
-    line([document["scope"]], Font(bold=True), centre)
-    line([])
+    cover.line([])
+    cover.line([document["title"].upper()], Font(bold=True, size=13), centre)
+    cover.line([document["scope"]], Font(bold=True), centre)
+    cover.line([])
+
+
+def _cover_details(cover: _Cover, document: dict[str, Any], lang: str) -> None:
+    """Number, date of issue, period and recipient, then the summary."""
+    from openpyxl.styles import Alignment, Font  # as in _Cover
+    sheet = cover.sheet
     labels = [(N_("Number"), document["number"]), (N_("Date"), datetime.date.fromisoformat(document["issued"])),
               (N_("Period"), document["period"])]
     if document["recipient"]:
         labels.append((N_("To"), document["recipient"]))
     for label, value in labels:
-        row = line([translated(label, lang), value], merge=False)
+        row = cover.line([translated(label, lang), value], merge=False)
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
         if isinstance(value, datetime.date):
             sheet.cell(row, 2).number_format = formats.xlsx_number_format("date", lang)
             sheet.cell(row, 2).alignment = Alignment(horizontal="left")
-    line([])
-    line([translated(N_("Summary"), lang)], Font(bold=True))
+    cover.line([])
+    cover.line([translated(N_("Summary"), lang)], Font(bold=True))
     text = " ".join(document["summary"])
-    line([text], alignment=wrap, height=15 * (len(text) // 95 + 2))
-    line([])
-    blocks = document["signatures"]
-    columns = [4] if len(blocks) == 1 else [2, 4]  # one signer on the right; "Mengetahui" on the left
+    cover.line([text], alignment=cover.wrap, height=15 * (len(text) // 95 + 2))
+    cover.line([])
+
+
+def _cover_signatures(cover: _Cover, blocks: list[dict[str, Any]]) -> None:
+    """The signature blocks: one signer on the right; with two, "Mengetahui" on the left."""
+    from openpyxl.styles import Font  # as in _Cover
+    columns = [4] if len(blocks) == 1 else [2, 4]
     for key in ("opening", "position", None, None, None, "name", "rank", "nip"):
         values: list[Any] = [None] * 4
         for column, block in zip(columns, blocks):
@@ -431,12 +477,8 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
                 values[column - 1] = "\n".join(filter(None, [block["place_date"], block["heading"]]))
             elif key:
                 values[column - 1] = block[key] or None
-        row = line(values, merge=False, alignment=centre, height=30 if key in ("opening", "position") else None)
+        row = cover.line(values, merge=False, alignment=cover.centre,
+                         height=30 if key in ("opening", "position") else None)
         for column in columns:
             if key == "name":
-                sheet.cell(row, column).font = Font(bold=True, underline="single")
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
+                cover.sheet.cell(row, column).font = Font(bold=True, underline="single")

@@ -2,7 +2,7 @@
 
 Pure functions over the scheming dataset schema and a dataset dict; no request, no model:
 
-- sheet "Data": the tidy header the upload check reads best (ingest.py, spreadsheet.py): the region
+- sheet "Data": the tidy header the upload check reads best (table_parser.py, header_finding.py): the region
   (Kota/Kecamatan/Kelurahan from `level_penyajian`), Tahun, and one column per measure, named from `ukuran` and
   `satuan`, with the satuan and definisi in the header's cell comment. For a city- or district-level dataset with
   its years filled in, one row per region × year is written ready for the values.
@@ -10,7 +10,7 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
 - the dataset's metadata sheet, written by metadata_xlsx.write_sheet().
 - sheet "MS-Var": one row per column of the Data sheet, for the operator to describe each variable beside the data
   (the measure's pre-filled from the dataset's definisi, konsep, ukuran and satuan); the loader reads it into the
-  table's Data Dictionary (ingest.py).
+  table's Data Dictionary (datastore_copy.py).
 """
 from __future__ import annotations
 

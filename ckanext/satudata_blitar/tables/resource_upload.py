@@ -13,8 +13,8 @@ import os
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.uploader import ResourceUpload
 
+from ckanext.satudata_blitar.adapters import ResourceUploadBase
 from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.tables import served_files
 
@@ -27,7 +27,7 @@ UNWRITABLE_MSG = N_("The file could not be saved: the portal's storage cannot be
                     "saved; please tell the portal's administrator and try again later.")
 
 
-class SafeResourceUpload(ResourceUpload):
+class SafeResourceUpload(ResourceUploadBase):
     def __init__(self, resource: dict[str, Any]) -> None:
         served_files.forget_client_mimetype(resource)
         super().__init__(resource)

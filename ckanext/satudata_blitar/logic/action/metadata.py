@@ -123,18 +123,28 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     dictionaries = metadata_xlsx.ms_var_changes(variables, tables) if variables else {}
 
     if current:
-        if not changes.get("name"):
-            changes.pop("name", None)
-        changes["id"] = current["id"]
-        updated = tk.get_action("package_patch")(inner_context(context), changes)
-        for resource_id, fields in dictionaries.items():
-            tk.get_action("datastore_create")(inner_context(context), {
-                "resource_id": resource_id, "force": True, "fields": fields})
-        return updated
+        return _update_from_file(context, current, changes, dictionaries)
+    return _create_from_file(context, changes, data.get("owner_org"))
 
-    if changes.get("owner_org") and data.get("owner_org"):
-        _check_same_organization(context, changes["owner_org"], data["owner_org"])
-    changes["owner_org"] = changes.get("owner_org") or data.get("owner_org")
+
+def _update_from_file(context: dict[str, Any], current: dict[str, Any], changes: dict[str, Any],
+                      dictionaries: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The dataset patched with the file's metadata, then its tables' Data Dictionaries with the file's MS-Var."""
+    if not changes.get("name"):
+        changes.pop("name", None)
+    changes["id"] = current["id"]
+    updated = tk.get_action("package_patch")(inner_context(context), changes)
+    for resource_id, fields in dictionaries.items():
+        tk.get_action("datastore_create")(inner_context(context), {
+            "resource_id": resource_id, "force": True, "fields": fields})
+    return updated
+
+
+def _create_from_file(context: dict[str, Any], changes: dict[str, Any], owner_org: str | None) -> dict[str, Any]:
+    """A new dataset from the file's metadata, in the OPD the file or the request names (the same one if both)."""
+    if changes.get("owner_org") and owner_org:
+        _check_same_organization(context, changes["owner_org"], owner_org)
+    changes["owner_org"] = changes.get("owner_org") or owner_org
     if not changes.get("name") and changes.get("title"):
         changes["name"] = munge_title_to_name(changes["title"])
     return tk.get_action("package_create")(inner_context(context), changes)
