@@ -94,9 +94,9 @@ test: services $(AXE)
 	for rc in $$parallel $$serial; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
 	[ $$parallel -eq 0 ] || [ $$serial -eq 0 ]
 
-# CKAN's own shipped tests with our plugins loaded (ckanext/satudata_blitar/ckan_suite): intended differences are
-# listed in ckan_suite/differences.yaml, every other failure is a finding. What runs and how to read the list:
-# docs/development.md. Not in CI (about 15 min): a line of the release checklist. CKAN_SUITE_WORKERS pytest-xdist
+# CKAN's own shipped tests with our plugins loaded (ckanext/satudata_blitar/tests/ckan_suite): intended differences
+# are listed in tests/ckan_suite/differences.yaml, every other failure is a finding. What runs and how to read the
+# list: docs/development.md. Not in CI (about 15 min): a line of the release checklist. CKAN_SUITE_WORKERS pytest-xdist
 # workers, each on databases, a Solr site id and a storage folder of its own (ckan_ckan_gw0, …; tests/parallel.py),
 # sharing the run's Redis database (keys and queues are named by site id). Widen it with e.g.
 # make test-ckan CKAN_SUITE="ckan.tests.logic"; one module: make test-ckan CKAN_SUITE=… CKAN_SUITE_WORKERS=0.
@@ -116,7 +116,7 @@ test-ckan: services
 		SATUDATA_TEST_WORKERS=$(CKAN_SUITE_WORKERS) SATUDATA_TEST_WORKER_REDIS_DB=shared services/portal.sh test
 	for run in $(CKAN_SUITE_NAME) $$(seq -f '$(CKAN_SUITE_NAME)_gw%g' 0 $$(($(CKAN_SUITE_WORKERS) - 1))); do \
 		sed "s|^use = config:.*|use = config:$$run.ini|" test-ckan.ini >.services/test-$$run.ini; done
-	$(VENV)/bin/pytest --ckan-ini=$(CKAN_SUITE_INI) -p ckanext.satudata_blitar.ckan_suite.plugin -q -rfE \
+	$(VENV)/bin/pytest --ckan-ini=$(CKAN_SUITE_INI) -p ckanext.satudata_blitar.tests.ckan_suite.plugin -q -rfE \
 		$(if $(filter 0,$(CKAN_SUITE_WORKERS)),,-n $(CKAN_SUITE_WORKERS) --dist loadscope) \
 		$(PYTEST_ARGS) --pyargs $(CKAN_SUITE)
 

@@ -1,4 +1,4 @@
-"""Benchmark: our typed load (ckanext.satudata_blitar.tables.ingest) against stock ckanext-xloader 2.6.0, by hand.
+"""Benchmark: our typed load (ckanext.satudata_blitar.tables: parse_child, datastore_copy) against stock ckanext-xloader 2.6.0, by hand.
 
     .venv/bin/python bench/ingest.py [--rows 200000] [--skip-slow] [--cases ours:csv,stock:csv]
 
@@ -75,18 +75,18 @@ def _queryable(resource_id: str) -> dict:
 
 def run_ours(path: str, ini: str) -> dict:
     _ckan(ini)
-    from ckanext.satudata_blitar import file_safety
-    from ckanext.satudata_blitar.tables import ingest
+    from ckanext.satudata_blitar.files import safety as file_safety
+    from ckanext.satudata_blitar.tables import datastore_copy, parse_child
     resource_id = _resource(Path(path).name)
     timings: dict[str, float] = {}
     logger = logging.getLogger("bench")
     started = time.perf_counter()
     out_csv = str(Path(path).parent / f"typed-{os.getpid()}.csv")
     t = time.perf_counter()
-    result = ingest.parse_in_child(path, file_safety.extension_of(path), out_csv, ingest.limits())
+    result = parse_child.parse_in_child(path, file_safety.extension_of(path), out_csv, parse_child.limits())
     timings["parse"] = time.perf_counter() - t
     assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"][:3]
-    ingest.load(resource_id, result["columns"], out_csv, logger, timings)
+    datastore_copy.load(resource_id, result["columns"], out_csv, logger, timings)
     timings["total"] = time.perf_counter() - started
     os.remove(out_csv)
     return {"timings": timings, "rss_mb": _rss_mb(), "parser_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN),

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.uploader import ResourceUpload
 
 # The CKAN versions this module was read against (one per supported minor; setup.cfg pins the first) and the pins
 # of the other packages whose private APIs we use.
@@ -41,7 +42,21 @@ def relabel_capacity(capacity: str, label: Callable[[], str]) -> None:
     authz._trans_functions[capacity] = label
 
 
-# --- the DataStore's table building (tables/ingest.py) --------------------------------------------------------------
+# --- the DataStore's table building (tables/datastore_copy.py) ------------------------------------------------------
+
+def datastore_write_engine() -> Any:
+    """The DataStore's write engine, for the load's COPY into a table datastore_create defined (the DataStore has no
+    action that loads a file). ckanext.datastore.backend.postgres.get_write_engine()."""
+    import ckanext.datastore.backend.postgres as datastore_db
+    return datastore_db.get_write_engine()
+
+
+def datastore_identifier(name: str) -> str:
+    """A table or column name quoted as the DataStore quotes it. ckanext.datastore.backend.postgres.identifier(s)."""
+    import ckanext.datastore.backend.postgres as datastore_db
+    return datastore_db.identifier(name)
+
+
 
 def datastore_drop_indexes(connection: Any, resource_id: str) -> None:
     """Drops a DataStore table's indexes before a bulk load (the DataStore rebuilds none itself; datastore_create
@@ -74,7 +89,7 @@ def datastore_forget_row_count(resource_id: str) -> None:
     DatastoreBackend.get_active_backend().clear_table_stats(resource_id)
 
 
-# --- ckanext-xloader's download (tables/ingest.py) --------------------------------------------------------------
+# --- ckanext-xloader's download (tables/load_job.py) ------------------------------------------------------------
 
 def xloader_download(resource: dict[str, Any], metadata: dict[str, Any], logger: logging.Logger) -> Any:
     """A resource's file that is not stored on this portal, fetched as xloader fetches it (size limit, timeouts,
@@ -86,7 +101,83 @@ def xloader_download(resource: dict[str, Any], metadata: dict[str, Any], logger:
     return tmp_file
 
 
-# --- which resources ckanext-xloader submits by itself (tables/ingest.py) ------------------------------------------
+# --- ckanext-xloader's job bookkeeping, for our job (tables/load_queue.py, tables/load_job.py, tables/job_state.py) --
+# xloader documents its actions and IXloader, not its jobs module; our job keeps xloader's bookkeeping so that its
+# status page, `xloader_status` and its retries work unchanged (ckanext.xloader.jobs.xloader_data_into_datastore
+# does the same steps).
+
+def xloader_default_queue(package_id: str | None) -> str:
+    """The queue xloader_submit would put a dataset's load on.
+    ckanext.xloader.jobs.get_default_queue_name(package_id)."""
+    from ckanext.xloader import jobs as xloader_jobs
+    return xloader_jobs.get_default_queue_name(package_id)
+
+
+def xloader_jobs_db_init() -> None:
+    """xloader's jobs table ready for use (engine and tables). ckanext.xloader.db.init(config)."""
+    from ckanext.xloader import db as xloader_db
+    xloader_db.init(tk.config)
+
+
+def xloader_job_started(job_id: str, job_input: dict[str, Any]) -> None:
+    """A job's row in xloader's jobs table, as pending. ckanext.xloader.db.add_pending_job(job_id, **job_input)."""
+    from ckanext.xloader import db as xloader_db
+    xloader_db.add_pending_job(job_id, **job_input)
+
+
+def xloader_job_completed(job_id: str, job_dict: dict[str, Any]) -> None:
+    """ckanext.xloader.db.mark_job_as_completed(job_id, data)."""
+    from ckanext.xloader import db as xloader_db
+    xloader_db.mark_job_as_completed(job_id, job_dict)
+
+
+def xloader_job_errored(job_id: str, message: str) -> None:
+    """ckanext.xloader.db.mark_job_as_errored(job_id, error_object)."""
+    from ckanext.xloader import db as xloader_db
+    xloader_db.mark_job_as_errored(job_id, message)
+
+
+def xloader_newest_pending_job(resource_id: str) -> str | None:
+    """The newest job xloader's jobs table has as pending for a resource (its tables `jobs` and `metadata`, which
+    xloader's db module defines; it has no query for this)."""
+    from ckanext.xloader import db as xloader_db
+    xloader_db.init(tk.config)
+    with xloader_db.ENGINE.connect() as conn:
+        row = conn.execute(sa.text(
+            "SELECT jobs.job_id FROM jobs JOIN metadata ON metadata.job_id = jobs.job_id "
+            "WHERE metadata.key = 'resource_id' AND metadata.value = :resource_id AND jobs.status = 'pending' "
+            "ORDER BY jobs.requested_timestamp DESC LIMIT 1"), {"resource_id": resource_id}).first()
+    return row[0] if row else None
+
+
+def xloader_log_handler(job_id: str, job_input: dict[str, Any]) -> logging.Handler:
+    """The logging handler that stores a job's log lines where xloader's status page reads them.
+    ckanext.xloader.jobs.StoringHandler(task_id, input)."""
+    from ckanext.xloader import jobs as xloader_jobs
+    return xloader_jobs.StoringHandler(job_id, job_input)
+
+
+def xloader_retries(error: Exception, tries: int) -> bool:
+    """Whether xloader would queue a job again after this error: a temporary database error
+    (ckanext.xloader.jobs.RETRYABLE_ERRORS and is_retryable_error(error)) and fewer than
+    `ckanext.xloader.max_retries` (the module global jobs.max_retries, set when the plugin configures) tries so far."""
+    from ckanext.xloader import jobs as xloader_jobs
+    return (isinstance(error, xloader_jobs.RETRYABLE_ERRORS) and xloader_jobs.is_retryable_error(error)
+            and tries < (xloader_jobs.max_retries or 0))
+
+
+def xloader_mark_loaded(resource_id: str, patch: dict[str, Any]) -> None:
+    """After a load: the resource's DataStore flags as xloader sets them (ckanext.xloader.utils.set_resource_metadata,
+    which writes the resource without resource_update's side effects), then `patch` by
+    ckanext.xloader.jobs.update_resource(resource, patch_only=True) (a resource_patch that does not queue the file
+    again)."""
+    from ckanext.xloader import jobs as xloader_jobs, utils as xloader_utils
+    xloader_utils.set_resource_metadata({"resource_id": resource_id, "datastore_active": True,
+                                         "datastore_contains_all_records_of_source_file": True})
+    xloader_jobs.update_resource(patch, patch_only=True)
+
+
+# --- which resources ckanext-xloader submits by itself (tables/load_queue.py) --------------------------------------
 
 def xloader_lists_format(resource_format: str | None) -> bool:
     """Whether xloader's own hooks submit a resource of this declared format (`ckanext.xloader.formats`, or its
@@ -96,7 +187,46 @@ def xloader_lists_format(resource_format: str | None) -> bool:
     return XLoaderFormats.is_it_an_xloader_format(resource_format)
 
 
-# --- ckanext-xloader's jobs database (plugin.py) --------------------------------------------------------------------
+# --- CKAN's uploaded files and sessions (tables/, workflow/revisions.py, helpers/) -----------------------------------
+
+# The base of our resource uploader (tables/resource_upload.py: CKAN's own, with storage errors as messages). CKAN documents
+# IUploader.get_resource_uploader, not the class its default returns; ours keeps every behaviour of it.
+ResourceUploadBase = ResourceUpload
+
+
+def resource_file_path(resource: dict[str, Any]) -> str | None:
+    """Where the uploader CKAN uses for a resource keeps its file on this server, or None (an uploader that keeps
+    files elsewhere has no get_path). ckan.lib.uploader.get_resource_uploader(data_dict) is not in the toolkit."""
+    from ckan.lib import uploader
+    get_path = getattr(uploader.get_resource_uploader(resource), "get_path", None)
+    return get_path(resource["id"]) if get_path else None
+
+
+def job_queue_connection() -> Any:
+    """The Redis connection of CKAN's job queues, to look up a job (rq's Job.fetch, Worker.find_by_key).
+    ckan.lib.jobs.get_queue(); CKAN 2.12's toolkit has it as get_job_queue, 2.11's does not."""
+    from ckan.lib import jobs
+    return jobs.get_queue().connection
+
+
+def run_queued_jobs() -> bool:
+    """Runs the jobs waiting in every queue in this process until the queues are empty, as CKAN's worker would
+    (`ckan jobs worker --burst`); False when no queue had a job. ckan.lib.jobs' Worker, get_all_queues and
+    remove_queue_name_prefix are not in the toolkit."""
+    from ckan.lib import jobs
+    queues = [q for q in jobs.get_all_queues() if q.count]
+    if queues:
+        jobs.Worker([jobs.remove_queue_name_prefix(q.name) for q in queues]).work(burst=True)
+    return bool(queues)
+
+
+def separate_session() -> Any:
+    """A database session of its own, for a task_status_update that must be committed whatever happens to the
+    caller's session (xloader's own submit does the same). ckan.model.meta.create_local_session()."""
+    return model.meta.create_local_session()
+
+
+# --- ckanext-xloader's jobs database (plugins/) -----------------------------------------------------------------
 
 def xloader_jobs_engine_pre_ping(config: Any) -> None:
     """Makes xloader's engine for its jobs table test each pooled connection before use, as CKAN's own engines do
@@ -114,7 +244,7 @@ def xloader_jobs_engine_pre_ping(config: Any) -> None:
         engine.dispose()
 
 
-# --- CSRF protection per request (plugin.py, IMiddleware) ------------------------------------------------------------
+# --- CSRF protection per request (plugins/, IMiddleware) ---------------------------------------------------------
 
 def csrf_exemption_per_request(app: Any) -> None:
     """Keeps CKAN's CSRF exemption of requests with an API token to that request. CKAN 2.12.0's ckan_before_request
@@ -226,7 +356,7 @@ def load_extras(packages: list[model.Package]) -> None:
      .filter(model.Package.id.in_([package.id for package in packages])).all())
 
 
-# --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, ckan_suite/plugin.py) ------------------------
+# --- CKAN's plugin loading in tests (tests/conftest.py, tests/world.py, tests/ckan_suite/plugin.py) ------------------
 
 def plugins_unload_name() -> str:
     """The name of the function CKAN's `with_plugins` fixture calls after each test to unload the plugins: 2.11's

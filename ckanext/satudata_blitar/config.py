@@ -44,7 +44,7 @@ def reminders_element_notice_days() -> int:
     return max(tk.config["ckanext.satudata_blitar.reminders.element_notice_days"], 0)
 
 
-# Uploaded tables (ingest.py, file_safety.py, spreadsheet.py)
+# Uploaded tables (tables/load_queue.py, file_safety.py, tables/table_parser.py)
 
 def upload_max_bytes() -> int:
     return tk.config["ckanext.satudata_blitar.upload.max_bytes"]
@@ -172,7 +172,7 @@ def refuse_unsupported_core_settings(config_) -> None:
                 f"Remove it from the ini file or set it to false.")
 
 
-# The portal's face (helpers_portal.py)
+# The portal's face (helpers/portal.py)
 
 def logo() -> str:
     return tk.config["ckanext.satudata_blitar.logo"] or ""

@@ -22,7 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check
@@ -239,17 +239,13 @@ def _as(user: str) -> dict:
 def _run_queued_load(resource_id: str, timeout: float = 120) -> bool:
     """Waits until the upload check of the resource is done: a worker may take the load job; when none does (a
     first `make run` seeds before starting it; tests have none), the queued jobs run here, as CKAN's worker would."""
-    from ckan.lib import jobs
     deadline = time.monotonic() + timeout
     state = None
     while time.monotonic() < deadline:
         state = (upload_check.load(resource_id) or {}).get("state")
         if state not in (None, "pending"):
             break
-        queues = [q for q in jobs.get_all_queues() if q.count]
-        if queues:
-            jobs.Worker([jobs.remove_queue_name_prefix(q.name) for q in queues]).work(burst=True)
-        else:
+        if not adapters.run_queued_jobs():
             time.sleep(0.5)
     return state in upload_check.ACCEPTED
 

@@ -31,8 +31,7 @@ from sqlalchemy.dialects import postgresql
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import names
-from ckanext.satudata_blitar.language import N_
+from ckanext.satudata_blitar.language import N_, names
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.workflow import working_days
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent

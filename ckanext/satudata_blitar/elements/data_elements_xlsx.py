@@ -20,10 +20,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_language_text
 
-from ckanext.satudata_blitar import file_safety, files, formats
+from ckanext.satudata_blitar.language import formats, translated
+from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.elements.data_elements import STATUS_LABELS
-from ckanext.satudata_blitar.language import translated
-from ckanext.satudata_blitar.files import FILE_KEY
+from ckanext.satudata_blitar.files.workbooks import FILE_KEY
 MAX_ROWS = 5000
 
 # (field, Indonesian header, English header, width); the first eight are read back, the others only written.
@@ -69,19 +69,19 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
                    frequencies: Sequence[dict[str, Any]], lang: str = "id", with_status: bool = False) -> bytes:
     """The template (no elements) or a year's list as .xlsx bytes. `opds` are `{name, title}` for the OPD
     drop-down, `frequencies` the schema's choices; `with_status` adds the derived status columns."""
-    lang = files.language(lang)
+    lang = workbooks.language(lang)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE[lang]
     columns = COLUMNS + (STATUS_COLUMNS if with_status else [])
     for index, (_field, header_id, header_en, width) in enumerate(columns, start=1):
-        files.style_header([sheet.cell(row=1, column=index, value=header_en if lang == "en" else header_id)])
+        workbooks.style_header([sheet.cell(row=1, column=index, value=header_en if lang == "en" else header_id)])
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     frequency_labels = {choice["value"]: scheming_language_text(choice["label"], prefer_lang=lang)
                         for choice in frequencies}
     for element in elements:
-        files.append_row(sheet, [
+        workbooks.append_row(sheet, [
             element.get("opd_title") or element.get("opd_name"), element["nama"], element.get("definisi"),
             element.get("satuan"), frequency_labels.get(element.get("frekuensi"), element.get("frekuensi")),
             (YES if element.get("data_prioritas") else NO)[lang],
@@ -102,7 +102,7 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
                                                 ([YES[lang], NO[lang]], "F")], start=1):
         letter = get_column_letter(column)
         for row, option in enumerate(options, start=1):
-            files.write_cell(lists.cell(row=row, column=column), option)
+            workbooks.write_cell(lists.cell(row=row, column=column), option)
         if options:
             validation = DataValidation(type="list", formula1=f"'{LISTS_TITLE}'!${letter}$1:${letter}${len(options)}",
                                         allow_blank=True, showErrorMessage=True, errorStyle="warning")
@@ -118,7 +118,7 @@ def build_workbook(year: int, elements: Sequence[dict[str, Any]], opds: Sequence
         guide.cell(row=row, column=1, value=line.format(year=year)).font = Font(bold=row == 1)
     guide.column_dimensions["A"].width = 120
     workbook.properties.title = GUIDE[lang][0].format(year=year)
-    return files.workbook_bytes(workbook)
+    return workbooks.workbook_bytes(workbook)
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
@@ -185,10 +185,10 @@ def _dataset(value: str) -> str:
 
 
 def read_workbook(data: bytes, opds: Sequence[dict[str, Any]], frequencies: Sequence[dict[str, Any]],
-                  limits: file_safety.Limits) -> list[tuple[int, dict[str, Any]]]:
+                  limits: safety.Limits) -> list[tuple[int, dict[str, Any]]]:
     """(row number, values) for every non-blank row of the first sheet, holding only the columns the file has and
     the cells that are filled. Raises ValidationError under `upload` for the file, or for cells it cannot read."""
-    return files.read_first_sheet(
+    return workbooks.read_first_sheet(
         data, limits, lambda _workbook, sheet: _read_rows(sheet.iter_rows(values_only=True), opds, frequencies))
 
 

@@ -42,41 +42,51 @@ def satudata_use_data(pkg_dict: dict[str, Any], res: dict[str, Any] | None = Non
         json_ = _url("datastore.dump", resource_id=rid, format="json")
         xlsx = _url("satudata.datastore_xlsx_download", id=name, resource_id=rid)
         downloads += [("CSV", csv), ("JSON", json_), ("Excel (.xlsx)", xlsx)]
-        sql = f'SELECT * FROM "{rid}" LIMIT 10'
-        examples += [
-            (tk._("DataStore search"), "shell", f"curl '{api}/datastore_search?resource_id={rid}&limit=10'"),
-            (tk._("DataStore search with a filter"), "shell",
-             f"curl '{api}/datastore_search?resource_id={rid}&q=Sukorejo'"),
-            (tk._("SQL"), "shell", f"curl -G '{api}/datastore_search_sql' --data-urlencode 'sql={sql}'"),
-            (tk._("Python (requests)"), "python",
-             "import requests\n\n"
-             f"r = requests.get(\"{api}/datastore_search\",\n"
-             f"                 params={{\"resource_id\": \"{rid}\", \"limit\": 1000}})\n"
-             "rows = r.json()[\"result\"][\"records\"]\nprint(rows[:3])"),
-            (tk._("Python (ckanapi)"), "python",
-             "from ckanapi import RemoteCKAN\n\n"
-             f"portal = RemoteCKAN(\"{site}\")\n"
-             f"result = portal.action.datastore_search(resource_id=\"{rid}\", limit=1000)\n"
-             "print(result[\"records\"][:3])"),
-            (tk._("Python (pandas, CSV)"), "python", f"import pandas as pd\n\ndf = pd.read_csv(\"{csv}\")\nprint(df.head())"),
-            (tk._("R"), "r",
-             f"data <- read.csv(\"{csv}\", fileEncoding = \"UTF-8-BOM\")\nhead(data)\n\n"
-             "# or through the API\nlibrary(jsonlite)\n"
-             f"res <- fromJSON(\"{api}/datastore_search?resource_id={rid}&limit=1000\")\n"
-             "head(res$result$records)"),
-        ]
+        examples += _table_examples(api, site, rid, csv)
     else:
-        examples += [
-            (tk._("Python (requests)"), "python",
-             "import requests\n\n"
-             f"r = requests.get(\"{api}/package_show\", params={{\"id\": \"{name}\"}})\n"
-             "dataset = r.json()[\"result\"]\nprint(dataset[\"title\"], [r[\"url\"] for r in dataset[\"resources\"]])"),
-            (tk._("Python (ckanapi)"), "python",
-             "from ckanapi import RemoteCKAN\n\n"
-             f"portal = RemoteCKAN(\"{site}\")\n"
-             f"dataset = portal.action.package_show(id=\"{name}\")\nprint(dataset[\"title\"])"),
-            (tk._("R"), "r",
-             "library(jsonlite)\n"
-             f"dataset <- fromJSON(\"{api}/package_show?id={name}\")$result\ndataset$resources$url"),
-        ]
+        examples += _dataset_examples(api, site, name)
     return {"api": api, "resource": table, "downloads": downloads, "examples": examples}
+
+
+def _table_examples(api: str, site: str, rid: str, csv: str) -> list[tuple[str, str, str]]:
+    """Examples that read a DataStore table: its search, SQL, Python and R."""
+    sql = f'SELECT * FROM "{rid}" LIMIT 10'
+    return [
+        (tk._("DataStore search"), "shell", f"curl '{api}/datastore_search?resource_id={rid}&limit=10'"),
+        (tk._("DataStore search with a filter"), "shell",
+         f"curl '{api}/datastore_search?resource_id={rid}&q=Sukorejo'"),
+        (tk._("SQL"), "shell", f"curl -G '{api}/datastore_search_sql' --data-urlencode 'sql={sql}'"),
+        (tk._("Python (requests)"), "python",
+         "import requests\n\n"
+         f"r = requests.get(\"{api}/datastore_search\",\n"
+         f"                 params={{\"resource_id\": \"{rid}\", \"limit\": 1000}})\n"
+         "rows = r.json()[\"result\"][\"records\"]\nprint(rows[:3])"),
+        (tk._("Python (ckanapi)"), "python",
+         "from ckanapi import RemoteCKAN\n\n"
+         f"portal = RemoteCKAN(\"{site}\")\n"
+         f"result = portal.action.datastore_search(resource_id=\"{rid}\", limit=1000)\n"
+         "print(result[\"records\"][:3])"),
+        (tk._("Python (pandas, CSV)"), "python", f"import pandas as pd\n\ndf = pd.read_csv(\"{csv}\")\nprint(df.head())"),
+        (tk._("R"), "r",
+         f"data <- read.csv(\"{csv}\", fileEncoding = \"UTF-8-BOM\")\nhead(data)\n\n"
+         "# or through the API\nlibrary(jsonlite)\n"
+         f"res <- fromJSON(\"{api}/datastore_search?resource_id={rid}&limit=1000\")\n"
+         "head(res$result$records)"),
+    ]
+
+
+def _dataset_examples(api: str, site: str, name: str) -> list[tuple[str, str, str]]:
+    """Examples that read the dataset's metadata (a dataset without a DataStore table)."""
+    return [
+        (tk._("Python (requests)"), "python",
+         "import requests\n\n"
+         f"r = requests.get(\"{api}/package_show\", params={{\"id\": \"{name}\"}})\n"
+         "dataset = r.json()[\"result\"]\nprint(dataset[\"title\"], [r[\"url\"] for r in dataset[\"resources\"]])"),
+        (tk._("Python (ckanapi)"), "python",
+         "from ckanapi import RemoteCKAN\n\n"
+         f"portal = RemoteCKAN(\"{site}\")\n"
+         f"dataset = portal.action.package_show(id=\"{name}\")\nprint(dataset[\"title\"])"),
+        (tk._("R"), "r",
+         "library(jsonlite)\n"
+         f"dataset <- fromJSON(\"{api}/package_show?id={name}\")$result\ndataset$resources$url"),
+    ]

@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, names
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import names
 
 # Fields that are one text value (a number is accepted: it is sent as text by some clients). Not `q`: the
 # DataStore takes an object there ({"column": "words"}).
@@ -30,7 +31,7 @@ MAX_TEXT = 8000
 # descriptions, metadata fields, extras' values) config.max_text_chars().
 MAX_LENGTH = {"license_id": 200, "key": 200, "url": MAX_TEXT}
 # Titles and names people read: at most config.max_title_chars(), and never an invisible or text-direction
-# character (names.py).
+# character (language/names.py).
 TITLES = frozenset({"title", "name", "nama", "display_name"})
 # Lists of a dataset (or an OPD, a group) whose length config.max_list_items() limits, each item's text fields
 # limited as the top-level ones.

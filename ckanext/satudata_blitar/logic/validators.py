@@ -15,7 +15,7 @@ from ckanext.scheming.validation import scheming_validator
 
 import ckan.model as model
 
-from ckanext.satudata_blitar import names
+from ckanext.satudata_blitar.language import names
 from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.reports import figures
 
@@ -227,7 +227,7 @@ def satudata_max_length(length: int):
 
 
 def satudata_visible_text(value: Any) -> Any:
-    """No zero-width, invisible or text-direction character (names.py): a name shows what it holds."""
+    """No zero-width, invisible or text-direction character (language/names.py): a name shows what it holds."""
     if isinstance(value, str) and names.has_invisible(value):
         raise tk.Invalid(tk._("Must not contain invisible or text-direction characters"))
     return value

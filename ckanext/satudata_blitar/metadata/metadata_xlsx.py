@@ -6,7 +6,7 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
   `group`, in schema order) a section row and one (label, value, hint) row per field. Without `pkg_dict` it is the
   blank template. Choice fields show their label; the allowed labels are a drop-down (data validation over a hidden
   list column of the same sheet) and are spelled out in the hint column.
-- `read_workbook(data, schema, limits)` checks the upload (files.check_workbook) and turns an uploaded workbook
+- `read_workbook(data, schema, limits)` checks the upload (workbooks.check_workbook) and turns an uploaded workbook
   back into `{field_name: value}` (None for an empty cell), accepting Indonesian labels, English labels and field
   names, and choice labels in either language.
 - `package_dict(values)` shapes those values for `package_create` / `package_patch`.
@@ -28,9 +28,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ckanext.satudata_blitar import file_safety, files, formats
-from ckanext.satudata_blitar.files import FILE_KEY, LANGUAGES, WRAP
-from ckanext.satudata_blitar.language import translated
+from ckanext.satudata_blitar.language import formats, translated
+from ckanext.satudata_blitar.files import safety, workbooks
+from ckanext.satudata_blitar.files.workbooks import FILE_KEY, LANGUAGES, WRAP
 from ckanext.satudata_blitar.metadata import metadata_groups, ms_var
 
 # What the workbook says itself, in the workbook's language (not the UI's: the form is Indonesian by default).
@@ -202,20 +202,20 @@ def build_workbook(schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = 
     `licenses` are CKAN's licences as (id, title): the licence cell gets a drop-down of their ids. `tables` are the
     dataset's loaded tables ({id, name, fields}: datastore_info's fields) for the MS-Var sheet.
     """
-    lang = files.language(lang)
+    lang = workbooks.language(lang)
     workbook = Workbook()
     write_sheet(workbook.active, schema, pkg_dict, lang, licenses)
     write_ms_var_sheet(workbook.create_sheet(), tables, lang)
     workbook.properties.title = _text((pkg_dict or {}).get("title"), lang) or HEADINGS[0][lang]
-    return files.workbook_bytes(workbook)
+    return workbooks.workbook_bytes(workbook)
 
 
 def write_sheet(sheet: Any, schema: dict[str, Any], pkg_dict: Optional[dict[str, Any]] = None, lang: str = "id",
                 licenses: Sequence[tuple[str, str]] = ()) -> None:
     """The metadata sheet of build_workbook() written into `sheet`, a sheet of any workbook (data_template.py)."""
-    lang = files.language(lang)
+    lang = workbooks.language(lang)
     sheet.title = SHEET_TITLE[lang]
-    files.style_header(sheet.cell(row=1, column=column, value=heading[lang])
+    workbooks.style_header(sheet.cell(row=1, column=column, value=heading[lang])
                        for column, heading in enumerate(HEADINGS, start=1))
     sheet.freeze_panes = "A2"
     for letter, width in COLUMN_WIDTHS.items():
@@ -235,7 +235,7 @@ def write_sheet(sheet: Any, schema: dict[str, Any], pkg_dict: Optional[dict[str,
             label.alignment = WRAP
             value = sheet.cell(row=row, column=VALUE_COLUMN)
             if pkg_dict is not None:
-                files.write_cell(value, _cell_value(field, pkg_dict, lang, licenses))
+                workbooks.write_cell(value, _cell_value(field, pkg_dict, lang, licenses))
             value.alignment = WRAP
             # A date shows as 31 Januari 2025 and stays a date cell; everything else but a year is text.
             value.number_format = (formats.xlsx_number_format(kind, lang) if kind in ("year", "date") else "@")
@@ -253,7 +253,7 @@ def _add_drop_down(sheet: Any, row: int, column: int, name: str, options: list[s
     letter = get_column_letter(column)
     sheet.cell(row=1, column=column, value=name)
     for offset, option in enumerate(options, start=2):
-        files.write_cell(sheet.cell(row=offset, column=column), option)
+        workbooks.write_cell(sheet.cell(row=offset, column=column), option)
     sheet.column_dimensions[letter].hidden = True
     message = HINTS["choice"][lang].format(choices="; ".join(options))
     validation = DataValidation(
@@ -281,9 +281,9 @@ def ms_var_headings(lang: str) -> list[str]:
 def write_ms_var_sheet(sheet: Any, tables: Sequence[dict[str, Any]], lang: str = "id") -> None:
     """Sheet MS-Var: one row per column of each table (its name, id and column id, then the MS-Var elements;
     choices by their label in the workbook's language)."""
-    lang = files.language(lang)
+    lang = workbooks.language(lang)
     sheet.title = MS_VAR_SHEET
-    files.style_header(sheet.cell(row=1, column=n, value=heading)
+    workbooks.style_header(sheet.cell(row=1, column=n, value=heading)
                        for n, heading in enumerate(ms_var_headings(lang), start=1))
     sheet.freeze_panes = "D2"
     for n in range(1, len(ms_var.KEYS) + 4):
@@ -300,7 +300,7 @@ def write_ms_var_sheet(sheet: Any, tables: Sequence[dict[str, Any]], lang: str =
             row = sheet.max_row + 1
             for n, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row, column=n)
-                files.write_cell(cell, value)
+                workbooks.write_cell(cell, value)
                 cell.number_format = "@"
                 cell.alignment = WRAP
 
@@ -460,7 +460,7 @@ def _from_cell(field: dict[str, Any], value: Any, licenses: Sequence[tuple[str, 
     return value
 
 
-def read_workbook(data: bytes, schema: dict[str, Any], limits: file_safety.Limits | None = None,
+def read_workbook(data: bytes, schema: dict[str, Any], limits: safety.Limits | None = None,
                   licenses: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """The metadata in an uploaded workbook as `{field_name: value}`, for the fields with a row (None when the row
     is empty), within `limits` (the declared ones by default). Raises ValidationError: under `upload` for the file
@@ -469,7 +469,7 @@ def read_workbook(data: bytes, schema: dict[str, Any], limits: file_safety.Limit
     return read_workbook_parts(data, schema, limits, licenses)[0]
 
 
-def read_workbook_parts(data: bytes, schema: dict[str, Any], limits: file_safety.Limits | None = None,
+def read_workbook_parts(data: bytes, schema: dict[str, Any], limits: safety.Limits | None = None,
                         licenses: Sequence[tuple[str, str]] = ()
                         ) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
     """read_workbook's values and the rows of the MS-Var sheet, if the workbook has one (ms_var_changes matches
@@ -484,7 +484,7 @@ def read_workbook_parts(data: bytes, schema: dict[str, Any], limits: file_safety
         variables = _ms_var_rows(workbook[MS_VAR_SHEET]) if MS_VAR_SHEET in workbook.sheetnames[1:] else []
         return list(_rows(sheet)), variables
 
-    rows, variables = files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False)
+    rows, variables = workbooks.read_first_sheet(data, limits or workbooks.upload_limits(), read, data_only=False)
     return _values(rows, schema, licenses), variables
 
 
@@ -559,7 +559,7 @@ def build_forms_workbook(forms: Sequence[tuple[str, dict[str, Any], Optional[dic
     """Several forms, one sheet each as write_sheet() lays it out: `forms` are (sheet title, schema, values or
     None for a blank form). `active` is the form the file opens on. `tables` (a dataset's loaded tables, as
     build_workbook takes them; () for a blank one): a last sheet MS-Var, one row per column."""
-    lang = files.language(lang)
+    lang = workbooks.language(lang)
     active = active % len(forms)
     workbook = Workbook()
     for number, (title, schema, values) in enumerate(forms):
@@ -570,10 +570,10 @@ def build_forms_workbook(forms: Sequence[tuple[str, dict[str, Any], Optional[dic
         write_ms_var_sheet(workbook.create_sheet(), tables, lang)
     workbook.active = active
     workbook.properties.title = _text((forms[active][2] or {}).get("title"), lang) or HEADINGS[0][lang]
-    return files.workbook_bytes(workbook)
+    return workbooks.workbook_bytes(workbook)
 
 
-def read_forms(data: bytes, schemas: dict[str, dict[str, Any]], limits: file_safety.Limits | None = None,
+def read_forms(data: bytes, schemas: dict[str, dict[str, Any]], limits: safety.Limits | None = None,
                licenses: Sequence[tuple[str, str]] = (), ms_var: bool = False) -> dict[str, Any]:
     """The forms of an uploaded workbook, `{sheet title: {field_name: value}}`, for the sheets named in `schemas`
     (the first of `schemas` for a workbook of one sheet, whatever its title: a file of before the BPS layout).
@@ -598,7 +598,7 @@ def read_forms(data: bytes, schemas: dict[str, dict[str, Any]], limits: file_saf
                 expected=", ".join(f'"{name}"' for name in expected)))
         return {name: list(_rows(workbook[name])) for name in names}, variables
 
-    sheets, variables = files.read_first_sheet(data, limits or files.upload_limits(), read, data_only=False)
+    sheets, variables = workbooks.read_first_sheet(data, limits or workbooks.upload_limits(), read, data_only=False)
     found: dict[str, Any] = {MS_VAR_SHEET: variables} if ms_var else {}
     errors: dict[str, list[str]] = {}
     for title, rows in sheets.items():

@@ -7,7 +7,7 @@ Dictionary form read and write them; no side table. What this module holds:
 - the keys, their labels and help texts (English msgids, Indonesian in the catalogue), the choices;
 - `prefill(column)`: what the loader knows of a column (header text, detected type, a unit in parentheses such as
   "Luas (km²)"), merged under what the table's dictionary already said (`merged`) so a reload keeps it;
-- `info_validator`: the `info` of `datastore_create` (IDataDictionaryForm, registered in plugin.py) — values are
+- `info_validator`: the `info` of `datastore_create` (IDataDictionaryForm, registered in plugins/) — values are
   trimmed, bounded and checked, a key not given keeps its stored value, and CKAN's `label`/`notes` follow
   `nama_variabel`/`definisi` (and the other way round), so both always say the same;
 - `missing(fields)`: what a table lacks before it may be submitted (definisi of every column, satuan of numeric

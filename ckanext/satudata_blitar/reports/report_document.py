@@ -11,8 +11,8 @@ import datetime
 import json
 from typing import Any
 
-from ckanext.satudata_blitar import config, formats
-from ckanext.satudata_blitar.language import N_, translated
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import N_, formats, translated
 
 KINDS = ("monitoring", "evaluation")
 TITLES = {"monitoring": N_("Report on the results of monitoring"),

@@ -5,7 +5,7 @@ Headers are Indonesian (the SOP's language) or English (`lang="en"`), in the wor
 labels (states, movements, steps, statuses, aspects, indicators) are their modules' msgids, and every word is
 translated from the same catalogue (language.translated).
 
-Numbers and dates are written as the pages write them in the file's language (formats.py): in .xlsx they stay
+Numbers and dates are written as the pages write them in the file's language (language/formats.py): in .xlsx they stay
 numbers and dates with a number format (1.234,5; 85,8%; 1 Desember 2026, 13.20 WIB); the .csv is written the way
 a spreadsheet in that language's region reads it: Indonesian with `;` between fields and 1.234,5, English with
 `,` and 1,234.5 (docs/i18n.md). The .json keeps the machine format (ISO times, shares 0-1)."""
@@ -16,15 +16,15 @@ import datetime
 import json
 from typing import Any, Callable, Iterable
 
-from ckanext.satudata_blitar import files, formats
+from ckanext.satudata_blitar.language import N_, formats, translated
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements
-from ckanext.satudata_blitar.language import N_, translated
 from ckanext.satudata_blitar.reports import figures
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 FORMATS = ("xlsx", "csv", "json", "pdf")
-MIMETYPES = {"xlsx": files.XLSX_MIMETYPE, "csv": files.CSV_MIMETYPE + "; charset=utf-8", "json": files.JSON_MIMETYPE,
-             "pdf": "application/pdf"}
+MIMETYPES = {"xlsx": workbooks.XLSX_MIMETYPE, "csv": workbooks.CSV_MIMETYPE + "; charset=utf-8",
+             "json": workbooks.JSON_MIMETYPE, "pdf": "application/pdf"}
 # The files' names say what they are in the SOP's words, whatever the file's language: laporan-pemantauan-2026.pdf,
 # laporan-pemantauan-evaluasi-2026-T3.xlsx.
 FILE_NAMES = {"monitoring": "laporan-pemantauan", "evaluation": "laporan-pemantauan-evaluasi"}
@@ -107,6 +107,18 @@ def _element_row(element: dict[str, Any], lang: str) -> list[Any]:
 # --- monitoring -------------------------------------------------------------------------------------------------
 
 def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Section]:
+    return [
+        _summary_section(report, lang),
+        _timeliness_section(report, lang),
+        _overdue_section(report, lang),
+        _fulfilment_section(report, lang),
+        _section("late_elements", N_("Late data elements"), _element_columns(),
+                 [_element_row(element, lang) for element in report["data_elements"]["late"]], lang),
+        _trend_section(report, lang),
+    ] + _data_request_sections(report, lang)
+
+
+def _summary_section(report: dict[str, Any], lang: str) -> Section:
     states, movements = report["states"], report["movements"]
     summary_columns = (
         [Column(N_("OPD"), 34, TEXT)]
@@ -118,7 +130,10 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
     totals = report["totals"]
     summary.append([translated(ALL_OPDS, lang)] + [totals["states"][s] for s in states] + [totals["total"]]
                    + [totals[m] for m in movements])
+    return _section("summary", N_("Summary by OPD"), summary_columns, summary, lang)
 
+
+def _timeliness_section(report: dict[str, Any], lang: str) -> Section:
     timeliness_columns = [
         Column(N_("OPD"), 34, TEXT), Column(N_("Step"), 22, TEXT),
         Column(N_("Standard"), 10, HOURS), Column(N_("Unit"), 14, TEXT), Column(N_("Done"), 10),
@@ -134,7 +149,10 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                    row["late"], row["waiting"], row["overdue_waiting"], row["on_time_share"], row["median"],
                    row["worst"]]
                   for row in report["timeliness"]]
+    return _section("timeliness", N_("Timeliness against the SOP"), timeliness_columns, timeliness, lang)
 
+
+def _overdue_section(report: dict[str, Any], lang: str) -> Section:
     overdue_columns = [
         Column(N_("Dataset"), 28, TEXT), Column(N_("Title"), 40, TEXT),
         Column(N_("OPD"), 30, TEXT), Column(N_("Step"), 22, TEXT),
@@ -147,7 +165,11 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                 _time(row["started_at"]), _time(row["ended_at"]), row["hours"], row["taken"], row["standard"],
                 translated(UNIT_LABELS[row["unit"]], lang), row["late_by"],
                 translated(STATUS_LABELS[row["status"]], lang)] for row in report["overdue"]]
+    return _section("overdue", N_("Past the standard time"), overdue_columns, overdue, lang)
 
+
+def _fulfilment_section(report: dict[str, Any], lang: str) -> Section:
+    totals = report["totals"]
     fulfilment_columns = [
         Column(N_("OPD"), 34, TEXT), Column(N_("Number of data elements"), 11),
         Column(N_("Priority"), 10), Column(N_("Published"), 10),
@@ -161,22 +183,15 @@ def monitoring_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
                                                      "priority_share")]
                   for title, counts in [(opd["title"], opd["data_elements"]) for opd in report["opds"]]
                   + [(translated(ALL_OPDS, lang), totals["data_elements"])]]
-    late_elements = [_element_row(element, lang) for element in report["data_elements"]["late"]]
+    return _section("data_elements", N_("Data element fulfilment"), fulfilment_columns, fulfilment, lang)
 
+
+def _trend_section(report: dict[str, Any], lang: str) -> Section:
+    movements = report["movements"]
     trend_columns = ([Column(N_("Month"), 16, MONTH)]
                      + [Column(workflow.MOVEMENT_LABELS[m], 14) for m in movements])
     trend = [[_date(row["month"] + "-01")] + [row[m] for m in movements] for row in report["trend"]]
-
-    return [
-        _section("summary", N_("Summary by OPD"), summary_columns, summary, lang),
-        _section("timeliness", N_("Timeliness against the SOP"), timeliness_columns, timeliness, lang),
-        _section("overdue", N_("Past the standard time"), overdue_columns, overdue, lang),
-        _section("data_elements", N_("Data element fulfilment"), fulfilment_columns,
-                 fulfilment, lang),
-        _section("late_elements", N_("Late data elements"), _element_columns(),
-                 late_elements, lang),
-        _section("trend", N_("Monthly trend"), trend_columns, trend, lang),
-    ] + _data_request_sections(report, lang)
+    return _section("trend", N_("Monthly trend"), trend_columns, trend, lang)
 
 
 def _data_request_sections(report: dict[str, Any], lang: str) -> list[Section]:
@@ -282,9 +297,9 @@ def write(fmt: str, report: dict[str, Any], parts: Iterable[Section], heading: s
             pass
         return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
     if fmt == "csv":
-        return _csv(parts, heading, files.language(lang))
+        return _csv(parts, heading, workbooks.language(lang))
     if fmt == "xlsx":
-        return _xlsx(parts, heading, files.language(lang), document)
+        return _xlsx(parts, heading, workbooks.language(lang), document)
     raise ValueError(fmt)
 
 
@@ -314,7 +329,7 @@ def _csv(parts: Iterable[Section], heading: str, lang: str) -> bytes:
             yield from ([], [part.title], part.headers)
             for row in part.rows:
                 yield [csv_text(value, kind, lang) for value, kind in zip(row, part.kinds)]
-    return files.csv_bytes(rows(), files.csv_delimiter(lang))
+    return workbooks.csv_bytes(rows(), workbooks.csv_delimiter(lang))
 
 
 # The number format of each kind of column (formats.xlsx_number_format); text has none.
@@ -339,10 +354,10 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str,
         _cover_sheet(workbook, document, lang)
     for part in parts:
         sheet = workbook.create_sheet(part.title[:31])
-        files.append_row(sheet, part.headers)
-        files.style_header(sheet[1])
+        workbooks.append_row(sheet, part.headers)
+        workbooks.style_header(sheet[1])
         for row in part.rows:
-            files.append_row(sheet, row)
+            workbooks.append_row(sheet, row)
         for index, (width, kind) in enumerate(zip(part.widths, part.kinds), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = width
@@ -358,7 +373,7 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str,
         sheet.oddFooter.right.text = "&P / &N"
     if not workbook.sheetnames:
         workbook.create_sheet(heading[:31])
-    return files.workbook_bytes(workbook)
+    return workbooks.workbook_bytes(workbook)
 
 
 COVER_SHEET = N_("Report")
@@ -367,8 +382,6 @@ COVER_SHEET = N_("Report")
 def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
     """The document's first sheet, printed on one A4 page: the letterhead, title, scope, number, date of issue,
     period, summary and the signature blocks (side by side for step 8: "Mengetahui" left, the compiler right)."""
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     properties = workbook.properties
     properties.title = document["full_title"]
     properties.subject = f"{document['title']} {document['period']}"
@@ -377,12 +390,31 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
     sheet = workbook.create_sheet(translated(COVER_SHEET, lang)[:31])
     for letter, width in zip("ABCD", (16, 40, 6, 40)):
         sheet.column_dimensions[letter].width = width
-    centre, wrap = Alignment(horizontal="center", vertical="center", wrap_text=True), \
-        Alignment(vertical="top", wrap_text=True)
+    cover = _Cover(sheet)
+    _cover_heading(cover, document)
+    _cover_details(cover, document, lang)
+    _cover_signatures(cover, document["signatures"])
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
 
-    def line(values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
+
+class _Cover:
+    """The cover sheet written line by line, each line across the four columns unless `merge` is False."""
+
+    def __init__(self, sheet: Any) -> None:
+        # openpyxl is imported where a report file is written (as in _xlsx), not when the reports load
+        from openpyxl.styles import Alignment
+        self.sheet = sheet
+        self.centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.wrap = Alignment(vertical="top", wrap_text=True)
+
+    def line(self, values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
              height: float | None = None) -> int:
-        files.append_row(sheet, values or [None])  # a blank line is a row too
+        sheet = self.sheet
+        workbooks.append_row(sheet, values or [None])  # a blank line is a row too
         row = sheet.max_row
         if merge and values:
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
@@ -395,35 +427,49 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
             sheet.row_dimensions[row].height = height
         return row
 
-    letterhead = document["letterhead"]
-    line([letterhead["government"].upper()], Font(bold=True, size=13), centre)
-    line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
+
+def _cover_heading(cover: _Cover, document: dict[str, Any]) -> None:
+    """The letterhead (over a double rule), the document's title and scope."""
+    from openpyxl.styles import Border, Font, Side  # as in _Cover
+    letterhead, centre = document["letterhead"], cover.centre
+    cover.line([letterhead["government"].upper()], Font(bold=True, size=13), centre)
+    cover.line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
     contact = ", ".join(filter(None, [letterhead["address"], letterhead["phone"] and f"Telp. {letterhead['phone']}",
                                       letterhead["email"], letterhead["website"]]))
-    last = line([contact], Font(size=9), centre)
-    for cell in sheet[last]:
+    last = cover.line([contact], Font(size=9), centre)
+    for cell in cover.sheet[last]:
         cell.border = Border(bottom=Side(style="double"))
-    line([])
-    line([document["title"].upper()], Font(bold=True, size=13), centre)
-    line([document["scope"]], Font(bold=True), centre)
-    line([])
+    cover.line([])
+    cover.line([document["title"].upper()], Font(bold=True, size=13), centre)
+    cover.line([document["scope"]], Font(bold=True), centre)
+    cover.line([])
+
+
+def _cover_details(cover: _Cover, document: dict[str, Any], lang: str) -> None:
+    """Number, date of issue, period and recipient, then the summary."""
+    from openpyxl.styles import Alignment, Font  # as in _Cover
+    sheet = cover.sheet
     labels = [(N_("Number"), document["number"]), (N_("Date"), datetime.date.fromisoformat(document["issued"])),
               (N_("Period"), document["period"])]
     if document["recipient"]:
         labels.append((N_("To"), document["recipient"]))
     for label, value in labels:
-        row = line([translated(label, lang), value], merge=False)
+        row = cover.line([translated(label, lang), value], merge=False)
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
         if isinstance(value, datetime.date):
             sheet.cell(row, 2).number_format = formats.xlsx_number_format("date", lang)
             sheet.cell(row, 2).alignment = Alignment(horizontal="left")
-    line([])
-    line([translated(N_("Summary"), lang)], Font(bold=True))
+    cover.line([])
+    cover.line([translated(N_("Summary"), lang)], Font(bold=True))
     text = " ".join(document["summary"])
-    line([text], alignment=wrap, height=15 * (len(text) // 95 + 2))
-    line([])
-    blocks = document["signatures"]
-    columns = [4] if len(blocks) == 1 else [2, 4]  # one signer on the right; "Mengetahui" on the left
+    cover.line([text], alignment=cover.wrap, height=15 * (len(text) // 95 + 2))
+    cover.line([])
+
+
+def _cover_signatures(cover: _Cover, blocks: list[dict[str, Any]]) -> None:
+    """The signature blocks: one signer on the right; with two, "Mengetahui" on the left."""
+    from openpyxl.styles import Font  # as in _Cover
+    columns = [4] if len(blocks) == 1 else [2, 4]
     for key in ("opening", "position", None, None, None, "name", "rank", "nip"):
         values: list[Any] = [None] * 4
         for column, block in zip(columns, blocks):
@@ -431,12 +477,8 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
                 values[column - 1] = "\n".join(filter(None, [block["place_date"], block["heading"]]))
             elif key:
                 values[column - 1] = block[key] or None
-        row = line(values, merge=False, alignment=centre, height=30 if key in ("opening", "position") else None)
+        row = cover.line(values, merge=False, alignment=cover.centre,
+                         height=30 if key in ("opening", "position") else None)
         for column in columns:
             if key == "name":
-                sheet.cell(row, column).font = Font(bold=True, underline="single")
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
+                cover.sheet.cell(row, column).font = Font(bold=True, underline="single")

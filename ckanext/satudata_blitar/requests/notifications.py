@@ -11,7 +11,8 @@ from flask_babel import force_locale
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, formats
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.requests import data_requests as flow
 from ckanext.satudata_blitar.requests.model import DataRequest
 from ckanext.satudata_blitar.workflow import reminders, roles

@@ -191,28 +191,3 @@ def add_default_chart(context: dict[str, Any], resource: dict[str, Any]) -> Opti
         log.exception("No default chart for resource %s", resource.get("id"))
         return None
 
-
-class SatudataChartView(p.SingletonPlugin):
-    p.implements(p.IResourceView, inherit=True)
-
-    def info(self) -> dict[str, Any]:
-        ignore_missing = tk.get_validator("ignore_missing")
-        unicode_safe = tk.get_validator("unicode_safe")
-        return {"name": "satudata_chart", "title": tk._("Chart"), "icon": "chart-line", "iframed": False,
-                "requires_datastore": True, "default_title": tk._("Chart"),
-                "schema": {key: [ignore_missing, unicode_safe] for key in ("x", "y", "split", "kind")}}
-
-    def can_view(self, data_dict: dict[str, Any]) -> bool:
-        return bool(data_dict["resource"].get("datastore_active"))
-
-    def setup_template_variables(self, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return chart(data_dict["resource"]["id"], data_dict.get("resource_view") or {})
-        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
-            return {"fields": [], "options": [], "settings": defaults({}, []), "svg": None}
-
-    def view_template(self, context: dict[str, Any], data_dict: dict[str, Any]) -> str:
-        return "satudata/chart/view.html"
-
-    def form_template(self, context: dict[str, Any], data_dict: dict[str, Any]) -> str:
-        return "satudata/chart/form.html"

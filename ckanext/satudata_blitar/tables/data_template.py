@@ -2,7 +2,7 @@
 
 Pure functions over the scheming dataset schema and a dataset dict; no request, no model:
 
-- sheet "Data": the tidy header the upload check reads best (ingest.py, spreadsheet.py): the region
+- sheet "Data": the tidy header the upload check reads best (table_parser.py, header_finding.py): the region
   (Kota/Kecamatan/Kelurahan from `level_penyajian`), Tahun, and one column per measure, named from `ukuran` and
   `satuan`, with the satuan and definisi in the header's cell comment. For a city- or district-level dataset with
   its years filled in, one row per region × year is written ready for the values.
@@ -10,7 +10,7 @@ Pure functions over the scheming dataset schema and a dataset dict; no request, 
 - the dataset's metadata sheet, written by metadata_xlsx.write_sheet().
 - sheet "MS-Var": one row per column of the Data sheet, for the operator to describe each variable beside the data
   (the measure's pre-filled from the dataset's definisi, konsep, ukuran and satuan); the loader reads it into the
-  table's Data Dictionary (ingest.py).
+  table's Data Dictionary (datastore_copy.py).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_var
 
 DATA_SHEET = "Data"
@@ -96,7 +96,7 @@ def _write_data_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
     sheet.title = DATA_SHEET
     headers = [region_header(pkg_dict), YEAR_HEADER, measure_header(pkg_dict)]
     for column, header in enumerate(headers, start=1):
-        files.write_cell(sheet.cell(row=1, column=column), header).font = Font(bold=True)
+        workbooks.write_cell(sheet.cell(row=1, column=column), header).font = Font(bold=True)
     satuan = (pkg_dict.get("satuan") or "").strip()
     note = [f"Satuan: {satuan}" if satuan else "Satuan: -"]
     if pkg_dict.get("definisi"):
@@ -110,7 +110,7 @@ def _write_data_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
     row = 2
     for region in REGIONS.get(pkg_dict.get("level_penyajian") or "", ()):
         for year in _years(pkg_dict):
-            files.write_cell(sheet.cell(row=row, column=1), region)
+            workbooks.write_cell(sheet.cell(row=row, column=1), region)
             sheet.cell(row=row, column=2, value=year).number_format = "0"
             row += 1
 
@@ -122,7 +122,7 @@ def _write_guide_sheet(sheet: Any, pkg_dict: dict[str, Any]) -> None:
     sheet.column_dimensions["B"].width = 100
     for number, rule in enumerate(rules(pkg_dict), start=1):
         sheet.cell(row=number + 1, column=1, value=number)
-        files.write_cell(sheet.cell(row=number + 1, column=2), rule).alignment = files.WRAP
+        workbooks.write_cell(sheet.cell(row=number + 1, column=2), rule).alignment = workbooks.WRAP
 
 
 def variables(pkg_dict: dict[str, Any]) -> list[dict[str, Any]]:
@@ -150,7 +150,7 @@ def build_workbook(schema: dict[str, Any], pkg_dict: dict[str, Any], lang: str =
     metadata_xlsx.write_ms_var_sheet(workbook.create_sheet(), [{"id": "", "name": "", "fields": variables(pkg_dict)}],
                                      "id")
     workbook.properties.title = pkg_dict.get("title") or DATA_SHEET
-    return files.workbook_bytes(workbook)
+    return workbooks.workbook_bytes(workbook)
 
 
 def filename(pkg_dict: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 visibility rules apply) into an openpyxl write-only workbook, which keeps memory flat whatever the table's size.
 
 Cells are typed from the DataStore's field types (numbers, dates, timestamps); text stays text even when Excel
-would take it for a formula (files.write_only_cell). Dates show as 17 Agustus 2024 in the file's language; numbers
+would take it for a formula (workbooks.write_only_cell). Dates show as 17 Agustus 2024 in the file's language; numbers
 keep the General format (the OPD's own decimals; the reader's region gives the separators).
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import IO, Any, Callable, Iterator, Optional
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ckanext.satudata_blitar import files, formats
+from ckanext.satudata_blitar.language import formats
+from ckanext.satudata_blitar.files import workbooks
 
 PAGE_SIZE = 10000
 SHEET_TITLE = "Data"
@@ -52,7 +53,7 @@ def pages(search: Search, resource_id: str, page_size: int = PAGE_SIZE) -> Itera
 
 
 def _cell(sheet: Any, value: Any, date_formats: dict[type, str]) -> Any:
-    cell = files.write_only_cell(sheet, value)
+    cell = workbooks.write_only_cell(sheet, value)
     if type(value) in date_formats:
         cell.number_format = date_formats[type(value)]
     return cell
@@ -61,7 +62,7 @@ def _cell(sheet: Any, value: Any, date_formats: dict[type, str]) -> Any:
 def write(search: Search, resource_id: str, out: Optional[IO[bytes]] = None, page_size: int = PAGE_SIZE,
           lang: str = "id") -> IO[bytes]:
     """The table as .xlsx written to `out` (a spooled temporary file when None), rewound to its start."""
-    lang = files.language(lang)
+    lang = workbooks.language(lang)
     # A timestamp column has no time zone: the time is shown as written, without one.
     date_formats = {datetime.date: formats.xlsx_number_format("date", lang),
                     datetime.datetime: formats.xlsx_number_format("timestamp", lang)}
@@ -74,7 +75,7 @@ def write(search: Search, resource_id: str, out: Optional[IO[bytes]] = None, pag
             columns = [(i, f["type"]) for i, f in enumerate(fields) if f["id"] != "_id"]
             header = []
             for i, _type in columns:
-                cell = files.write_only_cell(sheet, fields[i]["id"])
+                cell = workbooks.write_only_cell(sheet, fields[i]["id"])
                 cell.font = Font(bold=True)
                 header.append(cell)
             sheet.append(header)

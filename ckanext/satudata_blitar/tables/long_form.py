@@ -2,7 +2,7 @@
 the label columns, then `tahun` and `nilai`, one row per label row and year — what statistics tools and charts read.
 
 Rows are read page by page through `datastore_search` (its auth and the workflow's visibility apply, as for
-data.xlsx) and written through files.py, the portal's one safe writer (formula-like text stays text).
+data.xlsx) and written through files/workbooks.py, the portal's one safe writer (formula-like text stays text).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import IO, Any, Iterator
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.tables import datastore_xlsx
 
 YEAR, VALUE = "tahun", "nilai"
@@ -45,14 +45,14 @@ def rows(search: datastore_xlsx.Search, resource_id: str) -> Iterator[list[Any]]
 
 
 def csv(search: datastore_xlsx.Search, resource_id: str) -> bytes:
-    return files.csv_bytes(rows(search, resource_id))
+    return workbooks.csv_bytes(rows(search, resource_id))
 
 
 def xlsx(search: datastore_xlsx.Search, resource_id: str) -> IO[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(datastore_xlsx.SHEET_TITLE)
     for n, row in enumerate(rows(search, resource_id)):
-        cells = [files.write_only_cell(sheet, value) for value in row]
+        cells = [workbooks.write_only_cell(sheet, value) for value in row]
         if n == 0:
             for cell in cells:
                 cell.font = Font(bold=True)

@@ -11,10 +11,15 @@ import datetime
 import json
 from typing import Any, Optional
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import formats, request_cache
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar import adapters, request_cache
+from ckanext.satudata_blitar.language import formats
+from ckanext.satudata_blitar.files.safety import N_
 
 TASK_TYPE = "satudata_upload"
 KEY = "report"
@@ -34,14 +39,13 @@ def _task(resource_id: str) -> Optional[dict[str, Any]]:
 
 
 def _store(resource_id: str, state: str, value: dict[str, Any]) -> None:
-    from ckan import model
     task = _task(resource_id)
     data = {"entity_id": resource_id, "entity_type": "resource", "task_type": TASK_TYPE, "key": KEY,
             "state": state, "value": json.dumps(value, default=str), "error": "",
             "last_updated": str(datetime.datetime.utcnow())}
     if task:
         data["id"] = task["id"]
-    tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, data)
+    tk.get_action("task_status_update")({"session": adapters.separate_session(), "ignore_auth": True}, data)
     request_cache.forget("upload_check_accepted")
 
 
@@ -145,9 +149,6 @@ def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional
     missing = [rid for rid in resource_ids if cache is None or ("upload_check_accepted", rid) not in cache]
     found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(missing, (None, None))
     if missing:
-        import sqlalchemy as sa
-        from ckan import model
-        from sqlalchemy.dialects import postgresql
         value = model.TaskStatus.value
         fmt = sa.case((value.like("{%"), sa.cast(value, postgresql.JSONB)["format"].astext), else_=None)
         rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, fmt)
@@ -164,7 +165,6 @@ def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional
 def kecamatan_of_dataset(package_id: str) -> set[str]:
     """The codes of the kecamatan that the accepted tables of a dataset's resources cover (the `wilayah` summary of
     tables/wilayah_columns.py), in one query."""
-    from ckan import model
     rows = (model.Session.query(model.TaskStatus.value)
             .join(model.Resource, model.Resource.id == model.TaskStatus.entity_id)
             .filter(model.Resource.package_id == package_id, model.Resource.state == "active",
@@ -207,7 +207,6 @@ def official_names_chosen(resource_id: str) -> bool:
 
 
 def choose_official_names(resource_id: str) -> None:
-    from ckan import model
     data = {"entity_id": resource_id, "entity_type": "resource", "task_type": TASK_TYPE, "key": OFFICIAL_NAMES,
             "state": "chosen", "value": "true", "error": "", "last_updated": str(datetime.datetime.utcnow())}
     try:
@@ -215,7 +214,7 @@ def choose_official_names(resource_id: str) -> None:
             "entity_id": resource_id, "task_type": TASK_TYPE, "key": OFFICIAL_NAMES})["id"]
     except tk.ObjectNotFound:
         pass
-    tk.get_action("task_status_update")({"session": model.meta.create_local_session(), "ignore_auth": True}, data)
+    tk.get_action("task_status_update")({"session": adapters.separate_session(), "ignore_auth": True}, data)
 
 
 def summaries(resource_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -223,7 +222,6 @@ def summaries(resource_ids: list[str]) -> dict[str, dict[str, Any]]:
     error, translated; in one query for every resource."""
     if not resource_ids:
         return {}
-    from ckan import model
     rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, model.TaskStatus.value)
             .filter(model.TaskStatus.entity_id.in_(resource_ids), model.TaskStatus.task_type == TASK_TYPE,
                     model.TaskStatus.key == KEY))

@@ -1,6 +1,6 @@
 """Region columns of an uploaded table, checked against the Kode Wilayah reference (reference/wilayah.py).
 
-Run by the load job after the parser (ingest.run), on the typed CSV the parser wrote, before the report is saved:
+Run by the load job after the parser (load_job.run), on the typed CSV the parser wrote, before the report is saved:
 
 - A column of kecamatan/kelurahan **names** is recognised by its header ("Kecamatan", "Kec.", "Desa/Kelurahan",
   "Wilayah", ...) when at least half of its distinct values are names of Kota Blitar, or without such a header when
@@ -27,7 +27,7 @@ import os
 import re
 from typing import Any, Iterator, Optional
 
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.reference import wilayah as ref
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import transitions as workflow
@@ -50,9 +50,9 @@ NAME_COLUMN_KEY = "tingkat_wilayah"
 
 
 def column_ms_var(column: dict[str, Any]) -> dict[str, str]:
-    """What the portal knows of a column of the parser's result (ingest.load lays it over what the header says): the
-    MS-Var of the added `kode_wilayah`, of a column recognised as names of Kota Blitar's kecamatan or kelurahan, or
-    nothing."""
+    """What the portal knows of a column of the parser's result (datastore_copy.define_table lays it over what the
+    header says): the MS-Var of the added `kode_wilayah`, of a column recognised as names of Kota Blitar's kecamatan
+    or kelurahan, or nothing."""
     if column["id"] == CODE_COLUMN:
         return CODE_COLUMN_MS_VAR
     tingkat = column.get(NAME_COLUMN_KEY)
@@ -265,48 +265,87 @@ def check(result: dict[str, Any], csv_path: Optional[str], official_names: bool 
     for col in codes:
         issues += _code_issues(col)
 
-    pairs = _pairs(names, codes)
-    add_code = bool(names) and not codes and not any(c["id"] == CODE_COLUMN for c in columns)
-    # the column whose region a row's kode_wilayah is: kelurahan before kecamatan
-    finest = sorted(names, key=lambda c: 0 if c.tingkat == ref.KELURAHAN else 1)
-    rewrite = add_code or (official_names and any(
-        m and m.how == ref.FORGIVING for c in names for m in c.meaning.values()))
-    disagreements: dict[tuple[int, int, str, str], int] = {}
-    kecamatan: set[str] = set()
-    coded = rows = 0
-    out_path = csv_path + ".wilayah"
-    out = open(out_path, "w", newline="", encoding="utf-8") if rewrite else None
-    try:
-        writer = csv.writer(out, lineterminator="\n") if out else None
-        for row in _rows(csv_path):
-            rows += 1
-            for col in found:
-                region = col.region(row[col.index])
-                if region and region.kecamatan:
-                    kecamatan.add(region.kecamatan)
-            for a, b in pairs:
-                first, second = a.region(row[a.index]), b.region(row[b.index])
-                if first and second and not ref.consistent(first, second):
-                    key = (a.index, b.index, row[a.index], row[b.index])
-                    disagreements[key] = disagreements.get(key, 0) + 1
-            if writer is None:
-                continue
-            if add_code:
-                region = next((r for c in finest if (r := c.region(row[c.index]))), None)
-                coded += region is not None
-                row.append(region.kode if region else "")
-            if official_names:
-                for col in names:
-                    match = col.meaning.get(row[col.index])
-                    if match and match.how == ref.FORGIVING:
-                        row[col.index] = match.wilayah.nama
-            writer.writerow(row)
-    finally:
-        if out:
-            out.close()
-    if out:
-        os.replace(out_path, csv_path)
+    rows = _Rows(found, names, _pairs(names, codes), official_names,
+                 add_code=bool(names) and not codes and not any(c["id"] == CODE_COLUMN for c in columns))
+    rows.read(csv_path)
+    issues += _disagreement_issues(rows.disagreements, found)
+    if rows.add_code:
+        source = rows.finest[0].column
+        columns.append({"id": CODE_COLUMN, "label": CODE_LABEL, "letter": "", "type": "text", "pg_type": "text",
+                        "locale": "id"})
+        issues.append(_issue("note", "wilayah_coded", CODED, {"id": CODE_COLUMN},
+                             source=source.get("label") or source["id"], coded=rows.coded, rows=rows.count))
+    result["issues"] = result.get("issues", []) + issues
+    result["wilayah"] = {
+        "kecamatan": sorted(rows.kecamatan),
+        "columns": [{"id": c.column["id"], "role": c.role, "tingkat": c.tingkat} for c in found],
+        "unofficial_names": sum(1 for c in names for m in c.meaning.values() if m and m.how == ref.FORGIVING),
+        "official_names": official_names,
+    }
+    return result
 
+
+class _Rows:
+    """One pass over the typed CSV's rows: the kecamatan they cover and the pairs of columns that disagree; the CSV
+    rewritten with a kode_wilayah column (`add_code`) and/or the official names (`official_names`) where needed."""
+
+    def __init__(self, found: list[_Column], names: list[_Column], pairs: list[tuple[_Column, _Column]],
+                 official_names: bool, add_code: bool) -> None:
+        self.found, self.names, self.pairs = found, names, pairs
+        self.official_names, self.add_code = official_names, add_code
+        # the column whose region a row's kode_wilayah is: kelurahan before kecamatan
+        self.finest = sorted(names, key=lambda c: 0 if c.tingkat == ref.KELURAHAN else 1)
+        self.rewrite = add_code or (official_names and any(
+            m and m.how == ref.FORGIVING for c in names for m in c.meaning.values()))
+        self.disagreements: dict[tuple[int, int, str, str], int] = {}
+        self.kecamatan: set[str] = set()
+        self.coded = self.count = 0
+
+    def read(self, csv_path: str) -> None:
+        out_path = csv_path + ".wilayah"
+        out = open(out_path, "w", newline="", encoding="utf-8") if self.rewrite else None
+        try:
+            writer = csv.writer(out, lineterminator="\n") if out else None
+            for row in _rows(csv_path):
+                self.count += 1
+                self._tally(row)
+                if writer is not None:
+                    writer.writerow(self._rewritten(row))
+        finally:
+            if out:
+                out.close()
+        if out:
+            os.replace(out_path, csv_path)
+
+    def _tally(self, row: list[str]) -> None:
+        for col in self.found:
+            region = col.region(row[col.index])
+            if region and region.kecamatan:
+                self.kecamatan.add(region.kecamatan)
+        for a, b in self.pairs:
+            first, second = a.region(row[a.index]), b.region(row[b.index])
+            if first and second and not ref.consistent(first, second):
+                key = (a.index, b.index, row[a.index], row[b.index])
+                self.disagreements[key] = self.disagreements.get(key, 0) + 1
+
+    def _rewritten(self, row: list[str]) -> list[str]:
+        if self.add_code:
+            region = next((r for c in self.finest if (r := c.region(row[c.index]))), None)
+            self.coded += region is not None
+            row.append(region.kode if region else "")
+        if self.official_names:
+            for col in self.names:
+                match = col.meaning.get(row[col.index])
+                if match and match.how == ref.FORGIVING:
+                    row[col.index] = match.wilayah.nama
+        return row
+
+
+def _disagreement_issues(disagreements: dict[tuple[int, int, str, str], int], found: list[_Column]
+                         ) -> list[dict[str, Any]]:
+    """A warning per pair of values that name different regions in one row (a code and a name, a kelurahan outside
+    its kecamatan), at most MAX_ISSUES_PER_COLUMN."""
+    issues = []
     by_index = {c.index: c for c in found}
     for (a_index, b_index, a_value, b_value), count in sorted(disagreements.items())[:MAX_ISSUES_PER_COLUMN]:
         a, b = by_index[a_index], by_index[b_index]
@@ -319,20 +358,7 @@ def check(result: dict[str, Any], csv_path: Optional[str], official_names: bool 
             parent = ref.by_code(second.kecamatan)
             issues.append(_issue("warning", "wilayah_kelurahan_elsewhere", KELURAHAN_ELSEWHERE, b.column, a_value,
                                  count=count, kelurahan=second.nama, kecamatan=parent.nama if parent else ""))
-    if add_code:
-        source = finest[0].column
-        columns.append({"id": CODE_COLUMN, "label": CODE_LABEL, "letter": "", "type": "text", "pg_type": "text",
-                        "locale": "id"})
-        issues.append(_issue("note", "wilayah_coded", CODED, {"id": CODE_COLUMN},
-                             source=source.get("label") or source["id"], coded=coded, rows=rows))
-    result["issues"] = result.get("issues", []) + issues
-    result["wilayah"] = {
-        "kecamatan": sorted(kecamatan),
-        "columns": [{"id": c.column["id"], "role": c.role, "tingkat": c.tingkat} for c in found],
-        "unofficial_names": sum(1 for c in names for m in c.meaning.values() if m and m.how == ref.FORGIVING),
-        "official_names": official_names,
-    }
-    return result
+    return issues
 
 
 def index_kecamatan(pkg_dict: dict[str, Any]) -> dict[str, Any]:

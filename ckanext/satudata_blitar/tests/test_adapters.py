@@ -11,7 +11,8 @@ import pytest
 
 import ckan.authz as authz
 import ckanext.datastore.backend.postgres as datastore_db
-from ckanext.xloader import jobs as xloader_jobs
+from ckan.lib import jobs, uploader
+from ckanext.xloader import db as xloader_db, jobs as xloader_jobs, utils as xloader_utils
 
 from ckanext.satudata_blitar import adapters
 
@@ -45,6 +46,21 @@ def test_the_version_switch_follows_the_installed_ckan():
     (datastore_db._drop_indexes, ["context", "data_dict", "unique"]),
     (datastore_db._build_fts_indexes, ["data_dict", "sql_index_str_method", "fields"]),
     (xloader_jobs._download_resource_data, ["resource", "data", "api_key", "logger"]),
+    # the typed load's COPY (tables/datastore_copy.py)
+    (datastore_db.get_write_engine, []),
+    (datastore_db.identifier, ["s"]),
+    # xloader's job bookkeeping around our load job (tables/load_queue.py, load_job.py, job_state.py)
+    (xloader_jobs.get_default_queue_name, ["package_id"]),
+    (xloader_db.init, ["config", "echo"]),
+    (xloader_db.add_pending_job, ["job_id", "job_type", "api_key", "data", "metadata", "result_url"]),
+    (xloader_db.mark_job_as_completed, ["job_id", "data"]),
+    (xloader_db.mark_job_as_errored, ["job_id", "error_object"]),
+    (xloader_jobs.is_retryable_error, ["error"]),
+    (xloader_jobs.update_resource, ["resource", "patch_only"]),
+    (xloader_jobs.StoringHandler, ["task_id", "input"]),
+    (xloader_utils.set_resource_metadata, ["update_dict"]),
+    (uploader.get_resource_uploader, ["data_dict"]),
+    (jobs.remove_queue_name_prefix, ["name"]),
 ])
 def test_the_private_functions_keep_their_signature(function, parameters):
     assert list(inspect.signature(function).parameters) == parameters

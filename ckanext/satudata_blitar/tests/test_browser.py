@@ -542,7 +542,7 @@ def test_no_page_scrolls_sideways_on_a_phone(visit, world):
 
 def test_dates_and_numbers_as_the_browser_shows_them(visit, world):
     """After the page's JavaScript ran (CKAN's rewrote dataset times into the browser's zone, "1 Desember 2026,
-    06.20 (UTC+00:00)"), the pages still write dates, times and numbers as formats.py does."""
+    06.20 (UTC+00:00)"), the pages still write dates, times and numbers as language/formats.py does."""
     from ckanext.satudata_blitar.tests.indonesian_text import english_formats
 
     found = {}

@@ -8,8 +8,8 @@ from _pytest.reports import TestReport
 
 from ckan.lib import jobs
 
-from ckanext.satudata_blitar.ckan_suite.plugin import Differences, load_differences, _this_runs_jobs
-from ckanext.satudata_blitar.ckan_suite.plugin import _empty_this_runs_queues
+from ckanext.satudata_blitar.tests.ckan_suite.plugin import Differences, load_differences, _this_runs_jobs
+from ckanext.satudata_blitar.tests.ckan_suite.plugin import _empty_this_runs_queues
 
 
 def test_every_intended_difference_names_its_rule_and_reason():

@@ -182,7 +182,8 @@ def test_every_former_name_the_code_keeps_is_deprecated_with_the_release_that_re
                     'args.get("opd")': "Query parameter `?opd=`",
                     '"--opd"': "CLI option `--opd`",
                     '"--year"': "CLI option `--year`",
-                    "ACCEPTED_REPORTS =": "`ckanext.satudata_blitar.tables.submission.ACCEPTED_REPORTS`"}
+                    "ACCEPTED_REPORTS =": "`ckanext.satudata_blitar.tables.submission.ACCEPTED_REPORTS`",
+                    "tables.load_job import load_job": "Job function `ckanext.satudata_blitar.tables.ingest.load_job`"}
     for in_code, entry in former_names.items():
         assert in_code in kept, f"{in_code} is gone from the code: move its changelog entry to Removed"
         assert entry in deprecated, entry

@@ -1,6 +1,7 @@
 """Nothing a user downloads is dangerous: a title, an OPD's name, a data element's name or a table cell that begins
 like a formula ("=…", or arithmetic such as "-2+3") is text in every spreadsheet and CSV the portal produces: never
-a formula cell in an .xlsx, always with a leading ' in a CSV/TSV. One test per download (files.py writes them all)."""
+a formula cell in an .xlsx, always with a leading ' in a CSV/TSV. One test per download (files/workbooks.py writes
+them all)."""
 import csv
 import datetime
 import io
@@ -10,7 +11,7 @@ import pytest
 
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar import file_safety
+from ckanext.satudata_blitar.files import safety
 from ckanext.satudata_blitar.tests import world as world_module
 
 YEAR = datetime.date.today().year
@@ -65,7 +66,7 @@ def _assert_safe_xlsx(data, *expected):
 def _assert_safe_csv(data, delimiter, *expected):
     text = data.decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
-    assert [c for c in cells if file_safety.is_formula_like(c)] == []
+    assert [c for c in cells if safety.is_formula_like(c)] == []
     for value in expected:
         assert "'" + value in cells or any(c.startswith("'" + value) for c in cells), value
 

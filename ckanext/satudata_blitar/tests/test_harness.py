@@ -94,7 +94,7 @@ def test_resource_upload_enqueues_an_xloader_job_in_redis(app, sysadmin, organiz
     assert response.status_code == 200, response.body
     resource = response.json["result"]
 
-    queued = [job for job in queue.get_jobs() if job.func_name == "ckanext.satudata_blitar.tables.ingest.load_job"]
+    queued = [job for job in queue.get_jobs() if job.func_name == "ckanext.satudata_blitar.tables.load_job.load_job"]
     assert [job.args[0]["metadata"]["resource_id"] for job in queued] == [resource["id"]]
     # The job lives in the real Redis, not in memory.
     assert queue.connection.exists(f"rq:job:{queued[0].id}")

@@ -342,7 +342,7 @@ def language_world(reset_db, migrate_db_for):
 @pytest.mark.parametrize("frame", ['<iframe aria-label="Data viewer" src="/v">',  # CKAN 2.12's view frame
                                    '<iframe title="Data viewer" src="/v">'])     # CKAN 2.11's
 def test_the_view_frame_is_labelled_in_the_users_language_on_either_ckan(app, frame):
-    from ckanext.satudata_blitar.helpers import satudata_label_view_frame
+    from ckanext.satudata_blitar.helpers.core import satudata_label_view_frame
     with app.flask_app.test_request_context("/"):
         labelled = str(satudata_label_view_frame(frame))
     assert "Data viewer" not in labelled and 'title="Penampil data"' in labelled, labelled

@@ -1,6 +1,6 @@
 """The login and logout pages' parts of the accounts' rules (accounts/): a locked login is refused with a message
 to wait, and logging out takes a POST with the form's CSRF token (a link or an image on another site cannot log
-anyone out). Called through IAuthenticator.login and .logout (plugin.py) before CKAN's own views."""
+anyone out). Called through IAuthenticator.login and .logout (plugins/) before CKAN's own views."""
 from __future__ import annotations
 
 from typing import Any

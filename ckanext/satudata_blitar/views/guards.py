@@ -1,4 +1,4 @@
-"""Checks of every request before any view or action runs (registered on the whole app by plugin.py)."""
+"""Checks of every request before any view or action runs (registered on the whole app by plugins/)."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Headers of every response (registered on the whole app by plugin.py): the portal's Content-Security-Policy and
+"""Headers of every response (registered on the whole app by plugins/): the portal's Content-Security-Policy and
 framing, sniffing and referrer rules; uploaded files served as attachments of the type the upload check
 established, in a sandbox; nothing that is not public kept by a cache.
 

@@ -1,5 +1,5 @@
 """The portal's public pages (topics, the OPD directory, the daftar elemen data's fulfilment) and the role
-dashboard. Views ask actions and helpers (helpers_portal.py); auth functions decide who sees what."""
+dashboard. Views ask actions and helpers (helpers/portal.py); auth functions decide who sees what."""
 from __future__ import annotations
 
 from typing import Any

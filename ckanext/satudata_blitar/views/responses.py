@@ -8,15 +8,15 @@ from flask import send_file
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 
 
 def file_language() -> str:
     """The language of a downloaded file: Indonesian (the SOP's) unless ?lang=en asks for English labels."""
-    return files.language(tk.request.args.get("lang", "id"))
+    return workbooks.language(tk.request.args.get("lang", "id"))
 
 
-def file_response(content: Any, filename: str, mimetype: str = files.XLSX_MIMETYPE) -> Any:
+def file_response(content: Any, filename: str, mimetype: str = workbooks.XLSX_MIMETYPE) -> Any:
     """A download of `content` (bytes or a file object)."""
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     return send_file(stream, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)

@@ -9,7 +9,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 from ckanext.satudata_blitar.metadata import metadata_xlsx
 from ckanext.satudata_blitar.tables import data_template, datastore_xlsx, long_form
 from ckanext.satudata_blitar.views import satudata
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.views.responses import file_language, file_response
 
 
@@ -51,9 +51,9 @@ def datastore_long_download(id: str, resource_id: str, extension: str) -> Any:
                 or not long_form.year_columns(search({"resource_id": resource_id, "limit": 0})["fields"]):
             raise tk.ObjectNotFound()
         if extension == "csv":
-            content, mimetype = long_form.csv(search, resource["id"]), files.CSV_MIMETYPE
+            content, mimetype = long_form.csv(search, resource["id"]), workbooks.CSV_MIMETYPE
         else:
-            content, mimetype = long_form.xlsx(search, resource["id"]), files.XLSX_MIMETYPE
+            content, mimetype = long_form.xlsx(search, resource["id"]), workbooks.XLSX_MIMETYPE
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Resource not found"))
     return file_response(content, long_form.filename(resource, extension), mimetype)

@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import formats, language
+from ckanext.satudata_blitar import language
+from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.model import Reminder
 from ckanext.satudata_blitar.workflow import transitions as workflow
 

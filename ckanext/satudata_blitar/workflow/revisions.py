@@ -17,7 +17,6 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.uploader import get_resource_uploader
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.satudata_blitar import adapters
@@ -64,7 +63,7 @@ def _resource_copy(resource: dict[str, Any]) -> dict[str, Any]:
     """A resource's fields, with its uploaded file (if any) read again so that it is stored anew."""
     data = {field: resource.get(field) for field in _schema_fields("resource_fields") if field != "url"}
     if resource.get("url_type") == "upload":
-        path = get_resource_uploader(resource).get_path(resource["id"])
+        path = adapters.resource_file_path(resource)
         filename = os.path.basename(resource["url"]) or "data"
         with open(path, "rb") as stored:
             data["upload"] = FileStorage(io.BytesIO(stored.read()), filename)

@@ -6,7 +6,9 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import config, files, language, names
+from ckanext.satudata_blitar import config, language
+from ckanext.satudata_blitar.language import names
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements, data_elements_xlsx
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
@@ -196,12 +198,12 @@ def satudata_data_element_import(context: dict[str, Any], data_dict: dict[str, A
     data, errors = tk.navl_validate(data_dict, schema.data_element_import_schema(), context)
     if errors:
         raise tk.ValidationError(errors)
-    limits = files.upload_limits()
-    content = files.read_upload(data["upload"], limits.max_bytes,
+    limits = workbooks.upload_limits()
+    content = workbooks.read_upload(data["upload"], limits.max_bytes,
                                 tk._("Upload the daftar elemen data as an .xlsx file"))
     rows = data_elements_xlsx.read_workbook(content, data_elements.opds(), data_elements.frequency_choices(), limits)
     if not rows:
-        raise tk.ValidationError({files.FILE_KEY: [tk._("The file holds no data elements")]})
+        raise tk.ValidationError({workbooks.FILE_KEY: [tk._("The file holds no data elements")]})
     chosen = model.Group.get(data["owner_org"]) if data.get("owner_org") else None
     planned, messages, seen = [], [], {}
     for number, cells in rows:
@@ -224,7 +226,7 @@ def satudata_data_element_import(context: dict[str, Any], data_dict: dict[str, A
         seen[key] = number
         planned.append((existing, values))
     if messages:
-        raise tk.ValidationError({files.FILE_KEY: messages})
+        raise tk.ValidationError({workbooks.FILE_KEY: messages})
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     ids = []
     for existing, values in planned:

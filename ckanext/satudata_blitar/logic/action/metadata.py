@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.munge import munge_title_to_name
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import inner_context
 from ckanext.satudata_blitar.metadata import metadata_xlsx, ms_keg, ms_var
@@ -100,8 +100,8 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     if errors:
         raise tk.ValidationError(errors)
 
-    limits = files.upload_limits()
-    content = files.read_upload(data["upload"], limits.max_bytes, tk._("Upload the metadata as an .xlsx file"))
+    limits = workbooks.upload_limits()
+    content = workbooks.read_upload(data["upload"], limits.max_bytes, tk._("Upload the metadata as an .xlsx file"))
     current = tk.get_action("package_show")(inner_context(context), {"id": data["id"]}) if data.get("id") else None
     dataset_type = current["type"] if current else "dataset"
     forms = _forms(dataset_type)
@@ -123,18 +123,28 @@ def satudata_metadata_import(context: dict[str, Any], data_dict: dict[str, Any])
     dictionaries = metadata_xlsx.ms_var_changes(variables, tables) if variables else {}
 
     if current:
-        if not changes.get("name"):
-            changes.pop("name", None)
-        changes["id"] = current["id"]
-        updated = tk.get_action("package_patch")(inner_context(context), changes)
-        for resource_id, fields in dictionaries.items():
-            tk.get_action("datastore_create")(inner_context(context), {
-                "resource_id": resource_id, "force": True, "fields": fields})
-        return updated
+        return _update_from_file(context, current, changes, dictionaries)
+    return _create_from_file(context, changes, data.get("owner_org"))
 
-    if changes.get("owner_org") and data.get("owner_org"):
-        _check_same_organization(context, changes["owner_org"], data["owner_org"])
-    changes["owner_org"] = changes.get("owner_org") or data.get("owner_org")
+
+def _update_from_file(context: dict[str, Any], current: dict[str, Any], changes: dict[str, Any],
+                      dictionaries: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The dataset patched with the file's metadata, then its tables' Data Dictionaries with the file's MS-Var."""
+    if not changes.get("name"):
+        changes.pop("name", None)
+    changes["id"] = current["id"]
+    updated = tk.get_action("package_patch")(inner_context(context), changes)
+    for resource_id, fields in dictionaries.items():
+        tk.get_action("datastore_create")(inner_context(context), {
+            "resource_id": resource_id, "force": True, "fields": fields})
+    return updated
+
+
+def _create_from_file(context: dict[str, Any], changes: dict[str, Any], owner_org: str | None) -> dict[str, Any]:
+    """A new dataset from the file's metadata, in the OPD the file or the request names (the same one if both)."""
+    if changes.get("owner_org") and owner_org:
+        _check_same_organization(context, changes["owner_org"], owner_org)
+    changes["owner_org"] = changes.get("owner_org") or owner_org
     if not changes.get("name") and changes.get("title"):
         changes["name"] = munge_title_to_name(changes["title"])
     return tk.get_action("package_create")(inner_context(context), changes)

@@ -6,9 +6,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.logic import auth_audit_exempt
 
-from ckanext.satudata_blitar import file_safety
+from ckanext.satudata_blitar.files import safety
 from ckanext.satudata_blitar.logic import schema
-from ckanext.satudata_blitar.tables import ingest, upload_check
+from ckanext.satudata_blitar.tables import job_state, load_queue, upload_check
 
 __all__: list[str] = ["satudata_upload_check", "satudata_upload_report", "xloader_submit", "xloader_status",
                      "datastore_search", "satudata_requeue_loads", "satudata_official_names"]
@@ -61,9 +61,9 @@ def satudata_official_names(context: dict[str, Any], data_dict: dict[str, Any]) 
 
 @tk.chained_action
 def xloader_submit(original_action, context, data_dict):
-    """Uploaded tables go to our typed load (ingest.py) under xloader's task and status page. A link is never
+    """Uploaded tables go to our typed load (load_queue.py) under xloader's task and status page. A link is never
     fetched: refused with a ValidationError (False, quietly, for internal callers such as xloader's own hooks)."""
-    return ingest.submit(original_action, context, data_dict)
+    return load_queue.submit(original_action, context, data_dict)
 
 
 @tk.chained_action
@@ -72,8 +72,8 @@ def xloader_status(original_action, context, data_dict):
     """A link's status says nothing was loaded: the text of an error from a fetch made before links were refused
     (it could name internal addresses and ports) is never shown."""
     status = original_action(context, data_dict)
-    if not ingest.can_upload(data_dict.get("resource_id") or data_dict.get("id")):
-        return ingest.link_status()
+    if not load_queue.can_upload(data_dict.get("resource_id") or data_dict.get("id")):
+        return load_queue.link_status()
     return status
 
 
@@ -81,14 +81,14 @@ def xloader_status(original_action, context, data_dict):
 @tk.side_effect_free
 @auth_audit_exempt
 def datastore_search(original_action, context, data_dict):
-    """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (file_safety.py).
+    """CSV/TSV records (the DataStore's CSV/TSV downloads) neutralise formula-like text (files/safety.py).
 
     Exempt from CKAN's auth audit as the DataStore's own action is (CKAN exempts a plugin's actions, but a chained
     action takes the chaining function's attributes): searching a public table (`_table_metadata`) calls no auth
     function, and without the exemption the audit turned it into a 500."""
     result = original_action(context, data_dict)
     if data_dict.get("records_format") in ("csv", "tsv"):
-        return file_safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
+        return safety.neutralise_csv_records(result, "," if data_dict["records_format"] == "csv" else "\t")
     return result
 
 
@@ -100,13 +100,13 @@ def satudata_requeue_loads(context: dict[str, Any], data_dict: dict[str, Any]) -
     :returns: one ``{"resource_id", "state", "reason", "queued"}`` per load found
     """
     tk.check_access("satudata_requeue_loads", context, data_dict)
-    found = ingest.stalled_loads()
+    found = job_state.stalled_loads()
     for load in found:
         load["queued"] = False
         if tk.asbool(data_dict.get("dry_run", False)):
             continue
         if load["reason"] == "killed":
-            ingest.mark_stalled(load["resource_id"])
+            job_state.mark_stalled(load["resource_id"])
         load["queued"] = bool(tk.get_action("xloader_submit")(
             {"ignore_auth": True, "user": context.get("user")},
             {"resource_id": load["resource_id"], "ignore_hash": True}))

@@ -71,6 +71,32 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     package = _dataset(data["id"])
     transition = workflow.TRANSITIONS[data["transition"]]
     state = workflow.current_state(package.id)
+    _check_possible(package, transition, state, data)
+    if not _search_available():
+        raise _search_unavailable()
+
+    user = user_of(context)
+    role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    revision = revisions.revision_of(package.id)
+    live_before = model.Package.get(revision.live_id) if revision else None
+    activities = {ms_keg.linked_id(package), ms_keg.linked_id(live_before)}  # whose visibility may change
+    result, event_dict, notified, deleted_copy = _move(context, package, transition, state, user, role,
+                                                       data.get("note"))
+    # CKAN reindexes only a dataset whose rows changed; the state lives in our table, so the index (state, who acts
+    # next, the reason of a return, in every list) is refreshed here.
+    dataset_state.reindex(notified)
+    if deleted_copy:  # the published revision's copy, deleted (CKAN 2.11 reindexed it on commit, 2.12 does not)
+        dataset_state.reindex(deleted_copy)
+    if transition.kind in (workflow.PUBLISH, workflow.WITHDRAW):
+        _activities_follow({*activities, ms_keg.linked_id(model.Package.get(notified))} - {None}, context)
+    notifications.transition_made(notified, event_dict)
+    return result
+
+
+def _check_possible(package: model.Package, transition: workflow.Transition, state: str,
+                    data: dict[str, Any]) -> None:
+    """ValidationError unless the transition may be made now: from this state, with the data it needs, with a note
+    where one is required, and only open data published."""
     if state not in transition.from_states:
         raise tk.ValidationError({"transition": [
             tk._('"{transition}" is not possible while the dataset is {state}').format(
@@ -91,39 +117,26 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         if sifat != "terbuka":
             raise tk.ValidationError({"sifat_data": [tk._("Only Terbuka (open) data can be published")]})
 
-    if not _search_available():
-        raise _search_unavailable()
 
-    user = user_of(context)
-    role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
-    revision = revisions.revision_of(package.id)
-    live_before = model.Package.get(revision.live_id) if revision else None
-    activities = {ms_keg.linked_id(package), ms_keg.linked_id(live_before)}  # whose visibility may change
-    # One unit of work: the state, the event, the visibility and a pending revision commit together or not at all.
-    deleted_copy = None
+def _move(context: dict[str, Any], package: model.Package, transition: workflow.Transition, state: str,
+          user: model.User, role: str, note: str | None) -> tuple[dict[str, Any], dict[str, Any], str, str | None]:
+    """The transition as one unit of work: the state, the event, the visibility and a pending revision commit
+    together or not at all. Returns the action's result, the event, the dataset whose followers are told and the
+    published revision's copy (deleted) or None."""
     try:
-        event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, data.get("note"))
+        event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, note)
         event_dict = _event_dict(event)
         if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
-            # A pending revision is not published itself: it replaces the live dataset's content (revisions.py).
-            copies = [resource.id for resource in package.resources]
-            live = revisions.apply(context["user"], package.id)
-            workflow.record_revision_published(live, package.name, user.id, role)
-            model.repo.commit()
-            # The live files are now the revision's files byte for byte: their accepted checks carry over, so the
-            # public keeps its downloads while each file's own check (queued with the new file) runs again.
-            for copy_id, resource in zip(copies, live["resources"]):
-                upload_check.copy(copy_id, resource["id"])
-            result = {"state": transition.to_state, "event": event_dict, "live": live["name"]}
-            notified, deleted_copy = live["id"], package.id
-        else:
-            # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets
-            # the chained package_update set `private` from the new state, reindexes, and commits it all.
-            tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
-            # CKAN 2.12's package_update returns early, committing nothing, when the dataset itself is unchanged (a
-            # transition that keeps `private` as it was): the state and the event are committed here.
-            model.repo.commit()
-            result, notified = {"state": transition.to_state, "event": event_dict}, package.id
+            live = _publish_revision(context, package, user, role)
+            return ({"state": transition.to_state, "event": event_dict, "live": live["name"]}, event_dict,
+                    live["id"], package.id)
+        # Publication follows the state: the patch (as the site, since the actor may not edit the content) lets
+        # the chained package_update set `private` from the new state, reindexes, and commits it all.
+        tk.get_action("package_patch")({"user": context["user"], "ignore_auth": True}, {"id": package.id})
+        # CKAN 2.12's package_update returns early, committing nothing, when the dataset itself is unchanged (a
+        # transition that keeps `private` as it was): the state and the event are committed here.
+        model.repo.commit()
+        return {"state": transition.to_state, "event": event_dict}, event_dict, package.id, None
     except workflow.Conflict:
         model.Session.rollback()
         raise tk.ValidationError({"transition": [
@@ -136,15 +149,21 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     except Exception:
         model.Session.rollback()
         raise
-    # CKAN reindexes only a dataset whose rows changed; the state lives in our table, so the index (state, who acts
-    # next, the reason of a return, in every list) is refreshed here.
-    dataset_state.reindex(notified)
-    if deleted_copy:  # the published revision's copy, deleted (CKAN 2.11 reindexed it on commit, 2.12 does not)
-        dataset_state.reindex(deleted_copy)
-    if transition.kind in (workflow.PUBLISH, workflow.WITHDRAW):
-        _activities_follow({*activities, ms_keg.linked_id(model.Package.get(notified))} - {None}, context)
-    notifications.transition_made(notified, event_dict)
-    return result
+
+
+def _publish_revision(context: dict[str, Any], package: model.Package, user: model.User, role: str
+                      ) -> dict[str, Any]:
+    """A pending revision is not published itself: it replaces the live dataset's content (revisions.py), committed
+    here. Returns the live dataset."""
+    copies = [resource.id for resource in package.resources]
+    live = revisions.apply(context["user"], package.id)
+    workflow.record_revision_published(live, package.name, user.id, role)
+    model.repo.commit()
+    # The live files are now the revision's files byte for byte: their accepted checks carry over, so the
+    # public keeps its downloads while each file's own check (queued with the new file) runs again.
+    for copy_id, resource in zip(copies, live["resources"]):
+        upload_check.copy(copy_id, resource["id"])
+    return live
 
 
 def _activities_follow(activity_ids: set[str], context: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.metadata import metadata_xlsx
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
@@ -257,7 +257,7 @@ def test_the_limits_are_configurable(app, sysadmin, dataset, ckan_config, monkey
 
 
 def test_the_limits_default_to_the_declared_values():
-    assert files.upload_limits() == file_safety.Limits(
+    assert workbooks.upload_limits() == safety.Limits(
         max_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024, max_compression_ratio=100)
 
 

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
 
-from ckanext.satudata_blitar import helpers
+from ckanext.satudata_blitar.helpers import metadata as helpers
 from ckanext.satudata_blitar.metadata import metadata_groups
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 

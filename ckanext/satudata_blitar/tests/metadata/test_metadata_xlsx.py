@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar import file_safety, files
+from ckanext.satudata_blitar.files import safety, workbooks
 from ckanext.satudata_blitar.metadata import metadata_groups, metadata_xlsx
 from ckanext.satudata_blitar.tests import xlsx_samples
 
@@ -190,9 +190,9 @@ class OpenpyxlWasGivenTheFile(BaseException):
     """Not an Exception, so that nothing on the way catches it."""
 
 
-SMALL = file_safety.Limits(max_bytes=100_000, max_uncompressed_bytes=500_000, max_compression_ratio=100)
+SMALL = safety.Limits(max_bytes=100_000, max_uncompressed_bytes=500_000, max_compression_ratio=100)
 # The declared defaults of the metadata upload (config_declaration.yaml).
-DECLARED = file_safety.Limits(max_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024,
+DECLARED = safety.Limits(max_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024,
                               max_compression_ratio=100)
 
 
@@ -225,7 +225,7 @@ def test_unsafe_or_foreign_files_are_refused_before_parsing(schema, monkeypatch,
         raise OpenpyxlWasGivenTheFile()
 
     content = spoil(_workbook(schema))
-    monkeypatch.setattr(files, "load_workbook", no_parsing)
+    monkeypatch.setattr(workbooks, "load_workbook", no_parsing)
 
     with pytest.raises(tk.ValidationError) as error:
         metadata_xlsx.read_workbook(content, schema, limits)

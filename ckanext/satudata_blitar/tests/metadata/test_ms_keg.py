@@ -319,7 +319,7 @@ def test_the_search_facet_names_the_activity_and_shows_only_what_the_reader_may_
     assert "data-facet-terbit" in page and "data-facet-draf" not in page and "Survei Facet Kesehatan" in page
     # The activity is public now, but the home page's figures and lists count datasets only.
     assert _api(app, world, "anonymous", "package_search", q="name:survei-facet").json["result"]["count"] == 1
-    from ckanext.satudata_blitar import helpers_portal
+    from ckanext.satudata_blitar.helpers import portal as helpers_portal
     with app.flask_app.test_request_context():
         assert helpers_portal.satudata_public_search(q="name:survei-facet")["count"] == 0
 

@@ -456,7 +456,7 @@ def _kind(header, value):
 
 
 def _csv_text(value, header=""):
-    """A cell of the Indonesian .csv, written independently of formats.py."""
+    """A cell of the Indonesian .csv, written independently of language/formats.py."""
     kind = _kind(header, value)
     if value is None:
         return ""
@@ -535,7 +535,7 @@ def test_cli_csv_sections(cli, world, tmp_path):
 
 
 def test_cli_xlsx_numbers_and_dates_stay_numbers_and_dates_with_indonesian_formats(cli, world, tmp_path):
-    """People compute with the cells; their number formats show them as the pages write them (formats.py)."""
+    """People compute with the cells; their number formats show them as the pages write them (language/formats.py)."""
     workbook = openpyxl.load_workbook(_run_cli(cli, tmp_path, "xlsx"))
     expected = {"hours": "[$-421]#,##0.0", "share": "[$-421]0.0%", "date": "[$-421]d mmmm yyyy",
                 "month": "[$-421]mmmm yyyy", "time": '[$-421]d mmmm yyyy", "hh"."mm" UTC"'}

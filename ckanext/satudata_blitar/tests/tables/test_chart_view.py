@@ -8,6 +8,7 @@ import pytest
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 
+from ckanext.satudata_blitar import plugins
 from ckanext.satudata_blitar.tables import chart_view
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 
@@ -92,7 +93,7 @@ def test_defaults_and_series():
 
 def test_chart_view_offered_for_datastore_resources_only(table):
     _dataset, resource = table
-    plugin = chart_view.SatudataChartView()
+    plugin = plugins.SatudataChartView()
     assert plugin.can_view({"resource": {**resource, "datastore_active": True}})
     assert not plugin.can_view({"resource": {"id": "x", "datastore_active": False}})
 

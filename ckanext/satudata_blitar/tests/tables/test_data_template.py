@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from ckanext.satudata_blitar.tables import spreadsheet
+from ckanext.satudata_blitar.tables import table_parser
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
@@ -59,7 +59,7 @@ def test_filled_template_is_read_back_typed(app, sysadmin, dataset, tmp_path):
     path = tmp_path / "terisi.xlsx"
     workbook.save(path)
 
-    result = spreadsheet.parse(str(path), "xlsx", str(tmp_path / "out.csv"))
+    result = table_parser.parse(str(path), "xlsx", str(tmp_path / "out.csv"))
 
     assert result.ok, result.issues
     assert result.sheet == "Data"

@@ -72,7 +72,7 @@ def test_messy_table_is_loaded_typed_from_every_format(app, sysadmin, dataset, q
     resource = upload(app, sysadmin["token"], dataset, filename, data)
 
     assert report(resource["id"])["state"] == "pending"
-    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
 
     result = report(resource["id"])
     assert result["status"] == "ok", result["issues"]
@@ -95,6 +95,24 @@ def test_messy_table_is_loaded_typed_from_every_format(app, sysadmin, dataset, q
     download = app.get(shown["url"].replace("http://test.ckan.net", ""),
                        headers={"Authorization": sysadmin["token"]})
     assert download.data == data
+
+
+def test_a_load_queued_under_the_job_s_old_path_still_runs(app, sysadmin, dataset, queue, with_test_worker):
+    """RQ stores a job's function by its dotted path: a load queued before an upgrade that moved the job function
+    (tables/ingest.py -> tables/load_job.py) names the old path, and the worker still runs it."""
+    filename, data = samples.messy("csv-utf8")
+    resource = upload(app, sysadmin["token"], dataset, filename, data)
+    [queued] = queue.get_jobs()
+    queue.empty()
+    old = queue.enqueue_call(func="ckanext.satudata_blitar.tables.ingest.load_job", args=queued.args,
+                             description=queued.description)
+    assert old.func_name == "ckanext.satudata_blitar.tables.ingest.load_job"
+
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+
+    assert report(resource["id"])["status"] == "ok"
+    assert fields(resource["id"]) == samples.MESSY_LOADED_COLUMNS
+    assert helpers.call_action("xloader_status", resource_id=resource["id"])["status"] == "complete"
 
 
 def test_columns_are_typed_from_the_whole_column(app, sysadmin, dataset, queue, with_test_worker):
@@ -330,7 +348,7 @@ def test_the_total_counts_the_loaded_rows_when_someone_searched_during_the_load(
 
     monkeypatch.setattr(adapters, "datastore_drop_indexes", searched_meanwhile)
     assert helpers.call_action("xloader_submit", resource_id=resource["id"], ignore_hash=True) is True
-    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
     assert helpers.call_action("datastore_search", resource_id=resource["id"])["total"] == rows
 
 
@@ -338,7 +356,7 @@ def test_xloader_submit_reloads_through_our_path(app, sysadmin, dataset, queue, 
     resource = upload(app, sysadmin["token"], dataset, "penduduk.xlsx", samples.messy("xlsx")[1])
     run_jobs(queue)
     assert helpers.call_action("xloader_submit", resource_id=resource["id"], ignore_hash=True) is True
-    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
     assert len(records(resource["id"])) == 3
 
 
@@ -361,7 +379,7 @@ def test_only_a_new_file_is_checked_again(sysadmin, dataset, queue, with_test_wo
                         records=[{"kecamatan": "Sukorejo", "jumlah": 7}])
     assert report(resource["id"])["state"] == "ok"
     assert len(queue.get_jobs()) == 1
-    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
     assert report(resource["id"])["state"] == "ok"
     helpers.call_action("resource_patch", context=dict(context), id=resource["id"], description="Per kecamatan")
     assert queue.get_jobs() == []
@@ -371,7 +389,7 @@ def test_only_a_new_file_is_checked_again(sysadmin, dataset, queue, with_test_wo
         "resource_patch", context=dict(context), id=resource["id"],
         upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,8\n"), "data.csv", content_type="text/csv"))
     assert report(resource["id"])["state"] == "pending"
-    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
     assert report(resource["id"])["state"] == "ok"
     assert records(resource["id"]) == [{"kecamatan": "Sukorejo", "jumlah": 8, "kode_wilayah": "35.72.02"}]
 

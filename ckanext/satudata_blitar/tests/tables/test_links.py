@@ -227,7 +227,7 @@ def test_uploads_are_still_checked_and_loaded(app, operator, dataset, queue):
                              "upload": (io.BytesIO(CSV), "fasilitas.csv")})
     assert created.status_code == 200, created.body
     resource = created.json["result"]
-    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.ingest.load_job"]
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
     assert not no_table(resource["id"])
     assert api(app, operator, "xloader_submit", resource_id=resource["id"], ignore_hash=True).json["result"] is True
 

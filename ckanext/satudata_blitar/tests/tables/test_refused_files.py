@@ -21,7 +21,7 @@ from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.workflow import transitions as workflow
 
 INSIDERS = {"operator", "verifikator_opd", "verifikator_kominfotik", "walidata", "sysadmin"}
-LOAD_JOB = "ckanext.satudata_blitar.tables.ingest.load_job"
+LOAD_JOB = "ckanext.satudata_blitar.tables.load_job.load_job"
 
 
 @pytest.fixture

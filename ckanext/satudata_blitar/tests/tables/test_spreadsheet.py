@@ -1,12 +1,12 @@
-"""spreadsheet.py and file_safety.py on small generated files: values, header detection, types, safety checks."""
+"""The table parser (table_parser.py and the modules it uses) and file_safety.py on small generated files: values, header detection, types, safety checks."""
 from __future__ import annotations
 
 import datetime
 
 import pytest
 
-from ckanext.satudata_blitar import file_safety
-from ckanext.satudata_blitar.tables import spreadsheet
+from ckanext.satudata_blitar.files import safety as file_safety
+from ckanext.satudata_blitar.tables import cell_values, header_finding, table_parser
 from ckanext.satudata_blitar.tests import table_samples as samples
 
 
@@ -18,13 +18,13 @@ from ckanext.satudata_blitar.tests import table_samples as samples
     ("", None), ("2019-2020", None),
 ])
 def test_indonesian_numbers(text, expected):
-    assert spreadsheet.parse_number(text) == expected
+    assert cell_values.parse_number(text) == expected
 
 
 @pytest.mark.parametrize("text, locale, expected", [("1.234", "en", 1.234), ("1,234", "en", 1234),
                                                     ("1,234", "id", 1.234), ("1.234", "id", 1234)])
 def test_ambiguous_numbers_follow_the_column_locale(text, locale, expected):
-    assert spreadsheet.parse_number(text, locale) == expected
+    assert cell_values.parse_number(text, locale) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -35,26 +35,26 @@ def test_ambiguous_numbers_follow_the_column_locale(text, locale, expected):
     ("31 Februari 2024", None), ("17 Agustusan 2024", None), ("Agustus 2024", None), ("2024", None),
 ])
 def test_dates_as_excel_and_indonesian_text(text, expected):
-    assert spreadsheet.parse_date(text) == expected
+    assert cell_values.parse_date(text) == expected
 
 
 @pytest.mark.parametrize("value, kind", [
-    (2024.0, spreadsheet.INT), (5.5, spreadsheet.NUM), ("-", spreadsheet.EMPTY), ("", spreadsheet.EMPTY),
-    (None, spreadsheet.EMPTY), ("1.234", spreadsheet.INT), ("Sananwetan", spreadsheet.TEXT),
-    ("=SUM(A1:A2)", spreadsheet.TEXT), ("+62 342 801234", spreadsheet.TEXT), ("@x", spreadsheet.TEXT),
-    (datetime.date(2024, 8, 17), spreadsheet.DATE), (datetime.datetime(2024, 8, 17), spreadsheet.DATE),
-    (datetime.datetime(2024, 8, 17, 9), spreadsheet.DATETIME), ("17 Agustus 2024", spreadsheet.DATE),
-    (True, spreadsheet.TEXT),
+    (2024.0, cell_values.INT), (5.5, cell_values.NUM), ("-", cell_values.EMPTY), ("", cell_values.EMPTY),
+    (None, cell_values.EMPTY), ("1.234", cell_values.INT), ("Sananwetan", cell_values.TEXT),
+    ("=SUM(A1:A2)", cell_values.TEXT), ("+62 342 801234", cell_values.TEXT), ("@x", cell_values.TEXT),
+    (datetime.date(2024, 8, 17), cell_values.DATE), (datetime.datetime(2024, 8, 17), cell_values.DATE),
+    (datetime.datetime(2024, 8, 17, 9), cell_values.DATETIME), ("17 Agustus 2024", cell_values.DATE),
+    (True, cell_values.TEXT),
 ])
 def test_classify(value, kind):
-    assert spreadsheet.classify(value)[0] == kind
+    assert cell_values.classify(value)[0] == kind
 
 
 def _parse(tmp_path, name, data, **limits):
     path = tmp_path / name
     path.write_bytes(data)
     out = tmp_path / "out.csv"
-    result = spreadsheet.parse(str(path), name.rsplit(".", 1)[1], str(out), file_safety.Limits(**limits))
+    result = table_parser.parse(str(path), name.rsplit(".", 1)[1], str(out), file_safety.Limits(**limits))
     return result, (out.read_text() if out.exists() else None)
 
 
@@ -105,7 +105,7 @@ def test_no_header_at_all(tmp_path):
                                             ("=SUM(A1)", "SUM(A1)"), ("Jumlah\npenduduk", "Jumlah penduduk"),
                                             ("x" * 80, "x" * 63)])
 def test_headers_become_valid_datastore_field_ids(header, stored):
-    assert spreadsheet.field_id(header) == stored
+    assert header_finding.field_id(header) == stored
 
 
 @pytest.mark.parametrize("value, exported", [
@@ -116,7 +116,7 @@ def test_headers_become_valid_datastore_field_ids(header, stored):
     ("Sukorejo", "Sukorejo"), (5, 5),
 ])
 def test_formula_like_cells_are_neutralised_for_export(value, exported):
-    assert file_safety.neutralise(value) == exported
+    assert safety.neutralise(value) == exported
 
 
 @pytest.mark.parametrize("name, data, code", [
@@ -135,8 +135,8 @@ def test_formula_like_cells_are_neutralised_for_export(value, exported):
 def test_file_safety_refuses_before_parsing(tmp_path, name, data, code):
     path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(file_safety.UnsafeFile) as refused:
-        file_safety.check(str(path), name.rsplit(".", 1)[1])
+    with pytest.raises(safety.UnsafeFile) as refused:
+        safety.check(str(path), name.rsplit(".", 1)[1])
     assert refused.value.code == code
 
 
@@ -144,12 +144,12 @@ def test_file_safety_limits_are_the_configured_ones(tmp_path):
     data = samples.xlsx([["a"], [1]])
     path = tmp_path / "x.xlsx"
     path.write_bytes(data)
-    assert file_safety.check(str(path), "xlsx") == "xlsx"
-    with pytest.raises(file_safety.UnsafeFile) as refused:
-        file_safety.check(str(path), "xlsx", file_safety.Limits(max_bytes=len(data) - 1))
+    assert safety.check(str(path), "xlsx") == "xlsx"
+    with pytest.raises(safety.UnsafeFile) as refused:
+        safety.check(str(path), "xlsx", safety.Limits(max_bytes=len(data) - 1))
     assert refused.value.code == "too_large"
-    with pytest.raises(file_safety.UnsafeFile) as refused:
-        file_safety.check(str(path), "xlsx", file_safety.Limits(max_uncompressed_bytes=100))
+    with pytest.raises(safety.UnsafeFile) as refused:
+        safety.check(str(path), "xlsx", safety.Limits(max_uncompressed_bytes=100))
     assert refused.value.code == "zip_too_large"
 
 
@@ -175,15 +175,15 @@ def test_formula_without_saved_value_is_an_error_with_its_cell(tmp_path):
 
 
 def test_parser_child_is_bounded_in_memory():
-    from ckanext.satudata_blitar.tables import ingest
+    from ckanext.satudata_blitar.tables import parse_child
     import os
     import tempfile
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as f:
         f.write(samples.xlsx([["a", "b"], [1, 2]]))
     try:
-        result = ingest.parse_in_child(f.name, "xlsx", None, file_safety.Limits(parser_memory_mb=20))
+        result = parse_child.parse_in_child(f.name, "xlsx", None, file_safety.Limits(parser_memory_mb=20))
         assert result["issues"][0]["code"] == "parser_memory"
-        result = ingest.parse_in_child(f.name, "xlsx", None, file_safety.Limits())
+        result = parse_child.parse_in_child(f.name, "xlsx", None, file_safety.Limits())
         assert result["rows"] == 1 and not result["issues"]
     finally:
         os.remove(f.name)

@@ -18,7 +18,7 @@ from ckanext.satudata_blitar.tests import world as world_module
 YEAR = datetime.date.today().year
 PAST = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
 FUTURE = datetime.date(YEAR + 1, 12, 31).isoformat()
-FUTURE_SHOWN = f"31 December {YEAR + 1}"  # the date as the English page writes it (formats.py)
+FUTURE_SHOWN = f"31 December {YEAR + 1}"  # the date as the English page writes it (language/formats.py)
 TEMPLATE_HEADER = ["OPD", "Nama Elemen Data", "Definisi", "Satuan", "Frekuensi", "Data Prioritas", "Tanggal Target",
                    "Dataset"]
 

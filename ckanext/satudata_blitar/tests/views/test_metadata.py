@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar import files
+from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import xlsx_samples
 from ckanext.satudata_blitar.tests import world as world_module
@@ -46,7 +46,7 @@ def test_metadata_download(app, sysadmin, dataset):
     response = app.get(f"/dataset/{dataset['name']}/metadata.xlsx", headers=_auth(sysadmin))
 
     assert response.status_code == 200
-    assert response.mimetype == files.XLSX_MIMETYPE
+    assert response.mimetype == workbooks.XLSX_MIMETYPE
     assert response.headers["Content-Disposition"] == "attachment; filename=metadata-jumlah-penduduk.xlsx"
     cells = _cells(response.get_data())
     assert cells["Judul"] == dataset["title"]

@@ -1,4 +1,4 @@
-"""One format per language for dates, times, numbers, percentages and periods (formats.py)."""
+"""One format per language for dates, times, numbers, percentages and periods (language/formats.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import formats
+from ckanext.satudata_blitar.language import formats
 
 MOMENT = dt.datetime(2026, 12, 1, 6, 20)  # UTC, as CKAN stores it: 13.20 in Kota Blitar
 
@@ -31,6 +31,14 @@ def test_date_is_the_day_in_the_display_time_zone(wib):
     assert formats.satudata_date(dt.datetime(2026, 11, 30, 20, 0), "id") == "1 Desember 2026"
     assert formats.satudata_date("2026-06-30", "id") == "30 Juni 2026"
     assert formats.satudata_date(None) == "—"
+
+
+@pytest.mark.parametrize("helper, value, lang, expected", [
+    ("satudata_month", "2026-07", "id", "Juli 2026"), ("satudata_month", dt.date(2026, 7, 17), "en", "July 2026"),
+    ("satudata_month_short", "2026-08", "id", "Agu"), ("satudata_month_short", "2026-08", "en", "Aug"),
+    ("satudata_month", None, "id", "—"), ("satudata_month_short", "", "en", "—")])
+def test_months(helper, value, lang, expected):
+    assert getattr(formats, helper)(value, lang) == expected
 
 
 @pytest.mark.parametrize("value, lang, expected", [

@@ -1,7 +1,12 @@
-"""The satudata_blitar plugin: registration only; every behaviour lives in its own module."""
+"""The plugins of this package, registration only (every behaviour lives in its own module), as ckanext-dcat keeps
+its own: `satudata_blitar` (the portal), `satudata_chart` (the chart resource view of tables/chart_view.py) and
+`satudata_interop` (DCAT catalogue, sitemap, API guide: interop/). Their names are the `ckan.plugins` entry points
+of setup.cfg."""
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins as p
@@ -10,15 +15,18 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.satudata_blitar import adapters, config, helpers, helpers_portal
+from ckanext.satudata_blitar import adapters, config, helpers
 from ckanext.satudata_blitar.accounts import sessions, throttle
+from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helpers, views as interop_views
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, ms_var, search
-from ckanext.satudata_blitar.requests import template_helpers as request_helpers
-from ckanext.satudata_blitar.tables import chart_view, ingest, served_files, storage, wilayah_columns
+from ckanext.satudata_blitar.tables import chart_view, load_queue, resource_upload, served_files, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions as workflow
+
+# The package's folder: templates/, public/, assets/ and i18n/ are beside this folder.
+PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
 
 
 @tk.blanket.actions(action.get_actions)
@@ -26,10 +34,10 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 @tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations
-@tk.blanket.helpers(lambda: {name: getattr(module, name) for module in (helpers, helpers_portal, request_helpers)
-                             for name in module.__all__})
+@tk.blanket.helpers(helpers.get_helpers)
 @tk.blanket.validators
 class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
+    """The portal: the SOP's workflow, metadata, tables, elements, requests and reports."""
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
@@ -44,6 +52,11 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IUploader, inherit=True)
     p.implements(IXloader, inherit=True)
     p.implements(IDataDictionaryForm, inherit=True)
+
+    # ITranslation: CKAN looks for i18n/ beside the plugin's module; ours is the package's
+
+    def i18n_directory(self):
+        return os.path.join(PACKAGE_DIR, "i18n")
 
     # IConfigurable
 
@@ -92,9 +105,9 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
 
     def update_config(self, config_):
-        tk.add_template_directory(config_, "templates")
-        tk.add_public_directory(config_, "public")
-        tk.add_resource("assets", "satudata_blitar")
+        tk.add_template_directory(config_, os.path.join(PACKAGE_DIR, "templates"))
+        tk.add_public_directory(config_, os.path.join(PACKAGE_DIR, "public"))
+        tk.add_resource(os.path.join(PACKAGE_DIR, "assets"), "satudata_blitar")
         # After login each role lands on its work (views/portal.after_login), unless the site chose a route itself.
         if config_.get("ckan.auth.route_after_login", "dashboard.datasets") == "dashboard.datasets":
             config_["ckan.auth.route_after_login"] = "satudata.after_login"
@@ -103,25 +116,25 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         if config_.get("ckan.gravatar_default", "identicon") == "identicon":
             config_["ckan.gravatar_default"] = "disabled"
 
-    # IDomainObjectModification: every uploaded file is checked, whatever its declared format (tables/ingest.py)
+    # IDomainObjectModification: every uploaded file is checked, whatever its declared format (tables/load_queue.py)
 
     def notify(self, entity, operation):
         if isinstance(entity, model.Resource) and operation in (model.DomainObjectOperation.new,
                                                                  model.DomainObjectOperation.changed):
-            ingest.file_changed(entity, new=operation == model.DomainObjectOperation.new)
+            load_queue.file_changed(entity, new=operation == model.DomainObjectOperation.new)
 
-    # IResourceController: one OPD's uploads cannot fill the checks' queue (tables/ingest.py)
+    # IResourceController: one OPD's uploads cannot fill the checks' queue (tables/load_queue.py)
 
     def before_resource_create(self, context, resource):
-        ingest.refuse_when_opd_busy(resource, resource.get("package_id"))
+        load_queue.refuse_when_opd_busy(resource, resource.get("package_id"))
 
     def before_resource_update(self, context, current, resource):
-        ingest.refuse_when_opd_busy(resource, current.get("package_id"))
+        load_queue.refuse_when_opd_busy(resource, current.get("package_id"))
 
     # IXloader: links are never fetched, only uploaded files are loaded (docs/security.md)
 
     def can_upload(self, resource_id):
-        return ingest.can_upload(resource_id)
+        return load_queue.can_upload(resource_id)
 
     def after_upload(self, context, resource_dict, dataset_dict):
         chart_view.add_default_chart(context, resource_dict)
@@ -162,7 +175,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         return None
 
     def get_resource_uploader(self, data_dict):
-        return storage.SafeResourceUpload(data_dict)
+        return resource_upload.SafeResourceUpload(data_dict)
 
     # IDataDictionaryForm: MS-Var in each column's Data Dictionary `info`, label/notes kept in step (metadata/ms_var.py)
 
@@ -180,3 +193,37 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_user_dataset_labels(self, user_obj):
         return roles.user_labels(user_obj)
+
+
+class SatudataChartView(p.SingletonPlugin):
+    """The chart resource view of a DataStore table, drawn by tables/chart_view.py."""
+    p.implements(p.IResourceView, inherit=True)
+
+    def info(self) -> dict[str, Any]:
+        ignore_missing = tk.get_validator("ignore_missing")
+        unicode_safe = tk.get_validator("unicode_safe")
+        return {"name": "satudata_chart", "title": tk._("Chart"), "icon": "chart-line", "iframed": False,
+                "requires_datastore": True, "default_title": tk._("Chart"),
+                "schema": {key: [ignore_missing, unicode_safe] for key in ("x", "y", "split", "kind")}}
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return bool(data_dict["resource"].get("datastore_active"))
+
+    def setup_template_variables(self, context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return chart_view.chart(data_dict["resource"]["id"], data_dict.get("resource_view") or {})
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+            return {"fields": [], "options": [], "settings": chart_view.defaults({}, []), "svg": None}
+
+    def view_template(self, context: dict[str, Any], data_dict: dict[str, Any]) -> str:
+        return "satudata/chart/view.html"
+
+    def form_template(self, context: dict[str, Any], data_dict: dict[str, Any]) -> str:
+        return "satudata/chart/form.html"
+
+
+@tk.blanket.actions(catalogue)
+@tk.blanket.helpers(interop_helpers)
+@tk.blanket.blueprints([interop_views.interop])
+class SatudataInteropPlugin(p.SingletonPlugin):
+    """Needs ckanext-dcat's `dcat` plugin (and `structured_data` for schema.org in the dataset pages)."""

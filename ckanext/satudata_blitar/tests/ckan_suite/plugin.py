@@ -28,7 +28,7 @@ import ckan.tests.helpers as test_helpers
 
 from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar import config as satudata_config
-from ckanext.satudata_blitar.ckan_suite import factories
+from ckanext.satudata_blitar.tests.ckan_suite import factories
 
 DIFFERENCES_FILE = Path(__file__).with_name("differences.yaml")
 # Plugins whose tables come from migrations of their own, re-created after every reset of CKAN's tables.

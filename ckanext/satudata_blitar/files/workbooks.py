@@ -4,9 +4,9 @@ Every file the portal produces (reports, the daftar elemen data, metadata, data 
 and every small workbook people upload (metadata, daftar elemen data) goes through here:
 
 - **limits** (`upload_limits`) and the **zip check** before openpyxl sees an upload (`check_workbook`, built on
-  file_safety's checks), and one reading skeleton (`read_first_sheet`);
+  safety.py's checks), and one reading skeleton (`read_first_sheet`);
 - **safe cells**, one rule for every file: text that a spreadsheet program would run as a formula
-  (`file_safety.is_formula_like`) stays text: in .xlsx a string cell, never a formula cell (`write_cell`,
+  (`safety.is_formula_like`) stays text: in .xlsx a string cell, never a formula cell (`write_cell`,
   `append_row`, `write_only_cell`); in CSV the text with a leading apostrophe (`csv_value`, `csv_bytes`);
 - one **header style** and the workbook's bytes.
 
@@ -24,8 +24,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ckanext.satudata_blitar import config, file_safety, formats
-from ckanext.satudata_blitar.language import LANGUAGES
+from ckanext.satudata_blitar import config
+from ckanext.satudata_blitar.language import LANGUAGES, formats
+from ckanext.satudata_blitar.files import safety
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"
@@ -47,9 +48,9 @@ def language(lang: Any) -> str:
 
 # --- uploads ---------------------------------------------------------------------------------------------------
 
-def upload_limits() -> file_safety.Limits:
+def upload_limits() -> safety.Limits:
     """What an uploaded metadata or daftar elemen data workbook may weigh (config_declaration.yaml)."""
-    return file_safety.Limits(
+    return safety.Limits(
         max_bytes=config.metadata_xlsx_max_upload_bytes(),
         max_uncompressed_bytes=config.metadata_xlsx_max_uncompressed_bytes(),
         max_compression_ratio=config.metadata_xlsx_max_compression_ratio(),
@@ -80,7 +81,7 @@ def _not_xlsx() -> str:
     return tk._("The file is not an .xlsx workbook; download the template and fill it in")
 
 
-def check_workbook(data: bytes, limits: file_safety.Limits) -> None:
+def check_workbook(data: bytes, limits: safety.Limits) -> None:
     """Refuses, from the zip directory alone, anything openpyxl should not be given: not an .xlsx, too large,
     too large once uncompressed, compressed suspiciously well (zip bombs), macros, XML with a DOCTYPE.
     Raises ValidationError under `upload`."""
@@ -88,11 +89,11 @@ def check_workbook(data: bytes, limits: file_safety.Limits) -> None:
         raise _refused(tk._("The file is empty"))
     if len(data) > limits.max_bytes:
         raise _refused(tk._("The file is larger than {size} MB").format(size=_megabytes(limits.max_bytes)))
-    if not data.startswith(file_safety.ZIP_MAGIC):
+    if not data.startswith(safety.ZIP_MAGIC):
         raise _refused(_not_xlsx())
     try:
-        actual = file_safety.check_zip(io.BytesIO(data), limits)
-    except file_safety.UnsafeFile as problem:
+        actual = safety.check_zip(io.BytesIO(data), limits)
+    except safety.UnsafeFile as problem:
         messages = {
             "xlsb": lambda: tk._("Binary workbooks (.xlsb) are not accepted; save the file as .xlsx"),
             "zip_too_large": lambda: tk._("The workbook is larger than {size} MB once uncompressed").format(
@@ -107,7 +108,7 @@ def check_workbook(data: bytes, limits: file_safety.Limits) -> None:
         raise _refused(_not_xlsx())
 
 
-def read_first_sheet(data: bytes, limits: file_safety.Limits, read: Callable[[Any, Any], T],
+def read_first_sheet(data: bytes, limits: safety.Limits, read: Callable[[Any, Any], T],
                      data_only: bool = True) -> T:
     """`read(workbook, sheet)` of an uploaded workbook's first sheet, after check_workbook. A damaged file, or a
     parser error inside `read`, is refused as "not an .xlsx"; `read` raises ValidationError for what it finds."""
@@ -170,7 +171,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 def csv_value(value: Any) -> Any:
     """A value for a CSV cell that Excel or LibreOffice will open: formula-like text gets a leading '."""
-    return file_safety.neutralise(value)
+    return safety.neutralise(value)
 
 
 # A CSV file's field separator by its language: what a spreadsheet opens without asking where the computer's region

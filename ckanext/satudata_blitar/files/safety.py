@@ -5,7 +5,7 @@ directory (declared sizes and ratios, never decompressing a part whole), the hea
 directory names of a legacy .xls. It returns the real format ("xlsx", "xls", "ods", "csv") or raises `UnsafeFile`
 with a plain English msgid (marked with N_, translated where it is shown) and its parameters.
 
-This module imports nothing from CKAN: the parser runs it in a child process of its own (see spreadsheet.py).
+This module imports nothing from CKAN: the parser runs it in a child process of its own (see tables/table_parser.py).
 The metadata .xlsx import (metadata_xlsx.check_zip) applies the same zip rules to an in-memory workbook.
 """
 from __future__ import annotations
@@ -114,53 +114,68 @@ def check_zip(source: Any, limits: Limits) -> str:
         if len(entries) > MAX_ZIP_ENTRIES:
             raise damaged
         names = {entry.filename.lower(): entry for entry in entries}
-        if "xl/workbook.xml" in names:
-            actual = "xlsx"
-        elif "mimetype" in names and "content.xml" in names:
-            actual = "ods"
-        elif "xl/workbook.bin" in names:
-            raise UnsafeFile("xlsb", N_("Binary workbooks (.xlsb) are not accepted. Save the file as .xlsx."))
-        else:
-            raise UnsafeFile("not_a_spreadsheet", N_("The file is a zip archive, not a spreadsheet. Upload the "
-                                                      ".xlsx, .xls, .ods or .csv file itself."))
+        actual = _zip_workbook_kind(names)
         if any(entry.flag_bits & 0x1 for entry in entries):
             raise UnsafeFile("encrypted", N_("The workbook is protected with a password. Remove the password in "
                                               "Excel and upload it again."))
-        uncompressed = sum(entry.file_size for entry in entries)
-        compressed = sum(entry.compress_size for entry in entries)
-        if uncompressed > limits.max_uncompressed_bytes:
-            raise UnsafeFile("zip_too_large", N_("The workbook is larger than {limit} MB once uncompressed. Split "
-                                                  "the table into smaller files."),
-                             limit=round(limits.max_uncompressed_bytes / 1024 / 1024, 1))
-        ratio = limits.max_compression_ratio
-        if uncompressed > ratio * max(compressed, 1) or any(
-                entry.file_size > RATIO_CHECKED_FROM_BYTES and entry.file_size > ratio * max(entry.compress_size, 1)
-                for entry in entries):
-            raise UnsafeFile("zip_bomb", N_("The workbook is compressed more than {ratio} times, which real tables "
-                                             "never are; it is refused as a possible zip bomb."), ratio=ratio)
+        _check_zip_sizes(entries, limits)
         macros = UnsafeFile("macros", N_("The workbook contains macros, which are not accepted. Save it as an "
                                          "Excel Workbook (.xlsx) without macros."))
         if any(name.endswith("vbaproject.bin") or name.startswith(("basic/", "scripts/")) for name in names):
             raise macros
         try:
-            if actual == "ods":
-                with archive.open(names["mimetype"]) as part:
-                    if part.read(100).strip() != ODS_MIMETYPE:
-                        raise UnsafeFile("not_a_spreadsheet", N_("The file is an OpenDocument file but not a "
-                                                                  "spreadsheet. Save the table as .ods or .xlsx."))
-            for entry in entries:
-                if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    continue
-                with archive.open(entry) as part:
-                    head = part.read(XML_HEAD_BYTES).upper()
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise UnsafeFile("xml_entities", N_("The workbook contains XML declarations (DOCTYPE or ENTITY) "
-                                                        "that spreadsheets never contain. Save it again from Excel."))
-                if entry.filename == "[Content_Types].xml" and any(t in head.lower() for t in MACRO_CONTENT_TYPES):
-                    raise macros
+            _check_zip_parts(archive, entries, names, actual, macros)
         except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError, RuntimeError):
             raise damaged from None
     return actual
+
+
+def _zip_workbook_kind(names: dict[str, zipfile.ZipInfo]) -> str:
+    """"xlsx" or "ods" from the archive's part names, or UnsafeFile (a binary workbook, another zip archive)."""
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "mimetype" in names and "content.xml" in names:
+        return "ods"
+    if "xl/workbook.bin" in names:
+        raise UnsafeFile("xlsb", N_("Binary workbooks (.xlsb) are not accepted. Save the file as .xlsx."))
+    raise UnsafeFile("not_a_spreadsheet", N_("The file is a zip archive, not a spreadsheet. Upload the "
+                                              ".xlsx, .xls, .ods or .csv file itself."))
+
+
+def _check_zip_sizes(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """UnsafeFile when the workbook is too large once uncompressed or compressed like a zip bomb."""
+    uncompressed = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries)
+    if uncompressed > limits.max_uncompressed_bytes:
+        raise UnsafeFile("zip_too_large", N_("The workbook is larger than {limit} MB once uncompressed. Split "
+                                              "the table into smaller files."),
+                         limit=round(limits.max_uncompressed_bytes / 1024 / 1024, 1))
+    ratio = limits.max_compression_ratio
+    if uncompressed > ratio * max(compressed, 1) or any(
+            entry.file_size > RATIO_CHECKED_FROM_BYTES and entry.file_size > ratio * max(entry.compress_size, 1)
+            for entry in entries):
+        raise UnsafeFile("zip_bomb", N_("The workbook is compressed more than {ratio} times, which real tables "
+                                         "never are; it is refused as a possible zip bomb."), ratio=ratio)
+
+
+def _check_zip_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], names: dict[str, zipfile.ZipInfo],
+                     actual: str, macros: UnsafeFile) -> None:
+    """The heads of the XML parts: an .ods's mimetype, no DOCTYPE or ENTITY declarations, no macro content types."""
+    if actual == "ods":
+        with archive.open(names["mimetype"]) as part:
+            if part.read(100).strip() != ODS_MIMETYPE:
+                raise UnsafeFile("not_a_spreadsheet", N_("The file is an OpenDocument file but not a "
+                                                          "spreadsheet. Save the table as .ods or .xlsx."))
+    for entry in entries:
+        if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(entry) as part:
+            head = part.read(XML_HEAD_BYTES).upper()
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise UnsafeFile("xml_entities", N_("The workbook contains XML declarations (DOCTYPE or ENTITY) "
+                                                "that spreadsheets never contain. Save it again from Excel."))
+        if entry.filename == "[Content_Types].xml" and any(t in head.lower() for t in MACRO_CONTENT_TYPES):
+            raise macros
 
 
 def _check_ole2(path: str) -> str:

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import language
 
-# The template helpers (helpers.py registers these); zone_name and xlsx_number_format are for the file writers.
+# The template helpers (helpers/language.py registers these); zone_name and xlsx_number_format are for the file writers.
 __all__ = ["render_datetime", "satudata_datetime", "satudata_date", "satudata_number", "satudata_percent",
            "satudata_period", "satudata_month", "satudata_month_short", "satudata_file_size"]
 
@@ -64,24 +64,24 @@ def satudata_date(value: Any, lang: str | None = None) -> str:
     return dates.format_date(moment, DATE_PATTERN, locale=_lang(lang))
 
 
-def satudata_month_short(value: Any, lang: str | None = None) -> str:
-    """`Jul`: the month's abbreviated name (a chart's axis; "2026-07" or a date)."""
+def _month(value: Any, pattern: str, lang: str | None) -> str:
+    """A month ("2026-07" or a date) written with a babel date pattern."""
     if isinstance(value, str) and len(value) == 7:
         value = f"{value}-01"
     moment = _moment(value)
     if moment is None:
         return NONE
-    return dates.format_date(moment, "MMM", locale=_lang(lang))
+    return dates.format_date(moment, pattern, locale=_lang(lang))
+
+
+def satudata_month_short(value: Any, lang: str | None = None) -> str:
+    """`Jul`: the month's abbreviated name (a chart's axis; "2026-07" or a date)."""
+    return _month(value, "MMM", lang)
 
 
 def satudata_month(value: Any, lang: str | None = None) -> str:
     """`Juli 2026`: the month of a date (or of "2026-07")."""
-    if isinstance(value, str) and len(value) == 7:
-        value = f"{value}-01"
-    moment = _moment(value)
-    if moment is None:
-        return NONE
-    return dates.format_date(moment, "MMMM y", locale=_lang(lang))
+    return _month(value, "MMMM y", lang)
 
 
 def satudata_datetime(value: Any, lang: str | None = None, with_seconds: bool = False, local: bool = False) -> str:

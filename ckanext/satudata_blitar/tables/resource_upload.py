@@ -3,7 +3,7 @@ the operator (a ValidationError on the upload field, before CKAN commits the res
 
 CKAN writes the upload to `<path>~` and renames it; an OSError there (disk full, read-only or missing folder, no
 permission) reaches the user as a 500 and may leave the `~` file behind. Registered as IUploader.get_resource_uploader
-(plugin.py); other uploads (images) stay with CKAN.
+(plugins/); other uploads (images) stay with CKAN.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import os
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.uploader import ResourceUpload
 
-from ckanext.satudata_blitar.file_safety import N_
+from ckanext.satudata_blitar.adapters import ResourceUploadBase
+from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.tables import served_files
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ UNWRITABLE_MSG = N_("The file could not be saved: the portal's storage cannot be
                     "saved; please tell the portal's administrator and try again later.")
 
 
-class SafeResourceUpload(ResourceUpload):
+class SafeResourceUpload(ResourceUploadBase):
     def __init__(self, resource: dict[str, Any]) -> None:
         served_files.forget_client_mimetype(resource)
         super().__init__(resource)

@@ -1,4 +1,8 @@
-"""The language of what we say to the user: one answer for pages, messages, facets and files shown to them."""
+"""The language of what we say to the user: one answer for pages, messages, facets and files shown to them.
+
+Here: the user's language, messages translated in it, licence titles. Beside it: `formats.py` (dates, times, numbers,
+percentages and periods written one way per language) and `names.py` (names and titles people type: how two compare,
+which characters they may not hold)."""
 from __future__ import annotations
 
 import functools

@@ -1,0 +1,240 @@
+"""Pass 1: every value of every column read, and each column's type inferred from the whole column (integer,
+numeric, date, timestamp or text); the values that do not fit a mostly numeric or date column are reported.
+
+No CKAN import (table_parser.py).
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime
+import itertools
+import re
+from typing import Any, Optional
+
+from ckanext.satudata_blitar.files.safety import N_, Limits
+from ckanext.satudata_blitar.tables.cell_values import (DATE, DATETIME, EMPTY, INT, INT4, MIDNIGHT, NUM, TEXT, classify,
+                                                        number_locale)
+from ckanext.satudata_blitar.tables.data_rows import data_chunks
+from ckanext.satudata_blitar.tables.parse_result import MAX_ISSUES_PER_KIND, Column, Issue, Result, Stop, shown
+from ckanext.satudata_blitar.tables.sheet_reading import Sheet
+
+
+# A column is typed from all of its values; when at least this share is numbers (or dates), the rest are reported.
+MOSTLY = 0.8
+
+
+@dataclasses.dataclass
+class ColumnStats:
+    counts: list[int] = dataclasses.field(default_factory=lambda: [0] * 6)
+    locales: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+    min_int: int = 0
+    max_int: int = 0
+    # (row, value, kind) of the first values of each kind, to report the odd ones out
+    samples: dict[int, list[tuple[int, str]]] = dataclasses.field(
+        default_factory=lambda: collections.defaultdict(list))
+
+    def add(self, kind: int, row: int, value: Any) -> None:
+        self.counts[kind] += 1
+        if kind != EMPTY and len(self.samples[kind]) < MAX_ISSUES_PER_KIND:
+            self.samples[kind].append((row, shown(value)))
+
+
+_INT_LINES = re.compile(r"(?:[+-]?(?:0|[1-9]\d*))?(?:\n(?:[+-]?(?:0|[1-9]\d*))?)*")
+_EN_DECIMAL_LINES = re.compile(r"(?:[+-]?(?:0|[1-9]\d*)(?:\.\d+)?)?(?:\n(?:[+-]?(?:0|[1-9]\d*)(?:\.\d+)?)?)*")
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$", re.MULTILINE)
+_ISO_DATE_LINES = re.compile(r"(?:\d{4}-\d{2}-\d{2})?(?:\n(?:\d{4}-\d{2}-\d{2})?)*")
+
+
+def _scan_text_block(values: tuple[str, ...], numbers: list[int], st: ColumnStats, max_chars: int) -> bool:
+    """Pass 1 for a chunk of a text file's column that is all plain integers, English decimals or ISO dates,
+    checked by one regular expression over the whole chunk. False: classify the values one by one."""
+    block = "\n".join(values)
+    if "\n" in "".join(values) or max(map(len, values)) > max_chars:
+        return False
+    filled = [v for v in values if v]
+    empty = len(values) - len(filled)
+    if not filled:
+        return False
+    if _INT_LINES.fullmatch(block):
+        if any(len(v) > 1 and v.lstrip("+-")[:1] == "0" for v in filled) or max(map(len, filled)) > 18:
+            return False
+        ints = list(map(int, filled))
+        st.counts[INT] += len(ints)
+        st.min_int, st.max_int = min(st.min_int, min(ints)), max(st.max_int, max(ints))
+        kind = INT
+    elif _EN_DECIMAL_LINES.fullmatch(block):
+        ambiguous = len(_AMBIGUOUS.findall(block))
+        english = sum(1 for v in filled if "." in v) - ambiguous
+        if not english or any(len(v) > 1 and v.lstrip("+-")[:1] == "0" and v.lstrip("+-")[1:2] != "."
+                              for v in filled):
+            return False
+        st.counts[NUM] += len(filled)
+        st.locales["en"] += english
+        kind = NUM
+    elif _ISO_DATE_LINES.fullmatch(block):
+        try:
+            list(map(datetime.date.fromisoformat, filled))
+        except ValueError:
+            return False
+        st.counts[DATE] += len(filled)
+        kind = DATE
+    else:
+        return False
+    st.counts[EMPTY] += empty
+    samples = st.samples[kind]
+    if len(samples) < MAX_ISSUES_PER_KIND:
+        samples.extend(itertools.islice(((numbers[i], v) for i, v in enumerate(values) if v),
+                                        MAX_ISSUES_PER_KIND - len(samples)))
+    return True
+
+
+def scan(sheet: Sheet, first_data: int, keep: list[int], columns: list[Column], stats: list[ColumnStats],
+         result: Result, limits: Limits) -> set[int]:
+    """Pass 1: classify every cell of every column; returns the 0-based indexes of the rows left out."""
+    skipped: set[int] = set()
+    for numbers, cols in data_chunks(sheet, first_data, keep, result, skipped, limits):
+        for column, st, values in zip(columns, stats, cols):
+            _scan_values(values, numbers, column, st, result, sheet.name, limits.max_cell_chars)
+            if sum(1 for i in result.issues if i.code == "cell_too_long") >= MAX_ISSUES_PER_KIND:
+                raise Stop()
+    return skipped
+
+
+def _scan_values(values: tuple[Any, ...], numbers: list[int], column: Column, st: ColumnStats, result: Result,
+                 sheet: Optional[str], max_chars: int) -> None:
+    """Classify one column of one chunk; floats (most numbers of a workbook) in bulk, other values one by one."""
+    types = set(map(type, values))
+    rest: Any = range(len(values))
+    if types == {str} and _scan_text_block(values, numbers, st, max_chars):
+        return
+    if float in types:
+        rest = _scan_floats(values, numbers, st)
+    if str in types and _report_long_cells(values, numbers, column, result, sheet, max_chars):
+        return
+    if _scan_dates(values, numbers, st, types):
+        return
+    _scan_one_by_one(values, rest, numbers, st)
+
+
+def _scan_floats(values: tuple[Any, ...], numbers: list[int], st: ColumnStats) -> list[int]:
+    """The floats of a chunk counted in bulk as integers or numbers; returns the indexes of the other values."""
+    counts = st.counts
+    floats = [v for v in values if type(v) is float]
+    whole = sum(map(float.is_integer, floats))
+    counts[INT] += whole
+    counts[NUM] += len(floats) - whole
+    ints = floats if whole == len(floats) else [v for v in floats if v.is_integer()]
+    if ints:
+        st.min_int = min(st.min_int, int(min(ints)))
+        st.max_int = max(st.max_int, int(max(ints)))
+    for kind in (INT, NUM):
+        samples = st.samples[kind]
+        if len(samples) < MAX_ISSUES_PER_KIND:
+            want = MAX_ISSUES_PER_KIND - len(samples)
+            samples.extend(itertools.islice(
+                ((numbers[i], shown(v)) for i, v in enumerate(values)
+                 if type(v) is float and v.is_integer() == (kind == INT)), want))
+    return [i for i, v in enumerate(values) if type(v) is not float]
+
+
+def _report_long_cells(values: tuple[Any, ...], numbers: list[int], column: Column, result: Result,
+                       sheet: Optional[str], max_chars: int) -> bool:
+    """An error for each text longer than `max_chars`; True when there was one (the chunk is not classified)."""
+    longest = max(len(v) for v in values if type(v) is str)
+    if longest <= max_chars:
+        return False
+    for i, v in enumerate(values):
+        if type(v) is str and len(v) > max_chars:
+            result.issues.append(Issue("error", "cell_too_long", N_(
+                "The cell holds {length} characters; at most {limit} are accepted."),
+                {"length": len(v), "limit": max_chars}, sheet=sheet, row=numbers[i], column=column.letter,
+                value=shown(v)))
+    return True
+
+
+def _scan_dates(values: tuple[Any, ...], numbers: list[int], st: ColumnStats, types: set[type]) -> bool:
+    """A chunk of Excel dates only, counted in bulk (a time of day makes it a timestamp column); False otherwise."""
+    counts = st.counts
+    for dtype in (datetime.date, datetime.datetime):
+        if dtype in types and len(types) == 1:
+            timed = 0 if dtype is datetime.date else sum(1 for v in values if v.time() != MIDNIGHT)
+            counts[DATETIME] += timed
+            counts[DATE] += len(values) - timed
+            for kind in (DATE, DATETIME):
+                if len(st.samples[kind]) < MAX_ISSUES_PER_KIND and counts[kind]:
+                    st.samples[kind].extend(itertools.islice(
+                        ((numbers[i], shown(v)) for i, v in enumerate(values)
+                         if (dtype is datetime.datetime and v.time() != MIDNIGHT) == (kind == DATETIME)),
+                        MAX_ISSUES_PER_KIND - len(st.samples[kind])))
+            return True
+    return False
+
+
+def _scan_one_by_one(values: tuple[Any, ...], rest: Any, numbers: list[int], st: ColumnStats) -> None:
+    """The values at the indexes `rest` classified one by one."""
+    counts = st.counts
+    text_samples = st.samples[TEXT]
+    for i in rest:
+        value = values[i]
+        if value == "" or value is None:
+            counts[EMPTY] += 1
+            continue
+        if type(value) is str and value[0].isalpha() and not value[-1].isdigit():
+            counts[TEXT] += 1
+            if len(text_samples) < MAX_ISSUES_PER_KIND:
+                text_samples.append((numbers[i], shown(value)))
+            continue
+        kind, parsed = classify(value)
+        counts[kind] += 1
+        if kind == INT:
+            if parsed > st.max_int:
+                st.max_int = parsed
+            elif parsed < st.min_int:
+                st.min_int = parsed
+        if type(value) is str and kind in (INT, NUM):
+            loc = number_locale(value)
+            if loc:
+                st.locales[loc] += 1
+        if kind != EMPTY and len(st.samples[kind]) < MAX_ISSUES_PER_KIND:
+            st.samples[kind].append((numbers[i], shown(value)))
+
+
+def decide_types(columns: list[Column], stats: list[ColumnStats], result: Result, sheet: Optional[str]) -> None:
+    for column, st in zip(columns, stats):
+        c = st.counts
+        filled = sum(c) - c[EMPTY]
+        numbers, dates = c[INT] + c[NUM], c[DATE] + c[DATETIME]
+        if filled == 0:
+            column.type, column.pg_type = "text", "text"
+        elif c[INT] == filled:
+            column.type = "integer"
+            column.pg_type = "int4" if -INT4 <= st.min_int and st.max_int <= INT4 else "int8"
+        elif numbers == filled:
+            column.type, column.pg_type = "numeric", "numeric"
+        elif dates == filled:
+            column.type, column.pg_type = ("date", "date") if not c[DATETIME] else ("timestamp", "timestamp")
+        else:
+            column.type, column.pg_type = "text", "text"
+            if numbers >= MOSTLY * filled:
+                _odd_ones_out(column, st, (TEXT, DATE, DATETIME), result, sheet, N_(
+                    "The column is mostly numbers, but this value is not a number, so the whole column is stored "
+                    "as text. Correct the value, or leave the cell empty (or \"-\") when there is no data."))
+            elif dates >= MOSTLY * filled:
+                _odd_ones_out(column, st, (TEXT, INT, NUM), result, sheet, N_(
+                    "The column is mostly dates, but this value is not a date, so the whole column is stored as "
+                    "text. Write it as a date (for example 17 Agustus 2024 or 17/08/2024)."))
+        column.locale = "en" if st.locales["en"] > st.locales["id"] else "id"
+        if column.type in ("integer", "numeric") and st.locales["id"] and st.locales["en"]:
+            result.issues.append(Issue("warning", "mixed_number_format", N_(
+                "The column mixes Indonesian (1.234,5) and English (1,234.5) number formats; they were read the "
+                "Indonesian way. Use one format in the whole column."), {}, sheet=sheet, column=column.letter))
+            result.stats.setdefault("mixed_locale_columns", []).append(column.id)
+
+
+def _odd_ones_out(column: Column, st: ColumnStats, kinds: tuple[int, ...], result: Result,
+                  sheet: Optional[str], msgid: str) -> None:
+    for kind in kinds:
+        for row, value in st.samples.get(kind, []):
+            result.issues.append(Issue("warning", "mixed_column", msgid, {"label": column.label}, sheet=sheet,
+                                       row=row, column=column.letter, value=value))
