@@ -2,6 +2,8 @@
 licence titles, and the dates, numbers and periods of language/formats.py."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import language

@@ -1,11 +1,11 @@
-"""The table parser (table_parser.py and the modules it uses) and file_safety.py on small generated files: values, header detection, types, safety checks."""
+"""The table parser (table_parser.py and the modules it uses) and files/safety.py on small generated files: values, header detection, types, safety checks."""
 from __future__ import annotations
 
 import datetime
 
 import pytest
 
-from ckanext.satudata_blitar.files import safety as file_safety
+from ckanext.satudata_blitar.files import safety
 from ckanext.satudata_blitar.tables import cell_values, header_finding, table_parser
 from ckanext.satudata_blitar.tests import table_samples as samples
 
@@ -54,7 +54,7 @@ def _parse(tmp_path, name, data, **limits):
     path = tmp_path / name
     path.write_bytes(data)
     out = tmp_path / "out.csv"
-    result = table_parser.parse(str(path), name.rsplit(".", 1)[1], str(out), file_safety.Limits(**limits))
+    result = table_parser.parse(str(path), name.rsplit(".", 1)[1], str(out), safety.Limits(**limits))
     return result, (out.read_text() if out.exists() else None)
 
 
@@ -181,9 +181,9 @@ def test_parser_child_is_bounded_in_memory():
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as f:
         f.write(samples.xlsx([["a", "b"], [1, 2]]))
     try:
-        result = parse_child.parse_in_child(f.name, "xlsx", None, file_safety.Limits(parser_memory_mb=20))
+        result = parse_child.parse_in_child(f.name, "xlsx", None, safety.Limits(parser_memory_mb=20))
         assert result["issues"][0]["code"] == "parser_memory"
-        result = parse_child.parse_in_child(f.name, "xlsx", None, file_safety.Limits())
+        result = parse_child.parse_in_child(f.name, "xlsx", None, safety.Limits())
         assert result["rows"] == 1 and not result["issues"]
     finally:
         os.remove(f.name)
