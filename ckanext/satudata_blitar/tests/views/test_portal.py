@@ -296,6 +296,17 @@ def test_the_walidata_s_dashboard(app, world):
     assert [a["href"] for a in soup.select(".satudata-overdue-list a")] == ["/en/dataset/data-diajukan"]
 
 
+def test_an_empty_list_says_so_the_same_way_on_every_page(app, world):
+    """Bappeda's verifier has nothing waiting, on the dashboard as on /verifikasi; nothing has been issued: each page
+    says so with the one empty message (templates/satudata/macros.html), not a table."""
+    verifier = world.token("verifikator_other_opd")
+    for path, headers, message in (("/en/dasbor", verifier, "Nothing waits for you."),
+                                   ("/en/verifikasi", verifier, "Nothing waits for you."),
+                                   ("/en/laporan/arsip", world.token("walidata"), "No report has been issued yet.")):
+        soup = _soup(app.get(path, headers=headers))
+        assert message in [p.get_text(strip=True) for p in soup.select("p.satudata-empty")], path
+        assert not soup.select("p.empty"), path
+
 @pytest.mark.parametrize("viewer", ["anonymous", "walidata"])
 def test_the_opd_page_shows_its_fulfilment(app, world, viewer):
     box = _soup(app.get("/en/organization/dinas-kesehatan", headers=world.token(viewer))).select_one(
