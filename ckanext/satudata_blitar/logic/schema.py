@@ -1,4 +1,4 @@
-"""navl schemas for the actions of logic/action.py."""
+"""navl schemas for the actions of logic/action/."""
 from __future__ import annotations
 
 from typing import Any

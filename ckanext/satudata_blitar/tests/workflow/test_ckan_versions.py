@@ -17,7 +17,7 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import world as world_module
 
 _numbers = itertools.count()
-UNPUBLISH = "go-metadata-unpublish"  # CKAN 2.12's button on the dataset edit form (views/dataset.py)
+UNPUBLISH = "go-metadata-unpublish"  # CKAN 2.12's button on the dataset edit form (ckan/views/dataset.py)
 
 
 def _shown(dataset_id):
