@@ -37,14 +37,15 @@ from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.workflow import working_days
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent
 
-BELUM_ADA_DATASET = "belum_ada_dataset"
-BELUM_TERBIT = "belum_terbit"
-TERBIT = "terbit"
+# An element's status, derived from its dataset's workflow state (only workflow.TERBIT fulfils it): not a state.
+STATUS_BELUM_ADA_DATASET = "belum_ada_dataset"
+STATUS_BELUM_TERBIT = "belum_terbit"
+STATUS_TERBIT = "terbit"
 
 STATUS_LABELS = {
-    BELUM_ADA_DATASET: N_("No dataset yet"),
-    BELUM_TERBIT: N_("Dataset not yet published"),
-    TERBIT: N_("Published"),
+    STATUS_BELUM_ADA_DATASET: N_("No dataset yet"),
+    STATUS_BELUM_TERBIT: N_("Dataset not yet published"),
+    STATUS_TERBIT: N_("Published"),
 }
 STATUSES = list(STATUS_LABELS)
 
@@ -82,7 +83,7 @@ def opds() -> list[dict[str, str]]:
     return [dict(row._mapping) for row in model.Session.execute(query)]
 
 
-def element_rows(year: int | None = None, opd_id: str | None = None, as_of: datetime.datetime | None = None,
+def element_rows(year: int | None = None, owner_org: str | None = None, as_of: datetime.datetime | None = None,
                  tz: zoneinfo.ZoneInfo | None = None, element_id: str | None = None):
     """The elements (of a year, an OPD, or one element) with their dataset and derived status as of `as_of`
     (naive UTC, default now), as an SQL subquery."""
@@ -104,7 +105,8 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
     state = sa.case((P.c.id.is_(None), sa.null()),
                     else_=sa.func.coalesce(last_state, sa.case((P.c.metadata_created < as_of_,
                                                                 sa.func.coalesce(S.c.state, workflow.DRAF)))))
-    status = sa.case((state.is_(None), BELUM_ADA_DATASET), (state == workflow.TERBIT, TERBIT), else_=BELUM_TERBIT)
+    status = sa.case((state.is_(None), STATUS_BELUM_ADA_DATASET), (state == workflow.TERBIT, STATUS_TERBIT),
+                     else_=STATUS_BELUM_TERBIT)
     # Working days, with the calendar table: the target day's index (the next working day's for a day off), and
     # the index of the day the element was published or is judged on (`as_of` is an exclusive end: its day is the
     # day of the moment before it).
@@ -133,8 +135,8 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
                                      published_day.c.day == working_days.sql_day(first_published, tz or UTC))))
     if year is not None:
         query = query.where(D.c.tahun == year)
-    if opd_id:
-        query = query.where(D.c.owner_org == opd_id)
+    if owner_org:
+        query = query.where(D.c.owner_org == owner_org)
     if element_id:
         query = query.where(D.c.id == element_id)
     return query.subquery("elements")
@@ -163,29 +165,29 @@ def as_dict(row: Any, tz: zoneinfo.ZoneInfo | None = None) -> dict[str, Any]:
     }
 
 
-def listing(year: int | None, opd_ids: list[str] | None, tz: zoneinfo.ZoneInfo | None = None,
+def listing(year: int | None, owner_orgs: list[str] | None, tz: zoneinfo.ZoneInfo | None = None,
             element_id: str | None = None) -> list[dict[str, Any]]:
-    """Elements with their status now, by OPD title then name; `opd_ids` None means every OPD."""
+    """Elements with their status now, by OPD title then name; `owner_orgs` None means every OPD."""
     elements = element_rows(year, None, tz=tz, element_id=element_id)
     query = sa.select(elements).order_by(elements.c.opd_title, elements.c.opd_name, sa.func.lower(elements.c.nama))
-    if opd_ids is not None:
-        query = query.where(elements.c.owner_org.in_(opd_ids))
+    if owner_orgs is not None:
+        query = query.where(elements.c.owner_org.in_(owner_orgs))
     return [as_dict(row, tz) for row in model.Session.execute(query)]
 
 
-def fulfilment(year: int, opd_id: str | None, as_of: datetime.datetime,
+def fulfilment(year: int, owner_org: str | None, as_of: datetime.datetime,
                tz: zoneinfo.ZoneInfo) -> dict[str | None, dict[str, int]]:
     """owner_org -> counts of the year's elements as of `as_of`: elements, priority ones, per status, late ones
     and the published ones that were on time."""
-    elements = element_rows(year, opd_id, as_of, tz)
+    elements = element_rows(year, owner_org, as_of, tz)
     count = sa.func.count
     query = (sa.select(elements.c.owner_org, count().label("elements"),
                        count().filter(elements.c.data_prioritas).label("priority"),
                        *[count().filter(elements.c.status == status).label(status) for status in STATUSES],
-                       count().filter(sa.and_(elements.c.status == TERBIT, elements.c.data_prioritas))
+                       count().filter(sa.and_(elements.c.status == STATUS_TERBIT, elements.c.data_prioritas))
                        .label("priority_terbit"),
                        count().filter(elements.c.late).label("late"),
-                       count().filter(sa.and_(elements.c.status == TERBIT, sa.not_(elements.c.late)))
+                       count().filter(sa.and_(elements.c.status == STATUS_TERBIT, sa.not_(elements.c.late)))
                        .label("terbit_on_time"))
              .group_by(elements.c.owner_org))
     return {row.owner_org: {key: value for key, value in row._mapping.items() if key != "owner_org"}
@@ -201,13 +203,13 @@ class Duplicate(Exception):
     """An OPD's list for a year already has an element of that name."""
 
 
-def find(tahun: int, owner_org: str, nama: str) -> DataElement | None:
-    """The element of the OPD's list for the year whose name reads as `nama`: the same once case, width,
+def find(year: int, owner_org: str, name: str) -> DataElement | None:
+    """The element of the OPD's list for the year whose name (`nama`) reads as `name`: the same once case, width,
     invisible characters and lookalike letters are set aside (names.comparable), so "Jumlah Penduduk" with a
     Cyrillic "а" or a zero-width space is the same element."""
-    wanted = names.comparable(nama)
+    wanted = names.comparable(name)
     return next((element for element in model.Session.query(DataElement)
-                 .filter(DataElement.tahun == tahun, DataElement.owner_org == owner_org)
+                 .filter(DataElement.tahun == year, DataElement.owner_org == owner_org)
                  .order_by(DataElement.created_at) if names.comparable(element.nama) == wanted), None)
 
 

@@ -534,7 +534,7 @@ def _indicators(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) 
         "aksesibilitas": _score(total("machine_readable") + total("datastore"), 2 * total("resources")),
         "pemeriksaan": _score(total("checks_passed"), total("checks_made")),
         "penyebarluasan": _score(sum(1 for d in datasets if d["state"] == workflow.TERBIT), len(datasets)),
-        "elemen_data": _score(sum(1 for e in elements if e["status"] == data_elements.TERBIT), len(elements)),
+        "elemen_data": _score(sum(1 for e in elements if e["status"] == data_elements.STATUS_TERBIT), len(elements)),
     }
 
 

@@ -94,7 +94,7 @@ def element_summary(year: int, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
         count = counts.get(opd["id"])
         if not count:
             continue
-        summary.append({**opd, "elements": count["elements"], "terbit": count[data_elements.TERBIT],
+        summary.append({**opd, "elements": count["elements"], "terbit": count[data_elements.STATUS_TERBIT],
                         "priority": count["priority"], "priority_terbit": count["priority_terbit"],
-                        "percent": round(100 * count[data_elements.TERBIT] / count["elements"])})
+                        "percent": round(100 * count[data_elements.STATUS_TERBIT] / count["elements"])})
     return summary

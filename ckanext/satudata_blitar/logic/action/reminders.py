@@ -43,7 +43,7 @@ def _elements(today: datetime.date, calendar: working_days.Calendar, tz) -> list
     notice = config.reminders_element_notice_days()
     found = []
     for element in data_elements.listing(None, None, tz):
-        if element["status"] == data_elements.TERBIT or not element["tanggal_target"]:
+        if element["status"] == data_elements.STATUS_TERBIT or not element["tanggal_target"]:
             continue
         target = datetime.date.fromisoformat(element["tanggal_target"])
         due_day = calendar.nth_working_day_after(target - datetime.timedelta(days=1), 1)

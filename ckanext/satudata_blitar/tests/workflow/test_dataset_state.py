@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.tables import upload_check as upload_report
+from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import transitions as workflow
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import world as world_module
@@ -52,9 +52,9 @@ def test_only_an_accepted_upload_report_counts_as_loaded(app, world, report_stat
     issues = {"error": [{"severity": "error", "message": "x"}],
               "warning": [{"severity": "warning", "message": "x"}]}.get(report_status, [])
     if report_status == "pending":
-        upload_report.mark_pending(resource["id"])
+        upload_check.mark_pending(resource["id"])
     else:
-        upload_report.save(resource["id"], {"rows": 1, "issues": issues})
+        upload_check.save(resource["id"], {"rows": 1, "issues": issues})
     assert _submit(app, world, dataset["id"]).status_code == expected
 
 
