@@ -179,7 +179,7 @@ def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:
 
 def _movements(period: Period, opd_id: str | None, by: Any) -> dict[Any, dict[str, int]]:
     """`by` (an expression) -> movement -> events of the period."""
-    columns = [sa.func.count().filter(E.c.transition.in_(transitions)).label(key) for key, transitions in MOVEMENTS]
+    columns = [sa.func.count().filter(E.c.transition.in_(names)).label(key) for key, names in MOVEMENTS]
     query = (sa.select(by.label("key"), *columns)
              .select_from(E.join(P, P.c.id == E.c.package_id))
              .where(_datasets(), E.c.created_at >= period.start, E.c.created_at < period.end)

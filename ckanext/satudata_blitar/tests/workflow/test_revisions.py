@@ -67,11 +67,11 @@ def test_a_revision_goes_through_both_stages_and_then_replaces_the_live_version(
 
     # The history shows both versions.
     history = helpers.call_action("satudata_workflow_history", id=live["id"])
-    transitions = [(e["package_id"] == live["id"], e["transition"]) for e in history]
-    assert transitions[-6:] == [(False, "buat"), (False, "ajukan"), (False, "verifikasi_opd"),
-                                (False, "verifikasi_walidata"), (False, "terbitkan"), (True, "terbitkan_revisi")]
-    assert transitions[:5] == [(True, "buat"), (True, "ajukan"), (True, "verifikasi_opd"),
-                               (True, "verifikasi_walidata"), (True, "terbitkan")]
+    moves = [(e["package_id"] == live["id"], e["transition"]) for e in history]
+    assert moves[-6:] == [(False, "buat"), (False, "ajukan"), (False, "verifikasi_opd"),
+                          (False, "verifikasi_walidata"), (False, "terbitkan"), (True, "terbitkan_revisi")]
+    assert moves[:5] == [(True, "buat"), (True, "ajukan"), (True, "verifikasi_opd"),
+                         (True, "verifikasi_walidata"), (True, "terbitkan")]
 
 
 @pytest.mark.parametrize("state", [workflow.DRAF, workflow.DIAJUKAN, workflow.DISETUJUI])
