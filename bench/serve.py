@@ -77,9 +77,10 @@ TEMPLATE_VERSION = 2  # what template() puts in the template databases: raise it
 
 
 def _test_ini_plugins() -> list[str]:
-    """The plugins of test.ini (the portal's, as `make run` and docker/ load them)."""
+    """The plugins of test.ini: the portal's (ckanext/satudata_blitar/settings.ini, which test.ini uses, as `make run`
+    and docker/ load them)."""
     config = configparser.ConfigParser(interpolation=None, strict=False)
-    config.read(ROOT / "test.ini")
+    config.read(ROOT / "ckanext" / "satudata_blitar" / "settings.ini")
     return config["app:main"]["ckan.plugins"].split()
 
 

@@ -24,8 +24,15 @@ SOLR_PORT=${SATUDATA_SOLR_PORT:-8983}
 WEB_PORT=${SATUDATA_WEB_PORT:-5000}
 PG=postgresql://ckan_default:pass@127.0.0.1:$PG_PORT
 PG_READ=postgresql://datastore_default:pass@127.0.0.1:$PG_PORT
+# The portal's own settings, shared with test.ini and docker/Dockerfile.
+SETTINGS=$ROOT/ckanext/satudata_blitar/settings.ini
 
 say() { printf '[portal] %s\n' "$*"; }
+
+# A setting of $SETTINGS, e.g. `setting ckan.plugins`.
+setting() {
+  sed -n "s/^${1//./\\.} *= *//p" "$SETTINGS"
+}
 
 # CKAN prints the SQL that gives the read-only DataStore user its rights; only a superuser may run it.
 datastore_permissions() {
@@ -120,11 +127,10 @@ prepare_run() {
     "$CKAN" generate config "$ini" >/dev/null
     say "generated $ini"
   fi
-  "$CKAN" config-tool "$ini" \
+  "$CKAN" config-tool "$ini" -f "$SETTINGS" \
     "sqlalchemy.url = $PG/ckan_$name" \
     "ckan.datastore.write_url = $PG/datastore_$name" \
     "ckan.datastore.read_url = $PG_READ/datastore_$name" \
-    "ckan.datastore.sqlsearch.enabled = true" \
     "ckanext.xloader.jobs_db.uri = $PG/ckan_$name" \
     "solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
@@ -132,19 +138,9 @@ prepare_run() {
     "PERMANENT_SESSION_LIFETIME = 43200" \
     "ckan.site_url = http://127.0.0.1:$WEB_PORT" \
     "ckan.site_id = satudata_blitar" \
-    "ckan.site_title = Satu Data Kota Blitar" \
     "ckan.storage_path = $STATE/storage" \
-    "ckan.uploads_enabled = true" \
-    "ckan.plugins = satudata_blitar activity satudata_interop scheming_datasets scheming_organizations datastore xloader datatables_view satudata_chart dcat structured_data tracking" \
-    "scheming.dataset_schemas = ckanext.satudata_blitar:metadata/schemas/dataset.yaml ckanext.satudata_blitar:metadata/schemas/kegiatan.yaml" \
-    "scheming.organization_schemas = ckanext.satudata_blitar:metadata/schemas/organization.yaml" \
-    "scheming.presets = ckanext.scheming:presets.json ckanext.satudata_blitar:metadata/schemas/presets.yaml" \
-    "ckanext.dcat.rdf.profiles = euro_dcat_ap_2 satudata_blitar" \
-    "ckan.locale_default = id" \
-    "ckan.locales_offered = id en" \
-    "ckan.display_timezone = Asia/Jakarta" \
-    "ckan.views.default_views = datatables_view" \
-    "ckan.csrf_protection.ignore_extensions = false"  # CKAN 2.11 only; 2.12 checks every form and ignores it
+    "ckan.plugins = $(setting ckan.plugins) tracking" \
+    "ckan.display_timezone = Asia/Jakarta"
   # Warnings only on the command line and in the logs; raise these levels in ckan.ini to debug.
   "$CKAN" config-tool "$ini" -s logger_ckan "level = WARNING"
   "$CKAN" config-tool "$ini" -s logger_ckanext "level = WARNING"

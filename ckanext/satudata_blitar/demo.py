@@ -26,7 +26,7 @@ from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.site import site_context
 from ckanext.satudata_blitar.tables import upload_check
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,9 +208,9 @@ DEMO_COLUMN_MS_VAR = {
 }
 
 # The transitions from each state to Terbit, and which demo user makes them.
-_TO_PUBLISHED = ((workflow.DRAF, "ajukan", DEMO_OPERATOR), (workflow.DIAJUKAN, "verifikasi_opd", DEMO_VERIFIKATOR),
-                 (workflow.TERVERIFIKASI_OPD, "verifikasi_walidata", DEMO_WALIDATA),
-                 (workflow.DISETUJUI, "terbitkan", DEMO_WALIDATA))
+_TO_PUBLISHED = ((transitions.DRAF, "ajukan", DEMO_OPERATOR), (transitions.DIAJUKAN, "verifikasi_opd", DEMO_VERIFIKATOR),
+                 (transitions.TERVERIFIKASI_OPD, "verifikasi_walidata", DEMO_WALIDATA),
+                 (transitions.DISETUJUI, "terbitkan", DEMO_WALIDATA))
 
 
 def _table_file(dataset: DemoDataset) -> FileStorage:

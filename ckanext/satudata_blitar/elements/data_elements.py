@@ -32,18 +32,19 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.language import N_, names
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 from ckanext.satudata_blitar.model import DataElement, DatasetStatus, WorkflowEvent
 
-BELUM_ADA_DATASET = "belum_ada_dataset"
-BELUM_TERBIT = "belum_terbit"
-TERBIT = "terbit"
+# An element's status, derived from its dataset's workflow state (only transitions.TERBIT fulfils it): not a state.
+STATUS_BELUM_ADA_DATASET = "belum_ada_dataset"
+STATUS_BELUM_TERBIT = "belum_terbit"
+STATUS_TERBIT = "terbit"
 
 STATUS_LABELS = {
-    BELUM_ADA_DATASET: N_("No dataset yet"),
-    BELUM_TERBIT: N_("Dataset not yet published"),
-    TERBIT: N_("Published"),
+    STATUS_BELUM_ADA_DATASET: N_("No dataset yet"),
+    STATUS_BELUM_TERBIT: N_("Dataset not yet published"),
+    STATUS_TERBIT: N_("Published"),
 }
 STATUSES = list(STATUS_LABELS)
 
@@ -81,7 +82,7 @@ def opds() -> list[dict[str, str]]:
     return [dict(row._mapping) for row in model.Session.execute(query)]
 
 
-def element_rows(year: int | None = None, opd_id: str | None = None, as_of: datetime.datetime | None = None,
+def element_rows(year: int | None = None, owner_org: str | None = None, as_of: datetime.datetime | None = None,
                  tz: zoneinfo.ZoneInfo | None = None, element_id: str | None = None):
     """The elements (of a year, an OPD, or one element) with their dataset and derived status as of `as_of`
     (naive UTC, default now), as an SQL subquery."""
@@ -94,7 +95,7 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
     history = (sa.select(
         postgresql.array_agg(postgresql.aggregate_order_by(E.c.to_state, E.c.created_at.desc(), E.c.id.desc()))[1]
         .label("last_state"),
-        sa.func.min(E.c.created_at).filter(E.c.transition.in_(workflow.of_kind(workflow.PUBLISH)))
+        sa.func.min(E.c.created_at).filter(E.c.transition.in_(transitions.of_kind(transitions.PUBLISH)))
         .label("first_published"))
         .where(E.c.package_id == D.c.package_id, E.c.created_at < as_of_)
         .lateral("history"))
@@ -102,8 +103,9 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
     # A dataset without any event (made before the workflow existed) is in its current state since its creation.
     state = sa.case((P.c.id.is_(None), sa.null()),
                     else_=sa.func.coalesce(last_state, sa.case((P.c.metadata_created < as_of_,
-                                                                sa.func.coalesce(S.c.state, workflow.DRAF)))))
-    status = sa.case((state.is_(None), BELUM_ADA_DATASET), (state == workflow.TERBIT, TERBIT), else_=BELUM_TERBIT)
+                                                                sa.func.coalesce(S.c.state, transitions.DRAF)))))
+    status = sa.case((state.is_(None), STATUS_BELUM_ADA_DATASET), (state == transitions.TERBIT, STATUS_TERBIT),
+                     else_=STATUS_BELUM_TERBIT)
     # Working days, with the calendar table: the target day's index (the next working day's for a day off), and
     # the index of the day the element was published or is judged on (`as_of` is an exclusive end: its day is the
     # day of the moment before it).
@@ -115,14 +117,14 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
         working_days.local(moment - datetime.timedelta(microseconds=1), zoneinfo.ZoneInfo(zone)).date())
     late_days = sa.case(
         (D.c.tanggal_target.is_(None), None),
-        (state == workflow.TERBIT, sa.case((first_published.isnot(None), published_day.c.day_index - deadline))),
+        (state == transitions.TERBIT, sa.case((first_published.isnot(None), published_day.c.day_index - deadline))),
         else_=judged - deadline)
     late = sa.func.coalesce(late_days > 0, False)
     query = (sa.select(D, G.c.name.label("opd_name"), G.c.title.label("opd_title"),
                        P.c.name.label("package_name"), P.c.title.label("package_title"),
                        state.label("state"), status.label("status"), late.label("late"),
                        sa.case((late, late_days), else_=0).label("late_days"),
-                       sa.case((state == workflow.TERBIT, first_published)).label("published_at"))
+                       sa.case((state == transitions.TERBIT, first_published)).label("published_at"))
              .select_from(D.join(G, G.c.id == D.c.owner_org)
                           .outerjoin(P, sa.and_(P.c.id == D.c.package_id, active))
                           .outerjoin(S, S.c.package_id == P.c.id)
@@ -132,8 +134,8 @@ def element_rows(year: int | None = None, opd_id: str | None = None, as_of: date
                                      published_day.c.day == working_days.sql_day(first_published, tz or UTC))))
     if year is not None:
         query = query.where(D.c.tahun == year)
-    if opd_id:
-        query = query.where(D.c.owner_org == opd_id)
+    if owner_org:
+        query = query.where(D.c.owner_org == owner_org)
     if element_id:
         query = query.where(D.c.id == element_id)
     return query.subquery("elements")
@@ -162,29 +164,29 @@ def as_dict(row: Any, tz: zoneinfo.ZoneInfo | None = None) -> dict[str, Any]:
     }
 
 
-def listing(year: int | None, opd_ids: list[str] | None, tz: zoneinfo.ZoneInfo | None = None,
+def listing(year: int | None, owner_orgs: list[str] | None, tz: zoneinfo.ZoneInfo | None = None,
             element_id: str | None = None) -> list[dict[str, Any]]:
-    """Elements with their status now, by OPD title then name; `opd_ids` None means every OPD."""
+    """Elements with their status now, by OPD title then name; `owner_orgs` None means every OPD."""
     elements = element_rows(year, None, tz=tz, element_id=element_id)
     query = sa.select(elements).order_by(elements.c.opd_title, elements.c.opd_name, sa.func.lower(elements.c.nama))
-    if opd_ids is not None:
-        query = query.where(elements.c.owner_org.in_(opd_ids))
+    if owner_orgs is not None:
+        query = query.where(elements.c.owner_org.in_(owner_orgs))
     return [as_dict(row, tz) for row in model.Session.execute(query)]
 
 
-def fulfilment(year: int, opd_id: str | None, as_of: datetime.datetime,
+def fulfilment(year: int, owner_org: str | None, as_of: datetime.datetime,
                tz: zoneinfo.ZoneInfo) -> dict[str | None, dict[str, int]]:
     """owner_org -> counts of the year's elements as of `as_of`: elements, priority ones, per status, late ones
     and the published ones that were on time."""
-    elements = element_rows(year, opd_id, as_of, tz)
+    elements = element_rows(year, owner_org, as_of, tz)
     count = sa.func.count
     query = (sa.select(elements.c.owner_org, count().label("elements"),
                        count().filter(elements.c.data_prioritas).label("priority"),
                        *[count().filter(elements.c.status == status).label(status) for status in STATUSES],
-                       count().filter(sa.and_(elements.c.status == TERBIT, elements.c.data_prioritas))
+                       count().filter(sa.and_(elements.c.status == STATUS_TERBIT, elements.c.data_prioritas))
                        .label("priority_terbit"),
                        count().filter(elements.c.late).label("late"),
-                       count().filter(sa.and_(elements.c.status == TERBIT, sa.not_(elements.c.late)))
+                       count().filter(sa.and_(elements.c.status == STATUS_TERBIT, sa.not_(elements.c.late)))
                        .label("terbit_on_time"))
              .group_by(elements.c.owner_org))
     return {row.owner_org: {key: value for key, value in row._mapping.items() if key != "owner_org"}
@@ -200,13 +202,13 @@ class Duplicate(Exception):
     """An OPD's list for a year already has an element of that name."""
 
 
-def find(tahun: int, owner_org: str, nama: str) -> DataElement | None:
-    """The element of the OPD's list for the year whose name reads as `nama`: the same once case, width,
+def find(year: int, owner_org: str, name: str) -> DataElement | None:
+    """The element of the OPD's list for the year whose name (`nama`) reads as `name`: the same once case, width,
     invisible characters and lookalike letters are set aside (names.comparable), so "Jumlah Penduduk" with a
     Cyrillic "а" or a zero-width space is the same element."""
-    wanted = names.comparable(nama)
+    wanted = names.comparable(name)
     return next((element for element in model.Session.query(DataElement)
-                 .filter(DataElement.tahun == tahun, DataElement.owner_org == owner_org)
+                 .filter(DataElement.tahun == year, DataElement.owner_org == owner_org)
                  .order_by(DataElement.created_at) if names.comparable(element.nama) == wanted), None)
 
 

@@ -13,7 +13,7 @@ from ckanext.satudata_blitar.language.formats import (  # noqa: F401  (registere
     render_datetime, satudata_date, satudata_datetime, satudata_file_size, satudata_number, satudata_percent,
     satudata_period, satudata_month, satudata_month_short)
 from ckanext.satudata_blitar.reports import figures
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 __all__: list[str] = [
     "satudata_label", "satudata_license_title", *formats.__all__,
@@ -21,8 +21,8 @@ __all__: list[str] = [
 
 # The words of the portal's concepts: one registry each, beside the concept.
 LABELS = {
-    "state": workflow.STATE_LABELS,
-    "movement": workflow.MOVEMENT_LABELS,
+    "state": transitions.STATE_LABELS,
+    "movement": transitions.MOVEMENT_LABELS,
     "step": figures.STEP_LABELS,
     "element_status": data_elements.STATUS_LABELS,
     "aspect": figures.ASPECT_LABELS,

@@ -17,7 +17,7 @@ from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_datase
 
 from ckanext.satudata_blitar import config, language, request_cache
 from ckanext.satudata_blitar.workflow import roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def satudata_home_charts() -> list[dict[str, Any]]:
             package = tk.get_action("package_show")(_anonymous(), {"id": view["package_id"]})
         except (tk.ObjectNotFound, tk.NotAuthorized):
             continue
-        if package.get("private") or package.get("satudata_status") != workflow.TERBIT:
+        if package.get("private") or package.get("satudata_status") != transitions.TERBIT:
             continue
         charts.append({"view": view, "resource": resource, "package": package})
     return charts
@@ -196,7 +196,7 @@ def satudata_return_reason(package_id: str) -> dict[str, Any] | None:
         history = tk.get_action("satudata_workflow_history")({}, {"id": package_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
-    return next((event for event in reversed(history) if event["to_state"] == workflow.PERLU_PERBAIKAN), None)
+    return next((event for event in reversed(history) if event["to_state"] == transitions.PERLU_PERBAIKAN), None)
 
 
 PREVIEW_ROWS = 10
@@ -228,7 +228,7 @@ def satudata_changes_since_return(pkg: dict[str, Any]) -> dict[str, Any]:
         history = tk.get_action("satudata_workflow_history")({}, {"id": pkg["id"]})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return {"returned": None, "changes": []}
-    returned = next((event for event in reversed(history) if event["to_state"] == workflow.PERLU_PERBAIKAN
+    returned = next((event for event in reversed(history) if event["to_state"] == transitions.PERLU_PERBAIKAN
                      and event["package_id"] == pkg["id"]), None)
     if returned is None or not plugins.plugin_loaded("activity"):
         return {"returned": returned, "changes": []}

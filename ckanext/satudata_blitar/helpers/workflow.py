@@ -11,7 +11,7 @@ from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.metadata import completeness
 from ckanext.satudata_blitar.tables import submission
 from ckanext.satudata_blitar.workflow import dataset_state
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 
 __all__: list[str] = [
@@ -38,21 +38,21 @@ def satudata_working_time(amount: Any, unit: str = working_days.WORKING_DAYS, la
 
 
 def satudata_state_label(state: str) -> str:
-    return workflow.state_label(state)
+    return transitions.state_label(state)
 
 
-def satudata_available_transitions(pkg_dict: dict[str, Any]) -> list[workflow.Transition]:
+def satudata_available_transitions(pkg_dict: dict[str, Any]) -> list[transitions.Transition]:
     """The transitions from the dataset's state that the auth functions allow the current user."""
     state = pkg_dict.get("satudata_status")
-    return [t for t in workflow.TRANSITIONS.values() if state in t.from_states
+    return [t for t in transitions.TRANSITIONS.values() if state in t.from_states
             and satudata_check_access("satudata_transition", {"id": pkg_dict["id"], "transition": t.name})]
 
 
-def satudata_transition_asking_first(name: str) -> workflow.Transition | None:
+def satudata_transition_asking_first(name: str) -> transitions.Transition | None:
     """The transition named `name` when it changes what the public sees (a publication or a withdrawal: the page
     asks before making it), else None."""
-    found = workflow.TRANSITIONS.get(name)
-    return found if found and found.kind in (workflow.PUBLISH, workflow.WITHDRAW) else None
+    found = transitions.TRANSITIONS.get(name)
+    return found if found and found.kind in (transitions.PUBLISH, transitions.WITHDRAW) else None
 
 
 def satudata_workflow_history(package_id: str) -> list[dict[str, Any]]:
@@ -67,7 +67,7 @@ def satudata_verification_count() -> int:
     query, counted, rather than the queue itself."""
     if not tk.current_user.is_authenticated:
         return 0
-    return workflow.waiting_count(tk.current_user)
+    return transitions.waiting_count(tk.current_user)
 
 
 def satudata_waiting_for_label(role_codes: list[str] | None) -> str:
@@ -76,7 +76,7 @@ def satudata_waiting_for_label(role_codes: list[str] | None) -> str:
 
 
 def _may_submit(pkg_dict: dict[str, Any]) -> bool:
-    return pkg_dict.get("satudata_status") in workflow.TRANSITIONS["ajukan"].from_states and satudata_check_access(
+    return pkg_dict.get("satudata_status") in transitions.TRANSITIONS["ajukan"].from_states and satudata_check_access(
         "satudata_transition", {"id": pkg_dict["id"], "transition": "ajukan"})
 
 
@@ -97,4 +97,4 @@ def satudata_tables_to_describe(pkg_dict: dict[str, Any]) -> list[dict[str, str]
 def satudata_show_state(pkg_dict: dict[str, Any]) -> bool:
     """Lists and pages show the workflow state of unpublished datasets, and of published ones to logged-in users."""
     state = pkg_dict.get("satudata_status")
-    return bool(state) and (state != workflow.TERBIT or tk.current_user.is_authenticated)
+    return bool(state) and (state != transitions.TERBIT or tk.current_user.is_authenticated)

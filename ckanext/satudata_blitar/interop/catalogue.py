@@ -12,16 +12,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib import search
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
-PUBLISHED_FQ = f"+satudata_status:{workflow.TERBIT} +capacity:public"
+PUBLISHED_FQ = f"+satudata_status:{transitions.TERBIT} +capacity:public"
 
 __all__ = ["dcat_dataset_show", "dcat_catalog_show", "dcat_catalog_search", "is_published"]
 
 
 def is_published(pkg_dict: dict[str, Any]) -> bool:
     """Terbit, public and active: what the catalogue, the structured data and the sitemap show."""
-    return (pkg_dict.get("satudata_status") == workflow.TERBIT and not pkg_dict.get("private")
+    return (pkg_dict.get("satudata_status") == transitions.TERBIT and not pkg_dict.get("private")
             and pkg_dict.get("state", "active") == "active")
 
 

@@ -1,4 +1,4 @@
-"""navl schemas for the actions of logic/action.py."""
+"""navl schemas for the actions of logic/action/."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.logic import validators
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 
 def metadata_import_schema() -> dict[str, Any]:
@@ -26,15 +26,15 @@ NOTE_MAX_LENGTH = 2000
 
 
 def transition_schema() -> dict[str, Any]:
-    """satudata_transition: the dataset, the transition (a name from workflow.TRANSITIONS) and a note."""
+    """satudata_transition: the dataset, the transition (a name from transitions.TRANSITIONS) and a note."""
     not_empty, unicode_safe, ignore_missing, strip_value = (
         tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing", "strip_value"))
 
     def known_transition(value: Any) -> Any:
         # CKAN's OneOf formats its message before translating it: never translated.
-        if value not in workflow.TRANSITIONS:
+        if value not in transitions.TRANSITIONS:
             raise tk.Invalid(tk._("Unknown transition; choose one of: {choices}").format(
-                choices=", ".join(workflow.TRANSITIONS)))
+                choices=", ".join(transitions.TRANSITIONS)))
         return value
 
     return {

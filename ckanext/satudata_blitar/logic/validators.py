@@ -122,16 +122,21 @@ def satudata_text(value: Any) -> Any:
     raise tk.Invalid(tk._("Must be a single text value"))
 
 
+def _whole_year(value: Any) -> int:
+    """A year as a whole number: 2024, "2024" or " 2024 " (not a list, mapping or boolean), else Invalid."""
+    if isinstance(value, (list, dict, bool)):
+        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
+
+
 def satudata_year(value: Any) -> Any:
     """A whole calendar year from 1900 to this year, kept as text like every CKAN extra."""
     if _is_empty(value):
         return value
-    if isinstance(value, (list, dict, bool)):
-        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
+    year = _whole_year(value)
     this_year = datetime.date.today().year
     if year < MIN_YEAR:
         raise tk.Invalid(tk._("Year must not be before {min_year}").format(min_year=MIN_YEAR))
@@ -235,12 +240,7 @@ def satudata_visible_text(value: Any) -> Any:
 
 def satudata_element_year(value: Any) -> Any:
     """The year of a daftar elemen data: 1900 to next year (the list is drafted before its year starts)."""
-    if isinstance(value, (list, dict, bool)):
-        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise tk.Invalid(tk._("Year must be a whole number, e.g. 2024"))
+    year = _whole_year(value)
     next_year = datetime.date.today().year + 1
     if not MIN_YEAR <= year <= next_year:
         raise tk.Invalid(tk._("Year must be from {min_year} to {max_year}").format(min_year=MIN_YEAR,

@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.model import DatasetStatus
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 KEGIATAN_TYPE = "kegiatan-statistik"
 FIELD = "ms_keg_id"
@@ -65,18 +65,18 @@ def linking_datasets(kegiatan_id: str) -> list[tuple[model.Package, str]]:
             .filter(model.Package.state == "active", model.Package.type != KEGIATAN_TYPE,
                     model.Package.owner_org == activity.owner_org)
             .order_by(model.Package.title))
-    return [(package, state or workflow.DRAF) for package, state in rows]
+    return [(package, state or transitions.DRAF) for package, state in rows]
 
 
 def is_public(kegiatan_id: str) -> bool:
     """Whether the activity is public: a dataset linked to it is published (Terbit and public)."""
-    return any(state == workflow.TERBIT and not package.private for package, state in linking_datasets(kegiatan_id))
+    return any(state == transitions.TERBIT and not package.private for package, state in linking_datasets(kegiatan_id))
 
 
 def lock_state(kegiatan_id: str) -> str | None:
     """The state of a linked dataset that locks the activity's content (in verification or published), or None."""
     for _package, state in linking_datasets(kegiatan_id):
-        if state not in workflow.EDITABLE_STATES:
+        if state not in transitions.EDITABLE_STATES:
             return state
     return None
 

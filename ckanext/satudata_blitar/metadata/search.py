@@ -8,7 +8,7 @@ from ckanext.scheming.helpers import scheming_field_by_name, scheming_dataset_sc
 
 from ckanext.satudata_blitar import language
 from ckanext.satudata_blitar.metadata import ms_keg
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 YEAR_FIELDS = ("tahun_data_awal", "tahun_data_akhir", "data_prioritas_tahun")
 # A guard against a typo such as 1024–2024 indexing a thousand facet values.
@@ -43,7 +43,7 @@ def facet_titles(insider: bool = False) -> dict[str, str]:
 
 def index_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """What Solr gets beyond CKAN's defaults: integer years and the workflow state (for badges and filters)."""
-    pkg_dict["satudata_status"] = workflow.current_state(pkg_dict["id"])
+    pkg_dict["satudata_status"] = transitions.current_state(pkg_dict["id"])
     activity = ms_keg.linked(pkg_dict.get(ms_keg.FIELD), pkg_dict.get("owner_org"))
     if activity is not None:  # a linked activity only, not a value that links nothing
         pkg_dict[ms_keg.SEARCH_FIELD] = activity.id

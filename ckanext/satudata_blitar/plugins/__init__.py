@@ -23,7 +23,7 @@ from ckanext.satudata_blitar.metadata import contracts, ms_var, search
 from ckanext.satudata_blitar.tables import chart_view, load_queue, resource_upload, served_files, wilayah_columns
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 # The package's folder: templates/, public/, assets/ and i18n/ are beside this folder.
 PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
@@ -155,7 +155,7 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def after_dataset_create(self, context, pkg_dict):
-        workflow.dataset_created(context, pkg_dict)
+        transitions.dataset_created(context, pkg_dict)
 
     def after_dataset_show(self, context, pkg_dict):
         pkg_dict.update(dataset_state.fields(pkg_dict["id"]))

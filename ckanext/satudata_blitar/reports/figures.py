@@ -47,7 +47,7 @@ from ckanext.satudata_blitar import adapters, config
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.requests import data_requests
 from ckanext.satudata_blitar.language import N_
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 from ckanext.satudata_blitar.model import DatasetStatus, WorkflowEvent
 
@@ -131,17 +131,17 @@ S = DatasetStatus.__table__
 E = WorkflowEvent.__table__
 
 # Transitions counted in the monitoring report, as (key, transitions): one movement per transition, named by its
-# kind and stage (workflow.Transition.movement).
-MOVEMENTS = [(t.movement, (t.name,)) for t in workflow.TRANSITIONS.values()]
+# kind and stage (transitions.Transition.movement).
+MOVEMENTS = [(t.movement, (t.name,)) for t in transitions.TRANSITIONS.values()]
 
 WORKING_DAYS, WORKING_HOURS = working_days.WORKING_DAYS, working_days.WORKING_HOURS
 # (step, the state the dataset waits in during the step, standard, its unit). The upload step is Draf after creation.
 STEPS = [
-    ("unggah", workflow.DRAF, working_days.UPLOAD_STANDARD_HOURS, WORKING_HOURS),
-    ("verifikasi_opd", workflow.DIAJUKAN, workflow.STANDARD_DAYS[workflow.DIAJUKAN], WORKING_DAYS),
-    ("verifikasi_walidata", workflow.TERVERIFIKASI_OPD, workflow.STANDARD_DAYS[workflow.TERVERIFIKASI_OPD],
+    ("unggah", transitions.DRAF, working_days.UPLOAD_STANDARD_HOURS, WORKING_HOURS),
+    ("verifikasi_opd", transitions.DIAJUKAN, transitions.STANDARD_DAYS[transitions.DIAJUKAN], WORKING_DAYS),
+    ("verifikasi_walidata", transitions.TERVERIFIKASI_OPD, transitions.STANDARD_DAYS[transitions.TERVERIFIKASI_OPD],
      WORKING_DAYS),
-    ("publikasi", workflow.DISETUJUI, workflow.STANDARD_DAYS[workflow.DISETUJUI], WORKING_DAYS),
+    ("publikasi", transitions.DISETUJUI, transitions.STANDARD_DAYS[transitions.DISETUJUI], WORKING_DAYS),
 ]
 STEP_NAMES = [step for step, _state, _standard, _unit in STEPS]
 STEP_STANDARDS = {step: (standard, unit) for step, _state, standard, unit in STEPS}
@@ -165,7 +165,7 @@ def _opds(opd_id: str | None) -> list[dict[str, Any]]:
 
 def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:
     """owner_org -> state -> datasets in it now (a dataset without a status row is Draf)."""
-    state = sa.func.coalesce(S.c.state, workflow.DRAF)
+    state = sa.func.coalesce(S.c.state, transitions.DRAF)
     query = (sa.select(P.c.owner_org, state.label("state"), sa.func.count().label("n"))
              .select_from(P.outerjoin(S, S.c.package_id == P.c.id))
              .where(_datasets()).group_by(P.c.owner_org, state))
@@ -179,7 +179,7 @@ def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:
 
 def _movements(period: Period, opd_id: str | None, by: Any) -> dict[Any, dict[str, int]]:
     """`by` (an expression) -> movement -> events of the period."""
-    columns = [sa.func.count().filter(E.c.transition.in_(transitions)).label(key) for key, transitions in MOVEMENTS]
+    columns = [sa.func.count().filter(E.c.transition.in_(names)).label(key) for key, names in MOVEMENTS]
     query = (sa.select(by.label("key"), *columns)
              .select_from(E.join(P, P.c.id == E.c.package_id))
              .where(_datasets(), E.c.created_at >= period.start, E.c.created_at < period.end)
@@ -198,11 +198,11 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
     20,000 packages to the events once instead of looking a package up per step. The calendar table is joined
     twice, on the local days the step started and was measured to (working_days.ensure has filled it)."""
     ended = sa.func.lead(E.c.created_at).over(partition_by=E.c.package_id, order_by=(E.c.created_at, E.c.id))
-    after_creation = E.c.transition != workflow.CREATED
+    after_creation = E.c.transition != transitions.CREATED
     step = sa.case(
-        (E.c.transition == workflow.CREATED, "unggah"),
+        (E.c.transition == transitions.CREATED, "unggah"),
         *[(sa.and_(after_creation, E.c.to_state == state), name) for name, state, _standard, _unit in STEPS
-          if state != workflow.DRAF],
+          if state != transitions.DRAF],
         else_=sa.null())
     spans = (sa.select(E.c.package_id, P.c.name.label("package_name"), P.c.title.label("package_title"),
                        P.c.owner_org, step.label("step"),
@@ -336,7 +336,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     tz, shown = config.portal_zone(), period
     period = _in_utc(period, tz)
     working_days.ensure(period.start, period.end, now)
-    states = list(workflow.STATE_LABELS)
+    states = list(transitions.STATE_LABELS)
     movement_keys = [key for key, _t in MOVEMENTS]
     states_now = _states_now(opd_id)
     movements = _movements(period, opd_id, P.c.owner_org)
@@ -476,7 +476,7 @@ def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime,
                         sa.func.count().filter(sa.and_(steps.c.done, sa.not_(late))).label("steps_on_time"),
                         sa.func.count().filter(sa.and_(sa.not_(steps.c.done), late)).label("steps_overdue"))
               .group_by(steps.c.package_id).subquery("timing"))
-    passed, returned = workflow.of_kind(workflow.VERIFY), workflow.of_kind(workflow.RETURN)
+    passed, returned = transitions.of_kind(transitions.VERIFY), transitions.of_kind(transitions.RETURN)
     checks = (sa.select(E.c.package_id,
                         sa.func.count().filter(E.c.transition.in_(passed)).label("checks_passed"),
                         sa.func.count().filter(E.c.transition.in_(passed + returned)).label("checks_made"))
@@ -484,7 +484,7 @@ def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime,
               .group_by(E.c.package_id).subquery("checks"))
     zero = lambda column: sa.func.coalesce(column, 0)  # noqa: E731
     query = (sa.select(P.c.id, P.c.name, P.c.title, P.c.owner_org,
-                       sa.func.coalesce(S.c.state, workflow.DRAF).label("state"),
+                       sa.func.coalesce(S.c.state, transitions.DRAF).label("state"),
                        _filled(required, extras).label("required_filled"),
                        _filled(recommended, extras).label("recommended_filled"),
                        _filled(STANDARD_FIELDS, extras).label("standard_filled"),
@@ -533,8 +533,8 @@ def _indicators(datasets: list[dict[str, Any]], elements: list[dict[str, Any]]) 
         "ketepatan_waktu": _score(total("steps_on_time"), total("steps_done") + total("steps_overdue")),
         "aksesibilitas": _score(total("machine_readable") + total("datastore"), 2 * total("resources")),
         "pemeriksaan": _score(total("checks_passed"), total("checks_made")),
-        "penyebarluasan": _score(sum(1 for d in datasets if d["state"] == workflow.TERBIT), len(datasets)),
-        "elemen_data": _score(sum(1 for e in elements if e["status"] == data_elements.TERBIT), len(elements)),
+        "penyebarluasan": _score(sum(1 for d in datasets if d["state"] == transitions.TERBIT), len(datasets)),
+        "elemen_data": _score(sum(1 for e in elements if e["status"] == data_elements.STATUS_TERBIT), len(elements)),
     }
 
 

@@ -17,11 +17,11 @@ import ckan.model as model
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.model import DatasetStatus
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 
-STATES = [workflow.DRAF, workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI, workflow.TERBIT,
-          workflow.PERLU_PERBAIKAN]
+STATES = [transitions.DRAF, transitions.DIAJUKAN, transitions.TERVERIFIKASI_OPD, transitions.DISETUJUI, transitions.TERBIT,
+          transitions.PERLU_PERBAIKAN]
 
 
 def _datasets(*columns, changed_day=None, tz=None):
@@ -41,7 +41,7 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
     """Per OPD the number of datasets in each workflow state and how many wait past the standard time; OPDs with
     overdue datasets first (most overdue first), then by title. Plus the overdue datasets themselves, oldest first.
 
-    A dataset is overdue when its state has a standard time (workflow.STANDARD_DAYS, in working days) and the
+    A dataset is overdue when its state has a standard time (transitions.STANDARD_DAYS, in working days) and the
     working days after the day it entered the state, up to and including today, exceed it (working_days.py):
     counted in SQL with the calendar table, joined once on the day of the change.
     """
@@ -52,7 +52,7 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
     changed_day = working_days.C.alias("changed_day")
     today = working_days.sql_day_index(working_days.local(now, tz).date())
     waited = today - changed_day.c.day_index
-    standard = sa.case(*[(DatasetStatus.state == state, days) for state, days in workflow.STANDARD_DAYS.items()],
+    standard = sa.case(*[(DatasetStatus.state == state, days) for state, days in transitions.STANDARD_DAYS.items()],
                        else_=sa.null())
     overdue = sa.func.coalesce(waited > standard, False)
     counts = (_datasets(P.c.owner_org, DatasetStatus.state, sa.func.count().label("n"),
@@ -73,13 +73,13 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
              .where(overdue).order_by(DatasetStatus.changed_at))
     overdue_items = [{
         "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org, "opd_title": row.opd_title,
-        "state": row.state, "state_label": workflow.state_label(row.state), "since": row.changed_at.isoformat(),
+        "state": row.state, "state_label": transitions.state_label(row.state), "since": row.changed_at.isoformat(),
         "waited_hours": round((now - row.changed_at).total_seconds() / 3600, 1),
-        "standard_days": workflow.STANDARD_DAYS[row.state], "waited_working_days": row.waited_days,
-        "late_working_days": row.waited_days - workflow.STANDARD_DAYS[row.state],
+        "standard_days": transitions.STANDARD_DAYS[row.state], "waited_working_days": row.waited_days,
+        "late_working_days": row.waited_days - transitions.STANDARD_DAYS[row.state],
     } for row in model.Session.execute(items)]
     rows = sorted(opds.values(), key=lambda o: (-o["overdue"], (o["title"] or o["name"]).lower()))
-    return {"states": [{"state": s, "label": workflow.state_label(s)} for s in STATES],
+    return {"states": [{"state": s, "label": transitions.state_label(s)} for s in STATES],
             "opds": rows, "overdue": overdue_items,
             "totals": {s: sum(o["states"][s] for o in rows) for s in STATES}}
 
@@ -94,7 +94,7 @@ def element_summary(year: int, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
         count = counts.get(opd["id"])
         if not count:
             continue
-        summary.append({**opd, "elements": count["elements"], "terbit": count[data_elements.TERBIT],
+        summary.append({**opd, "elements": count["elements"], "terbit": count[data_elements.STATUS_TERBIT],
                         "priority": count["priority"], "priority_terbit": count["priority_terbit"],
-                        "percent": round(100 * count[data_elements.TERBIT] / count["elements"])})
+                        "percent": round(100 * count[data_elements.STATUS_TERBIT] / count["elements"])})
     return summary

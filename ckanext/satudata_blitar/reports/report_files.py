@@ -20,7 +20,7 @@ from ckanext.satudata_blitar.language import N_, formats, translated
 from ckanext.satudata_blitar.files import workbooks
 from ckanext.satudata_blitar.elements import data_elements
 from ckanext.satudata_blitar.reports import figures
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 FORMATS = ("xlsx", "csv", "json", "pdf")
 MIMETYPES = {"xlsx": workbooks.XLSX_MIMETYPE, "csv": workbooks.CSV_MIMETYPE + "; charset=utf-8",
@@ -122,9 +122,9 @@ def _summary_section(report: dict[str, Any], lang: str) -> Section:
     states, movements = report["states"], report["movements"]
     summary_columns = (
         [Column(N_("OPD"), 34, TEXT)]
-        + [Column(_now(workflow.STATE_LABELS[s]), 14) for s in states]
+        + [Column(_now(transitions.STATE_LABELS[s]), 14) for s in states]
         + [Column(N_("Datasets (now)"), 14)]
-        + [Column(_in_period(workflow.MOVEMENT_LABELS[m]), 14) for m in movements])
+        + [Column(_in_period(transitions.MOVEMENT_LABELS[m]), 14) for m in movements])
     summary = [[opd["title"]] + [opd["states"][s] for s in states] + [opd["total"]] + [opd[m] for m in movements]
                for opd in report["opds"]]
     totals = report["totals"]
@@ -189,7 +189,7 @@ def _fulfilment_section(report: dict[str, Any], lang: str) -> Section:
 def _trend_section(report: dict[str, Any], lang: str) -> Section:
     movements = report["movements"]
     trend_columns = ([Column(N_("Month"), 16, MONTH)]
-                     + [Column(workflow.MOVEMENT_LABELS[m], 14) for m in movements])
+                     + [Column(transitions.MOVEMENT_LABELS[m], 14) for m in movements])
     trend = [[_date(row["month"] + "-01")] + [row[m] for m in movements] for row in report["trend"]]
     return _section("trend", N_("Monthly trend"), trend_columns, trend, lang)
 
@@ -252,7 +252,7 @@ def evaluation_sections(report: dict[str, Any], lang: str = "id") -> list[Sectio
         Column(N_("Waiting past standard"), 12),
         Column(N_("Checks passed"), 11), Column(N_("Checks"), 11),
     ]
-    datasets = [[opd["title"], d["name"], d["title"], translated(workflow.STATE_LABELS[d["state"]], lang),
+    datasets = [[opd["title"], d["name"], d["title"], translated(transitions.STATE_LABELS[d["state"]], lang),
                  d["required_filled"],
                  d["required_total"], d["recommended_filled"], d["recommended_total"], d["standard_filled"],
                  translated(YES_NO[bool(d["reference_code"])], lang), d["resources"], d["machine_readable"],

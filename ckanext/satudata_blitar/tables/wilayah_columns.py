@@ -30,7 +30,7 @@ from typing import Any, Iterator, Optional
 from ckanext.satudata_blitar.files.safety import N_
 from ckanext.satudata_blitar.reference import wilayah as ref
 from ckanext.satudata_blitar.tables import upload_check
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 CODE_COLUMN = "kode_wilayah"
 # The Solr field of the kecamatan facet: CKAN's multi-valued string field `vocab_*` (its schema copies it into the
@@ -366,7 +366,7 @@ def index_kecamatan(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     dataset's accepted tables cover, for the Kecamatan facet and search. Nothing for any other state: the index of a
     dataset not published tells nobody what its tables hold (docs/security.md)."""
     pkg_dict.pop(KECAMATAN_FIELD, None)
-    if pkg_dict.get("satudata_status") != workflow.TERBIT or pkg_dict.get("private") \
+    if pkg_dict.get("satudata_status") != transitions.TERBIT or pkg_dict.get("private") \
             or pkg_dict.get("state", "active") != "active":
         return pkg_dict
     names = sorted({region.nama for code in upload_check.kecamatan_of_dataset(pkg_dict["id"])

@@ -105,13 +105,13 @@ Dataset = type("Dataset", (ckan_factories.Dataset,), {
 def with_loaded_data(dataset: dict) -> dict:
     """The dataset's first resource (a linked CSV is added when it has none) read and accepted by the upload check,
     as the worker records it after loading the file: only a dataset with loaded data can be submitted."""
-    from ckanext.satudata_blitar.tables import upload_check as upload_report
+    from ckanext.satudata_blitar.tables import upload_check
     resources = helpers.call_action("package_show", id=dataset["id"])["resources"]
     site_user = helpers.call_action("get_site_user")["name"]
     resource = resources[0] if resources else helpers.call_action(
         "resource_create", context={"user": site_user}, package_id=dataset["id"], name="Data", format="CSV",
         url="https://example.org/data.csv")
-    upload_report.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
+    upload_check.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
     return dataset
 
 

@@ -45,7 +45,7 @@ def _app_main(path: Path) -> configparser.SectionProxy:
 def test_ours_and_stock_serve_the_same_database_with_and_without_our_plugins(bench):
     ours = _app_main(bench.write_ini("smoke", 5999))
     stock = _app_main(bench.write_ini("smoke", 6000, stock=True))
-    test_ini = _app_main(BENCH.parent / "test.ini")
+    test_ini = _app_main(BENCH.parent / "ckanext" / "satudata_blitar" / "settings.ini")  # test.ini's `use`
     assert ours["sqlalchemy.url"] == stock["sqlalchemy.url"]
     assert ours["sqlalchemy.url"].endswith("/ckan_bench_smoke")
     assert ours["ckan.site_id"] != stock["ckan.site_id"]  # each variant indexes the rows itself

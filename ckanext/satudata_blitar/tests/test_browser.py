@@ -38,7 +38,7 @@ import ckan.plugins.toolkit as tk
 from ckan.config.middleware import make_app
 
 from ckanext.satudata_blitar import adapters
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.views import guides
 
@@ -324,7 +324,7 @@ def _press(visit, transition, note=None, shot=None):
 
 def _state(name):
     from ckan import model
-    return workflow.current_state(model.Package.get(name).id)
+    return transitions.current_state(model.Package.get(name).id)
 
 
 # --- the SOP --------------------------------------------------------------------------------------------------
@@ -369,7 +369,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     visit.shot("operator-resource-upload")
     visit.submit("button[name=save][value=go-metadata]")
     visit.find("#satudata-status-strip")
-    assert _state(name) == workflow.DRAF
+    assert _state(name) == transitions.DRAF
     # Not loaded yet: the page says why it cannot be submitted.
     assert visit.all("#satudata-status-strip .satudata-submit-refusal")
     visit.shot("operator-not-loaded-yet")
@@ -403,7 +403,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
         visit.shot("operator-chart-form", phone_too=True)
         visit.go(f"/dataset/{name}")
     _press(visit, "ajukan")
-    assert _state(name) == workflow.DIAJUKAN
+    assert _state(name) == transitions.DIAJUKAN
     visit.shot("operator-submitted")
 
     # SOP step 4: the OPD's verifier finds it in the verification list, sees what changed, returns it.
@@ -414,7 +414,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     visit.find(".satudata-preview")  # one page: the table's first rows beside the buttons
     visit.shot("verifier-one-page", phone_too=True)
     _press(visit, "kembalikan_opd", note=REASON)
-    assert _state(name) == workflow.PERLU_PERBAIKAN
+    assert _state(name) == transitions.PERLU_PERBAIKAN
 
     # The operator comes back to their tasks, reads the reason there and on the edit form, fixes the unit and
     # resubmits from the dataset page.
@@ -427,7 +427,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     visit.shot("operator-edit-form")
     visit.submit("form#dataset-edit button[name=save]")
     _press(visit, "ajukan")
-    assert _state(name) == workflow.DIAJUKAN
+    assert _state(name) == transitions.DIAJUKAN
 
     # SOP steps 4–6: both verifications (each verifier lands on their queue) and the publication.
     visit.come_back("verifikator_opd", "/verifikasi")
@@ -441,7 +441,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
     visit.click(f".satudata-dash-queue a[href$='/verifikasi/{name}']")  # on the Walidata's tasks
     visit.shot("walidata-before-publishing")
     _press(visit, "terbitkan", shot="walidata-confirms-publishing")
-    assert _state(name) == workflow.TERBIT
+    assert _state(name) == transitions.TERBIT
 
     # A visitor finds it on the home page (the latest published datasets), previews the table and the chart and
     # downloads it; the search finds it too.
@@ -493,7 +493,7 @@ def test_the_whole_sop_by_clicks(visit, world, tmp_path, with_test_worker, capsy
 
 def _pages(world):
     """(who, path) of the pages checked: the public ones anonymously, the workflow's as the Walidata."""
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     resource = published["resources"][0]["id"]
     return [(None, "/"), (None, "/dataset/"), (None, f"/dataset/{published['name']}"),
             (None, f"/dataset/{published['name']}/resource/{resource}"),
@@ -600,7 +600,7 @@ def test_each_role_lands_on_its_work_with_an_account_bar_in_words_on_one_row(vis
 def test_the_changed_pages_at_both_widths_and_languages(visit, world):
     """Screenshots of the pages this part changed, for people to look at: the dataset form, the resource form with
     "Ganti berkas", the confirmation before a publication, the 404 page."""
-    draft = world.datasets[workflow.DRAF]
+    draft = world.datasets[transitions.DRAF]
     resource = draft["resources"][0]["id"]
     visit.log_in("operator", world)
     for prefix in ("", "/en"):
@@ -611,13 +611,13 @@ def test_the_changed_pages_at_both_widths_and_languages(visit, world):
             visit.find("footer")
             visit.shot(f"changed-{name}{prefix.replace('/', '-')}", phone_too=True)
         visit.driver.execute_script("window.onbeforeunload = null; if (window.jQuery) { jQuery(window).off('beforeunload'); }")
-    approved = world.datasets[workflow.DISETUJUI]
+    approved = world.datasets[transitions.DISETUJUI]
     visit.log_in("walidata", world)
     visit.go(f"/dataset/{approved['name']}")
     visit.submit("form.satudata-transition:has(input[name=transition][value=terbitkan]) button[type=submit]")
     visit.find(".satudata-confirm")
     visit.shot("changed-confirm-publish", phone_too=True)
-    assert _state(approved["name"]) == workflow.DISETUJUI  # asked, not published
+    assert _state(approved["name"]) == transitions.DISETUJUI  # asked, not published
 
 
 # --- the Content-Security-Policy in the browser, and files never rendered on the portal's origin ---------------
@@ -641,7 +641,7 @@ def test_the_pages_work_under_the_content_security_policy(visit, world):
     _policy_messages(visit.driver)  # empties the log
     pages = list(_visit_each(visit, world))
     visit.log_in("operator", world)
-    visit.go(f"/dataset/{world.datasets[workflow.DRAF]['name']}/resource/new")
+    visit.go(f"/dataset/{world.datasets[transitions.DRAF]['name']}/resource/new")
     visit.find("form#resource-edit")
     visit.click("#resource-link-button")
     assert visit.find("#resource-url-link").is_selected()
@@ -706,7 +706,7 @@ def _table_dataset(world):
     name = "tabel-publik"
     from ckan import model
     if not model.Package.get(name):
-        created = world_module.dataset_in_state(world, workflow.TERBIT, name=name, with_datastore=True)
+        created = world_module.dataset_in_state(world, transitions.TERBIT, name=name, with_datastore=True)
         tk.get_action("datastore_upsert")({"user": world.name("sysadmin")}, {
             "resource_id": created["resources"][0]["id"], "method": "insert", "force": True,
             "records": [{"kecamatan": "Sananwetan", "jumlah": 58231}]})

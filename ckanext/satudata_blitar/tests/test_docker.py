@@ -1,4 +1,5 @@
-"""The production files in docker/ agree with each other, with setup.cfg and with test.ini.
+"""The production files in docker/ agree with each other, with setup.cfg and with test.ini; the portal's settings
+are written once (ckanext/satudata_blitar/settings.ini) and test.ini, services/portal.sh and the Dockerfile read them.
 
 Nothing here builds or starts a container (no Docker engine runs where the tests run). The files are parsed and
 compared, so any drift between the pins, settings and variables of development and those of production fails
@@ -49,7 +50,9 @@ SHARED_SECRETS = [
 ]
 # Requirements pinned in setup.cfg that the Dockerfile installs at the same version.
 PINNED = ("ckan[requirements]", "ckanext-scheming", "ckanext-xloader", "openpyxl", "weasyprint")
-# Application settings that the Dockerfile writes into ckan.ini and that test.ini also sets.
+# The portal's settings, read by test.ini (`use`), services/portal.sh and the Dockerfile (`ckan config-tool -f`).
+SETTINGS = ROOT / "ckanext" / "satudata_blitar" / "settings.ini"
+# Some of them, which every portal must have.
 APP_SETTINGS = [
     "ckan.site_title",
     "scheming.dataset_schemas",
@@ -119,13 +122,33 @@ def dockerfile_env(name: str) -> str:
     return values[0]
 
 
-def dockerfile_settings() -> dict[str, str]:
-    """The `key = value` arguments of the Dockerfile's `ckan config-tool` call."""
+def dockerfile_config_tool() -> list[str]:
+    """The words of the Dockerfile's one `ckan config-tool` call."""
     runs = [args for kw, args in ckan_dockerfile() if kw == "RUN" and "ckan config-tool" in args]
     assert len(runs) == 1, "the Dockerfile should write its settings in one `ckan config-tool` call"
+    return shlex.split(runs[0])
+
+
+def dockerfile_own_settings() -> dict[str, str]:
+    """The `key = value` arguments of the Dockerfile's `ckan config-tool` call."""
     plugins = dockerfile_env("CKAN__PLUGINS")
-    settings = (word.split(" = ", 1) for word in shlex.split(runs[0]) if " = " in word)
+    settings = (word.split(" = ", 1) for word in dockerfile_config_tool() if " = " in word)
     return {key: value.replace("${CKAN__PLUGINS}", plugins) for key, value in settings}
+
+
+def dockerfile_settings() -> dict[str, str]:
+    """What the Dockerfile writes into ckan.ini: settings.ini, merged (`-f`), then its own `key = value`s."""
+    words = dockerfile_config_tool()
+    merged = words[words.index("-f") + 1]
+    assert merged == "${SRC_DIR}/ckanext-satudata_blitar/ckanext/satudata_blitar/settings.ini"
+    return {**portal_settings(), **dockerfile_own_settings()}
+
+
+@functools.cache
+def portal_settings() -> dict[str, str]:
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(SETTINGS)
+    return dict(cfg["app:main"])
 
 
 def dockerfile_args() -> dict[str, str]:
@@ -152,11 +175,19 @@ def setup_cfg_pins() -> dict[str, str]:
     return dict(match.groups() for match in map(PIN.match, lines) if match)
 
 
-@functools.cache
-def settings_of_test_ini() -> configparser.SectionProxy:
+def _own_settings_of_test_ini() -> dict[str, str]:
     cfg = configparser.ConfigParser(interpolation=None)
+    cfg.optionxform = str
     cfg.read(ROOT / "test.ini")
-    return cfg["app:main"]
+    return dict(cfg["app:main"])
+
+
+@functools.cache
+def settings_of_test_ini() -> dict[str, str]:
+    """test.ini's settings with those of the file its `use` line names, as CKAN reads them."""
+    own = _own_settings_of_test_ini()
+    assert own["use"] == "config:ckanext/satudata_blitar/settings.ini"
+    return {**portal_settings(), **own}
 
 
 def mounts(name: str) -> set[tuple[str, str]]:
@@ -345,7 +376,29 @@ def test_plugins_are_those_of_test_ini_with_envvars_last():
 
 @pytest.mark.parametrize("key", APP_SETTINGS)
 def test_application_setting_matches_test_ini(key):
-    assert dockerfile_settings()[key] == settings_of_test_ini()[key]
+    assert dockerfile_settings()[key] == settings_of_test_ini()[key] == portal_settings()[key]
+
+
+def _portal_sh_run_settings() -> tuple[list[str], dict[str, str]]:
+    """The options of services/portal.sh run's `ckan config-tool` call on ckan.ini and its `key = value`s."""
+    text = (ROOT / "services" / "portal.sh").read_text()
+    call = re.search(r'"\$CKAN" config-tool "\$ini" (.*?)\n\s*#', text, re.S)[1].replace("\\\n", " ")
+    words = shlex.split(call)
+    return words, dict(word.split(" = ", 1) for word in words if " = " in word)
+
+
+def test_the_portal_s_settings_are_written_once():
+    """settings.ini holds them; test.ini, make run (services/portal.sh) and the Dockerfile read it and repeat none
+    of them, but for the plugin list, to which make run and docker add tracking (and docker envvars)."""
+    assert set(APP_SETTINGS) <= set(portal_settings())
+    shared = set(portal_settings()) - {"use"}
+    assert not shared & set(_own_settings_of_test_ini())
+    assert not shared & set(dockerfile_own_settings()) - {"ckan.plugins"}
+    options, settings = _portal_sh_run_settings()
+    assert options[:2] == ["-f", "$SETTINGS"]
+    assert 'SETTINGS=$ROOT/ckanext/satudata_blitar/settings.ini' in (ROOT / "services" / "portal.sh").read_text()
+    assert not shared & set(settings) - {"ckan.plugins"}
+    assert settings["ckan.plugins"] == "$(setting ckan.plugins) tracking"
 
 
 def test_times_are_shown_in_wib():

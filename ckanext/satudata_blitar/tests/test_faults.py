@@ -24,7 +24,7 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.cli import satudata
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SERVICES = ROOT / "services" / "services.sh"
@@ -81,8 +81,8 @@ def _events(dataset_id: str) -> list[str]:
 # --- Solr down while an operator submits or the Walidata publishes ---------------------------------------------------
 
 def test_solr_down_refuses_transitions_clearly_and_nothing_is_half_made(app, world):
-    draft = world_module.dataset_in_state(world, workflow.DRAF, name="solr-draf")
-    approved = world_module.dataset_in_state(world, workflow.DISETUJUI, name="solr-disetujui")
+    draft = world_module.dataset_in_state(world, transitions.DRAF, name="solr-draf")
+    approved = world_module.dataset_in_state(world, transitions.DISETUJUI, name="solr-disetujui")
     before = {d["id"]: _events(d["id"]) for d in (draft, approved)}
     walidata = world_module.logged_in(app, world, "walidata")
     page = walidata.get(f"/dataset/{approved['name']}")
@@ -101,7 +101,7 @@ def test_solr_down_refuses_transitions_clearly_and_nothing_is_half_made(app, wor
         # (the dataset page itself needs Solr for its organisation box: the flash shows on the next page that does not)
         assert "Layanan pencarian" in walidata.get("/about").body
         # Nothing moved: state, history and visibility are as they were.
-        for dataset, state in ((draft, workflow.DRAF), (approved, workflow.DISETUJUI)):
+        for dataset, state in ((draft, transitions.DRAF), (approved, transitions.DISETUJUI)):
             shown = helpers.call_action("package_show", id=dataset["id"])
             assert shown["satudata_status"] == state
             assert shown["private"] is True
@@ -120,7 +120,7 @@ def test_solr_down_refuses_transitions_clearly_and_nothing_is_half_made(app, wor
 
 def test_search_index_rebuild_restores_search_after_solr_was_down(app, world, cli):
     from ckan.cli.cli import ckan as ckan_command
-    dataset = world_module.dataset_in_state(world, workflow.TERBIT, name="solr-rebuild")
+    dataset = world_module.dataset_in_state(world, transitions.TERBIT, name="solr-rebuild")
     with down("solr"):
         # An edit while Solr is down fails; nothing of it is kept.
         with pytest.raises(Exception):
@@ -156,7 +156,7 @@ def _upload(app, world, dataset, filename: str, data: bytes):
 
 
 def test_redis_down_during_upload_keeps_the_file_and_requeues_the_load(app, world, queue, with_test_worker, cli):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="redis-upload")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="redis-upload")
     browser = world_module.logged_in(app, world, "operator")
     with down("redis"):
         # Sessions live in Redis: a logged-in browser reads public pages as an anonymous visitor meanwhile (no 500).
@@ -225,7 +225,7 @@ def kill(worker: subprocess.Popen) -> None:
 def test_worker_killed_mid_load_shows_the_failure_serves_no_half_table_and_retries(app, world, queue, cli,
                                                                                     tmp_path):
     import ckanext.datastore.backend.postgres as datastore_db
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="worker-killed")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="worker-killed")
     response = _upload(app, world, dataset, "besar.csv", _big_csv())
     assert response.status_code == 200, response.body
     resource_id = response.json["result"]["id"]
@@ -294,7 +294,7 @@ def test_worker_killed_mid_load_shows_the_failure_serves_no_half_table_and_retri
 # --- PostgreSQL restarted during requests -------------------------------------------------------------------------
 
 def test_postgres_restart_fails_requests_cleanly_and_the_portal_recovers(app, world):
-    dataset = world.datasets[workflow.TERBIT]
+    dataset = world.datasets[transitions.TERBIT]
     assert app.get(f"/dataset/{dataset['name']}").status_code == 200
     # As in production: an error is a 500 page, not an exception propagated to the test client.
     propagate = app.flask_app.config.get("PROPAGATE_EXCEPTIONS")
@@ -314,7 +314,7 @@ def test_postgres_restart_fails_requests_cleanly_and_the_portal_recovers(app, wo
     # CKAN's default for the site and DataStore engines).
     assert app.get(f"/dataset/{dataset['name']}").status_code == 200
     shown = app.get(f"/api/3/action/package_show?id={dataset['id']}")
-    assert shown.json["result"]["satudata_status"] == workflow.TERBIT
+    assert shown.json["result"]["satudata_status"] == transitions.TERBIT
     found = app.get("/api/3/action/package_search", params={"q": f"name:{dataset['name']}"})
     assert found.json["result"]["count"] == 1
 
@@ -338,7 +338,7 @@ def unwritable_storage():
 
 
 def test_unwritable_storage_gives_a_clear_message_and_stores_nothing(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="storage-unwritable")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="storage-unwritable")
     before = helpers.call_action("package_show", id=dataset["id"])["resources"]
     with unwritable_storage():
         response = _upload(app, world, dataset, "penduduk.csv", b"kecamatan,jumlah\nSukorejo,7\n")

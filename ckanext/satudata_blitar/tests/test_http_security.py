@@ -14,7 +14,7 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 SCRIPT = b"<script>document.title='XSS-RAN';fetch('/api/3/action/organization_member_create')</script>"
 HTML = b"<!DOCTYPE html><html><head><title>ok</title></head><body>" + SCRIPT + b"</body></html>"
@@ -110,7 +110,7 @@ def test_a_csv_uploaded_as_text_html_is_published_and_served_as_csv(app, world, 
     jobs.Worker().work(burst=True)
     assert helpers.call_action("satudata_upload_check", id=resource["id"])["status"] == "ok"
     satudata_factories.describe_tables(dataset["id"], world.name("operator"))
-    for transition, actor in world_module.PATHS[workflow.TERBIT]:
+    for transition, actor in world_module.PATHS[transitions.TERBIT]:
         helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=dataset["id"],
                             transition=transition)
 
@@ -135,7 +135,7 @@ def test_a_csv_uploaded_as_text_html_is_published_and_served_as_csv(app, world, 
 def test_resource_show_never_says_text_html_for_an_upload(app, world):
     """Every uploaded file of the world, as every viewer who may see it, after the operator set a draft's file's
     mimetype to text/html through the API."""
-    draft = world.datasets[workflow.DRAF]["resources"][0]
+    draft = world.datasets[transitions.DRAF]["resources"][0]
     patched = app.post("/api/3/action/resource_patch", json={"id": draft["id"], "mimetype": "text/html"},
                        headers=world.token("operator"))
     assert patched.status_code == 200 and patched.json["result"]["mimetype"] != "text/html"
@@ -162,7 +162,7 @@ def _assert_security_headers(response):
 
 
 def test_every_answer_has_the_security_headers(app, world):
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     for path in ("/", "/dataset/", f"/dataset/{published['name']}", "/api/3/action/status_show",
                  f"/api/3/action/package_show?id={published['id']}", "/dataset/tidak-ada"):
         _assert_security_headers(app.get(path, status=None))
@@ -184,7 +184,7 @@ def _assert_private(response):
 
 
 def test_nothing_that_is_not_public_is_kept_by_a_cache(app, world):
-    draft = world.datasets[workflow.DRAF]
+    draft = world.datasets[transitions.DRAF]
     resource = draft["resources"][0]
     _assert_private(app.post("/api/3/action/package_show", json={"id": draft["id"]}, headers=world.token("walidata")))
     _assert_private(app.get("/api/3/action/status_show", headers=world.token("operator")))
@@ -195,5 +195,5 @@ def test_nothing_that_is_not_public_is_kept_by_a_cache(app, world):
     _assert_private(walidata.get("/laporan/monitoring.xlsx"))
     _assert_private(walidata.get(f"/dataset/{draft['name']}"))
     # The public's answers may still be cached.
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     assert "no-store" not in app.get(f"/api/3/action/package_show?id={published['id']}").headers["Cache-Control"]

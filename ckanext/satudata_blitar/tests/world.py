@@ -19,8 +19,8 @@ import ckan.tests.helpers as helpers
 from ckan.lib import search
 
 from ckanext.satudata_blitar import adapters
-from ckanext.satudata_blitar.tables import upload_check as upload_report
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tables import upload_check
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import factories
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 
@@ -42,14 +42,14 @@ PASSWORD = "Sandi-Uji-Blitar-2026"
 
 # The transitions that bring a new dataset to each state, and who makes them.
 PATHS = {
-    workflow.DRAF: [],
-    workflow.DIAJUKAN: [("ajukan", "operator")],
-    workflow.TERVERIFIKASI_OPD: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd")],
-    workflow.DISETUJUI: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+    transitions.DRAF: [],
+    transitions.DIAJUKAN: [("ajukan", "operator")],
+    transitions.TERVERIFIKASI_OPD: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd")],
+    transitions.DISETUJUI: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
                          ("verifikasi_walidata", "verifikator_kominfotik")],
-    workflow.TERBIT: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
+    transitions.TERBIT: [("ajukan", "operator"), ("verifikasi_opd", "verifikator_opd"),
                       ("verifikasi_walidata", "verifikator_kominfotik"), ("terbitkan", "walidata")],
-    workflow.PERLU_PERBAIKAN: [("ajukan", "operator"), ("kembalikan_opd", "verifikator_opd")],
+    transitions.PERLU_PERBAIKAN: [("ajukan", "operator"), ("kembalikan_opd", "verifikator_opd")],
 }
 
 
@@ -119,7 +119,7 @@ def dataset_in_state(world: World, state: str, name: str | None = None, with_dat
         "resource_create", context=operator, package_id=dataset["id"], name="Data 2024", format="CSV",
         upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "data.csv", content_type="text/csv"))
     # Read and accepted by the upload check, as the worker records it: only loaded data can be submitted.
-    upload_report.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
+    upload_check.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
     if with_datastore:
         sysadmin = {"user": world.name("sysadmin")}
         helpers.call_action("datastore_create", context=sysadmin, resource_id=resource["id"], force=True,

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import request_cache
 from ckanext.satudata_blitar.workflow import roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.model import WorkflowEvent
 
 STATUS = "satudata_status"
@@ -34,9 +34,9 @@ ROLE_ORDER = (roles.OPERATOR, roles.VERIFIKATOR_OPD, roles.VERIFIKATOR_KOMINFOTI
 
 def waiting_for(state: str) -> list[str]:
     """The roles that act next on a dataset in `state` (the operator for a draft), none once it is published."""
-    if state != workflow.DRAF and state not in workflow.WAITING_STATES:
+    if state != transitions.DRAF and state not in transitions.WAITING_STATES:
         return []
-    acting = {role for t in workflow.TRANSITIONS.values() if state in t.from_states for role in t.roles}
+    acting = {role for t in transitions.TRANSITIONS.values() if state in t.from_states for role in t.roles}
     return [role for role in ROLE_ORDER if role in acting]
 
 
@@ -48,16 +48,16 @@ def return_note(package_id: str) -> str | None:
     """The reason given by the last return or withdrawal."""
     event = (model.Session.query(WorkflowEvent)
              .filter(WorkflowEvent.package_id == package_id,
-                     WorkflowEvent.to_state == workflow.PERLU_PERBAIKAN)
+                     WorkflowEvent.to_state == transitions.PERLU_PERBAIKAN)
              .order_by(WorkflowEvent.created_at.desc(), WorkflowEvent.id.desc()).first())
     return event.note if event else None
 
 
 def fields(package_id: str) -> dict[str, Any]:
     """The workflow keys of package_show; one query more only for a dataset waiting for its revision."""
-    state = workflow.current_state(package_id)
+    state = transitions.current_state(package_id)
     return {STATUS: state, WAITING_FOR: waiting_for(state),
-            RETURN_NOTE: return_note(package_id) if state == workflow.PERLU_PERBAIKAN else None}
+            RETURN_NOTE: return_note(package_id) if state == transitions.PERLU_PERBAIKAN else None}
 
 
 # --- the search index and package_search ---------------------------------------------------------------------
@@ -87,10 +87,10 @@ def label_results(search_results: dict[str, Any]) -> dict[str, Any]:
         if result.get(STATUS):
             key = (result[STATUS], tuple(result.get(WAITING_FOR) or ()))
             if key not in labels:
-                labels[key] = (workflow.state_label(key[0]), waiting_for_label(list(key[1])))
+                labels[key] = (transitions.state_label(key[0]), waiting_for_label(list(key[1])))
             result[STATUS_LABEL], result[WAITING_FOR_LABEL] = labels[key]
     for item in search_results.get("search_facets", {}).get(STATUS, {}).get("items", []):
-        item["display_name"] = workflow.state_label(item["name"])
+        item["display_name"] = transitions.state_label(item["name"])
     return search_results
 
 
@@ -102,7 +102,7 @@ def keep_datasets_for_submit_checks(search_results: dict[str, Any], user: Any) -
         return
     opds = set(roles.memberships(user).opds_with(roles.OPERATOR))
     ids = sorted(result["id"] for result in search_results.get("results", [])
-                 if result.get(STATUS) in workflow.TRANSITIONS["ajukan"].from_states
+                 if result.get(STATUS) in transitions.TRANSITIONS["ajukan"].from_states
                  and result.get("owner_org") in opds)
     if ids:
         request_cache.once(("datasets", tuple(ids)),

@@ -17,13 +17,13 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.workflow import roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 log = logging.getLogger(__name__)
 
-def recipients(transition: workflow.Transition, owner_org: str | None) -> list[model.User]:
-    """The people who act next (workflow.next_roles), with an e-mail address."""
-    users = {user.id: user for role in sorted(workflow.next_roles(transition))
+def recipients(transition: transitions.Transition, owner_org: str | None) -> list[model.User]:
+    """The people who act next (transitions.next_roles), with an e-mail address."""
+    users = {user.id: user for role in sorted(transitions.next_roles(transition))
              for user in roles.users_with_role(role, owner_org)}
     return [user for user in users.values() if user.email]
 
@@ -31,7 +31,7 @@ def recipients(transition: workflow.Transition, owner_org: str | None) -> list[m
 def _message(package: model.Package, event: dict[str, Any]) -> tuple[str, str]:
     lang = tk.config["ckan.locale_default"]
     with force_locale(lang):
-        state = workflow.state_label(event["to_state"])
+        state = transitions.state_label(event["to_state"])
         role = roles.role_label(event["actor_role"]) if event.get("actor_role") else event["actor_role_label"]
         url = tk.url_for("dataset.read", id=package.name, _external=True, locale="default")
         subject = tk._("[Satu Data Kota Blitar] {title}: {state}").format(title=package.title, state=state)
@@ -53,7 +53,7 @@ def transition_made(package_id: str, event: dict[str, Any]) -> None:
         return
     package = model.Package.get(package_id)
     subject, body = _message(package, event)
-    for user in recipients(workflow.TRANSITIONS[event["transition"]], package.owner_org):
+    for user in recipients(transitions.TRANSITIONS[event["transition"]], package.owner_org):
         try:
             tk.mail_user(user, subject, body)
         except Exception as error:  # noqa: BLE001 - a mail problem must not undo the recorded transition

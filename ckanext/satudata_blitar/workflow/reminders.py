@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_blitar import language
 from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.model import Reminder
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def _dataset_line(item: dict[str, Any], today: datetime.date, lang: str) -> list
         when = tk._("due today")
     else:
         when = tk._("since {date}").format(date=formats.satudata_date(item["since"], lang))
-    return [f"- {item['title']} ({workflow.state_label(item['state'])}): {when}",
+    return [f"- {item['title']} ({transitions.state_label(item['state'])}): {when}",
             f"  {_url('dataset.read', id=item['name'])}"]
 
 

@@ -11,7 +11,7 @@ from ckan.lib import search
 
 from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.workflow import roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ __all__: list[str] = ["package_create", "package_update", "bulk_update_public", 
 @tk.chained_action
 def package_create(original_action, context, data_dict):
     """Every new dataset starts private, as Draf: only publication makes it public."""
-    return original_action(context, {**workflow.without_workflow_fields(data_dict), "private": True})
+    return original_action(context, {**transitions.without_workflow_fields(data_dict), "private": True})
 
 
 @tk.chained_action
@@ -32,13 +32,13 @@ def package_update(original_action, context, data_dict):
     is not taken out of public view by its CKAN state either (CKAN 2.12's "Unpublish" sets `state=draft`): only the
     Walidata's withdrawal does that, or a sysadmin."""
     package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
-    data_dict = workflow.without_workflow_fields(data_dict)
+    data_dict = transitions.without_workflow_fields(data_dict)
     if package:
-        state = workflow.current_state(package.id)
-        data_dict["private"] = state != workflow.TERBIT
+        state = transitions.current_state(package.id)
+        data_dict["private"] = state != transitions.TERBIT
         if package.type == ms_keg.KEGIATAN_TYPE:  # public while a dataset linked to it is (metadata/ms_keg.py)
             data_dict["private"] = not ms_keg.is_public(package.id)
-        if (state == workflow.TERBIT and package.state == "active" and data_dict.get("state") not in (None, "active")
+        if (state == transitions.TERBIT and package.state == "active" and data_dict.get("state") not in (None, "active")
                 and not authz.is_sysadmin(context.get("user"))):
             raise tk.ValidationError({"state": [tk._("Published datasets leave public view only when the Walidata "
                                                      "withdraws them")]})

@@ -19,7 +19,7 @@ from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.reports import pipeline
 from ckanext.satudata_blitar.requests import data_requests
 from ckanext.satudata_blitar.workflow import reminders, roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 
 __all__: list[str] = ["satudata_remind", "satudata_reminder_list", "satudata_reminder_settings_show",
@@ -43,7 +43,7 @@ def _elements(today: datetime.date, calendar: working_days.Calendar, tz) -> list
     notice = config.reminders_element_notice_days()
     found = []
     for element in data_elements.listing(None, None, tz):
-        if element["status"] == data_elements.TERBIT or not element["tanggal_target"]:
+        if element["status"] == data_elements.STATUS_TERBIT or not element["tanggal_target"]:
             continue
         target = datetime.date.fromisoformat(element["tanggal_target"])
         due_day = calendar.nth_working_day_after(target - datetime.timedelta(days=1), 1)
@@ -79,7 +79,7 @@ def _content(user: model.User, today: datetime.date, elements: list[dict[str, An
     operator_opds = set(held.opds_with(roles.OPERATOR))
     return {
         reminders.VERIFY: [item for item in queue if item["due"] and item["due"] <= today.isoformat()],
-        reminders.RETURNED: [item for item in queue if item["state"] == workflow.PERLU_PERBAIKAN],
+        reminders.RETURNED: [item for item in queue if item["state"] == transitions.PERLU_PERBAIKAN],
         reminders.ELEMENTS: [element for element in elements if element["owner_org"] in operator_opds],
         reminders.LATE_BY_OPD: late_by_opd if roles.WALIDATA in held.portal else [],
         "escalate_after_days": config.reminders_escalate_after_days(),

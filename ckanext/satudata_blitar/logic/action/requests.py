@@ -20,7 +20,7 @@ from ckanext.satudata_blitar.requests import data_requests as flow
 from ckanext.satudata_blitar.requests import notifications
 from ckanext.satudata_blitar.requests.model import DataRequest
 from ckanext.satudata_blitar.workflow import revisions, roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 __all__: list[str] = ["satudata_data_request_create", "satudata_data_request_show", "satudata_data_request_list",
                       "satudata_data_request_route", "satudata_data_request_answer",
@@ -63,7 +63,7 @@ def _published_dataset(name_or_id: str) -> model.Package:
     exists."""
     package = model.Package.get(name_or_id) if name_or_id else None
     if (package is None or package.state != "active" or package.type != "dataset" or package.private
-            or workflow.current_state(package.id) != workflow.TERBIT or revisions.revision_of(package.id)):
+            or transitions.current_state(package.id) != transitions.TERBIT or revisions.revision_of(package.id)):
         raise tk.ValidationError({"package_id": [tk._('There is no published dataset "{dataset}"').format(
             dataset=name_or_id)]})
     return package

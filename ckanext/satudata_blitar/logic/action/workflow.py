@@ -14,7 +14,7 @@ from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.metadata import completeness, ms_keg
 from ckanext.satudata_blitar.tables import submission, upload_check
 from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
@@ -34,8 +34,8 @@ def _event_dict(event) -> dict[str, Any]:
     return {**event.as_dict(), "actor_name": user.name if user else event.actor_id,
             "actor_display_name": user.display_name if user else event.actor_id,
             "actor_role_label": roles.role_label(event.actor_role),
-            "from_state_label": workflow.state_label(event.from_state) if event.from_state else None,
-            "to_state_label": workflow.state_label(event.to_state)}
+            "from_state_label": transitions.state_label(event.from_state) if event.from_state else None,
+            "to_state_label": transitions.state_label(event.to_state)}
 
 
 def _search_unavailable() -> tk.ValidationError:
@@ -54,7 +54,7 @@ def _search_available() -> bool:
 
 
 def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    """Move a dataset one step along the verification workflow (workflow.TRANSITIONS).
+    """Move a dataset one step along the verification workflow (transitions.TRANSITIONS).
 
     :param id: the dataset's id or name
     :param transition: ``ajukan`` (submit), ``verifikasi_opd``, ``kembalikan_opd`` (return, stage 1),
@@ -69,14 +69,14 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     tk.check_access("satudata_transition", context, data)
 
     package = _dataset(data["id"])
-    transition = workflow.TRANSITIONS[data["transition"]]
-    state = workflow.current_state(package.id)
+    transition = transitions.TRANSITIONS[data["transition"]]
+    state = transitions.current_state(package.id)
     _check_possible(package, transition, state, data)
     if not _search_available():
         raise _search_unavailable()
 
     user = user_of(context)
-    role = workflow.acting_role(transition, roles.roles_for(user, package.owner_org))
+    role = transitions.acting_role(transition, roles.roles_for(user, package.owner_org))
     revision = revisions.revision_of(package.id)
     live_before = model.Package.get(revision.live_id) if revision else None
     activities = {ms_keg.linked_id(package), ms_keg.linked_id(live_before)}  # whose visibility may change
@@ -87,23 +87,23 @@ def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     dataset_state.reindex(notified)
     if deleted_copy:  # the published revision's copy, deleted (CKAN 2.11 reindexed it on commit, 2.12 does not)
         dataset_state.reindex(deleted_copy)
-    if transition.kind in (workflow.PUBLISH, workflow.WITHDRAW):
+    if transition.kind in (transitions.PUBLISH, transitions.WITHDRAW):
         _activities_follow({*activities, ms_keg.linked_id(model.Package.get(notified))} - {None}, context)
     notifications.transition_made(notified, event_dict)
     return result
 
 
-def _check_possible(package: model.Package, transition: workflow.Transition, state: str,
+def _check_possible(package: model.Package, transition: transitions.Transition, state: str,
                     data: dict[str, Any]) -> None:
     """ValidationError unless the transition may be made now: from this state, with the data it needs, with a note
     where one is required, and only open data published."""
     if state not in transition.from_states:
         raise tk.ValidationError({"transition": [
             tk._('"{transition}" is not possible while the dataset is {state}').format(
-                transition=transition.label(), state=workflow.state_label(state))]})
-    if transition.kind == workflow.SUBMIT:
+                transition=transition.label(), state=transitions.state_label(state))]})
+    if transition.kind == transitions.SUBMIT:
         refusal = submission.submission_refusal(package)
-    elif transition.kind in (workflow.VERIFY, workflow.PUBLISH):
+    elif transition.kind in (transitions.VERIFY, transitions.PUBLISH):
         # A file replaced after submission (a sysadmin may) is checked again before anyone approves it.
         refusal = submission.data_refusal(package)
     else:  # returning and withdrawing are always possible
@@ -112,21 +112,21 @@ def _check_possible(package: model.Package, transition: workflow.Transition, sta
         raise tk.ValidationError({"id": [refusal]})
     if transition.note_required and not data.get("note"):
         raise tk.ValidationError({"note": [tk._("A reason is required to return or withdraw a dataset")]})
-    if transition.to_state == workflow.TERBIT:
+    if transition.to_state == transitions.TERBIT:
         sifat = package.extras.get("sifat_data")
         if sifat != "terbuka":
             raise tk.ValidationError({"sifat_data": [tk._("Only Terbuka (open) data can be published")]})
 
 
-def _move(context: dict[str, Any], package: model.Package, transition: workflow.Transition, state: str,
+def _move(context: dict[str, Any], package: model.Package, transition: transitions.Transition, state: str,
           user: model.User, role: str, note: str | None) -> tuple[dict[str, Any], dict[str, Any], str, str | None]:
     """The transition as one unit of work: the state, the event, the visibility and a pending revision commit
     together or not at all. Returns the action's result, the event, the dataset whose followers are told and the
     published revision's copy (deleted) or None."""
     try:
-        event = workflow.move(package.id, package.owner_org, transition, state, user.id, role, note)
+        event = transitions.move(package.id, package.owner_org, transition, state, user.id, role, note)
         event_dict = _event_dict(event)
-        if transition.to_state == workflow.TERBIT and revisions.revision_of(package.id):
+        if transition.to_state == transitions.TERBIT and revisions.revision_of(package.id):
             live = _publish_revision(context, package, user, role)
             return ({"state": transition.to_state, "event": event_dict, "live": live["name"]}, event_dict,
                     live["id"], package.id)
@@ -137,13 +137,13 @@ def _move(context: dict[str, Any], package: model.Package, transition: workflow.
         # transition that keeps `private` as it was): the state and the event are committed here.
         model.repo.commit()
         return {"state": transition.to_state, "event": event_dict}, event_dict, package.id, None
-    except workflow.Conflict:
+    except transitions.Conflict:
         model.Session.rollback()
         raise tk.ValidationError({"transition": [
             tk._("Someone else changed this dataset's status a moment ago; reload the page and try again")]})
     except search.SearchIndexError:
         # Solr failing after the check above fails the commit in CKAN's before_commit: nothing of the transition is
-        # committed (workflow.move only flushes), so rolling back leaves the database as the index has it.
+        # committed (transitions.move only flushes), so rolling back leaves the database as the index has it.
         model.Session.rollback()
         raise _search_unavailable()
     except Exception:
@@ -157,7 +157,7 @@ def _publish_revision(context: dict[str, Any], package: model.Package, user: mod
     here. Returns the live dataset."""
     copies = [resource.id for resource in package.resources]
     live = revisions.apply(context["user"], package.id)
-    workflow.record_revision_published(live, package.name, user.id, role)
+    transitions.record_revision_published(live, package.name, user.id, role)
     model.repo.commit()
     # The live files are now the revision's files byte for byte: their accepted checks carry over, so the
     # public keeps its downloads while each file's own check (queued with the new file) runs again.
@@ -204,7 +204,7 @@ def satudata_workflow_history(context: dict[str, Any], data_dict: dict[str, Any]
     """
     tk.check_access("satudata_workflow_history", context, data_dict)
     package = _dataset(tk.get_or_bust(data_dict, "id"))
-    return [_event_dict(event) for event in workflow.history([package.id, *revisions.revision_ids(package.id)])]
+    return [_event_dict(event) for event in transitions.history([package.id, *revisions.revision_ids(package.id)])]
 
 
 @tk.side_effect_free
@@ -221,25 +221,25 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     now = datetime.datetime.utcnow()
     calendar, tz = working_days.current(), config.portal_zone()
     items = []
-    waiting = list(workflow.waiting_for(user))
+    waiting = list(transitions.waiting_for(user))
     # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
     files = submission.data_files([package.id for package, _status in waiting])
     described = completeness.reports([package for package, _status in waiting])
     for package, status in waiting:
-        standard = workflow.STANDARD_DAYS.get(status.state)
+        standard = transitions.STANDARD_DAYS.get(status.state)
         waited = now - status.changed_at
         # Working days after the day it arrived, up to and including today (working_days.py).
         days = working_days.taken(status.changed_at, now, working_days.WORKING_DAYS, tz, calendar)
         due = calendar.nth_working_day_after(working_days.local(status.changed_at, tz).date(), standard or 0)
         items.append({
             "id": package.id, "name": package.name, "title": package.title, "owner_org": package.owner_org,
-            "state": status.state, "state_label": workflow.state_label(status.state),
+            "state": status.state, "state_label": transitions.state_label(status.state),
             "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
             "standard_days": standard, "waited_working_days": days,
             "due": due.isoformat() if standard else None,
             "overdue": bool(standard) and days > standard,
             "late_working_days": max(days - standard, 0) if standard else 0,
-            "transitions": [t.name for t in workflow.available(status.state, held.roles_for(package.owner_org))],
+            "transitions": [t.name for t in transitions.available(status.state, held.roles_for(package.owner_org))],
             "files": files[package.id],
             "completeness": described[package.id],
         })

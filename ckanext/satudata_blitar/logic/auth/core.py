@@ -12,7 +12,7 @@ from ckanext.satudata_blitar.logic.auth.workflow import dataset_of, walidata_onl
 from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.metadata import ms_keg
 from ckanext.satudata_blitar.workflow import roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 __all__: list[str] = ["package_create", "package_update", "package_delete", "member_create", "member_delete",
                       "organization_member_create", "organization_member_delete", "user_invite",
@@ -72,16 +72,16 @@ def package_update(next_auth, context, data_dict):
     package = dataset_of({"id": (data_dict or {}).get("id") or (data_dict or {}).get("name")})
     if roles.OPERATOR not in roles.roles_for(user_of(context), package.owner_org):
         return {"success": False, "msg": tk._("Only an Operator Data of the OPD may edit its datasets")}
-    state = workflow.current_state(package.id)
+    state = transitions.current_state(package.id)
     if package.type == ms_keg.KEGIATAN_TYPE:  # verified with its datasets: locked while one is (ms_keg.py)
-        state = ms_keg.lock_state(package.id) or workflow.DRAF
-        if state not in workflow.EDITABLE_STATES:
+        state = ms_keg.lock_state(package.id) or transitions.DRAF
+        if state not in transitions.EDITABLE_STATES:
             return {"success": False, "msg": tk._(
                 "A dataset of this statistical activity is {state}: the activity cannot be changed now").format(
-                state=workflow.state_label(state))}
-    if state not in workflow.EDITABLE_STATES:
+                state=transitions.state_label(state))}
+    if state not in transitions.EDITABLE_STATES:
         return {"success": False, "msg": tk._("The dataset is {state}: its content cannot be changed now").format(
-            state=workflow.state_label(state))}
+            state=transitions.state_label(state))}
     return _changes_groups(context, data_dict, package) or next_auth(context, data_dict)
 
 
@@ -125,7 +125,7 @@ def member_create(next_auth, context, data_dict):
             return result
         package = model.Package.get(data_dict["object"])
         user = user_of(context)
-        if package and workflow.current_state(package.id) == workflow.TERBIT and not (user and user.sysadmin):
+        if package and transitions.current_state(package.id) == transitions.TERBIT and not (user and user.sysadmin):
             return {"success": False, "msg": tk._(
                 "A published dataset changes groups only through a revision")}
         return result

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.workflow import revisions, roles
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
                       "satudata_role_history", "satudata_revision_create"]
@@ -34,14 +34,14 @@ def walidata_only(context: dict[str, Any]) -> dict[str, Any]:
 
 @tk.auth_sysadmins_check
 def satudata_transition(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    """Whoever holds a role that workflow.TRANSITIONS allows for this transition on this dataset; the second
+    """Whoever holds a role that transitions.TRANSITIONS allows for this transition on this dataset; the second
     verification of a submission by someone else than the first (sysadmins included: two stages, two people)."""
     package = dataset_of(data_dict)
-    transition = workflow.TRANSITIONS[data_dict["transition"]]
+    transition = transitions.TRANSITIONS[data_dict["transition"]]
     user = user_of(context)
-    if workflow.acting_role(transition, roles.roles_for(user, package.owner_org)):
+    if transitions.acting_role(transition, roles.roles_for(user, package.owner_org)):
         if (transition.stage == "walidata" and user
-                and user.id in workflow.submission_actors(package.id, workflow.VERIFY, "opd")):
+                and user.id in transitions.submission_actors(package.id, transitions.VERIFY, "opd")):
             return {"success": False, "msg": tk._(
                 "You verified this submission at the OPD stage: the second verification is someone else's")}
         return {"success": True}
@@ -65,7 +65,7 @@ def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any])
     package = dataset_of(data_dict)
     if roles.OPERATOR not in roles.roles_for(user_of(context), package.owner_org):
         return {"success": False, "msg": tk._("Only an Operator Data of the OPD may revise its datasets")}
-    if workflow.current_state(package.id) != workflow.TERBIT or revisions.revision_of(package.id):
+    if transitions.current_state(package.id) != transitions.TERBIT or revisions.revision_of(package.id):
         return {"success": False, "msg": tk._("Only a published dataset can be revised")}
     return {"success": True}
 

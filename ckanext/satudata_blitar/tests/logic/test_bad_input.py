@@ -15,7 +15,7 @@ import ckan.tests.helpers as helpers
 from ckan.lib import search
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 YEAR = datetime.date.today().year
@@ -29,8 +29,8 @@ HANDLED = (logic.ValidationError, logic.NotAuthorized, logic.NotFound, search.Se
 
 def _cases(world):
     """action -> (a valid body, the fields to spoil)."""
-    draft = world.datasets[workflow.DRAF]
-    submitted = world.datasets[workflow.DIAJUKAN]
+    draft = world.datasets[transitions.DRAF]
+    submitted = world.datasets[transitions.DIAJUKAN]
     resource = draft["resources"][0]["id"]
     body = world_module._body(world, "fuzz")
     dataset_fields = [f["field_name"] for f in scheming_get_dataset_schema("dataset")["dataset_fields"]]
@@ -135,7 +135,7 @@ def test_a_period_beyond_the_calendar_is_a_validation_message(app, world):
 
 
 def test_a_transition_note_is_at_most_2000_characters(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="long-note")
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="long-note")
     too_long = _api(app, world, "verifikator_opd", "satudata_transition", id=dataset["id"],
                     transition="kembalikan_opd", note="x" * 2001)
     assert too_long.status_code == 409 and "note" in too_long.json["error"]
@@ -144,7 +144,7 @@ def test_a_transition_note_is_at_most_2000_characters(app, world):
 
 
 def test_an_unknown_transition_is_refused_in_the_portals_language(app, world):
-    dataset = world.datasets[workflow.DIAJUKAN]
+    dataset = world.datasets[transitions.DIAJUKAN]
     response = _api(app, world, "operator", "satudata_transition", id=dataset["id"], transition="hapus")
     assert response.status_code == 409
     assert "Transisi tidak dikenal" in str(response.json["error"]["transition"])

@@ -9,7 +9,7 @@ import ckan.model as model
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 VIEWERS = list(world_module.VIEWERS)
@@ -20,11 +20,11 @@ WALIDATA = {"walidata", "sysadmin"}
 
 
 def _draft(world):
-    return world.datasets[workflow.DRAF]
+    return world.datasets[transitions.DRAF]
 
 
 def _published(world):
-    return world.datasets[workflow.TERBIT]
+    return world.datasets[transitions.TERBIT]
 
 
 # action -> (data for a dataset in a state, who may): every other viewer is refused.
@@ -119,12 +119,12 @@ def test_no_role_exceeds_the_sop_on_core_actions(world):
 
 
 def test_an_opd_admin_cannot_bulk_delete_a_published_dataset(app, world):
-    published = world_module.dataset_in_state(world, workflow.TERBIT, name="bulk-delete-target")
+    published = world_module.dataset_in_state(world, transitions.TERBIT, name="bulk-delete-target")
     response = app.post("/api/3/action/bulk_update_delete", headers=world.token("ckan_admin"), status=None,
                         json={"org_id": world.orgs["dinas-kesehatan"]["id"], "datasets": [published["id"]]})
     assert response.status_code == 403
     shown = app.get(f"/api/3/action/package_show?id={published['id']}").json["result"]
-    assert (shown["state"], shown["satudata_status"]) == ("active", workflow.TERBIT)
+    assert (shown["state"], shown["satudata_status"]) == ("active", transitions.TERBIT)
 
 
 def test_an_opd_admin_cannot_change_memberships_through_organization_update(app, world):
@@ -169,8 +169,8 @@ def _tagged(world, state, tag):
 
 
 def _extend(world):
-    world.draft_tagged = _tagged(world, workflow.DRAF, "rahasia-draf")
-    world.public_tagged = _tagged(world, workflow.TERBIT, "terbuka-umum")
+    world.draft_tagged = _tagged(world, transitions.DRAF, "rahasia-draf")
+    world.public_tagged = _tagged(world, transitions.TERBIT, "terbuka-umum")
     for dataset in (world.draft_tagged, world.public_tagged):
         helpers.call_action("task_status_update", entity_id=dataset["resources"][0]["id"], entity_type="resource",
                             task_type="satudata_upload", key="report", value='{"columns": ["rahasia"]}',
@@ -237,20 +237,20 @@ def test_an_account_without_a_role_cannot_make_or_fill_a_group(app, world):
                        json={"name": "dinas-kesehatan-resmi", "title": "Dinas Kesehatan (Resmi)"})
     assert created.status_code == 403
     assert _api(app, world, "anonymous", "group_show", id="dinas-kesehatan-resmi").status_code == 404
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     for viewer in ("operator", "ckan_admin", "verifikator_kominfotik"):
         added = _api(app, world, viewer, "member_create", id=GROUP, object=published["id"], object_type="package",
                      capacity="public")
         assert added.status_code == 403, viewer
-    patched = _api(app, world, "operator", "package_patch", id=world.datasets[workflow.DRAF]["id"],
+    patched = _api(app, world, "operator", "package_patch", id=world.datasets[transitions.DRAF]["id"],
                    groups=[{"name": GROUP}])
     assert patched.status_code == 403
     assert _api(app, world, "anonymous", "package_show", id=published["id"]).json["result"]["groups"] == []
-    assert helpers.call_action("package_show", id=world.datasets[workflow.DRAF]["id"])["groups"] == []
+    assert helpers.call_action("package_show", id=world.datasets[transitions.DRAF]["id"])["groups"] == []
 
 
 def test_an_operators_edit_keeps_the_groups_the_walidata_chose(app, world):
-    draft = world_module.dataset_in_state(world, workflow.DRAF, name="draf-bergrup")
+    draft = world_module.dataset_in_state(world, transitions.DRAF, name="draf-bergrup")
     assert _api(app, world, "walidata", "member_create", id=GROUP, object=draft["id"], object_type="package",
                 capacity="public").status_code == 200
     shown = helpers.call_action("package_show", id=draft["id"])
@@ -262,7 +262,7 @@ def test_an_operators_edit_keeps_the_groups_the_walidata_chose(app, world):
 
 
 def test_a_published_datasets_groups_change_only_through_a_revision(app, world):
-    live = world_module.dataset_in_state(world, workflow.TERBIT, name="terbit-bergrup")
+    live = world_module.dataset_in_state(world, transitions.TERBIT, name="terbit-bergrup")
     helpers.call_action("group_create", context={"user": world.name("sysadmin")}, name="topik-revisi")
     direct = _api(app, world, "walidata", "member_create", id="topik-revisi", object=live["id"],
                   object_type="package", capacity="public")
@@ -271,7 +271,7 @@ def test_a_published_datasets_groups_change_only_through_a_revision(app, world):
     assert _api(app, world, "walidata", "member_create", id="topik-revisi", object=revision["id"],
                 object_type="package", capacity="public").status_code == 200
     assert helpers.call_action("package_show", id=live["id"])["groups"] == []  # the public sees no change yet
-    for transition, actor in world_module.PATHS[workflow.TERBIT]:
+    for transition, actor in world_module.PATHS[transitions.TERBIT]:
         response = _api(app, world, actor, "satudata_transition", id=revision["id"], transition=transition,
                         note="Revisi grup")
         assert response.status_code == 200, response.json

@@ -10,7 +10,7 @@ import pytest
 import ckan.tests.helpers as helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 MB = 1024 * 1024
@@ -19,7 +19,7 @@ MAX_BODY = 2 * MB
 MAX_TEXT = 20000
 MAX_TITLE = 500
 
-pytestmark = pytest.mark.world(states=[workflow.DRAF])
+pytestmark = pytest.mark.world(states=[transitions.DRAF])
 
 
 def _api(app, world, viewer, action, **params):
@@ -27,7 +27,7 @@ def _api(app, world, viewer, action, **params):
 
 
 def _draft(world):
-    return world.datasets[workflow.DRAF]
+    return world.datasets[transitions.DRAF]
 
 
 # --- request bodies ---------------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_opd_and_group_fields_over_their_limits_are_refused(app, world, action, 
 
 
 def test_the_dataset_form_names_the_field_over_its_limit(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="form-limit")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="form-limit")
     browser = world_module.logged_in(app, world, "operator")
     page = browser.get(f"/dataset/edit/{dataset['name']}")
     form = {"_csrf_token": world_module.csrf_token(page.body), "name": dataset["name"], "title": dataset["title"],

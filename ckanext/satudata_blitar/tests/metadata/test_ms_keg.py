@@ -11,7 +11,7 @@ import ckan.tests.helpers as helpers
 from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata_blitar.metadata import ms_keg
-from ckanext.satudata_blitar.tables import upload_check as upload_report
+from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests import xlsx_samples
@@ -38,7 +38,7 @@ def _dataset(world, name, ms_keg_id=None, opd="dinas-kesehatan", operator="opera
     resource = helpers.call_action(
         "resource_create", context=context, package_id=dataset["id"], name="Data 2024", format="CSV",
         upload=FileStorage(io.BytesIO(b"kecamatan,jumlah\nSukorejo,7\n"), "data.csv", content_type="text/csv"))
-    upload_report.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
+    upload_check.save(resource["id"], {"format": "csv", "rows": 1, "issues": []})
     return helpers.call_action("package_show", id=dataset["id"])
 
 

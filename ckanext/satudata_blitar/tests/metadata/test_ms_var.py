@@ -17,7 +17,7 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar.metadata import ms_var
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import table_samples as samples
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -256,7 +256,7 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(app, sysadmin, d
     assert "kolom “Kecamatan”" not in message  # the loader knows what a column of kecamatan names holds
     assert "“Penduduk”: definisi, satuan" in message
     assert "“Luas”: definisi;" in message or message.endswith("“Luas”: definisi")
-    assert workflow.current_state(dataset["id"]) == workflow.DRAF
+    assert transitions.current_state(dataset["id"]) == transitions.DRAF
     # The dataset page says so above it and links the table's Data Dictionary, where the columns are described.
     assert _describe_links(app, sysadmin, dataset) == [f"/dataset/{dataset['name']}/dictionary/{resource['id']}"]
 
@@ -268,7 +268,7 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(app, sysadmin, d
     _write(resource["id"], {"Penduduk": {"tipe_data": "kode"}})
     assert _describe_links(app, sysadmin, dataset) == []
     assert _submit(app, sysadmin["token"], dataset["id"]).status_code == 200
-    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+    assert transitions.current_state(dataset["id"]) == transitions.DIAJUKAN
 
 
 @pytest.mark.ckan_config("ckanext.satudata_blitar.completeness.enforce", "false")

@@ -52,12 +52,12 @@ def _site_user() -> str:
 
 def build() -> None:
     from ckanext.satudata_blitar.tests import world as world_module
-    from ckanext.satudata_blitar.workflow import transitions as workflow
+    from ckanext.satudata_blitar.workflow import transitions
 
     world = world_module.build(with_datastore=True)
     operator, walidata = world.name("operator"), world.name("walidata")
     # A pending revision of the published dataset, submitted.
-    live = world.datasets[workflow.TERBIT]
+    live = world.datasets[transitions.TERBIT]
     revision = _call("satudata_revision_create", operator, id=live["id"])
     _call("satudata_transition", operator, id=revision["id"], transition="ajukan", note="Revisi uji")
     # A dataset of the other OPD; the daftar elemen data of both, one element provided by the published dataset.

@@ -10,12 +10,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import ckan.tests.factories as factories
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.test_browser import ARTEFACTS, browser, portal, visit  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.serial,
-              pytest.mark.world(states=[workflow.TERBIT],
+              pytest.mark.world(states=[transitions.TERBIT],
                                 extend=lambda world: world.users.update(
                                     citizen=factories.UserWithToken(name="mahasiswa",
                                                                     password=world_module.PASSWORD,
@@ -31,7 +31,7 @@ def _wait_for(visit, text):
 
 
 def test_a_citizen_asks_the_walidata_routes_the_operator_answers(visit, world):
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
 
     # The citizen searches, finds nothing, and files a request from the empty result.
     visit.log_in("citizen", world)

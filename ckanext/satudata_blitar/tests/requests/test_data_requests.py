@@ -21,10 +21,10 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.requests import data_requests as flow
 from ckanext.satudata_blitar.requests.model import DataRequest
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
-pytestmark = pytest.mark.world(states=[workflow.DRAF, workflow.TERBIT],
+pytestmark = pytest.mark.world(states=[transitions.DRAF, transitions.TERBIT],
                                extend=lambda world: world.users.update(
                                    citizen=factories.UserWithToken(name="warga", password=world_module.PASSWORD,
                                                                    fullname="Mahasiswa Uji"),
@@ -146,7 +146,7 @@ def test_a_citizen_asks_the_walidata_routes_the_operator_answers_with_a_publishe
     assert [r["id"] for r in queue["results"]] == [request["id"]]
     assert _api(app, world, "operator_other_opd", "satudata_data_request_list", {"queue": True})["results"] == []
 
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     mail_server.clear_smtp_messages()
     answered = _api(app, world, "operator", "satudata_data_request_answer",
                     {"id": request["id"], "outcome": "terpenuhi", "package_id": published["name"],
@@ -186,7 +186,7 @@ def test_the_requesters_mail_is_in_their_language(app, no_open_requests, mail_se
 def test_an_unpublished_dataset_is_never_linked_nor_confirmed(app, no_open_requests):
     world = no_open_requests
     request = _filed(app, world)
-    draft = world.datasets[workflow.DRAF]
+    draft = world.datasets[transitions.DRAF]
     errors = {}
     for name in (draft["name"], draft["id"], "tidak-ada-sama-sekali"):
         errors[name] = _api(app, world, "walidata", "satudata_data_request_answer",
@@ -252,7 +252,7 @@ def test_two_answers_at_the_same_moment_make_exactly_one(app, no_open_requests):
     _api(app, world, "walidata", "satudata_data_request_route", {"id": request["id"], "owner_org": "dinas-kesehatan"})
     model.Session.remove()
     results, barrier = [], threading.Barrier(2)
-    answers = {"operator": {"outcome": "terpenuhi", "package_id": world.datasets[workflow.TERBIT]["name"]},
+    answers = {"operator": {"outcome": "terpenuhi", "package_id": world.datasets[transitions.TERBIT]["name"]},
                "verifikator_opd": {"outcome": "ditolak", "reason": "tidak_ada", "note": "Tidak ada."}}
 
     def answer(viewer):
@@ -469,7 +469,7 @@ def test_the_monitoring_report_and_the_reminder_count_requests(app, no_open_requ
     with freezegun.freeze_time("2026-07-06 03:00", ignore=["jwt"]):
         _api(app, world, "operator", "satudata_data_request_answer",
              {"id": answered_on_time["id"], "outcome": "terpenuhi",
-              "package_id": world.datasets[workflow.TERBIT]["name"]})
+              "package_id": world.datasets[transitions.TERBIT]["name"]})
     with freezegun.freeze_time("2026-08-03 03:00", ignore=["jwt"]):  # due 15 July
         _api(app, world, "verifikator_opd", "satudata_data_request_answer",
              {"id": answered_late["id"], "outcome": "ditolak", "reason": "tidak_ada", "note": "Belum didata."})

@@ -18,7 +18,7 @@ from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import table_samples as samples
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 INSIDERS = {"operator", "verifikator_opd", "verifikator_kominfotik", "walidata", "sysadmin"}
 LOAD_JOB = "ckanext.satudata_blitar.tables.load_job.load_job"
@@ -146,7 +146,7 @@ def _reachable(app, world, viewer, dataset, resource, data):
 
 
 def test_a_refused_file_in_a_published_dataset_is_served_only_to_the_opds_people(app, world, queue):
-    published = world_module.dataset_in_state(world, workflow.TERBIT, name="terbit-lalu-makro")
+    published = world_module.dataset_in_state(world, transitions.TERBIT, name="terbit-lalu-makro")
     resource = published["resources"][0]
     everyone = {"download": True, "page": True, "api": True}
     assert _reachable(app, world, "anonymous", published, resource, b"kecamatan,jumlah\nSukorejo,7\n") == everyone
@@ -174,9 +174,9 @@ def test_a_refused_file_in_a_published_dataset_is_served_only_to_the_opds_people
 # --- Defect 4: accepted data to go on; the verifiers see each file's check -----------------------------------------
 
 @pytest.mark.parametrize("state, transition, actor", [
-    (workflow.DIAJUKAN, "verifikasi_opd", "verifikator_opd"),
-    (workflow.TERVERIFIKASI_OPD, "verifikasi_walidata", "verifikator_kominfotik"),
-    (workflow.DISETUJUI, "terbitkan", "walidata"),
+    (transitions.DIAJUKAN, "verifikasi_opd", "verifikator_opd"),
+    (transitions.TERVERIFIKASI_OPD, "verifikasi_walidata", "verifikator_kominfotik"),
+    (transitions.DISETUJUI, "terbitkan", "walidata"),
 ])
 def test_a_file_replaced_after_submission_stops_approval_until_accepted(app, world, queue, state, transition, actor):
     dataset = world_module.dataset_in_state(world, state, name=f"ganti-{state}".replace("_", "-"))
@@ -198,10 +198,10 @@ def test_a_file_replaced_after_submission_stops_approval_until_accepted(app, wor
 
 
 @pytest.mark.parametrize("state, verifier", [
-    (workflow.DIAJUKAN, "verifikator_opd"),
-    (workflow.TERVERIFIKASI_OPD, "verifikator_kominfotik"),
-    (workflow.TERVERIFIKASI_OPD, "walidata"),
-    (workflow.DISETUJUI, "walidata"),
+    (transitions.DIAJUKAN, "verifikator_opd"),
+    (transitions.TERVERIFIKASI_OPD, "verifikator_kominfotik"),
+    (transitions.TERVERIFIKASI_OPD, "walidata"),
+    (transitions.DISETUJUI, "walidata"),
 ])
 def test_the_verifiers_see_each_files_check_where_they_decide(app, world, queue, state, verifier):
     dataset = world_module.dataset_in_state(world, state, name=f"lihat-{state}-{verifier}".replace("_", "-"))

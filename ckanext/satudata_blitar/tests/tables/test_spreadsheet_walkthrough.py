@@ -8,7 +8,7 @@ import pytest
 import ckan.lib.jobs as jobs
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import table_samples as samples
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA, described_fields
@@ -67,7 +67,7 @@ def test_operator_uploads_an_xls_fixes_it_and_ends_with_a_chartable_public_table
     assert described.status_code == 200, described.body
 
     # 5. Both verifications and publication; then anyone sees the table and its chart.
-    for transition, actor in world_module.PATHS[workflow.TERBIT]:
+    for transition, actor in world_module.PATHS[transitions.TERBIT]:
         response = app.post("/api/3/action/satudata_transition", headers=world.token(actor),
                             json={"id": dataset["id"], "transition": transition})
         assert response.status_code == 200, response.body

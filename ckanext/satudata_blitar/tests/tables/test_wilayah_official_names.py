@@ -13,9 +13,9 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.tests import table_samples as samples
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
-pytestmark = pytest.mark.world(states=[workflow.TERBIT])
+pytestmark = pytest.mark.world(states=[transitions.TERBIT])
 
 ROWS = [["Kecamatan", "Jumlah"], ["Kec. Sukorejo", 1], ["Kepanjen Kidul", 2], ["Sananwetan", 3]]
 
@@ -89,7 +89,7 @@ def test_the_operator_stores_the_official_names_from_the_report(app, world, queu
 
 
 def test_a_published_table_is_not_changed_by_the_offer(app, world, queue):
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     resource_id = published["resources"][0]["id"]
     for viewer in ("operator", "walidata", "anonymous"):
         response = app.post("/api/3/action/satudata_official_names", json={"id": resource_id},

@@ -18,10 +18,10 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.model import DatasetStatus
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 YEAR = datetime.date.today().year
-UNPUBLISHED = [f"data-{state}" for state in world_module.PATHS if state != workflow.TERBIT] + ["data-bappeda"]
+UNPUBLISHED = [f"data-{state}" for state in world_module.PATHS if state != transitions.TERBIT] + ["data-bappeda"]
 VIEWERS = ["anonymous", "operator", "verifikator_opd", "walidata", "sysadmin"]
 
 
@@ -36,14 +36,14 @@ def _extend(built):
                                    resource_id=built.datasets[state]["resources"][0]["id"],
                                    view_type="satudata_chart", title=f"Grafik {state}",
                                    x="kecamatan", y="jumlah", kind="bar")
-        for state in (workflow.TERBIT, workflow.DRAF)}
+        for state in (transitions.TERBIT, transitions.DRAF)}
     walidata = {"user": built.name("walidata")}
     for nama, dataset, prioritas in (("Jumlah Puskesmas", "data-terbit", True),
                                      ("Cakupan Imunisasi", "data-draf", False),
                                      ("Angka Kematian Bayi", None, True)):
         helpers.call_action("satudata_data_element_create", context=walidata, tahun=YEAR,
                             owner_org="dinas-kesehatan", nama=nama, data_prioritas=prioritas, package_id=dataset)
-    status = model.Session.get(DatasetStatus, built.datasets[workflow.DIAJUKAN]["id"])
+    status = model.Session.get(DatasetStatus, built.datasets[transitions.DIAJUKAN]["id"])
     status.changed_at = datetime.datetime.utcnow() - datetime.timedelta(days=14)
     model.Session.commit()
 
@@ -163,7 +163,7 @@ def test_home_says_honestly_that_views_are_not_counted(app, world):
 def test_home_shows_the_charts_the_walidata_chose_only_for_published_data(app, world, ckan_config, monkeypatch):
     assert not _soup(app.get("/en/")).select(".satudata-home-charts")
     monkeypatch.setitem(ckan_config, "ckanext.satudata_blitar.home_chart_views",
-                        [world.charts[workflow.DRAF]["id"], "no-such-view", world.charts[workflow.TERBIT]["id"]])
+                        [world.charts[transitions.DRAF]["id"], "no-such-view", world.charts[transitions.TERBIT]["id"]])
     for viewer in ("anonymous", "walidata"):
         soup = _soup(app.get("/en/", headers=world.token(viewer)))
         cards = soup.select(".satudata-home-charts .satudata-chart-card")
@@ -295,6 +295,17 @@ def test_the_walidata_s_dashboard(app, world):
     assert "satudata-overdue" in rows[0]["class"]
     assert [a["href"] for a in soup.select(".satudata-overdue-list a")] == ["/en/dataset/data-diajukan"]
 
+
+def test_an_empty_list_says_so_the_same_way_on_every_page(app, world):
+    """Bappeda's verifier has nothing waiting, on the dashboard as on /verifikasi; nothing has been issued: each page
+    says so with the one empty message (templates/satudata/macros.html), not a table."""
+    verifier = world.token("verifikator_other_opd")
+    for path, headers, message in (("/en/dasbor", verifier, "Nothing waits for you."),
+                                   ("/en/verifikasi", verifier, "Nothing waits for you."),
+                                   ("/en/laporan/arsip", world.token("walidata"), "No report has been issued yet.")):
+        soup = _soup(app.get(path, headers=headers))
+        assert message in [p.get_text(strip=True) for p in soup.select("p.satudata-empty")], path
+        assert not soup.select("p.empty"), path
 
 @pytest.mark.parametrize("viewer", ["anonymous", "walidata"])
 def test_the_opd_page_shows_its_fulfilment(app, world, viewer):

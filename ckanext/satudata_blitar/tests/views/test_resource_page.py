@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 pytestmark = pytest.mark.world(with_datastore=True)
 
@@ -20,7 +20,7 @@ def _page(app, world, viewer, path):
 
 
 def _paths(world):
-    published = world.datasets[workflow.TERBIT]
+    published = world.datasets[transitions.TERBIT]
     return (f"/dataset/{published['name']}/resource/{published['resources'][0]['id']}",
             f"/dataset/{published['name']}")
 

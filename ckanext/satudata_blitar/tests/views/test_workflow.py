@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
@@ -111,18 +111,18 @@ def test_sop_walk_through_on_the_web_pages(app, world):
 
 
 def test_a_verifier_of_another_opd_gets_no_button(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="bukan-urusanmu")
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="bukan-urusanmu")
     other = world_module.logged_in(app, world, "verifikator_other_opd")
     assert other.get(f"/dataset/{dataset['name']}").status_code == 404
     response = other.post(f"/dataset/{dataset['name']}/transition", data={"transition": "verifikasi_opd"})
     # The form post without a CSRF token is refused before anything else; nothing changes either way.
     assert response.status_code in (302, 400, 403)
-    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+    assert transitions.current_state(dataset["id"]) == transitions.DIAJUKAN
 
 
 @pytest.mark.parametrize("transition, start, words", [
-    ("terbitkan", workflow.DISETUJUI, ["Setelah terbit, siapa pun dapat melihat dan mengunduh", 'berkas "Data 2024"']),
-    ("tarik", workflow.TERBIT, ["Setelah ditarik, publik tidak lagi melihat", 'berkas "Data 2024"', "Perlu Perbaikan"]),
+    ("terbitkan", transitions.DISETUJUI, ["Setelah terbit, siapa pun dapat melihat dan mengunduh", 'berkas "Data 2024"']),
+    ("tarik", transitions.TERBIT, ["Setelah ditarik, publik tidak lagi melihat", 'berkas "Data 2024"', "Perlu Perbaikan"]),
 ])
 def test_publishing_and_withdrawing_ask_first_saying_what_becomes_public_or_hidden(app, world, transition, start,
                                                                                    words):
@@ -143,22 +143,22 @@ def test_publishing_and_withdrawing_ask_first_saying_what_becomes_public_or_hidd
         assert form.select_one("textarea[name=note]").get_text() == note
 
     _press(walidata, dataset["name"], transition, note=note)
-    expected = workflow.TERBIT if transition == "terbitkan" else workflow.PERLU_PERBAIKAN
+    expected = transitions.TERBIT if transition == "terbitkan" else transitions.PERLU_PERBAIKAN
     assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == expected
 
 
 def test_the_api_publishes_without_a_confirmation_page(app, world):
     """The question is the page's: the action itself is unchanged."""
-    dataset = world_module.dataset_in_state(world, workflow.DISETUJUI, name="konfirmasi-api")
+    dataset = world_module.dataset_in_state(world, transitions.DISETUJUI, name="konfirmasi-api")
     helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=dataset["id"],
                         transition="terbitkan")
-    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERBIT
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == transitions.TERBIT
 
 
 def test_a_verifier_decides_on_one_page_with_the_preview_the_upload_check_the_changes_and_the_metadata(app, world):
     """From the queue, one page: the buttons, each file's check and first rows, what changed since the last
     return, and the metadata. A return and a verification from it."""
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="satu-halaman", with_datastore=True)
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="satu-halaman", with_datastore=True)
     verifier = world_module.logged_in(app, world, "verifikator_opd")
     queue = BeautifulSoup(verifier.get("/verifikasi").body, "html.parser")
     assert queue.select_one("table.satudata-queue a[href='/verifikasi/satu-halaman']") is not None
@@ -185,11 +185,11 @@ def test_a_verifier_decides_on_one_page_with_the_preview_the_upload_check_the_ch
     assert rows == [["Satuan", "jiwa", "orang per kecamatan"]], rows
     assert "Satuan harus jiwa." in soup.get_text()
     page = _press(verifier, "satu-halaman", "verifikasi_opd")
-    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERVERIFIKASI_OPD
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == transitions.TERVERIFIKASI_OPD
 
 
 def test_the_verification_page_is_for_the_people_of_the_workflow(app, world):
-    dataset = world.datasets[workflow.DIAJUKAN]
+    dataset = world.datasets[transitions.DIAJUKAN]
     other = world_module.logged_in(app, world, "verifikator_other_opd")
     assert other.get(f"/verifikasi/{dataset['name']}", follow_redirects=False).status_code == 404
     assert app.get(f"/verifikasi/{dataset['name']}", status=None).status_code == 404

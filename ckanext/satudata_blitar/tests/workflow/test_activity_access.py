@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 
@@ -17,7 +17,7 @@ def changed(world):
     """A submitted dataset whose description the operator changed while it was a draft."""
     dataset = helpers.call_action("package_show", id="diubah") if _exists("diubah") else None
     if not dataset:
-        dataset = world_module.dataset_in_state(world, workflow.DRAF, name="diubah")
+        dataset = world_module.dataset_in_state(world, transitions.DRAF, name="diubah")
         helpers.call_action("package_patch", context={"user": world.name("operator")}, id=dataset["id"],
                             notes=NEW_NOTES)
         helpers.call_action("satudata_transition", context={"user": world.name("operator")}, id=dataset["id"],

@@ -13,11 +13,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 _numbers = itertools.count()
-UNPUBLISH = "go-metadata-unpublish"  # CKAN 2.12's button on the dataset edit form (views/dataset.py)
+UNPUBLISH = "go-metadata-unpublish"  # CKAN 2.12's button on the dataset edit form (ckan/views/dataset.py)
 
 
 def _shown(dataset_id):
@@ -32,7 +32,7 @@ def _publicly_found(dataset_name):
 @pytest.fixture
 def published(world):
     """A published dataset of its own for each test (some tests change it)."""
-    return world_module.dataset_in_state(world, workflow.TERBIT, name=f"terbit-{next(_numbers)}")
+    return world_module.dataset_in_state(world, transitions.TERBIT, name=f"terbit-{next(_numbers)}")
 
 
 @pytest.mark.parametrize("viewer", ["operator", "verifikator_opd", "ckan_admin", "verifikator_kominfotik",
@@ -42,7 +42,7 @@ def test_nobody_but_a_sysadmin_sets_a_published_dataset_to_draft_through_the_api
                         headers=world.token(viewer), status=None)
     assert response.status_code in (403, 409), response.body
     shown = _shown(published["id"])
-    assert (shown["state"], shown["private"], shown["satudata_status"]) == ("active", False, workflow.TERBIT)
+    assert (shown["state"], shown["private"], shown["satudata_status"]) == ("active", False, transitions.TERBIT)
 
 
 @pytest.mark.parametrize("state", ["draft", "pending"])
@@ -65,11 +65,11 @@ def test_a_sysadmin_may_set_a_published_dataset_to_draft(world, published):
 def test_an_unchanged_published_dataset_saved_again_keeps_its_state(world, published):
     helpers.call_action("package_patch", context={"user": world.name("sysadmin")}, id=published["id"])
     shown = _shown(published["id"])
-    assert (shown["state"], shown["private"], shown["satudata_status"]) == ("active", False, workflow.TERBIT)
+    assert (shown["state"], shown["private"], shown["satudata_status"]) == ("active", False, transitions.TERBIT)
 
 
-@pytest.mark.parametrize("viewer, state", [("operator", workflow.DRAF), ("operator", workflow.PERLU_PERBAIKAN),
-                                           ("sysadmin", workflow.TERBIT)])
+@pytest.mark.parametrize("viewer, state", [("operator", transitions.DRAF), ("operator", transitions.PERLU_PERBAIKAN),
+                                           ("sysadmin", transitions.TERBIT)])
 def test_the_edit_form_has_no_unpublish_button(app, world, viewer, state):
     browser = world_module.logged_in(app, world, viewer)
     page = browser.get(f"/dataset/edit/{world.datasets[state]['name']}")
@@ -83,7 +83,7 @@ def test_the_edit_form_has_no_unpublish_button(app, world, viewer, state):
 def test_the_unpublish_request_is_refused_for_the_operator_of_a_published_dataset(app, world, published):
     """CKAN 2.12's form request itself, sent by hand: refused (the form again, with the reason), nothing saved."""
     browser = world_module.logged_in(app, world, "operator")
-    form_page = browser.get(f"/dataset/edit/{world.datasets[workflow.DRAF]['name']}")
+    form_page = browser.get(f"/dataset/edit/{world.datasets[transitions.DRAF]['name']}")
     response = browser.post(f"/dataset/edit/{published['name']}", data={
         "_csrf_token": world_module.csrf_token(form_page.body), "save": UNPUBLISH}, follow_redirects=False)
     assert response.status_code in (200, 403) and "Location" not in response.headers
@@ -91,9 +91,9 @@ def test_the_unpublish_request_is_refused_for_the_operator_of_a_published_datase
 
 
 @pytest.mark.parametrize("transition, actor, before, after", [
-    ("ajukan", "operator", workflow.DRAF, workflow.DIAJUKAN),
-    ("kembalikan_opd", "verifikator_opd", workflow.DIAJUKAN, workflow.PERLU_PERBAIKAN),
-    ("verifikasi_opd", "verifikator_opd", workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD),
+    ("ajukan", "operator", transitions.DRAF, transitions.DIAJUKAN),
+    ("kembalikan_opd", "verifikator_opd", transitions.DIAJUKAN, transitions.PERLU_PERBAIKAN),
+    ("verifikasi_opd", "verifikator_opd", transitions.DIAJUKAN, transitions.TERVERIFIKASI_OPD),
 ])
 def test_a_transition_that_leaves_the_dataset_unchanged_is_saved_and_indexed(world, transition, actor, before,
                                                                               after):
@@ -104,7 +104,7 @@ def test_a_transition_that_leaves_the_dataset_unchanged_is_saved_and_indexed(wor
     helpers.call_action("satudata_transition", context={"user": world.name(actor)}, id=dataset["id"],
                         transition=transition, note="Catatan uji")
     model.Session.remove()  # what a new request sees: only what was committed
-    assert workflow.current_state(dataset["id"]) == after
+    assert transitions.current_state(dataset["id"]) == after
     history = helpers.call_action("satudata_workflow_history", context={"user": world.name("walidata")},
                                   id=dataset["id"])
     assert history[-1]["transition"] == transition

@@ -10,8 +10,8 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.tables import upload_check as upload_report
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.tables import upload_check
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import factories as satudata_factories
 from ckanext.satudata_blitar.tests import world as world_module
 
@@ -42,7 +42,7 @@ def test_a_dataset_without_data_cannot_be_submitted(app, world, actor):
     response = _submit(app, world, dataset["id"], actor)
     assert response.status_code == 409
     assert "dapat diajukan hanya bila" in response.json["error"]["id"][0]
-    assert workflow.current_state(dataset["id"]) == workflow.DRAF
+    assert transitions.current_state(dataset["id"]) == transitions.DRAF
 
 
 @pytest.mark.parametrize("report_status, expected", [("pending", 409), ("error", 409), ("ok", 200), ("warning", 200)])
@@ -52,9 +52,9 @@ def test_only_an_accepted_upload_report_counts_as_loaded(app, world, report_stat
     issues = {"error": [{"severity": "error", "message": "x"}],
               "warning": [{"severity": "warning", "message": "x"}]}.get(report_status, [])
     if report_status == "pending":
-        upload_report.mark_pending(resource["id"])
+        upload_check.mark_pending(resource["id"])
     else:
-        upload_report.save(resource["id"], {"rows": 1, "issues": issues})
+        upload_check.save(resource["id"], {"rows": 1, "issues": issues})
     assert _submit(app, world, dataset["id"]).status_code == expected
 
 
@@ -66,7 +66,7 @@ def test_data_in_the_datastore_counts_as_loaded(app, world):
     helpers.call_action("datastore_create", context=sysadmin, resource_id=resource["id"], force=True,
                         **satudata_factories.table())
     assert _submit(app, world, dataset["id"]).status_code == 200
-    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+    assert transitions.current_state(dataset["id"]) == transitions.DIAJUKAN
 
 
 def test_a_ckan_draft_cannot_be_submitted_even_with_data(app, world):
@@ -78,7 +78,7 @@ def test_a_ckan_draft_cannot_be_submitted_even_with_data(app, world):
     response = _submit(app, world, dataset["id"])
     assert response.status_code == 409
     assert "masih draf" in response.json["error"]["id"][0]
-    assert workflow.current_state(dataset["id"]) == workflow.DRAF
+    assert transitions.current_state(dataset["id"]) == transitions.DRAF
 
 
 def test_the_dataset_page_says_why_it_cannot_be_submitted(app, world):
@@ -94,7 +94,7 @@ def test_the_dataset_page_says_why_it_cannot_be_submitted(app, world):
 def returned(world):
     unload = world_module.loaded_plugins()
     try:
-        dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="dikembalikan")
+        dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="dikembalikan")
         helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
                             id=dataset["id"], transition="kembalikan_opd", note=REASON)
     finally:
@@ -125,7 +125,7 @@ def test_the_lists_show_the_state_who_acts_next_and_the_reason(app, world, retur
 
 
 def test_the_operator_submits_from_the_list_and_stays_on_it(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="ajukan-dari-daftar")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="ajukan-dari-daftar")
     operator = world_module.logged_in(app, world, "operator")
     page = BeautifulSoup(operator.get("/dataset/?q=name:ajukan-dari-daftar").body, "html.parser")
     form = page.select_one("form.satudata-list-submit")
@@ -134,11 +134,11 @@ def test_the_operator_submits_from_the_list_and_stays_on_it(app, world):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/dataset/?q=name:ajukan-dari-daftar") or \
         "/dataset/?q=name" in response.headers["Location"]
-    assert workflow.current_state(dataset["id"]) == workflow.DIAJUKAN
+    assert transitions.current_state(dataset["id"]) == transitions.DIAJUKAN
 
 
 def test_the_list_never_sends_the_browser_to_another_site(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="ajukan-keluar")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="ajukan-keluar")
     operator = world_module.logged_in(app, world, "operator")
     page = operator.get("/dataset/ajukan-keluar").body
     response = operator.post(f"/dataset/{dataset['name']}/transition", follow_redirects=False, data={
@@ -157,10 +157,10 @@ def _search(app, world, viewer, **params):
 
 def test_search_results_carry_the_state_and_who_acts_next(app, world, returned):
     results = _search(app, world, "operator", q="organization:dinas-kesehatan")
-    assert results["dikembalikan"]["satudata_status"] == workflow.PERLU_PERBAIKAN
+    assert results["dikembalikan"]["satudata_status"] == transitions.PERLU_PERBAIKAN
     assert results["dikembalikan"]["satudata_waiting_for"] == ["operator"]
     assert results["dikembalikan"]["satudata_return_note"] == REASON
-    assert results["data-diajukan"]["satudata_status"] == workflow.DIAJUKAN
+    assert results["data-diajukan"]["satudata_status"] == transitions.DIAJUKAN
     assert results["data-diajukan"]["satudata_waiting_for"] == ["verifikator_opd"]
     assert results["data-terverifikasi_opd"]["satudata_waiting_for"] == ["verifikator_kominfotik", "walidata"]
     assert results["data-terbit"]["satudata_waiting_for"] == []
@@ -171,7 +171,7 @@ def test_search_results_come_from_the_index_without_a_query_per_result(app, worl
     calls = []
     monkeypatch.setattr(dataset_state, "fields", lambda *args: calls.append(args) or {})
     results = _search(app, world, "walidata")
-    assert results["dikembalikan"]["satudata_status"] == workflow.PERLU_PERBAIKAN
+    assert results["dikembalikan"]["satudata_status"] == transitions.PERLU_PERBAIKAN
     assert calls == []
 
 
@@ -181,7 +181,7 @@ def test_the_indexed_state_follows_every_transition(world):
     for state, dataset in world.datasets.items():
         found = helpers.call_action("package_search", context={"ignore_auth": True}, include_private=True,
                                     fq=f"+id:{dataset['id']} +satudata_status:{state}")["results"]
-        assert [r["name"] for r in found] == [dataset["name"]], (state, workflow.current_state(dataset["id"]))
+        assert [r["name"] for r in found] == [dataset["name"]], (state, transitions.current_state(dataset["id"]))
 
 
 def test_the_indexed_state_survives_a_load_that_ends_after_the_verifications(world, with_test_worker):
@@ -190,12 +190,12 @@ def test_the_indexed_state_survives_a_load_that_ends_after_the_verifications(wor
     from ckan.lib import jobs
     queue = jobs.get_queue()
     queue.empty()
-    dataset = world_module.dataset_in_state(world, workflow.DISETUJUI, name="dimuat-belakangan")
+    dataset = world_module.dataset_in_state(world, transitions.DISETUJUI, name="dimuat-belakangan")
     assert queue.count == 1  # the upload's load, still waiting
     jobs.Worker().work(burst=True)
     found = helpers.call_action("package_search", context={"ignore_auth": True}, include_private=True,
-                                fq=f"+id:{dataset['id']} +satudata_status:{workflow.DISETUJUI}")["results"]
-    assert [(r["name"], r["satudata_status"]) for r in found] == [(dataset["name"], workflow.DISETUJUI)]
+                                fq=f"+id:{dataset['id']} +satudata_status:{transitions.DISETUJUI}")["results"]
+    assert [(r["name"], r["satudata_status"]) for r in found] == [(dataset["name"], transitions.DISETUJUI)]
     assert found[0]["resources"][0]["datastore_active"] is True
 
 
@@ -203,8 +203,8 @@ def test_visitors_see_only_published_states(app, world):
     response = app.post("/api/3/action/package_search", json={"include_private": True, "rows": 100,
                                                                "facet.field": ["satudata_status"]})
     result = response.json["result"]
-    assert {r["satudata_status"] for r in result["results"]} == {workflow.TERBIT}
-    assert set(result["facets"]["satudata_status"]) == {workflow.TERBIT}
+    assert {r["satudata_status"] for r in result["results"]} == {transitions.TERBIT}
+    assert set(result["facets"]["satudata_status"]) == {transitions.TERBIT}
 
 
 def _facet_titles(html):
@@ -236,10 +236,10 @@ def _contrast(a, b):
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.parametrize("state", list(workflow.STATE_LABELS))
+@pytest.mark.parametrize("state", list(transitions.STATE_LABELS))
 def test_each_state_has_its_own_readable_badge(state):
     from pathlib import Path
-    css = (Path(workflow.__file__).parents[1] / "assets" / "css" / "workflow.css").read_text()
+    css = (Path(transitions.__file__).parents[1] / "assets" / "css" / "workflow.css").read_text()
     rule = re.search(r"\.satudata-status-%s\s*\{([^}]*)\}" % state, css)
     assert rule, state
     colour = re.search(r"(?<!-)color:\s*(#[0-9a-f]{6})", rule.group(1)).group(1)
@@ -284,7 +284,7 @@ def test_the_state_is_read_once_per_request_and_afresh_after_a_transition(app, w
     import sqlalchemy
     from ckan import model
 
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="dibaca-sekali")
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="dibaca-sekali")
     statements = []
 
     def record(_conn, _cursor, statement, *_args):
@@ -294,14 +294,14 @@ def test_the_state_is_read_once_per_request_and_afresh_after_a_transition(app, w
     sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
     try:
         with app.flask_app.test_request_context():
-            assert [workflow.current_state(dataset["id"]) for _ in range(5)] == [workflow.DIAJUKAN] * 5
+            assert [transitions.current_state(dataset["id"]) for _ in range(5)] == [transitions.DIAJUKAN] * 5
             assert len(statements) == 1
             helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
                                 id=dataset["id"], transition="verifikasi_opd")
-            assert workflow.current_state(dataset["id"]) == workflow.TERVERIFIKASI_OPD
+            assert transitions.current_state(dataset["id"]) == transitions.TERVERIFIKASI_OPD
         with app.flask_app.test_request_context():
             before = len(statements)
-            assert workflow.current_state(dataset["id"]) == workflow.TERVERIFIKASI_OPD
+            assert transitions.current_state(dataset["id"]) == transitions.TERVERIFIKASI_OPD
             assert len(statements) == before + 1  # a new request reads it again
     finally:
         sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)

@@ -31,7 +31,7 @@ import ckan.tests.helpers as helpers
 from ckanext.satudata_blitar.cli import satudata
 from ckanext.satudata_blitar.model import DatasetStatus, Reminder
 from ckanext.satudata_blitar.tests import world as world_module
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 
 NOW = "2026-12-09 01:00"
 TODAY = datetime.date(2026, 12, 9)
@@ -47,7 +47,7 @@ ELEMENTS = {"Jumlah Puskesmas": "2026-12-11", "Jumlah Dokter": "2026-12-04", "Ju
 
 
 def _set_up(world):
-    world_module.dataset_in_state(world, workflow.DIAJUKAN, name="baru-diajukan")
+    world_module.dataset_in_state(world, transitions.DIAJUKAN, name="baru-diajukan")
     for name, changed in CHANGED.items():
         model.Session.execute(sa.update(DatasetStatus).where(
             DatasetStatus.package_id == model.Package.get(name).id).values(changed_at=changed))
@@ -68,8 +68,8 @@ def _set_up(world):
     helpers.call_action("satudata_reminder_settings_update", context=walidata, reminders=True, language="en")
 
 
-pytestmark = pytest.mark.world(states=[workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI,
-                                       workflow.PERLU_PERBAIKAN], extend=_set_up)
+pytestmark = pytest.mark.world(states=[transitions.DIAJUKAN, transitions.TERVERIFIKASI_OPD, transitions.DISETUJUI,
+                                       transitions.PERLU_PERBAIKAN], extend=_set_up)
 
 
 def _remind(app, cli, *args):

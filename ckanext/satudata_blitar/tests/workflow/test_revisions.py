@@ -9,7 +9,7 @@ import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.tables import upload_check
 from ckanext.satudata_blitar.workflow import revisions
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 
@@ -20,14 +20,14 @@ def _api(app, world, actor, action, **data):
 
 
 def test_a_revision_goes_through_both_stages_and_then_replaces_the_live_version(app, world):
-    live = world_module.dataset_in_state(world, workflow.TERBIT, name="penduduk-revisi-uji")
+    live = world_module.dataset_in_state(world, transitions.TERBIT, name="penduduk-revisi-uji")
     old_resource = live["resources"][0]
 
     response = _api(app, world, "operator", "satudata_revision_create", id=live["id"])
     assert response.status_code == 200, response.body
     revision = response.json["result"]
     assert (revision["name"], revision["private"], revision["satudata_status"]) == (
-        "penduduk-revisi-uji-revisi", True, workflow.DRAF)
+        "penduduk-revisi-uji-revisi", True, transitions.DRAF)
 
     # The operator fixes the metadata and adds next year's file, on the revision.
     operator = {"user": world.name("operator")}
@@ -67,14 +67,14 @@ def test_a_revision_goes_through_both_stages_and_then_replaces_the_live_version(
 
     # The history shows both versions.
     history = helpers.call_action("satudata_workflow_history", id=live["id"])
-    transitions = [(e["package_id"] == live["id"], e["transition"]) for e in history]
-    assert transitions[-6:] == [(False, "buat"), (False, "ajukan"), (False, "verifikasi_opd"),
-                                (False, "verifikasi_walidata"), (False, "terbitkan"), (True, "terbitkan_revisi")]
-    assert transitions[:5] == [(True, "buat"), (True, "ajukan"), (True, "verifikasi_opd"),
-                               (True, "verifikasi_walidata"), (True, "terbitkan")]
+    moves = [(e["package_id"] == live["id"], e["transition"]) for e in history]
+    assert moves[-6:] == [(False, "buat"), (False, "ajukan"), (False, "verifikasi_opd"),
+                          (False, "verifikasi_walidata"), (False, "terbitkan"), (True, "terbitkan_revisi")]
+    assert moves[:5] == [(True, "buat"), (True, "ajukan"), (True, "verifikasi_opd"),
+                         (True, "verifikasi_walidata"), (True, "terbitkan")]
 
 
-@pytest.mark.parametrize("state", [workflow.DRAF, workflow.DIAJUKAN, workflow.DISETUJUI])
+@pytest.mark.parametrize("state", [transitions.DRAF, transitions.DIAJUKAN, transitions.DISETUJUI])
 def test_only_published_datasets_are_revised(app, world, state):
     dataset = world_module.dataset_in_state(world, state, name=f"belum-terbit-{state}".replace("_", "-"))
     response = _api(app, world, "operator", "satudata_revision_create", id=dataset["id"])
@@ -83,7 +83,7 @@ def test_only_published_datasets_are_revised(app, world, state):
 
 
 def test_one_revision_at_a_time(app, world):
-    live = world_module.dataset_in_state(world, workflow.TERBIT, name="satu-revisi")
+    live = world_module.dataset_in_state(world, transitions.TERBIT, name="satu-revisi")
     assert _api(app, world, "operator", "satudata_revision_create", id=live["id"]).status_code == 200
     second = _api(app, world, "operator", "satudata_revision_create", id=live["id"])
     assert second.status_code == 409
@@ -92,12 +92,12 @@ def test_one_revision_at_a_time(app, world):
 
 @pytest.mark.parametrize("actor", ["operator_other_opd", "verifikator_opd", "walidata", "anonymous"])
 def test_only_the_opds_operator_revises(app, world, actor):
-    live = world_module.dataset_in_state(world, workflow.TERBIT, name=f"revisi-oleh-{actor}".replace("_", "-"))
+    live = world_module.dataset_in_state(world, transitions.TERBIT, name=f"revisi-oleh-{actor}".replace("_", "-"))
     assert _api(app, world, actor, "satudata_revision_create", id=live["id"]).status_code == 403
 
 
 def test_the_operator_starts_a_revision_from_the_dataset_page(app, world):
-    live = world_module.dataset_in_state(world, workflow.TERBIT, name="revisi-dari-halaman")
+    live = world_module.dataset_in_state(world, transitions.TERBIT, name="revisi-dari-halaman")
     browser = world_module.logged_in(app, world, "operator")
     page = browser.get("/dataset/revisi-dari-halaman").body
     assert "satudata-revise" in page
@@ -107,7 +107,7 @@ def test_the_operator_starts_a_revision_from_the_dataset_page(app, world):
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/dataset/edit/revisi-dari-halaman-revisi")
-    assert helpers.call_action("package_show", id="revisi-dari-halaman-revisi")["satudata_status"] == workflow.DRAF
+    assert helpers.call_action("package_show", id="revisi-dari-halaman-revisi")["satudata_status"] == transitions.DRAF
     assert "satudata-revise" not in app.get("/dataset/revisi-dari-halaman").body  # not for the public
 
 
@@ -115,7 +115,7 @@ def test_the_operator_starts_a_revision_from_the_dataset_page(app, world):
 def test_publishing_a_revision_commits_everything_or_nothing(app, world, monkeypatch, failing_step):
     """An injected failure midway (before the live dataset is patched, or after it): the state, the event, the live
     content and the revision copy are as before the attempt."""
-    live = world_module.dataset_in_state(world, workflow.TERBIT, name=f"atomic-{failing_step}".replace("_", "-"))
+    live = world_module.dataset_in_state(world, transitions.TERBIT, name=f"atomic-{failing_step}".replace("_", "-"))
     revision = _api(app, world, "operator", "satudata_revision_create", id=live["id"]).json["result"]
     helpers.call_action("package_patch", context={"user": world.name("operator")}, id=revision["id"],
                         satuan="orang")
@@ -141,7 +141,7 @@ def test_publishing_a_revision_commits_everything_or_nothing(app, world, monkeyp
             return half_then_fail
         monkeypatch.setattr(revisions.tk, "get_action", get_action)
     else:
-        monkeypatch.setattr(workflow, "record_revision_published", boom)
+        monkeypatch.setattr(transitions, "record_revision_published", boom)
 
     with pytest.raises(RuntimeError):
         helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=revision["id"],
@@ -149,9 +149,9 @@ def test_publishing_a_revision_commits_everything_or_nothing(app, world, monkeyp
     monkeypatch.undo()
 
     shown = helpers.call_action("package_show", id=revision["id"])
-    assert (shown["state"], shown["satudata_status"]) == ("active", workflow.DISETUJUI)
+    assert (shown["state"], shown["satudata_status"]) == ("active", transitions.DISETUJUI)
     public = app.get(f"/api/3/action/package_show?id={live['id']}").json["result"]
-    assert (public["satuan"], public["satudata_status"]) == ("jiwa", workflow.TERBIT)
+    assert (public["satuan"], public["satudata_status"]) == ("jiwa", transitions.TERBIT)
     assert revisions.revision_of(revision["id"]).applied_at is None
     history = [e["transition"] for e in helpers.call_action("satudata_workflow_history", id=live["id"])]
     assert "terbitkan_revisi" not in history and history.count("terbitkan") == 1

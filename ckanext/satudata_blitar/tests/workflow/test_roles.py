@@ -4,7 +4,7 @@ import pytest
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 
@@ -56,10 +56,10 @@ def test_a_user_holds_different_roles_in_different_opds(app, world):
     person = factories.UserWithToken()
     _assign(app, world, "walidata", "dinas-kesehatan", person["name"], "editor")
     _assign(app, world, "walidata", "bappeda", person["name"], "verifikator")
-    in_bappeda = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="bappeda-data")
+    in_bappeda = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="bappeda-data")
     helpers.call_action("package_patch", context={"user": world.name("sysadmin")}, id=in_bappeda["id"],
                         owner_org=world.orgs["bappeda"]["id"])
-    in_dinkes = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="dinkes-data")
+    in_dinkes = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="dinkes-data")
     headers = {"Authorization": person["token"]}
 
     verify = [app.post("/api/3/action/satudata_transition", headers=headers, status=None,

@@ -8,7 +8,7 @@ import pytest
 import ckan.model as model
 import ckan.tests.helpers as helpers
 
-from ckanext.satudata_blitar.workflow import transitions as workflow, working_days
+from ckanext.satudata_blitar.workflow import transitions, working_days
 from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.tests.factories import REQUIRED_METADATA
 from ckanext.satudata_blitar.tests import factories as satudata_factories
@@ -16,7 +16,7 @@ from ckanext.satudata_blitar.tests.indonesian_text import english_formats
 
 ACTORS = ["operator", "operator_other_opd", "verifikator_opd", "verifikator_other_opd", "ckan_admin",
           "verifikator_kominfotik", "walidata", "sysadmin"]
-# Who may make each transition (workflow.TRANSITIONS says it in roles; here it is said again in people, so that a
+# Who may make each transition (transitions.TRANSITIONS says it in roles; here it is said again in people, so that a
 # wrong table fails the test). Sysadmins may make any.
 MAY = {
     "ajukan": {"operator"},
@@ -28,13 +28,13 @@ MAY = {
     "tarik": {"walidata"},
 }
 FROM = {
-    "ajukan": {workflow.DRAF, workflow.PERLU_PERBAIKAN},
-    "verifikasi_opd": {workflow.DIAJUKAN},
-    "kembalikan_opd": {workflow.DIAJUKAN},
-    "verifikasi_walidata": {workflow.TERVERIFIKASI_OPD},
-    "kembalikan_walidata": {workflow.TERVERIFIKASI_OPD},
-    "terbitkan": {workflow.DISETUJUI},
-    "tarik": {workflow.TERBIT},
+    "ajukan": {transitions.DRAF, transitions.PERLU_PERBAIKAN},
+    "verifikasi_opd": {transitions.DIAJUKAN},
+    "kembalikan_opd": {transitions.DIAJUKAN},
+    "verifikasi_walidata": {transitions.TERVERIFIKASI_OPD},
+    "kembalikan_walidata": {transitions.TERVERIFIKASI_OPD},
+    "terbitkan": {transitions.DISETUJUI},
+    "tarik": {transitions.TERBIT},
 }
 
 
@@ -56,12 +56,12 @@ def test_role_state_transition_matrix(app, world, state, actor, request):
     (wrong role) or a 409 (wrong state) and nothing changes."""
     dataset = world_module.dataset_in_state(world, state, name=f"m-{state}-{actor}".replace("_", "-"))
     wrong = {}
-    for transition in workflow.TRANSITIONS:
+    for transition in transitions.TRANSITIONS:
         allowed_role = actor in MAY[transition] or actor == "sysadmin"
         allowed_state = state in FROM[transition]
         response = _transition(app, world, actor, dataset["id"], transition)
         if allowed_role and allowed_state:
-            ok = response.status_code == 200 and _state(dataset["id"]) == workflow.TRANSITIONS[transition].to_state
+            ok = response.status_code == 200 and _state(dataset["id"]) == transitions.TRANSITIONS[transition].to_state
             # Put a fresh dataset in place for the remaining transitions.
             dataset = world_module.dataset_in_state(world, state, name=f"m-{state}-{actor}-{transition}".replace(
                 "_", "-"))
@@ -74,12 +74,12 @@ def test_role_state_transition_matrix(app, world, state, actor, request):
 
 
 def test_the_table_and_the_test_agree():
-    assert {name: set(t.from_states) for name, t in workflow.TRANSITIONS.items()} == FROM
+    assert {name: set(t.from_states) for name, t in transitions.TRANSITIONS.items()} == FROM
 
 
 @pytest.mark.parametrize("transition, state", [
-    ("kembalikan_opd", workflow.DIAJUKAN), ("kembalikan_walidata", workflow.TERVERIFIKASI_OPD),
-    ("tarik", workflow.TERBIT)])
+    ("kembalikan_opd", transitions.DIAJUKAN), ("kembalikan_walidata", transitions.TERVERIFIKASI_OPD),
+    ("tarik", transitions.TERBIT)])
 @pytest.mark.parametrize("note", ["", "   "])
 def test_returning_or_withdrawing_needs_a_reason(app, world, transition, state, note):
     actor = "walidata" if transition != "kembalikan_opd" else "verifikator_opd"
@@ -93,14 +93,14 @@ def test_returning_or_withdrawing_needs_a_reason(app, world, transition, state, 
 
 
 def test_an_unknown_transition_is_a_clear_error(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="unknown-transition")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="unknown-transition")
     response = _transition(app, world, "operator", dataset["id"], "setujui-saja")
     assert response.status_code == 409
     assert "transition" in response.json["error"]
 
 
 def test_the_history_records_who_in_which_role_when_from_to_and_the_note(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.PERLU_PERBAIKAN, name="history")
+    dataset = world_module.dataset_in_state(world, transitions.PERLU_PERBAIKAN, name="history")
     history = app.get(f"/api/3/action/satudata_workflow_history?id={dataset['id']}",
                       headers=world.token("operator")).json["result"]
 
@@ -115,14 +115,14 @@ def test_the_history_records_who_in_which_role_when_from_to_and_the_note(app, wo
 
 
 def test_sysadmin_transitions_are_recorded_as_theirs(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="sysadmin-acts")
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="sysadmin-acts")
     assert _transition(app, world, "sysadmin", dataset["id"], "verifikasi_opd").status_code == 200
     last = helpers.call_action("satudata_workflow_history", id=dataset["id"])[-1]
     assert (last["actor_name"], last["actor_role"]) == ("sysadmin", "sysadmin")
 
 
-@pytest.mark.parametrize("state", [workflow.DIAJUKAN, workflow.TERVERIFIKASI_OPD, workflow.DISETUJUI,
-                                   workflow.TERBIT])
+@pytest.mark.parametrize("state", [transitions.DIAJUKAN, transitions.TERVERIFIKASI_OPD, transitions.DISETUJUI,
+                                   transitions.TERBIT])
 def test_content_is_locked_for_the_operator_outside_draft_and_revision(app, world, state):
     dataset = world_module.dataset_in_state(world, state, name=f"locked-{state}".replace("_", "-"))
     headers = world.token("operator")
@@ -137,7 +137,7 @@ def test_content_is_locked_for_the_operator_outside_draft_and_revision(app, worl
     assert helpers.call_action("package_show", id=dataset["id"])["satuan"] == REQUIRED_METADATA["satuan"]
 
 
-@pytest.mark.parametrize("state", [workflow.DRAF, workflow.PERLU_PERBAIKAN])
+@pytest.mark.parametrize("state", [transitions.DRAF, transitions.PERLU_PERBAIKAN])
 def test_the_operator_edits_in_draft_and_revision(app, world, state):
     dataset = world_module.dataset_in_state(world, state, name=f"editable-{state}".replace("_", "-"))
     response = app.post("/api/3/action/package_patch", json={"id": dataset["id"], "satuan": "orang"},
@@ -148,13 +148,13 @@ def test_the_operator_edits_in_draft_and_revision(app, world, state):
 
 @pytest.mark.parametrize("actor", ["operator", "sysadmin"])
 def test_editing_never_publishes_nor_changes_the_workflow(app, world, actor):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name=f"sneaky-{actor}")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name=f"sneaky-{actor}")
     response = app.post("/api/3/action/package_patch", headers=world.token(actor), status=None,
                         json={"id": dataset["id"], "private": False, "satudata_status": "terbit"})
 
     assert response.status_code == 200
     shown = helpers.call_action("package_show", id=dataset["id"])
-    assert (shown["private"], shown["satudata_status"]) == (True, workflow.DRAF)
+    assert (shown["private"], shown["satudata_status"]) == (True, transitions.DRAF)
 
 
 def test_creating_a_public_dataset_is_impossible(app, world):
@@ -162,13 +162,13 @@ def test_creating_a_public_dataset_is_impossible(app, world):
             "owner_org": world.orgs["dinas-kesehatan"]["id"], **REQUIRED_METADATA}
     response = app.post("/api/3/action/package_create", json=body, headers=world.token("operator"))
     assert response.json["result"]["private"] is True
-    assert response.json["result"]["satudata_status"] == workflow.DRAF
+    assert response.json["result"]["satudata_status"] == transitions.DRAF
 
 
 @pytest.mark.parametrize("action", ["bulk_update_public", "bulk_update_private"])
 def test_the_bulk_visibility_buttons_are_refused_even_for_sysadmins(app, world, action):
-    draft = world_module.dataset_in_state(world, workflow.DRAF, name=f"bulk-draft-{action}".replace("_", "-"))
-    published = world_module.dataset_in_state(world, workflow.TERBIT, name=f"bulk-pub-{action}".replace("_", "-"))
+    draft = world_module.dataset_in_state(world, transitions.DRAF, name=f"bulk-draft-{action}".replace("_", "-"))
+    published = world_module.dataset_in_state(world, transitions.TERBIT, name=f"bulk-pub-{action}".replace("_", "-"))
     response = app.post(f"/api/3/action/{action}", headers=world.token("sysadmin"), status=None,
                         json={"datasets": [draft["id"], published["id"]],
                               "org_id": world.orgs["dinas-kesehatan"]["id"]})
@@ -186,10 +186,10 @@ def test_only_an_opd_operator_creates_datasets(app, world, actor):
 
 
 def test_only_terbuka_data_is_published(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.DRAF, name="rahasia")
+    dataset = world_module.dataset_in_state(world, transitions.DRAF, name="rahasia")
     helpers.call_action("package_patch", context={"user": world.name("operator")}, id=dataset["id"],
                         sifat_data="terbatas")
-    for transition, actor in world_module.PATHS[workflow.DISETUJUI]:
+    for transition, actor in world_module.PATHS[transitions.DISETUJUI]:
         assert _transition(app, world, actor, dataset["id"], transition).status_code == 200
 
     response = _transition(app, world, "walidata", dataset["id"], "terbitkan")
@@ -200,19 +200,19 @@ def test_only_terbuka_data_is_published(app, world):
 
 
 def test_withdrawing_hides_the_dataset_and_returns_it_to_the_operator(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.TERBIT, name="ditarik")
+    dataset = world_module.dataset_in_state(world, transitions.TERBIT, name="ditarik")
     assert app.get("/dataset/ditarik", status=None).status_code == 200
 
     assert _transition(app, world, "walidata", dataset["id"], "tarik", note="Data keliru").status_code == 200
 
     assert app.get("/dataset/ditarik", status=None).status_code == 404
-    assert _state(dataset["id"]) == workflow.PERLU_PERBAIKAN
+    assert _state(dataset["id"]) == transitions.PERLU_PERBAIKAN
     assert app.post("/api/3/action/package_patch", json={"id": dataset["id"], "satuan": "orang"},
                     headers=world.token("operator")).status_code == 200
 
 
 def test_two_verifiers_at_the_same_moment_make_exactly_one_transition(app, world):
-    dataset = world_module.dataset_in_state(world, workflow.TERVERIFIKASI_OPD, name="race")
+    dataset = world_module.dataset_in_state(world, transitions.TERVERIFIKASI_OPD, name="race")
     results = []
     barrier = threading.Barrier(2)
 
@@ -231,7 +231,7 @@ def test_two_verifiers_at_the_same_moment_make_exactly_one_transition(app, world
 
     assert sorted(results) == [200, 409]
     moves = [e for e in helpers.call_action("satudata_workflow_history", id=dataset["id"])
-             if e["from_state"] == workflow.TERVERIFIKASI_OPD]
+             if e["from_state"] == transitions.TERVERIFIKASI_OPD]
     assert len(moves) == 1
     assert _state(dataset["id"]) == moves[0]["to_state"]
 
@@ -244,13 +244,13 @@ def test_the_sop_walk_through_with_all_four_roles(app, world, mail_server):
     assert app.get("/dataset/penduduk-menurut-kecamatan", status=None).status_code == 404
     satudata_factories.with_loaded_data(dataset)
 
-    steps = [("operator", "ajukan", workflow.DIAJUKAN, ["verifikator_opd"]),
-             ("verifikator_opd", "kembalikan_opd", workflow.PERLU_PERBAIKAN, ["operator"]),
-             ("operator", "ajukan", workflow.DIAJUKAN, ["verifikator_opd"]),
-             ("verifikator_opd", "verifikasi_opd", workflow.TERVERIFIKASI_OPD,
+    steps = [("operator", "ajukan", transitions.DIAJUKAN, ["verifikator_opd"]),
+             ("verifikator_opd", "kembalikan_opd", transitions.PERLU_PERBAIKAN, ["operator"]),
+             ("operator", "ajukan", transitions.DIAJUKAN, ["verifikator_opd"]),
+             ("verifikator_opd", "verifikasi_opd", transitions.TERVERIFIKASI_OPD,
               ["verifikator_kominfotik", "walidata"]),
-             ("verifikator_kominfotik", "verifikasi_walidata", workflow.DISETUJUI, ["walidata"]),
-             ("walidata", "terbitkan", workflow.TERBIT, ["operator"])]
+             ("verifikator_kominfotik", "verifikasi_walidata", transitions.DISETUJUI, ["walidata"]),
+             ("walidata", "terbitkan", transitions.TERBIT, ["operator"])]
     for actor, transition, state, notified in steps:
         mail_server.clear_smtp_messages()
         response = _transition(app, world, actor, dataset["id"], transition)
@@ -273,7 +273,7 @@ def test_the_mail_is_in_the_portals_language_with_its_date_format(app, world, ma
     import re
 
     monkeypatch.setitem(ckan_config, "ckan.display_timezone", "Asia/Jakarta")
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="surat-bahasa")
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="surat-bahasa")
     mail_server.clear_smtp_messages()
     response = app.post("/en/api/3/action/satudata_transition", headers=world.token("verifikator_opd"),
                         json={"id": dataset["id"], "transition": "kembalikan_opd", "note": "Satuan belum sesuai."})
@@ -294,23 +294,23 @@ def test_every_state_and_movement_has_words_in_both_languages():
     """A new state or transition cannot be missing from the pages, the reports and their files."""
     from ckanext.satudata_blitar.language import translated
 
-    movements = {t.movement for t in workflow.TRANSITIONS.values()}
-    assert movements == set(workflow.MOVEMENT_LABELS)
-    states = {t.to_state for t in workflow.TRANSITIONS.values()} | {workflow.DRAF}
-    assert states == set(workflow.STATE_LABELS)
-    for msgid in [*workflow.MOVEMENT_LABELS.values(), *workflow.STATE_LABELS.values()]:
+    movements = {t.movement for t in transitions.TRANSITIONS.values()}
+    assert movements == set(transitions.MOVEMENT_LABELS)
+    states = {t.to_state for t in transitions.TRANSITIONS.values()} | {transitions.DRAF}
+    assert states == set(transitions.STATE_LABELS)
+    for msgid in [*transitions.MOVEMENT_LABELS.values(), *transitions.STATE_LABELS.values()]:
         assert translated(msgid, "id") != msgid, f"no Indonesian for {msgid!r}"
 
 
 def test_two_stages_two_people_in_each_submission(app, world):
     """Whoever verified a submission at the OPD stage (here a sysadmin, who may make any transition) cannot verify
     or return it at the Walidata stage; a new submission starts afresh."""
-    dataset = world_module.dataset_in_state(world, workflow.DIAJUKAN, name="two-people")
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="two-people")
     assert _transition(app, world, "sysadmin", dataset["id"], "verifikasi_opd").status_code == 200
     for transition in ("verifikasi_walidata", "kembalikan_walidata"):
         refused = _transition(app, world, "sysadmin", dataset["id"], transition)
         assert refused.status_code == 403, transition
-    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == workflow.TERVERIFIKASI_OPD
+    assert helpers.call_action("package_show", id=dataset["id"])["satudata_status"] == transitions.TERVERIFIKASI_OPD
     # Someone else returns it; resubmitted, the OPD verifier verifies, and the sysadmin may now verify stage 2.
     assert _transition(app, world, "walidata", dataset["id"], "kembalikan_walidata").status_code == 200
     assert _transition(app, world, "operator", dataset["id"], "ajukan").status_code == 200
@@ -343,7 +343,7 @@ def test_the_walidatas_pages_cost_the_same_however_many_datasets_wait(app, world
     pages = ["/", "/dataset/", "/dashboard/datasets", "/verifikasi"]
     before = {path: _statements(walidata, path) for path in pages}
     for n in range(3):
-        world_module.dataset_in_state(world, workflow.DISETUJUI, name=f"menunggu-walidata-{n}")
+        world_module.dataset_in_state(world, transitions.DISETUJUI, name=f"menunggu-walidata-{n}")
     after = {path: _statements(walidata, path) for path in pages}
     # /dataset/ shows the new datasets (one CKAN query each for their organisations is stock behaviour); the others
     # must not grow at all.
@@ -361,7 +361,7 @@ def test_the_operators_pages_cost_the_same_however_many_datasets_wait_for_them(a
     working_days.ensure()
     before = {path: _statements(operator, path) for path in pages}
     for n in range(3):
-        world_module.dataset_in_state(world, workflow.DRAF if n % 2 else workflow.PERLU_PERBAIKAN,
+        world_module.dataset_in_state(world, transitions.DRAF if n % 2 else transitions.PERLU_PERBAIKAN,
                                       name=f"menunggu-operator-{n}")
     after = {path: _statements(operator, path) for path in pages}
     assert after == before

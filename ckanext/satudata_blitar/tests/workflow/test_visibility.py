@@ -2,7 +2,7 @@
 verifier, the Kominfotik verifiers, the Walidata and sysadmins, through every path. Table: state × viewer × path."""
 import pytest
 
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.tests import world as world_module
 
 SEES_UNPUBLISHED = {"operator", "verifikator_opd", "verifikator_kominfotik", "walidata", "sysadmin"}
@@ -15,10 +15,10 @@ pytestmark = pytest.mark.world(with_datastore=True)
 
 def _expected(state, viewer, path):
     if path in PUBLIC_ONLY:  # CKAN lists only public datasets there, to everyone
-        return state == workflow.TERBIT
+        return state == transitions.TERBIT
     if path is current_package_list_with_resources:  # CKAN adds private datasets for sysadmins only
-        return state == workflow.TERBIT or viewer == "sysadmin"
-    return state == workflow.TERBIT or viewer in SEES_UNPUBLISHED
+        return state == transitions.TERBIT or viewer == "sysadmin"
+    return state == transitions.TERBIT or viewer in SEES_UNPUBLISHED
 
 
 def _api(app, world, viewer, action, **params):

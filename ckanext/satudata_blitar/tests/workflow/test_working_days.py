@@ -19,7 +19,7 @@ import ckan.tests.helpers as helpers
 from ckan.exceptions import CkanConfigurationException
 
 from ckanext.satudata_blitar.model import DatasetStatus
-from ckanext.satudata_blitar.workflow import transitions as workflow
+from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.workflow import working_days
 
 D = datetime.date
@@ -158,7 +158,7 @@ def test_the_table_follows_the_walidata_s_days_and_covers_the_years_asked(calend
 @pytest.fixture(scope="module")
 def submitted(world):
     """The world's Diajukan dataset, put in that state at a chosen time by each test."""
-    dataset = world.datasets[workflow.DIAJUKAN]
+    dataset = world.datasets[transitions.DIAJUKAN]
 
     def since(when: datetime.datetime) -> dict:
         status = model.Session.get(DatasetStatus, dataset["id"])
@@ -173,7 +173,7 @@ def _judged(world, now):
     with freezegun.freeze_time(now, ignore=["jwt"]):
         queue = helpers.call_action("satudata_verification_queue", context={"user": world.name("verifikator_opd")})
         pipeline = helpers.call_action("satudata_pipeline", context={"user": world.name("walidata")})
-    name = world.datasets[workflow.DIAJUKAN]["name"]
+    name = world.datasets[transitions.DIAJUKAN]["name"]
     item = next(i for i in queue if i["name"] == name)
     overdue = next((i for i in pipeline["overdue"] if i["name"] == name), None)
     opd = next(o for o in pipeline["opds"] if o["name"] == "dinas-kesehatan")
@@ -224,7 +224,7 @@ def test_the_pages_say_working_days(app, world, submitted, path, standard, late)
     with freezegun.freeze_time(T(2026, 12, 2, 10), ignore=["jwt"]):
         soup = _soup(app.get(path, headers=world.token("verifikator_opd")))
     row = next(row for row in soup.select("table.satudata-queue tbody tr")
-               if row.a["href"].endswith(world.datasets[workflow.DIAJUKAN]["name"]))
+               if row.a["href"].endswith(world.datasets[transitions.DIAJUKAN]["name"]))
     cells = [cell.get_text(" ", strip=True) for cell in row.select("td")]
     assert cells[-1] == standard
     assert row.select_one(".satudata-late").get_text(strip=True) == late
