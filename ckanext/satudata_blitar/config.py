@@ -44,7 +44,7 @@ def reminders_element_notice_days() -> int:
     return max(tk.config["ckanext.satudata_blitar.reminders.element_notice_days"], 0)
 
 
-# Uploaded tables (tables/load_queue.py, file_safety.py, tables/table_parser.py)
+# Uploaded tables (tables/load_queue.py, files/safety.py, tables/table_parser.py)
 
 def upload_max_bytes() -> int:
     return tk.config["ckanext.satudata_blitar.upload.max_bytes"]

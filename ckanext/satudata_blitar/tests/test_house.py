@@ -112,9 +112,9 @@ FORMER_NAMES = re.compile(r"\b(?:views_portal|upload_report\.py)\b")
 # Files of others, named as their projects name them: CKAN's (`ckan/…`) and its plugins' (`ckanext/<plugin>/…`)
 # are looked up in the virtualenv; these are the base image's (docker/Dockerfile).
 ELSEWHERE = {"prerun.py"}
-# Stale names in files another change is rewriting (the module split of tables/ingest.py): each must still be
-# stale (a fixed one is taken off this list) and is fixed when that change lands.
-KNOWN_STALE = {("ckanext/satudata_blitar/tables/ingest.py", "logic/action.py")}
+# Stale names in files another change is rewriting, (file, name): each must still be stale (a fixed one is taken
+# off this list) and is fixed when that change lands. None now.
+KNOWN_STALE: set[tuple[str, str]] = set()
 
 
 @functools.cache
