@@ -129,10 +129,18 @@ def _tag_name(tag: Any) -> str:
     return tag["name"] if isinstance(tag, dict) else tag
 
 
+def _of_a_vocabulary(data_dict: dict[str, Any]) -> bool:
+    """A vocabulary's tags are the site's list of allowed values, not what datasets say: listed as CKAN lists them
+    (as tag_show shows them)."""
+    return bool(data_dict.get("vocabulary_id"))
+
+
 @tk.chained_action
 @tk.side_effect_free
 def tag_list(original_action, context, data_dict):
-    """Tags of published datasets only (CKAN lists the tags of private datasets too)."""
+    """Free tags of published datasets only (CKAN lists the tags of private datasets too)."""
+    if _of_a_vocabulary(data_dict):
+        return original_action(context, data_dict)
     public = _public_tag_names()
     return [tag for tag in original_action(context, data_dict) if _tag_name(tag) in public]
 
@@ -140,6 +148,8 @@ def tag_list(original_action, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def tag_autocomplete(original_action, context, data_dict):
+    if _of_a_vocabulary(data_dict):
+        return original_action(context, data_dict)
     public = _public_tag_names()
     return [tag for tag in original_action(context, data_dict) if _tag_name(tag) in public]
 
@@ -147,6 +157,8 @@ def tag_autocomplete(original_action, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def tag_search(original_action, context, data_dict):
+    if _of_a_vocabulary(data_dict):
+        return original_action(context, data_dict)
     public = _public_tag_names()
     result = original_action(context, data_dict)
     tags = [tag for tag in result["results"] if _tag_name(tag) in public]

@@ -209,6 +209,17 @@ def test_tags_of_unpublished_datasets_are_not_listed(app, world, viewer):
     assert _api(app, world, viewer, "tag_show", id="terbuka-umum").status_code == 200
 
 
+def test_a_vocabulary_s_tags_are_listed_as_in_ckan(app, world):
+    vocabulary = factories.Vocabulary(name="satuan-baku", tags=[{"name": "jiwa"}, {"name": "persen"}])
+    listed = _api(app, world, "anonymous", "tag_list", vocabulary_id=vocabulary["id"]).json["result"]
+    searched = _api(app, world, "anonymous", "tag_search", vocabulary_id=vocabulary["id"], query="e").json["result"]
+    completed = _api(app, world, "anonymous", "tag_autocomplete", vocabulary_id=vocabulary["id"], q="ji").json["result"]
+    assert sorted(listed) == ["jiwa", "persen"]
+    assert [tag["name"] for tag in searched["results"]] == ["persen"] and completed == ["jiwa"]
+    assert _api(app, world, "anonymous", "tag_show", id="jiwa", vocabulary_id=vocabulary["id"]).status_code == 200
+    assert "jiwa" not in _api(app, world, "anonymous", "tag_list").json["result"]
+
+
 @pytest.mark.parametrize("viewer", OUTSIDERS)
 @pytest.mark.parametrize("container", ["dinas-kesehatan", "topik-kesehatan"])
 def test_member_lists_show_only_visible_datasets(app, world, viewer, container):
