@@ -6,6 +6,8 @@
   exists: a module moved or renamed leaves no stale name behind.
 - A table or list with nothing to show says so through one macro (`empty` of templates/satudata/macros.html) and one
   CSS class, `satudata-empty`.
+- A table wider than a phone scrolls in one kind of box, with its scroll cue: the `table`/`scroll_table` macros of
+  templates/satudata/macros.html write every `satudata-wide` box.
 - No function is too long to read at once (60 lines), outside the tests and the generated migrations.
 """
 from __future__ import annotations
@@ -100,6 +102,25 @@ def test_an_empty_list_says_so_through_the_macro(path):
 def test_the_macro_writes_one_class_the_theme_styles():
     assert 'class="satudata-empty' in MACROS.read_text()
     assert ".satudata-empty {" in (PACKAGE / "assets" / "css" / "theme.css").read_text()
+
+
+# --- the wide table's scroll box ---------------------------------------------------------------------------------
+# A box written by hand: a tag whose class holds satudata-wide, or the scroll cue named outside the macros.
+HAND_WRITTEN_WIDE_BOX = re.compile(r"<\w+\b[^>]*\bclass=\"[^\"]*\bsatudata-wide\b")
+
+
+@pytest.mark.parametrize("path", [path for path in _templates() if path != MACROS],
+                         ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_a_wide_table_s_scroll_box_comes_from_the_macro(path):
+    text = path.read_text()
+    assert not HAND_WRITTEN_WIDE_BOX.search(text), \
+        "write {% call macros.table(rows, _('…'), 'table …') %}…{% endcall %} (templates/satudata/macros.html)"
+    assert "scroll_cue.html" not in text, "the scroll cue is the box's own (macros.table, macros.scroll_table)"
+
+
+def test_the_macro_writes_the_box_the_theme_styles():
+    assert "scroll_cue.html" in MACROS.read_text() and "satudata-wide" in MACROS.read_text()
+    assert ".satudata-wide {" in (PACKAGE / "assets" / "css" / "theme.css").read_text()
 
 
 # --- no stale names in docstrings and comments --------------------------------------------------------------------
