@@ -36,6 +36,12 @@ def test_the_upload_check_and_the_data_template_are_for_the_workflow_s_people(ap
     assert shown == ((True, True) if viewer in WORKFLOW_PEOPLE else (False, False)), shown
 
 
+def _information(page) -> dict[str, str]:
+    """The rows of the page's "Informasi Tambahan" table: label -> value."""
+    return {row.th.get_text(strip=True): row.td.get_text(strip=True) for row in page.select("table tbody tr")
+            if row.th and row.td}
+
+
 def test_the_additional_information_shows_what_the_opd_filled_in_and_no_empty_row(app, world):
     import ckan.tests.helpers as helpers
 
@@ -43,9 +49,7 @@ def test_the_additional_information_shows_what_the_opd_filled_in_and_no_empty_ro
     resource_id = resource_page.rsplit("/", 1)[-1]
 
     def rows():
-        page = _page(app, world, "anonymous", resource_page)
-        return {row.th.get_text(strip=True): row.td.get_text(strip=True) for row in page.select("table tbody tr")
-                if row.th and row.td}
+        return _information(_page(app, world, "anonymous", resource_page))
 
     assert "Tahun / Periode" not in rows()  # left empty
     helpers.call_action("resource_patch", context={"user": world.name("sysadmin")}, id=resource_id, periode="2024")
@@ -59,9 +63,7 @@ def test_an_upload_s_size_reads_in_kb_and_its_raw_address_is_not_shown(app, worl
     resource_id = resource_page.rsplit("/", 1)[-1]
     helpers.call_action("resource_patch", context={"user": world.name("sysadmin")}, id=resource_id, size=4915)
     page = _page(app, world, "anonymous", resource_page)
-    rows = {row.th.get_text(strip=True): row.td.get_text(strip=True) for row in page.select("table tbody tr")
-            if row.th and row.td}
-    assert rows["Ukuran Berkas"] == "4,8 KB"
+    assert _information(page)["Ukuran Berkas"] == "4,8 KB"
     assert helpers.call_action("resource_show", id=resource_id)["url_type"] == "upload"
     shown = [p.get_text(" ", strip=True) for p in page.select(".module-content p")]
     assert shown and not [text for text in shown if text.startswith("URL:")], shown
