@@ -98,7 +98,11 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=20000)
     parser.add_argument("--opds", type=int, default=50)
     parser.add_argument("--elements", type=int, default=40, help="data elements per OPD")
+    parser.add_argument("--existing", action="store_true", help="time the reports on the databases of --ckan-ini "
+                        "as they are, inserting nothing (bench/province.py's world)")
     args = parser.parse_args()
+    if args.existing and not args.ckan_ini:
+        parser.error("--existing needs --ckan-ini")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import serve
     serve.require(server=False)
@@ -118,14 +122,16 @@ def main() -> None:
         "unnest(ARRAY['urusan', 'definisi', 'satuan', 'konsep']) k"))
     with app._wsgi_app.test_request_context():
         start = time.perf_counter()
-        for statement in setup.split(";\n"):
+        for statement in setup.split(";\n") if not args.existing else []:
             if statement.strip():
                 model.Session.execute(sa.text(statement), {"datasets": args.datasets, "opds": args.opds,
                                                            "elements": args.elements})
-        events = model.Session.execute(sa.text("SELECT count(*) FROM satudata_workflow_event")).scalar()
-        elements = model.Session.execute(sa.text("SELECT count(*) FROM satudata_data_element")).scalar()
-        print(f"setup: {args.opds} OPDs, {args.datasets} datasets, {events} events and {elements} data elements "
-              f"in all, {time.perf_counter() - start:.1f} s")
+        count = model.Session.execute(sa.text(
+            "SELECT (SELECT count(*) FROM \"group\" WHERE is_organization AND state = 'active'), "
+            "(SELECT count(*) FROM package WHERE state = 'active' AND type = 'dataset'), "
+            "(SELECT count(*) FROM satudata_workflow_event), (SELECT count(*) FROM satudata_data_element)")).one()
+        print(f"{'as it is' if args.existing else 'setup'}: {count[0]} OPDs, {count[1]} datasets, {count[2]} events "
+              f"and {count[3]} data elements in all, {time.perf_counter() - start:.1f} s")
         now = datetime.datetime(2026, 12, 15)
         try:
             for kind, period in [("monitoring", "2026"), ("monitoring", "2026-Q3"), ("monitoring", "2026-07"),

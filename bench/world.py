@@ -217,29 +217,51 @@ CLONED = {
 }
 
 
-def clone(db: str, template_id: str, prefix: str, count: int, orgs: list[str], state: str) -> None:
-    """`count` copies of the template named <prefix>-0001…, spread over `orgs`, in workflow state `state`."""
+def columns(db: str, table: str) -> list[str]:
+    """The table's columns in the database (a column a later CKAN adds is copied too; none: no such table)."""
+    return serve.psql_admin(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' "
+                            f"AND table_schema = 'public' ORDER BY ordinal_position", db=db).split()
+
+
+def copy_sql(db: str, table: str, source: str, where: str, replaced: dict[str, str | None]) -> str | None:
+    """INSERT … SELECT of the rows `t` of `table` that match `where`, once per row of `source` (joined as given,
+    e.g. ``c`` for a temporary table of the copies): every column as it is, but those of `replaced`
+    (an expression, or None: not copied). None when the database has no such table."""
+    names = [c for c in columns(db, table) if replaced.get(c, "") is not None]
+    if not names:
+        return None
+    values = [replaced.get(c, f't."{c}"') for c in names]
+    quoted = ", ".join(f'"{c}"' for c in names)
+    return f'INSERT INTO "{table}" ({quoted}) SELECT {", ".join(values)} FROM "{table}" t, {source} WHERE {where}'
+
+
+def copy_name(prefix: str, count: int) -> str:
+    """SQL of the name of copy `g` of `count`: <prefix>-0001…, zero-padded to the width of the largest (PostgreSQL's
+    lpad cuts a longer string: 100,000 copies need six digits)."""
+    return f"'{prefix}-' || lpad(g::text, {max(4, len(str(count)))}, '0')"
+
+
+def clone(db: str, template_id: str, prefix: str, count: int, orgs: list[str], state: str,
+          events: bool = True) -> None:
+    """`count` copies of the template named <prefix>-0001…, spread over `orgs` (copy g in orgs[g % len(orgs)]), in
+    workflow state `state`; events=False copies no workflow event (the caller writes their histories)."""
     from ckanext.satudata_blitar import adapters  # CKAN loaded only here: a missing one is named by serve.require
     statements = [
         "BEGIN",
-        f"CREATE TEMP TABLE c AS SELECT g, '{prefix}-' || lpad(g::text, 4, '0') AS pid, "
+        f"CREATE TEMP TABLE c AS SELECT g, {copy_name(prefix, count)} AS pid, "
         f"(ARRAY[{', '.join(repr(o) for o in orgs)}])[1 + g % {len(orgs)}] AS org FROM generate_series(1, {count}) g",
     ]
     for table, (where, replaced) in CLONED.items():
-        columns = [c for c in serve.psql_admin(
-            f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' "
-            f"AND table_schema = 'public' ORDER BY ordinal_position", db=db).split() if replaced.get(c, "") is not None]
-        values = [replaced.get(c, f't."{c}"') for c in columns]
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        sql = (f'INSERT INTO "{table}" ({quoted}) SELECT {", ".join(values)} FROM "{table}" t, c '
-               f"WHERE {where}")
+        if table == "satudata_workflow_event" and not events:
+            continue
+        sql = copy_sql(db, table, "c", where, replaced)
         statements.append(sql.replace(":template", f"'{template_id}'").replace(":state", f"'{state}'"))
         if table == "package":
             statements.append(adapters.extras_insert_sql(
                 f"SELECT c.pid, x.key, x.value FROM ({adapters.extras_rows_sql()}) x, c "
                 f"WHERE x.package_id = '{template_id}'"))
     statements += ["COMMIT", "ANALYZE"]
-    serve.psql_admin("", db=db, stdin=";\n".join(statements) + ";\n")
+    serve.psql_admin("", db=db, stdin=";\n".join(statements) + ";\n", timeout=3600)
 
 
 if __name__ == "__main__":  # serve's sysadmin_token, in a process of its own

@@ -22,7 +22,7 @@ import pytest
 from ckan.common import config
 
 BENCH = Path(__file__).resolve().parents[3] / "bench"
-MODULES = ("serve", "world", "load", "pages")
+MODULES = ("serve", "world", "load", "pages", "province")
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_ours_and_stock_serve_the_same_database_with_and_without_our_plugins(ben
 
 
 def test_each_benchmark_parses_its_options(bench, capsys):
-    for module in ("serve", "load", "pages"):
+    for module in ("serve", "load", "pages", "province"):
         with pytest.raises(SystemExit) as done:
             importlib.import_module(module).main(["--help"])
         assert done.value.code == 0, module
@@ -131,6 +131,9 @@ SMOKE = {
     "page_costs": (["--published", "2", "--waiting", "1", "--rounds", "1", "--viewers", "walidata"],
                    "1 datasets waiting for the Walidata"),
     "reports": (["--opds", "2", "--datasets", "30", "--elements", "2"], "evaluation 2026-07"),
+    "province": (["--datasets", "30", "--opds", "3", "--api-opds", "1", "--elements", "12", "--in-progress", "9",
+                  "--sample", "6", "--rounds", "1", "--warmup", "0", "--workers", "1", "--max-minutes", "10"],
+                 "province: done"),
     "ingest": (["--rows", "30", "--cases", "ours:csv,stock:csv"], "CSV: ours / stock end-to-end"),
 }
 
@@ -157,7 +160,7 @@ def test_a_benchmark_runs_beside_the_portal_on_what_is_its_own(script, bench, po
     print(f"{script}: {time.monotonic() - started:.0f} s")
 
 
-@pytest.mark.parametrize("script", ["load", "pages", "page_costs", "reports", "ingest", "serve"])
+@pytest.mark.parametrize("script", ["load", "pages", "page_costs", "reports", "ingest", "serve", "province"])
 def test_a_benchmark_says_what_it_lacks_and_starts_nothing(script, tmp_path):
     env = {**os.environ, "SATUDATA_STATE_DIR": str(tmp_path), "VENV": str(tmp_path / "no-venv"),
            "SATUDATA_REDIS_PORT": str(_closed_port()), "SATUDATA_SOLR_PORT": str(_closed_port())}
@@ -167,7 +170,7 @@ def test_a_benchmark_says_what_it_lacks_and_starts_nothing(script, tmp_path):
     assert f"CKAN is not installed in {tmp_path / 'no-venv'}: run `make install`" in done.stderr
     assert f"Redis does not answer on 127.0.0.1:{env['SATUDATA_REDIS_PORT']}" in done.stderr
     assert f"Solr's core `ckan` does not answer on 127.0.0.1:{env['SATUDATA_SOLR_PORT']}" in done.stderr
-    assert ("gunicorn is not installed" in done.stderr) == (script in ("load", "pages", "serve"))
+    assert ("gunicorn is not installed" in done.stderr) == (script in ("load", "pages", "serve", "province"))
     assert "PostgreSQL" not in done.stderr  # the one that is up
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no config, database or server made
 
