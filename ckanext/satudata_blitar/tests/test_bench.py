@@ -63,6 +63,18 @@ def test_each_benchmark_parses_its_options(bench, capsys):
         assert "--max-minutes" in capsys.readouterr().out, module
 
 
+def test_copies_past_9999_keep_names_of_their_own(bench):
+    """world.clone's names stay distinct at a province's size (PostgreSQL's lpad cuts a longer string: 100,000
+    copies padded to four digits gave 10,000 names, each one ten times)."""
+    bench.require(server=False)
+    world = importlib.import_module("world")
+    names = world.copy_name("bench-prov", 100000)
+    counted = bench.psql_admin(f"SELECT count(DISTINCT {names}), min({names}), max({names}) "
+                               "FROM generate_series(1, 100000) g").strip()
+    assert counted == "100000|bench-prov-000001|bench-prov-100000"
+    assert world.copy_name("x", 1000) == world.copy_name("x", 9999)  # bench/pages.py's names as they were
+
+
 # --- running them ---------------------------------------------------------------------------------------------------
 
 class StandInPortal:
