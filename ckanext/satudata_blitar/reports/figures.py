@@ -554,10 +554,18 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
     facts = _dataset_facts(utc, opd_id, now, tz)
     year, as_of = period.start.year, _as_of(utc, now)
     elements = _element_facts(year, as_of, opd_id, tz)
+    # Each OPD's datasets and elements, in the order read, grouped in one pass (a province's 1,000 OPDs each
+    # scanning 100,000 datasets took most of the report).
+    facts_of: dict[str, list[dict[str, Any]]] = {}
+    for fact in facts:
+        facts_of.setdefault(fact["owner_org"], []).append(fact)
+    elements_of: dict[str, list[dict[str, Any]]] = {}
+    for element in elements:
+        elements_of.setdefault(element["opd"], []).append(element)
     opds = []
     for opd in _opds(opd_id):
-        datasets = [d for d in facts if d["owner_org"] == opd["id"]]
-        opd_elements = [e for e in elements if e["opd"] == opd["name"]]
+        datasets = facts_of.get(opd["id"], [])
+        opd_elements = elements_of.get(opd["name"], [])
         opds.append({**opd, **_scorecard(datasets, opd_elements),
                      "dataset_facts": [{k: v for k, v in d.items() if k not in ("id", "owner_org")}
                                        for d in datasets],
