@@ -465,7 +465,7 @@ def measure_pages(args, made: dict, ours: str, stock: str) -> int:
     targets = {label: target for label, *_, target in PAGES}
     for row in rows:
         ratio = row["median"][0] / row["median"][1]
-        log(f"target {row['page']}: median ours/stock {ratio:.2f} ≤ {targets[row['page']]:.2f}: "
+        log(f"target {row['page']}: median ours/stock {ratio:.3f} ≤ {targets[row['page']]:.2f}: "
             f"{'met' if ratio <= targets[row['page']] else 'MISSED'}")
     log(f"pages: {args.rounds} rounds, {args.workers} gunicorn workers per variant, {len(timer.errors)} errors")
     for error in timer.errors[:20]:
