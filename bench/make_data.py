@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import random
 import re
 import sys
