@@ -234,7 +234,7 @@ def report(timer: Timer, measured: list[tuple[str, Page]]) -> list[dict]:
               f"{page.stock_label}")
     over = [row for row in rows if row["over"]]
     print(f"\n{len(rows) - len(over)} of {len(rows)} pages within their target (median and p95 ours/stock: "
-          f"{VISITOR_TARGET} for a visitor's page, {LOGGED_IN_TARGET} logged in); `!`: over it")
+          f"{VISITOR_TARGET:.2f} for a visitor's page, {LOGGED_IN_TARGET:.2f} logged in); `!`: over it")
     return rows
 
 
