@@ -68,7 +68,7 @@ def dashboard() -> Any:
     if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login", came_from=tk.h.url_for("satudata.dashboard"))
     my_roles = tk.h.satudata_my_roles()
-    queue = _try("satudata_verification_queue", {}) or []
+    queue = _try("satudata_verification_queue", {"checks": False}) or []  # the files and completeness: on /verifikasi
     returned = [dict(item, reason=tk.h.satudata_return_reason(item["id"]))
                 for item in queue if item["state"] == "perlu_perbaikan"]
     drafts, elements = [], []

@@ -214,8 +214,13 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     whether it is overdue and by how many working days, and each resource's
     upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error)
     and the completeness of its statistical metadata per form (``completeness``: form, title, complete, missing).
+
+    :param checks: with ``files`` and ``completeness`` (default true); false leaves both out (empty lists) for
+        a page that shows neither, such as the role dashboard
+    :type checks: bool
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
+    checks = tk.asbool((data_dict or {}).get("checks", True))
     user = user_of(context)
     held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
@@ -223,8 +228,8 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     items = []
     waiting = list(transitions.waiting_for(user))
     # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
-    files = submission.data_files([package.id for package, _status in waiting])
-    described = completeness.reports([package for package, _status in waiting])
+    files = submission.data_files([package.id for package, _status in waiting]) if checks else {}
+    described = completeness.reports([package for package, _status in waiting]) if checks else {}
     for package, status in waiting:
         standard = transitions.STANDARD_DAYS.get(status.state)
         waited = now - status.changed_at
@@ -240,8 +245,8 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "overdue": bool(standard) and days > standard,
             "late_working_days": max(days - standard, 0) if standard else 0,
             "transitions": [t.name for t in transitions.available(status.state, held.roles_for(package.owner_org))],
-            "files": files[package.id],
-            "completeness": described[package.id],
+            "files": files.get(package.id, []),
+            "completeness": described.get(package.id, []),
         })
     return items
 
