@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import adapters
-from ckanext.satudata_blitar.tables import long_form, served_files, submission
+from ckanext.satudata_blitar.tables import chart_view, long_form, served_files, submission
 from ckanext.satudata_blitar.tables.load_queue import (  # noqa: F401  (chained xloader/DataStore helpers: links)
     datastore_rw_resource_url_types, is_resource_supported_by_xloader)
 
@@ -49,7 +49,7 @@ def satudata_data_files(package_id: str) -> list[dict[str, Any]]:
 def satudata_has_year_columns(resource_id: str) -> bool:
     """Whether a DataStore table has years as column headers, so its long form (tahun, nilai) is offered."""
     try:
-        fields = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 0})["fields"]
+        fields = chart_view.table_fields(resource_id)  # the chart view of the same page reads them too
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return False
     return bool(long_form.year_columns(fields))

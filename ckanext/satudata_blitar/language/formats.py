@@ -8,10 +8,11 @@ The template helpers are the satudata_* functions below; `render_datetime` repla
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Callable
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 
 import ckan.plugins.toolkit as tk
 
@@ -113,7 +114,19 @@ def satudata_number(value: Any, decimals: int | None = None, lang: str | None = 
     if value is None or value == "":
         return NONE
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "" if decimals == 0 else ".#")
-    return numbers.format_decimal(value, format=pattern, locale=_lang(lang))
+    # numbers.format_decimal(value, format=pattern, locale=…), without parsing the locale and the pattern again for
+    # each of the thousands of figures a queue or a report shows.
+    return _number_pattern(pattern).apply(value, _locale(_lang(lang)))
+
+
+@functools.lru_cache(maxsize=None)
+def _number_pattern(pattern: str) -> numbers.NumberPattern:
+    return numbers.parse_pattern(pattern)
+
+
+@functools.lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
 
 
 # File sizes as people read them on their computers: KB, MB, GB of 1024 (CKAN's helper writes "4,8 KiB").

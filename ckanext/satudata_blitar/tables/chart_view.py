@@ -11,6 +11,8 @@ from markupsafe import Markup, escape
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata_blitar import request_cache
+
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
@@ -22,8 +24,18 @@ COLOURS = ("#1f4e78", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c
 
 
 def _fields(resource_id: str, context: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
-    result = tk.get_action("datastore_search")(dict(context or {}), {"resource_id": resource_id, "limit": 0})
-    return [f for f in result["fields"] if f["id"] != "_id"]
+    """The table's columns (without `_id`). A page asks them for its downloads (the long form's offer) and its chart:
+    read once per request (request_cache) when asked as the page's user; no row count."""
+    def read() -> list[dict[str, Any]]:
+        result = tk.get_action("datastore_search")(dict(context or {}), {"resource_id": resource_id, "limit": 0,
+                                                                         "include_total": False})
+        return [f for f in result["fields"] if f["id"] != "_id"]
+    return read() if context else request_cache.once(("table_fields", resource_id), read)
+
+
+def table_fields(resource_id: str) -> list[dict[str, Any]]:
+    """The DataStore table's columns as the current user may read them (without `_id`), once per request."""
+    return _fields(resource_id)
 
 
 def defaults(config: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, str]:
@@ -145,7 +157,7 @@ def chart(resource_id: str, config: dict[str, Any]) -> dict[str, Any]:
     if settings["x"] and settings["y"]:
         columns = [c for c in (settings["x"], settings["y"], settings["split"]) if c]
         result = tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": MAX_ROWS,
-                                                        "fields": columns, "sort": "_id"})
+                                                        "fields": columns, "sort": "_id", "include_total": False})
         categories, data = series(result["records"], settings["x"], settings["y"], settings["split"])
         if data:
             drawing = svg(categories, data, settings["kind"], settings["x"], settings["y"])

@@ -61,6 +61,9 @@ def _try(action: str, data_dict: dict[str, Any]) -> Any:
         return None
 
 
+DASHBOARD_ROWS = 10  # the datasets each of the dashboard's lists shows at most
+
+
 def dashboard() -> Any:
     """After login, what each of the user's roles has to do: the Operator Data's drafts, returned datasets with
     their reasons and the daftar elemen data still open; the verifiers' queue with waiting times; the Walidata's
@@ -68,9 +71,11 @@ def dashboard() -> Any:
     if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login", came_from=tk.h.url_for("satudata.dashboard"))
     my_roles = tk.h.satudata_my_roles()
-    queue = _try("satudata_verification_queue", {}) or []
-    returned = [dict(item, reason=tk.h.satudata_return_reason(item["id"]))
-                for item in queue if item["state"] == "perlu_perbaikan"]
+    queue = _try("satudata_verification_queue", {"checks": False}) or []  # the files and completeness: on /verifikasi
+    # The oldest DASHBOARD_ROWS of each list (the queue's order: the overdue ones come first), the rest on /verifikasi.
+    returned = [item for item in queue if item["state"] == "perlu_perbaikan"]
+    to_verify = [item for item in queue if item["state"] != "perlu_perbaikan"]
+    shown_returned = [dict(item, reason=tk.h.satudata_return_reason(item["id"])) for item in returned[:DASHBOARD_ROWS]]
     drafts, elements = [], []
     if my_roles["operator_opds"]:
         fq = " OR ".join(f'owner_org:"{opd}"' for opd in my_roles["operator_opds"])
@@ -82,8 +87,8 @@ def dashboard() -> Any:
             elements += [e for e in _try("satudata_data_element_list", {"tahun": year, "owner_org": opd}) or []
                          if e["status"] != "terbit"]
     return tk.render("satudata/portal/dashboard.html", {
-        "my_roles": my_roles, "returned": returned, "drafts": drafts, "elements": elements,
-        "to_verify": [item for item in queue if item["state"] != "perlu_perbaikan"],
+        "my_roles": my_roles, "returned": shown_returned, "returned_count": len(returned), "drafts": drafts,
+        "elements": elements, "to_verify": to_verify[:DASHBOARD_ROWS], "to_verify_count": len(to_verify),
         "pipeline": _try("satudata_pipeline", {}),
     })
 

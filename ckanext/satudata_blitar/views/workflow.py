@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page
 
 from ckanext.satudata_blitar.views import satudata
 from ckanext.satudata_blitar.views.responses import error_text
@@ -55,12 +56,22 @@ def transition(id: str) -> Any:
 
 
 def verification() -> Any:
-    """The user's verification list: what waits for them, oldest first, against the SOP's standard time."""
+    """The user's verification list: what waits for them, oldest first, against the SOP's standard time, paged as
+    CKAN pages its dataset lists (`ckan.datasets_per_page`, ?page=N); how many wait and how many are overdue over
+    all pages. Only the page's datasets get their files and completeness checked."""
+    number = tk.h.get_page_number(tk.request.args)
+    per_page = tk.config.get("ckan.datasets_per_page")
     try:
-        items = tk.get_action("satudata_verification_queue")({}, {})
+        items = tk.get_action("satudata_verification_queue")({}, {"offset": (number - 1) * per_page,
+                                                                  "limit": per_page})
     except tk.NotAuthorized:
         return tk.redirect_to("user.login")
-    return tk.render("satudata/workflow/verification.html", {"items": items})
+    page = Page(collection=items, page=number, url=tk.h.pager_url, items_per_page=per_page)
+    if page.page != number:  # a page past the last: the last one, with its own datasets checked
+        return tk.redirect_to("satudata.verification", page=page.page)
+    return tk.render("satudata/workflow/verification.html", {
+        "items": page.items, "page": page, "total": len(items),
+        "overdue": sum(1 for item in items if item["overdue"])})
 
 
 def verify(id: str) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
@@ -237,10 +237,15 @@ def _waiting(user):
             .filter(model.Package.state == "active", sa.or_(*conditions)))
 
 
-def waiting_for(user) -> list[tuple[model.Package, DatasetStatus]]:
-    """The datasets waiting for the user, oldest first."""
+def waiting_for(user) -> list[Any]:
+    """The datasets waiting for the user, oldest first: rows of the columns a queue shows (id, name, title,
+    owner_org, state, changed_at), not whole datasets (1,000 Package objects cost ~0.3 s to build)."""
     query = _waiting(user)
-    return query.order_by(DatasetStatus.changed_at).all() if query is not None else []
+    if query is None:
+        return []
+    return (query.with_entities(model.Package.id, model.Package.name, model.Package.title, model.Package.owner_org,
+                                DatasetStatus.state, DatasetStatus.changed_at)
+            .order_by(DatasetStatus.changed_at, model.Package.id).all())
 
 
 def waiting_count(user) -> int:

@@ -214,36 +214,81 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     whether it is overdue and by how many working days, and each resource's
     upload check (``files``: id, name, check = ok | warning | error | pending | none | link, rows, warnings, error)
     and the completeness of its statistical metadata per form (``completeness``: form, title, complete, missing).
+
+    :param checks: with ``files`` and ``completeness`` (default true); false leaves both out (empty lists) for
+        a page that shows neither, such as the role dashboard
+    :type checks: bool
+    :param offset: with checks, the first item that gets them (default 0)
+    :type offset: int
+    :param limit: with checks, how many items from ``offset`` get them (default all): a page of a long queue
+        checks only the datasets it shows; the others come with empty lists. The list is always the whole queue,
+        so counts of it (waiting, overdue) cover every waiting dataset.
+    :type limit: int
     """
     tk.check_access("satudata_verification_queue", context, data_dict)
+    data_dict = data_dict or {}
+    checks = tk.asbool(data_dict.get("checks", True))
+    offset, limit = _natural(data_dict, "offset") or 0, _natural(data_dict, "limit")
     user = user_of(context)
     held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
     calendar, tz = working_days.current(), config.portal_zone()
+    today = working_days.local(now, tz).date()
+    days_since: dict[datetime.date, int] = {}  # working days from an arrival day to today: once per day
+    due_after: dict[tuple[datetime.date, int], datetime.date] = {}
+    labels: dict[str, str] = {}
+    moves: dict[tuple[str, str], list[str]] = {}  # the transitions per state and OPD
     items = []
-    waiting = list(transitions.waiting_for(user))
-    # Each resource's upload check, for every listed dataset at once: the verifier sees what was loaded or refused.
-    files = submission.data_files([package.id for package, _status in waiting])
-    described = completeness.reports([package for package, _status in waiting])
-    for package, status in waiting:
-        standard = transitions.STANDARD_DAYS.get(status.state)
-        waited = now - status.changed_at
+    for row in transitions.waiting_for(user):
+        standard = transitions.STANDARD_DAYS.get(row.state)
+        waited = now - row.changed_at
         # Working days after the day it arrived, up to and including today (working_days.py).
-        days = working_days.taken(status.changed_at, now, working_days.WORKING_DAYS, tz, calendar)
-        due = calendar.nth_working_day_after(working_days.local(status.changed_at, tz).date(), standard or 0)
+        arrived = working_days.local(row.changed_at, tz).date()
+        if arrived not in days_since:
+            days_since[arrived] = calendar.working_days_after(arrived, today)
+        days = days_since[arrived]
+        if (arrived, standard or 0) not in due_after:
+            due_after[arrived, standard or 0] = calendar.nth_working_day_after(arrived, standard or 0)
+        if row.state not in labels:
+            labels[row.state] = transitions.state_label(row.state)
+        if (row.state, row.owner_org) not in moves:
+            moves[row.state, row.owner_org] = [
+                t.name for t in transitions.available(row.state, held.roles_for(row.owner_org))]
         items.append({
-            "id": package.id, "name": package.name, "title": package.title, "owner_org": package.owner_org,
-            "state": status.state, "state_label": transitions.state_label(status.state),
-            "since": status.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
+            "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org,
+            "state": row.state, "state_label": labels[row.state],
+            "since": row.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
             "standard_days": standard, "waited_working_days": days,
-            "due": due.isoformat() if standard else None,
+            "due": due_after[arrived, standard or 0].isoformat() if standard else None,
             "overdue": bool(standard) and days > standard,
             "late_working_days": max(days - standard, 0) if standard else 0,
-            "transitions": [t.name for t in transitions.available(status.state, held.roles_for(package.owner_org))],
-            "files": files[package.id],
-            "completeness": described[package.id],
+            "transitions": moves[row.state, row.owner_org],
+            "files": [], "completeness": [],
         })
+    checked = items[offset:] if limit is None else items[offset:offset + limit]
+    if checks and checked:
+        # Each resource's upload check, for every checked dataset at once: the verifier sees what was loaded or
+        # refused; and the completeness of its metadata.
+        ids = [item["id"] for item in checked]
+        files = submission.data_files(ids)
+        described = completeness.reports(model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all())
+        for item in checked:
+            item["files"], item["completeness"] = files.get(item["id"], []), described.get(item["id"], [])
     return items
+
+
+def _natural(data_dict: dict[str, Any], key: str) -> int | None:
+    """A whole number of at least 0 from the data dict, or None when it is not given."""
+    value = data_dict.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise tk.ValidationError({key: [tk._("Must be a natural number")]})
+    return number
 
 
 @tk.side_effect_free
