@@ -63,13 +63,24 @@ def fields(package_id: str) -> dict[str, Any]:
 # --- the search index and package_search ---------------------------------------------------------------------
 
 def index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Keeps the workflow keys in the dataset dict the index stores for package_search (CKAN validates that dict
-    with the schema, which drops them). Only the state is a Solr field (filters, the state facet)."""
+    """IPackageController.before_dataset_index, before the other index hooks: the workflow state as package_show
+    showed it (`satudata_status`, the only workflow key that is a Solr field: filters, the state facet), and the
+    workflow keys kept in the dataset dict the index stores for package_search.
+
+    package_show's after_dataset_show read the state moments ago (`fields`), so it is taken from there, not read
+    again (a rebuild asks for every dataset; outside a web request nothing is remembered): on CKAN 2.11 from the
+    dict indexed, which CKAN then validates with the schema for the stored dict, dropping the keys (so they are put
+    back into it); on CKAN 2.12 from the stored dict, already validated and shown, which then is left as it is."""
     stored = pkg_dict.get("validated_data_dict")
-    if stored:
-        data = json.loads(stored)
-        data.update({key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict})
-        pkg_dict["validated_data_dict"] = json.dumps(data)
+    data = json.loads(stored) if stored else None
+    if pkg_dict.get(STATUS) is None:
+        shown = (data or {}).get(STATUS)
+        pkg_dict[STATUS] = shown if shown is not None else transitions.current_state(pkg_dict["id"])
+    if data is not None:
+        carried = {key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict}
+        if any(key not in data or data[key] != value for key, value in carried.items()):
+            data.update(carried)
+            pkg_dict["validated_data_dict"] = json.dumps(data)
     pkg_dict.pop(RETURN_NOTE, None)
     pkg_dict.pop(WAITING_FOR, None)
     return pkg_dict
