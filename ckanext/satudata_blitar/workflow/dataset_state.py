@@ -14,7 +14,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import request_cache
+from ckanext.satudata_blitar import adapters, request_cache
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.model import WorkflowEvent
@@ -67,15 +67,15 @@ def index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     showed it (`satudata_status`, the only workflow key that is a Solr field: filters, the state facet), and the
     workflow keys kept in the dataset dict the index stores for package_search.
 
-    package_show's after_dataset_show read the state moments ago (`fields`), so it is taken from there, not read
-    again (a rebuild asks for every dataset; outside a web request nothing is remembered): on CKAN 2.11 from the
-    dict indexed, which CKAN then validates with the schema for the stored dict, dropping the keys (so they are put
-    back into it); on CKAN 2.12 from the stored dict, already validated and shown, which then is left as it is."""
+    On CKAN 2.12 the stored dict is the one package_show has just made and shown (after_dataset_show, `fields`),
+    so the state is taken from it rather than read again (a rebuild asks for every dataset, and outside a web
+    request nothing is remembered), and the dict is left as it is. On CKAN 2.11 the dict indexed may be the one
+    Solr stored earlier (xloader marks a loaded resource so), so the state is read; CKAN validates that dict with
+    the schema for the stored dict, dropping the workflow keys, so they are put back into it."""
     stored = pkg_dict.get("validated_data_dict")
     data = json.loads(stored) if stored else None
-    if pkg_dict.get(STATUS) is None:
-        shown = (data or {}).get(STATUS)
-        pkg_dict[STATUS] = shown if shown is not None else transitions.current_state(pkg_dict["id"])
+    shown = (data or {}).get(STATUS) if adapters.CKAN_2_12 else None
+    pkg_dict[STATUS] = shown if shown is not None else transitions.current_state(pkg_dict["id"])
     if data is not None:
         carried = {key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict}
         if any(key not in data or data[key] != value for key, value in carried.items()):
