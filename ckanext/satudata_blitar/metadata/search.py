@@ -42,8 +42,10 @@ def facet_titles(insider: bool = False) -> dict[str, str]:
 
 
 def index_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """What Solr gets beyond CKAN's defaults: integer years and the workflow state (for badges and filters)."""
-    pkg_dict["satudata_status"] = transitions.current_state(pkg_dict["id"])
+    """What Solr gets beyond CKAN's defaults: integer years and the workflow state (for badges and filters; the one
+    package_show showed when workflow/dataset_state.index found it there)."""
+    if pkg_dict.get("satudata_status") is None:
+        pkg_dict["satudata_status"] = transitions.current_state(pkg_dict["id"])
     activity = ms_keg.linked(pkg_dict.get(ms_keg.FIELD), pkg_dict.get("owner_org"))
     if activity is not None:  # a linked activity only, not a value that links nothing
         pkg_dict[ms_keg.SEARCH_FIELD] = activity.id

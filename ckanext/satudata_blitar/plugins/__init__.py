@@ -163,7 +163,8 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         served_files.advertise(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return dataset_state.index(wilayah_columns.index_kecamatan(search.index_dataset(pkg_dict)))
+        # The workflow state first: taken from what package_show showed, the others use it.
+        return wilayah_columns.index_kecamatan(search.index_dataset(dataset_state.index(pkg_dict)))
 
     def after_dataset_search(self, search_results, search_params):
         dataset_state.keep_datasets_for_submit_checks(search_results, tk.current_user)

@@ -14,7 +14,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_blitar import request_cache
+from ckanext.satudata_blitar import adapters, request_cache
 from ckanext.satudata_blitar.workflow import roles
 from ckanext.satudata_blitar.workflow import transitions
 from ckanext.satudata_blitar.model import WorkflowEvent
@@ -63,13 +63,24 @@ def fields(package_id: str) -> dict[str, Any]:
 # --- the search index and package_search ---------------------------------------------------------------------
 
 def index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Keeps the workflow keys in the dataset dict the index stores for package_search (CKAN validates that dict
-    with the schema, which drops them). Only the state is a Solr field (filters, the state facet)."""
+    """IPackageController.before_dataset_index, before the other index hooks: the workflow state as package_show
+    showed it (`satudata_status`, the only workflow key that is a Solr field: filters, the state facet), and the
+    workflow keys kept in the dataset dict the index stores for package_search.
+
+    On CKAN 2.12 the stored dict is the one package_show has just made and shown (after_dataset_show, `fields`),
+    so the state is taken from it rather than read again (a rebuild asks for every dataset, and outside a web
+    request nothing is remembered), and the dict is left as it is. On CKAN 2.11 the dict indexed may be the one
+    Solr stored earlier (xloader marks a loaded resource so), so the state is read; CKAN validates that dict with
+    the schema for the stored dict, dropping the workflow keys, so they are put back into it."""
     stored = pkg_dict.get("validated_data_dict")
-    if stored:
-        data = json.loads(stored)
-        data.update({key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict})
-        pkg_dict["validated_data_dict"] = json.dumps(data)
+    data = json.loads(stored) if stored else None
+    shown = (data or {}).get(STATUS) if adapters.CKAN_2_12 else None
+    pkg_dict[STATUS] = shown if shown is not None else transitions.current_state(pkg_dict["id"])
+    if data is not None:
+        carried = {key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict}
+        if any(key not in data or data[key] != value for key, value in carried.items()):
+            data.update(carried)
+            pkg_dict["validated_data_dict"] = json.dumps(data)
     pkg_dict.pop(RETURN_NOTE, None)
     pkg_dict.pop(WAITING_FOR, None)
     return pkg_dict

@@ -305,3 +305,36 @@ def test_the_state_is_read_once_per_request_and_afresh_after_a_transition(app, w
             assert len(statements) == before + 1  # a new request reads it again
     finally:
         sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
+
+
+def test_a_rebuild_reads_the_state_once_per_dataset_and_indexes_the_state_of_now(world):
+    """`ckan search-index rebuild` runs outside a web request (nothing remembered): package_show reads the state and
+    the index takes it from there, one query per dataset, not two (CKAN 2.12); after a transition the document says
+    the new state and who acts next, in the Solr field and in the stored dict package_search returns."""
+    import flask
+    import sqlalchemy
+    from ckan import model
+    from ckan.lib import search
+    from ckanext.satudata_blitar import adapters
+
+    assert not flask.has_request_context()
+    dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="diindeks-sekali")
+    helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
+                        id=dataset["id"], transition="verifikasi_opd")
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "FROM satudata_dataset_status" in statement:
+            statements.append(statement)
+
+    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        search.rebuild(package_ids=[dataset["id"]])
+    finally:
+        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
+    # CKAN 2.11 may index the dict Solr stored (xloader): the index reads the state itself there.
+    assert len(statements) == (1 if adapters.CKAN_2_12 else 2)
+    found = helpers.call_action("package_search", context={"ignore_auth": True}, include_private=True,
+                                fq=f"+id:{dataset['id']} +satudata_status:{transitions.TERVERIFIKASI_OPD}")["results"]
+    assert [(r["name"], r["satudata_status"], r["satudata_waiting_for"]) for r in found] == [
+        (dataset["name"], transitions.TERVERIFIKASI_OPD, ["verifikator_kominfotik", "walidata"])]
