@@ -131,7 +131,8 @@ SMOKE = {
     "page_costs": (["--published", "2", "--waiting", "1", "--rounds", "1", "--viewers", "walidata"],
                    "1 datasets waiting for the Walidata"),
     "reports": (["--opds", "2", "--datasets", "30", "--elements", "2"], "evaluation 2026-07"),
-    "ingest": (["--rows", "30", "--cases", "ours:csv,stock:csv"], "CSV: ours / stock end-to-end"),
+    "ingest": (["--rows", "30", "--rounds", "2", "--cases", "ours:csv,stock:csv"],
+               "CSV: ours / stock end-to-end (medians)"),
 }
 
 
