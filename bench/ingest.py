@@ -11,12 +11,15 @@ its median is over 5 s.
 
 Needs the services (`make services` starts them; it says so when one is missing). Runs on databases of its own,
 `ckan_bench_<--name>` (default ingest; bench/serve.py makes them from its migrated template), or on those of
---ckan-ini; it writes only a dataset of its own ("bench-ingest", purged at the end) and its DataStore tables. Every run is a separate process so that its peak
-RSS is its own (and drops its table afterwards, untimed): the parent only prints. Stages:
-  ours     parse (child process: checks, calamine/csv, whole-column types, typed CSV) | create_table | copy |
-           indexes (DataStore's own, after the COPY) | analyze
+--ckan-ini; it writes only a dataset of its own ("bench-ingest", purged at the end) and its DataStore tables.
+Every run is a separate process so that its peak RSS is its own (and drops its table afterwards, untimed): the
+parent only prints. The DataStore's full-text indexes are its settings' (printed first; --fts-index-field-types
+'text tsvector' measures CKAN 2.11's default on 2.12). Stages:
+  ours     parse (child process: checks, calamine/csv, whole-column types, typed CSV) | create_table | copy (into
+           a staging table) | full_text (computed in slices, then every row into the DataStore table) |
+           indexes (DataStore's own, after the rows) | analyze
   stock    load_csv (tabulator to CSV, COPY, _full_text) | indexes (create_column_indexes), with xloader's
-           fallback to load_table when COPY fails (the .xlsx without <dimension>), as its job does
+           fallback to load_table when COPY fails, as its job does
   raw COPY psycopg2 COPY of the CSV into an untyped table of 10 text columns
 tests/test_bench.py runs it with tiny sizes.
 """
@@ -270,6 +273,9 @@ def main() -> int | None:
                         "<dimension> (its slowest case)")
     parser.add_argument("--cases", help="only these, e.g. ours:csv,stock:xlsx_dim (runners ours, stock, raw; "
                         "files xlsx_dim, xlsx_nodim, xls, csv)")
+    parser.add_argument("--fts-index-field-types", metavar="TYPES", help="ckan.datastore.default_fts_index_field_types "
+                        "for the run, e.g. 'text tsvector' (CKAN 2.11's default; 2.12's is none: one full-text "
+                        "index per table); with databases of its own only")
     parser.add_argument("--one", nargs=2, metavar=("RUNNER", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -293,6 +299,12 @@ def main() -> int | None:
     if own:
         serve.create_databases(serve.check_name(args.name), fresh=True)  # a copy of the template: a second
         args.ckan_ini = str(serve.write_ini(args.name, 0))
+        if args.fts_index_field_types is not None:
+            ini = Path(args.ckan_ini)
+            ini.write_text(ini.read_text().replace("\n[app:main]\n", "\n[app:main]\nckan.datastore.default_fts_index_"
+                                                   f"field_types = {args.fts_index_field_types}\n", 1))
+    elif args.fts_index_field_types is not None:
+        parser.error("--fts-index-field-types: only on databases of its own (not with --ckan-ini)")
 
     import make_data
     kinds = tuple(kind for kind in KINDS if any(k == kind for _, k in cases))
