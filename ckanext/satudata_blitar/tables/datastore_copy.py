@@ -102,7 +102,8 @@ class _Table:
         with self.engine.begin() as conn:
             adapters.datastore_drop_indexes(conn, self.resource_id)
             conn.execute(sa.text(f"ALTER TABLE {self.table} DISABLE TRIGGER zfulltext"))
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.stage}"))
+            for staging in [self.stage, *self._parts(LOAD_CONNECTIONS)]:  # what a killed worker left
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
             conn.execute(sa.text(f"CREATE UNLOGGED TABLE {self.stage} (_n bigserial, " + ", ".join(
                 f'{i} {c["pg_type"]}' for i, c in zip(self.ids, self.columns)) + ")"))
 
@@ -131,7 +132,7 @@ class _Table:
         text = " || ' ' || ".join(f"coalesce({i}::text, '')" for i in self.ids)
         workers = max(1, min(LOAD_CONNECTIONS, total // 20_000 or 1))
         bounds = [total * k // workers for k in range(workers + 1)]
-        self.parts = [adapters.datastore_identifier(f"{self.resource_id}_satudata_load_{k}") for k in range(workers)]
+        self.parts = self._parts(workers)
 
         def full_text(part: str, lo: int, hi: int) -> None:
             with self.engine.begin() as c:
@@ -150,6 +151,9 @@ class _Table:
                                  f"greatest({total}, 1), {str(total > 0).lower()})"))
         adapters.datastore_forget_row_count(self.resource_id)  # a search during the load counted no rows
         timings["full_text"] = time.perf_counter() - started
+
+    def _parts(self, count: int) -> list[str]:
+        return [adapters.datastore_identifier(f"{self.resource_id}_satudata_load_{k}") for k in range(count)]
 
     def clean_up(self) -> None:
         """The staging tables dropped and the full-text trigger back, whether the load went through or not."""

@@ -170,3 +170,24 @@ def test_the_table_has_the_indexes_and_trigger_datastore_create_gives(both, sysa
                         records=[{k: v for k, v in r.items() if k != "_id"} for r in records])
     assert loaded == state()
     assert any(" USING gist (_full_text)" in d or " USING gin (_full_text)" in d for _n, d in loaded[0])
+
+
+def test_a_load_after_a_killed_one_clears_the_staging_tables_it_left(app, sysadmin, dataset, queue,  # noqa: F811
+                                                                     with_test_worker):
+    """A worker killed mid-load leaves its unlogged staging and slice tables; the next load of the resource drops
+    them rather than failing on them, and drops its own when done."""
+    resource = upload(app, sysadmin["token"], dataset, "tabel.csv", _csv())
+    run_jobs(queue)
+    left = [f"{resource['id']}_satudata_load", f"{resource['id']}_satudata_load_0", f"{resource['id']}_satudata_load_1"]
+    engine = datastore_db.get_write_engine()
+    with engine.begin() as conn:
+        for name in left:
+            conn.execute(sa.text(f'CREATE UNLOGGED TABLE "{name}" (_n bigint)'))
+    assert helpers.call_action("xloader_submit", {"user": sysadmin["name"]}, resource_id=resource["id"],
+                               ignore_hash=True) is True
+    assert run_jobs(queue) == ["ckanext.satudata_blitar.tables.load_job.load_job"]
+    assert helpers.call_action("xloader_status", resource_id=resource["id"])["status"] == "complete"
+    assert helpers.call_action("datastore_search", resource_id=resource["id"], limit=0)["total"] == 60
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relname LIKE :p"),
+                            {"p": f"{resource['id']}_satudata_load%"}).scalar() == 0
