@@ -179,9 +179,11 @@ def _check_zip_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], n
 
 
 def _check_ole2(path: str) -> str:
-    """A legacy .xls (or another OLE2 file: .doc, .msg). The directory is small; read at most 4 MB of it."""
+    """A legacy .xls (or another OLE2 file: .doc, .msg), by its directory's entry names: the first 4 MB of the file
+    and the directory where the header says it is (xlwt and others write it after the streams: a .xls of more than
+    4 MB has it past the first 4 MB)."""
     with open(path, "rb") as f:
-        data = f.read(4 * 1024 * 1024)
+        data = f.read(OLE2_READ_BYTES) + _ole2_directory(f)
     # A password-protected .xlsx is an OLE2 file holding the encrypted zip.
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise UnsafeFile("encrypted", N_("The workbook is protected with a password. Remove the password in Excel "
@@ -193,6 +195,52 @@ def _check_ole2(path: str) -> str:
         raise UnsafeFile("macros", N_("The workbook contains macros, which are not accepted. Save it as an Excel "
                                       "Workbook (.xlsx) without macros."))
     return "xls"
+
+
+OLE2_READ_BYTES = 4 * 1024 * 1024
+OLE2_LAST_SECTOR = 0xFFFFFFFA  # above: free, end of chain and the FAT's own markers
+
+
+def _ole2_directory(f: Any, limit: int = OLE2_READ_BYTES) -> bytes:
+    """The directory stream of an OLE2 file: its sectors from the header's first directory sector on, followed
+    through the FAT (found through the header's DIFAT and the DIFAT sectors after it), at most `limit` bytes; b""
+    when the header describes none."""
+    def u32(block: bytes, at: int) -> int:
+        return int.from_bytes(block[at:at + 4], "little")
+
+    f.seek(0)
+    header = f.read(512)
+    if len(header) < 512 or int.from_bytes(header[0x1E:0x20], "little") not in (9, 12):
+        return b""
+    size = 1 << int.from_bytes(header[0x1E:0x20], "little")
+    per_sector = size // 4
+
+    def sector(number: int) -> bytes:
+        f.seek((number + 1) * size)
+        return f.read(size)
+
+    difat = [u32(header, 0x4C + 4 * i) for i in range(109)]
+    next_difat, fat_sectors = u32(header, 0x44), {}
+    directory, seen, number = bytearray(), set(), u32(header, 0x30)
+    while number <= OLE2_LAST_SECTOR and number not in seen and len(directory) < limit:
+        seen.add(number)
+        block = sector(number)
+        if len(block) < size:
+            break
+        directory += block
+        index = number // per_sector
+        while index >= len(difat) and next_difat <= OLE2_LAST_SECTOR and len(difat) < limit // 4:
+            more = sector(next_difat)
+            difat += [u32(more, 4 * i) for i in range(per_sector - 1)]
+            next_difat = u32(more, size - 4) if len(more) == size else OLE2_LAST_SECTOR + 1
+        if index >= len(difat) or difat[index] > OLE2_LAST_SECTOR:
+            break
+        if difat[index] not in fat_sectors:
+            fat_sectors[difat[index]] = sector(difat[index])
+        number = u32(fat_sectors[difat[index]], 4 * (number % per_sector))
+        if len(fat_sectors[difat[index]]) < size:
+            break
+    return bytes(directory)
 
 
 _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")

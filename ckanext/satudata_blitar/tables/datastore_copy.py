@@ -1,7 +1,7 @@
 """The typed DataStore load of a checked table: `datastore_create` defines the typed table (each column's Data
 Dictionary pre-filled), PostgreSQL COPY fills an unlogged staging table on the write engine, the full-text column
-is computed there in parallel slices, every row goes into the DataStore table in one transaction, then the
-DataStore's own indexes are built and the table ANALYZEd.
+is computed from it in parallel slices (each into an unlogged table of its own), every row goes into the DataStore
+table in one transaction, then the DataStore's own indexes are built and the table ANALYZEd.
 """
 from __future__ import annotations
 
@@ -95,13 +95,15 @@ class _Table:
         self.ids = [adapters.datastore_identifier(c["id"]) for c in columns]
         self.names = ", ".join(self.ids)
         self.total = 0
+        self.parts: list[str] = []  # the staging table's slices with their _full_text
 
     def prepare(self) -> None:
         """No indexes and no full-text trigger on the DataStore table during the load; an empty staging table."""
         with self.engine.begin() as conn:
             adapters.datastore_drop_indexes(conn, self.resource_id)
             conn.execute(sa.text(f"ALTER TABLE {self.table} DISABLE TRIGGER zfulltext"))
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.stage}"))
+            for staging in [self.stage, *self._parts(LOAD_CONNECTIONS)]:  # what a killed worker left
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
             conn.execute(sa.text(f"CREATE UNLOGGED TABLE {self.stage} (_n bigserial, " + ", ".join(
                 f'{i} {c["pg_type"]}' for i, c in zip(self.ids, self.columns)) + ")"))
 
@@ -121,35 +123,43 @@ class _Table:
         logger.info("Copied the rows in %.2f s", timings["copy"])
 
     def insert_with_full_text(self, timings: dict[str, float]) -> None:
-        """2. _full_text (what the DataStore's trigger would compute, without the trigger's per-row JSON), computed
-        in the staging table in parallel slices; then every row goes into the DataStore table in ONE transaction,
-        so a reader sees no rows or all of them, never part of a table (a worker killed mid-way leaves none)."""
+        """2. _full_text (xloader's own expression, without the trigger's per-row JSON), computed from the staging
+        table in parallel slices, each into an unlogged table of its own (no UPDATE: no second version of each row,
+        no sort); then every row goes into the DataStore table in ONE transaction, so a reader sees no rows or all
+        of them, never part of a table (a worker killed mid-way leaves none)."""
         started = time.perf_counter()
         stage, table, names, total = self.stage, self.table, self.names, self.total
         text = " || ' ' || ".join(f"coalesce({i}::text, '')" for i in self.ids)
         workers = max(1, min(LOAD_CONNECTIONS, total // 20_000 or 1))
         bounds = [total * k // workers for k in range(workers + 1)]
-        with self.engine.begin() as conn:
-            conn.execute(sa.text(f"ALTER TABLE {stage} ADD COLUMN _satudata_ft tsvector"))
+        self.parts = self._parts(workers)
 
-        def full_text(lo: int, hi: int) -> None:
+        def full_text(part: str, lo: int, hi: int) -> None:
             with self.engine.begin() as c:
-                c.execute(sa.text(f"UPDATE {stage} SET _satudata_ft = to_tsvector({text}) "
-                                  f"WHERE _n > {lo} AND _n <= {hi}"))
+                # the staging table read from its first row (COPY wrote it in _n order): the slice keeps that order
+                c.execute(sa.text("SET LOCAL synchronize_seqscans = off"))
+                c.execute(sa.text(f"CREATE UNLOGGED TABLE {part} AS SELECT _n, {names}, to_tsvector({text}) AS "
+                                  f"_satudata_ft FROM {stage} WHERE _n > {lo} AND _n <= {hi}"))
 
-        _in_parallel([(full_text, (bounds[k], bounds[k + 1])) for k in range(workers)], workers)
+        _in_parallel([(full_text, (part, bounds[k], bounds[k + 1])) for k, part in enumerate(self.parts)], workers)
         with self.engine.begin() as conn:
-            conn.execute(sa.text(f"INSERT INTO {table} (_id, {names}, _full_text) "
-                                 f"SELECT _n, {names}, _satudata_ft FROM {stage} ORDER BY _n"))
+            # each slice in _n order and the slices in turn: the rows go in in _id order without a sort
+            conn.execute(sa.text("SET LOCAL synchronize_seqscans = off"))
+            conn.execute(sa.text(f"INSERT INTO {table} (_id, {names}, _full_text) " + " UNION ALL ".join(
+                f"(SELECT _n, {names}, _satudata_ft FROM {part})" for part in self.parts)))
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', '_id'), "
                                  f"greatest({total}, 1), {str(total > 0).lower()})"))
         adapters.datastore_forget_row_count(self.resource_id)  # a search during the load counted no rows
         timings["full_text"] = time.perf_counter() - started
 
+    def _parts(self, count: int) -> list[str]:
+        return [adapters.datastore_identifier(f"{self.resource_id}_satudata_load_{k}") for k in range(count)]
+
     def clean_up(self) -> None:
-        """The staging table dropped and the full-text trigger back, whether the load went through or not."""
+        """The staging tables dropped and the full-text trigger back, whether the load went through or not."""
         with self.engine.begin() as conn:
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {self.stage}"))
+            for staging in [self.stage, *self.parts]:
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
             conn.execute(sa.text(f"ALTER TABLE {self.table} ENABLE TRIGGER zfulltext"))
 
     def build_indexes(self, timings: dict[str, float]) -> None:

@@ -140,6 +140,40 @@ def test_file_safety_refuses_before_parsing(tmp_path, name, data, code):
     assert refused.value.code == code
 
 
+def _ole2_with_directory_at(sector: int, names: list[str]) -> bytes:
+    """An OLE2 file of 512-byte sectors whose header puts its one directory sector (these entry names) at
+    `sector`, with the FAT sector that ends its chain: the layout xlwt writes, the directory after the streams."""
+    fat_sector = sector + 1
+    header = bytearray(512)
+    header[:8] = safety.OLE2_MAGIC
+    header[0x1E:0x20] = (9).to_bytes(2, "little")                # 512-byte sectors
+    header[0x2C:0x30] = (1).to_bytes(4, "little")                # one FAT sector
+    header[0x30:0x34] = sector.to_bytes(4, "little")             # the first directory sector
+    header[0x44:0x48] = (0xFFFFFFFE).to_bytes(4, "little")       # no DIFAT sectors
+    header[0x4C:0x200] = b"\xff" * (0x200 - 0x4C)
+    header[0x4C + 4 * (sector // 128):0x50 + 4 * (sector // 128)] = fat_sector.to_bytes(4, "little")
+    directory = b"".join(name.encode("utf-16-le").ljust(128, b"\0") for name in ["Root Entry", *names])
+    fat = bytearray(b"\xff" * 512)
+    fat[4 * (sector % 128):4 * (sector % 128) + 4] = (0xFFFFFFFE).to_bytes(4, "little")  # end of chain
+    return bytes(header) + bytes(512 * sector) + directory.ljust(512, b"\0") + bytes(fat)
+
+
+@pytest.mark.parametrize("names, code", [
+    (["Workbook"], None), (["Book"], None), (["Workbook", "_VBA_PROJECT_CUR"], "macros"),
+    (["WordDocument"], "not_a_spreadsheet"), (["EncryptedPackage"], "encrypted")])
+def test_a_large_xls_is_judged_by_its_directory_past_the_first_4_mb(tmp_path, names, code):
+    """A .xls of 65,000 rows is about 10 MB; xlwt (and others) write the directory after the streams."""
+    path = tmp_path / "besar.xls"
+    path.write_bytes(_ole2_with_directory_at(9_000, names))  # at 4.6 MB
+    assert path.stat().st_size > 4 * 1024 * 1024
+    if code is None:
+        assert safety.check(str(path), "xls") == "xls"
+    else:
+        with pytest.raises(safety.UnsafeFile) as refused:
+            safety.check(str(path), "xls")
+        assert refused.value.code == code
+
+
 def test_file_safety_limits_are_the_configured_ones(tmp_path):
     data = samples.xlsx([["a"], [1]])
     path = tmp_path / "x.xlsx"
