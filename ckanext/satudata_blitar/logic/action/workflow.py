@@ -229,7 +229,22 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     data_dict = data_dict or {}
     checks = tk.asbool(data_dict.get("checks", True))
     offset, limit = _natural(data_dict, "offset") or 0, _natural(data_dict, "limit")
-    user = user_of(context)
+    items = _waiting_items(user_of(context))
+    checked = items[offset:] if limit is None else items[offset:offset + limit]
+    if checks and checked:
+        # Each resource's upload check, for every checked dataset at once: the verifier sees what was loaded or
+        # refused; and the completeness of its metadata.
+        ids = [item["id"] for item in checked]
+        files = submission.data_files(ids)
+        described = completeness.reports(model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all())
+        for item in checked:
+            item["files"], item["completeness"] = files.get(item["id"], []), described.get(item["id"], [])
+    return items
+
+
+def _waiting_items(user: Any) -> list[dict[str, Any]]:
+    """The queue's items without checks (empty `files` and `completeness`), oldest first. Working days, due days,
+    labels and transitions are worked out once per arrival day, state or OPD, not once per waiting dataset."""
     held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
     now = datetime.datetime.utcnow()
     calendar, tz = working_days.current(), config.portal_zone()
@@ -265,15 +280,6 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
             "transitions": moves[row.state, row.owner_org],
             "files": [], "completeness": [],
         })
-    checked = items[offset:] if limit is None else items[offset:offset + limit]
-    if checks and checked:
-        # Each resource's upload check, for every checked dataset at once: the verifier sees what was loaded or
-        # refused; and the completeness of its metadata.
-        ids = [item["id"] for item in checked]
-        files = submission.data_files(ids)
-        described = completeness.reports(model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all())
-        for item in checked:
-            item["files"], item["completeness"] = files.get(item["id"], []), described.get(item["id"], [])
     return items
 
 
