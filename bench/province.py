@@ -427,25 +427,11 @@ def reports(args) -> str:
     return done.stdout
 
 
-class PairedTimer(pages.Timer):
-    """pages.Timer, also for a page of ours measured against another page of stock's."""
-
-    def ask_pair(self, label: str, paths: dict[str, str], token: str | None, record: bool) -> None:
-        clients = self.clients
-        try:
-            for variant in random.sample(list(clients), len(clients)):
-                self.clients = {variant: clients[variant]}
-                self.ask(label, paths[variant], token, record)
-        finally:
-            self.clients = clients
-
-
-PAGES = [  # label, who, ours' path, stock's path, target
-    ("Walidata /dashboard/datasets", "walidata", "/dashboard/datasets", "/dashboard/datasets", 1.10),
-    ("Walidata /verifikasi (stock: /dashboard/datasets)", "walidata", "/verifikasi", "/dashboard/datasets", 1.10),
-    ("search page q=", "anonymous", f"/dataset/?q={SEARCH}", f"/dataset/?q={SEARCH}", 1.05),
-    ("API package_search q=", "anonymous", f"/api/3/action/package_search?q={SEARCH}&rows=20",
-     f"/api/3/action/package_search?q={SEARCH}&rows=20", 1.05),
+PAGES = [  # pages.Page: ours' path, stock's when stock has no such page; its target by who asks
+    pages.Page("Walidata /dashboard/datasets", "walidata", "/dashboard/datasets"),
+    pages.Page("Walidata /verifikasi", "walidata", "/verifikasi", pages.STOCK_DASHBOARD, pages.STOCK_DASHBOARD),
+    pages.Page("search page q=", "anonymous", f"/dataset/?q={SEARCH}"),
+    pages.Page("API package_search q=", "anonymous", f"/api/3/action/package_search?q={SEARCH}&rows=20"),
 ]
 
 
@@ -453,20 +439,18 @@ def measure_pages(args, made: dict, ours: str, stock: str) -> int:
     """Every page of PAGES asked of both variants in turn, rounds in a shuffled order; prints the figures and
     whether each target is met; the number of answers that were not a 200."""
     tokens = {"anonymous": None, "walidata": made["users"][world.WALIDATA][0]["token"]}
-    timer = PairedTimer({"ours": ours, "stock": stock})
+    timer = pages.Timer({"ours": ours, "stock": stock})
     try:
         for round_ in range(args.warmup + args.rounds):
-            for label, who, ours_path, stock_path, _ in random.sample(PAGES, len(PAGES)):
-                timer.ask_pair(label, {"ours": ours_path, "stock": stock_path}, tokens[who],
-                               record=round_ >= args.warmup)
+            for page in random.sample(PAGES, len(PAGES)):
+                timer.ask(page.label, page, tokens[page.who], record=round_ >= args.warmup)
     finally:
         timer.close()
-    rows = pages.report(timer, [label for label, *_ in PAGES])
-    targets = {label: target for label, *_, target in PAGES}
+    rows = pages.report(timer, [(page.label, page) for page in PAGES])
     for row in rows:
         ratio = row["median"][0] / row["median"][1]
-        log(f"target {row['page']}: median ours/stock {ratio:.3f} ≤ {targets[row['page']]:.2f}: "
-            f"{'met' if ratio <= targets[row['page']] else 'MISSED'}")
+        log(f"target {row['page']}: median ours/stock {ratio:.3f} ≤ {row['target']:.2f}: "
+            f"{'met' if ratio <= row['target'] else 'MISSED'}")
     log(f"pages: {args.rounds} rounds, {args.workers} gunicorn workers per variant, {len(timer.errors)} errors")
     for error in timer.errors[:20]:
         log(f"  error: {error}")
