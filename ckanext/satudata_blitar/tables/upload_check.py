@@ -157,7 +157,8 @@ def findings(resource_ids: list[str], state_of: Optional[str] = None) -> dict[st
     if missing:
         T = model.task_status_table
         fmt = sa.case((T.c.value.like("{%"), sa.cast(T.c.value, postgresql.JSONB)["format"].astext), else_=None)
-        query: Any = (sa.select(T.c.entity_id, T.c.state, fmt.label("format"), sa.false().label("dataset"))
+        query: Any = (sa.select(T.c.entity_id.label("task_status_entity_id"), T.c.state.label("task_status_state"),
+                                fmt.label("format"), sa.false().label("dataset"))
                       .where(T.c.entity_id.in_(missing), T.c.task_type == TASK_TYPE, T.c.key == KEY))
         with_state = state_of is not None and cache is not None and not transitions.state_remembered(state_of)
         if with_state:
