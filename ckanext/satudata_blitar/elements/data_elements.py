@@ -82,6 +82,17 @@ def opds() -> list[dict[str, str]]:
     return [dict(row._mapping) for row in model.Session.execute(query)]
 
 
+def opd_with_list(year: int, owner_org: str) -> dict[str, str] | None:
+    """The active OPD `owner_org` (its id or name) as `{id, name, title}` when it has a daftar elemen data for the
+    year, else None: one small query, so that an OPD page without a list this year costs nothing more."""
+    has_list = sa.exists().where(D.c.owner_org == G.c.id, D.c.tahun == year)
+    query = sa.select(G.c.id, G.c.name, G.c.title).where(
+        G.c.is_organization.is_(True), G.c.state == "active", sa.or_(G.c.id == owner_org, G.c.name == owner_org),
+        has_list)
+    row = model.Session.execute(query).first()
+    return dict(row._mapping) if row else None
+
+
 def element_rows(year: int | None = None, owner_org: str | None = None, as_of: datetime.datetime | None = None,
                  tz: zoneinfo.ZoneInfo | None = None, element_id: str | None = None):
     """The elements (of a year, an OPD, or one element) with their dataset and derived status as of `as_of`

@@ -163,15 +163,18 @@ def satudata_this_year() -> int:
 
 
 def satudata_element_summary() -> list[dict[str, Any]]:
-    """The public fulfilment counts of this year's daftar elemen data per OPD (once per request: an OPD page's
-    template asks for it in two places)."""
+    """The public fulfilment counts of this year's daftar elemen data per OPD (once per request: the OPD
+    directory and the summary page)."""
     return request_cache.once(("element_summary",),
                               lambda: tk.get_action("satudata_element_summary")(_anonymous(), {}))
 
 
 def satudata_opd_element_summary(opd_id: str) -> dict[str, Any] | None:
-    """The OPD's row of the public fulfilment summary, or None when it has no daftar elemen data this year."""
-    return next((row for row in satudata_element_summary() if row["id"] == opd_id), None)
+    """The OPD's row of the public fulfilment summary, or None when it has no daftar elemen data this year: asked
+    for that OPD only (one small query when it has no list), once per request."""
+    rows = request_cache.once(("element_summary", opd_id), lambda: tk.get_action("satudata_element_summary")(
+        _anonymous(), {"owner_org": opd_id}))
+    return rows[0] if rows else None
 
 
 # --- the role dashboard -----------------------------------------------------------------------------------------

@@ -84,13 +84,22 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
             "totals": {s: sum(o["states"][s] for o in rows) for s in STATES}}
 
 
-def element_summary(year: int, tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+def element_summary(year: int, tz: zoneinfo.ZoneInfo, owner_org: str | None = None) -> list[dict[str, Any]]:
     """Per OPD with a daftar elemen data for the year: how many elements (and priority ones) it must provide and how
     many of them are published. Nothing about unpublished datasets: an element whose dataset is not published counts
-    only as not yet fulfilled."""
-    counts = data_elements.fulfilment(year, None, datetime.datetime.utcnow(), tz)
+    only as not yet fulfilled. With `owner_org` (an OPD's id or name), that OPD's row only: one small query when it
+    has no list for the year, else the fulfilment query restricted to it (the box of an OPD page)."""
+    if owner_org:
+        opd = data_elements.opd_with_list(year, owner_org)
+        if opd is None:
+            return []
+        opds = [opd]
+        counts = data_elements.fulfilment(year, opd["id"], datetime.datetime.utcnow(), tz)
+    else:
+        counts = data_elements.fulfilment(year, None, datetime.datetime.utcnow(), tz)
+        opds = data_elements.opds()
     summary = []
-    for opd in data_elements.opds():
+    for opd in opds:
         count = counts.get(opd["id"])
         if not count:
             continue

@@ -14,7 +14,7 @@ __all__: list[str] = ["satudata_element_summary", "satudata_pipeline"]
 
 def _summary_schema() -> dict[str, Any]:
     ignore_missing, int_validator = tk.get_validator("ignore_missing"), tk.get_validator("int_validator")
-    return {"tahun": [ignore_missing, int_validator]}
+    return {"tahun": [ignore_missing, int_validator], "owner_org": [ignore_missing, tk.get_validator("unicode_safe")]}
 
 
 @tk.side_effect_free
@@ -26,6 +26,9 @@ def satudata_element_summary(context: dict[str, Any], data_dict: dict[str, Any])
 
     :param tahun: the year (default: this year in the portal's time zone)
     :type tahun: int
+    :param owner_org: an OPD's name or id, for its row only (optional; an empty list when it has no list for the
+        year)
+    :type owner_org: string
     :rtype: list of dictionaries
     """
     data, errors = tk.navl_validate(data_dict, _summary_schema(), context)
@@ -34,7 +37,7 @@ def satudata_element_summary(context: dict[str, Any], data_dict: dict[str, Any])
     tk.check_access("satudata_element_summary", context, data)
     zone = config.portal_zone()
     year = data.get("tahun") or datetime.datetime.now(zone).year
-    return pipeline.element_summary(year, zone)
+    return pipeline.element_summary(year, zone, data.get("owner_org"))
 
 
 @tk.side_effect_free

@@ -224,6 +224,9 @@ def test_element_summary_action_is_public_and_counts_only_published_data(app, wo
                        "priority_terbit": 1, "percent": 33}]
     assert app.get("/api/3/action/satudata_element_summary?tahun=1999").json["result"] == []
     assert app.get("/api/3/action/satudata_element_summary?tahun=x", status=409)
+    for opd in ("dinas-kesehatan", world.orgs["dinas-kesehatan"]["id"]):
+        assert app.get(f"/api/3/action/satudata_element_summary?owner_org={opd}").json["result"] == result
+    assert app.get("/api/3/action/satudata_element_summary?owner_org=bappeda").json["result"] == []
 
 
 def test_element_summary_page_for_everyone(app, world):
@@ -313,6 +316,35 @@ def test_the_opd_page_shows_its_fulfilment(app, world, viewer):
         ".satudata-opd-elements")
     assert "1 of 3 data elements published (33%)" in box.get_text(" ", strip=True)
     assert not _soup(app.get("/en/organization/bappeda")).select(".satudata-opd-elements")
+
+
+def _element_statements(app, path):
+    """The SQL statements of a (warm) page that read the daftar elemen data or the working-day calendar."""
+    import sqlalchemy
+    app.get(path)
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "satudata_data_element" in statement or "satudata_calendar" in statement:
+            statements.append(statement)
+
+    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        app.get(path)
+    finally:
+        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_the_opd_box_costs_one_small_query_without_a_list_and_counts_only_its_opd(app, world):
+    """An OPD without a daftar elemen data this year: one EXISTS, not the calendar and the fulfilment of every OPD.
+    An OPD with one: the fulfilment query restricted to that OPD."""
+    without = _element_statements(app, "/en/organization/bappeda")
+    assert len(without) == 1 and "EXISTS" in without[0]
+    with_list = _element_statements(app, "/en/organization/dinas-kesehatan")
+    fulfilment = [s for s in with_list if "GROUP BY" in s]
+    assert len(with_list) == 3 and len(fulfilment) == 1
+    assert "satudata_data_element.owner_org = " in fulfilment[0]
 
 
 def test_opd_directory_in_indonesian(app, world):

@@ -369,11 +369,12 @@ def test_the_operators_pages_cost_the_same_however_many_datasets_wait_for_them(a
 
 @pytest.mark.parametrize("viewer, path, table", [
     ("walidata", "/dashboard/datasets", "satudata_dataset_status"),  # the header's and the dashboard's count
-    ("anonymous", "/organization/dinas-kesehatan", "satudata_data_element"),  # the OPD's daftar elemen data
+    # the OPD's daftar elemen data: its fulfilment query (an EXISTS on the list comes first)
+    ("anonymous", "/organization/dinas-kesehatan", "FROM satudata_data_element JOIN"),
 ])
 def test_a_figure_a_page_shows_twice_is_computed_once(app, world, viewer, path, table):
     browser = world_module.logged_in(app, world, viewer) if viewer != "anonymous" else app.test_client()
-    if table == "satudata_data_element":
+    if "satudata_data_element" in table:
         helpers.call_action("satudata_data_element_create", context={"user": world.name("walidata")},
                             tahun=datetime.date.today().year, owner_org=world.orgs["dinas-kesehatan"]["id"],
                             nama="Jumlah Puskesmas")
