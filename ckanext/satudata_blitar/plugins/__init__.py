@@ -158,9 +158,9 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         transitions.dataset_created(context, pkg_dict)
 
     def after_dataset_show(self, context, pkg_dict):
-        served_files.advertise(pkg_dict)  # first: its query reads the workflow state for `fields` too
         pkg_dict.update(dataset_state.fields(pkg_dict["id"]))
         contracts.restore_core_resource_keys(pkg_dict)
+        served_files.advertise(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
         # The workflow state first: taken from what package_show showed, the others use it.

@@ -35,20 +35,18 @@ def content_type(state: Optional[str], fmt: Optional[str]) -> str:
     return CONTENT_TYPES.get((fmt or "").lower(), UNKNOWN)
 
 
-def content_types(resource_ids: list[str], state_of: str | None = None) -> dict[str, str]:
+def content_types(resource_ids: list[str]) -> dict[str, str]:
     """The established type of each resource's file (octet-stream for those never checked), remembered for the
-    request with the check's state (upload_check.findings; `state_of`: the dataset's workflow state read along)."""
-    return {rid: content_type(state, fmt)
-            for rid, (state, fmt) in upload_check.findings(resource_ids, state_of).items()}
+    request with the check's state (upload_check.findings)."""
+    return {rid: content_type(state, fmt) for rid, (state, fmt) in upload_check.findings(resource_ids).items()}
 
 
 def advertise(pkg_dict: dict[str, Any]) -> None:
-    """IPackageController.after_dataset_show: each uploaded file's `mimetype` is the type the check established.
-    Runs before the workflow keys are added: the same query reads the dataset's state for them."""
+    """IPackageController.after_dataset_show: each uploaded file's `mimetype` is the type the check established."""
     uploads = [res for res in pkg_dict.get("resources") or [] if res.get("url_type") == "upload" and res.get("id")]
     if not uploads:
         return
-    types = content_types([res["id"] for res in uploads], pkg_dict.get("id"))
+    types = content_types([res["id"] for res in uploads])
     for res in uploads:
         res["mimetype"] = types[res["id"]]
 

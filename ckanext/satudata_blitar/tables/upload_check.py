@@ -20,8 +20,6 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_blitar import adapters, request_cache
 from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files.safety import N_
-from ckanext.satudata_blitar.model import DatasetStatus
-from ckanext.satudata_blitar.workflow import transitions
 
 TASK_TYPE = "satudata_upload"
 KEY = "report"
@@ -142,37 +140,21 @@ def states(resource_ids: list[str]) -> dict[str, str]:
     return {rid: state for rid, (state, _) in findings(resource_ids).items() if state is not None}
 
 
-def findings(resource_ids: list[str], state_of: Optional[str] = None) -> dict[str, tuple[Optional[str], Optional[str]]]:
+def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
     """Each resource's check state and the format the check found the file to be ((None, None) when never checked),
     in one query for the resources not yet asked in this request. Remembered for the request: a resource page asks
     for its file's check in resource_show's auth (every view, download link and DataStore call) and for its type in
-    package_show (tables/served_files.py); a stored check forgets it.
-
-    `state_of` (a dataset's id, in a web request): that query also reads the dataset's workflow state, when the
-    request has not read it yet, and remembers it for the request as transitions.current_state would (package_show
-    asks for both: one statement, not two)."""
+    package_show (tables/served_files.py); a stored check forgets it."""
     cache = request_cache.store()
     missing = [rid for rid in resource_ids if cache is None or ("upload_check_accepted", rid) not in cache]
     found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(missing, (None, None))
     if missing:
-        T = model.task_status_table
-        fmt = sa.case((T.c.value.like("{%"), sa.cast(T.c.value, postgresql.JSONB)["format"].astext), else_=None)
-        query: Any = (sa.select(T.c.entity_id.label("task_status_entity_id"), T.c.state.label("task_status_state"),
-                                fmt.label("format"), sa.false().label("dataset"))
-                      .where(T.c.entity_id.in_(missing), T.c.task_type == TASK_TYPE, T.c.key == KEY))
-        with_state = state_of is not None and cache is not None and not transitions.state_remembered(state_of)
-        if with_state:
-            S = DatasetStatus.__table__
-            query = sa.union_all(query, sa.select(S.c.package_id, S.c.state, sa.cast(sa.null(), sa.Text),
-                                                  sa.true()).where(S.c.package_id == state_of))
-        dataset_state = None
-        for rid, state, checked, is_dataset in model.Session.execute(query):
-            if is_dataset:
-                dataset_state = state
-            else:
-                found[rid] = (state, checked)
-        if with_state:
-            transitions.remember_state(state_of, dataset_state)
+        value = model.TaskStatus.value
+        fmt = sa.case((value.like("{%"), sa.cast(value, postgresql.JSONB)["format"].astext), else_=None)
+        rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, fmt)
+                .filter(model.TaskStatus.entity_id.in_(missing), model.TaskStatus.task_type == TASK_TYPE,
+                        model.TaskStatus.key == KEY))
+        found.update((rid, (state, checked)) for rid, state, checked in rows)
         if cache is not None:
             cache.update((("upload_check_accepted", rid), finding) for rid, finding in found.items())
     if cache is None:

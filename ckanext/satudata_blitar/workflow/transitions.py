@@ -171,20 +171,6 @@ def current_state(package_id: str) -> str:
     return request_cache.once(("dataset_state", package_id), stored)
 
 
-def state_remembered(package_id: str) -> bool:
-    """Whether this request has read the dataset's state (False outside a request: nothing is remembered)."""
-    cache = request_cache.store()
-    return cache is not None and ("dataset_state", package_id) in cache
-
-
-def remember_state(package_id: str, state: str | None) -> None:
-    """The state another query of this request read along with its own (None: no status row, Draf), so that
-    current_state needs no query of its own. Only for this request, as current_state's own reading."""
-    cache = request_cache.store()
-    if cache is not None:
-        cache[("dataset_state", package_id)] = state or DRAF
-
-
 def dataset_created(context: dict, pkg_dict: dict) -> None:
     """A new dataset starts as Draf; its creation is the first event of its history (SOP step 3 starts here)."""
     user = model.User.get(context.get("user") or "")

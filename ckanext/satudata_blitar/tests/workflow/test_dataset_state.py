@@ -307,37 +307,6 @@ def test_the_state_is_read_once_per_request_and_afresh_after_a_transition(app, w
         sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
 
 
-def test_package_show_reads_the_state_with_the_served_files_checks_in_one_statement(app, world):
-    """A visitor's package_show of a published dataset with an uploaded file: the workflow state and the file's check
-    (its `mimetype`) come from one statement, in every request (nothing is kept across requests), and the state
-    shown after a withdrawal is the new one."""
-    import sqlalchemy
-    from ckan import model
-
-    dataset = world_module.dataset_in_state(world, transitions.TERBIT, name="dibaca-bersama")
-    url = f"/api/3/action/package_show?id={dataset['id']}"
-    app.get(url)
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if "satudata_dataset_status" in statement or "task_status" in statement:
-            statements.append(statement)
-
-    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
-    try:
-        for _ in range(2):
-            before = len(statements)
-            shown = app.get(url).json["result"]
-            assert len(statements) == before + 1
-            assert shown["satudata_status"] == transitions.TERBIT and shown["resources"][0]["mimetype"] == "text/csv"
-    finally:
-        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
-    helpers.call_action("satudata_transition", context={"user": world.name("walidata")}, id=dataset["id"],
-                        transition="tarik", note=REASON)
-    shown = app.get(url, headers=world.token("operator")).json["result"]
-    assert shown["satudata_status"] == transitions.PERLU_PERBAIKAN and shown["satudata_return_note"] == REASON
-
-
 def test_a_rebuild_reads_the_state_once_per_dataset_and_indexes_the_state_of_now(world):
     """`ckan search-index rebuild` runs outside a web request (nothing remembered): package_show reads the state and
     the index takes it from there, one query per dataset, not two (CKAN 2.12); after a transition the document says
