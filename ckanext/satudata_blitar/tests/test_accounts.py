@@ -10,7 +10,6 @@ from urllib.parse import urlparse
 from unittest import mock
 
 import pytest
-import sqlalchemy
 from passlib.hash import pbkdf2_sha512
 
 import ckan.tests.factories as ckan_factories
@@ -204,17 +203,10 @@ def test_an_opds_accounts_are_listed_only_to_the_walidata_and_sysadmins(app, peo
 def test_an_opd_shown_to_a_visitor_costs_no_query_per_member(people):
     """Every dataset page shows its OPD: for a visitor CKAN does not build the member list we would drop (one query
     per member for the count of datasets they created)."""
-    from ckan import model
-
     def queries():
-        found = []
-        listen = lambda *args: found.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-        sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", listen)
-        try:
+        with world_module.sql_statements() as found:
             shown = helpers.call_action("organization_show", context={"user": "", "ignore_auth": False},
                                         id=organization["id"])
-        finally:
-            sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", listen)
         assert "users" not in shown
         return len(found)
 

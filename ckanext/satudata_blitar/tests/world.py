@@ -76,6 +76,22 @@ def reset(reset_db, migrate_db_for) -> None:
 
 
 @contextlib.contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL statements the site database runs inside the block, in order (the tests that pin what a page or an
+    action costs filter them)."""
+    run: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        run.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        yield run
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+
+
+@contextlib.contextmanager
 def building(reset_db, migrate_db_for) -> Iterator[None]:
     """An empty portal with the plugins loaded, for a module's world to be built in (and the plugins unloaded
     after the module: CKAN's function-scoped with_plugins cannot reach module-scoped set-up)."""

@@ -320,20 +320,10 @@ def test_the_opd_page_shows_its_fulfilment(app, world, viewer):
 
 def _element_statements(app, path):
     """The SQL statements of a (warm) page that read the daftar elemen data or the working-day calendar."""
-    import sqlalchemy
     app.get(path)
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if "satudata_data_element" in statement or "satudata_calendar" in statement:
-            statements.append(statement)
-
-    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
-    try:
+    with world_module.sql_statements() as statements:
         app.get(path)
-    finally:
-        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
-    return statements
+    return [s for s in statements if "satudata_data_element" in s or "satudata_calendar" in s]
 
 
 def test_the_opd_box_costs_one_small_query_without_a_list_and_counts_only_its_opd(app, world):

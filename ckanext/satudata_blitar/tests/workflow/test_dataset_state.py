@@ -281,30 +281,21 @@ def test_the_dataset_form_is_in_the_five_bps_sections_with_help(app, world):
 def test_the_state_is_read_once_per_request_and_afresh_after_a_transition(app, world):
     """A dataset page asks for the state a dozen times (auth checks, package_show): one query per request. A
     transition in the same request forgets it, so what follows sees the new state; the next request reads again."""
-    import sqlalchemy
-    from ckan import model
-
     dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="dibaca-sekali")
-    statements = []
+    with world_module.sql_statements() as statements:
+        def state_reads() -> int:
+            return sum("satudata_dataset_status" in statement for statement in statements)
 
-    def record(_conn, _cursor, statement, *_args):
-        if "satudata_dataset_status" in statement:
-            statements.append(statement)
-
-    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
-    try:
         with app.flask_app.test_request_context():
             assert [transitions.current_state(dataset["id"]) for _ in range(5)] == [transitions.DIAJUKAN] * 5
-            assert len(statements) == 1
+            assert state_reads() == 1
             helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
                                 id=dataset["id"], transition="verifikasi_opd")
             assert transitions.current_state(dataset["id"]) == transitions.TERVERIFIKASI_OPD
         with app.flask_app.test_request_context():
-            before = len(statements)
+            before = state_reads()
             assert transitions.current_state(dataset["id"]) == transitions.TERVERIFIKASI_OPD
-            assert len(statements) == before + 1  # a new request reads it again
-    finally:
-        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
+            assert state_reads() == before + 1  # a new request reads it again
 
 
 def test_a_rebuild_reads_the_state_once_per_dataset_and_indexes_the_state_of_now(world):
@@ -312,8 +303,6 @@ def test_a_rebuild_reads_the_state_once_per_dataset_and_indexes_the_state_of_now
     the index takes it from there, one query per dataset, not two (CKAN 2.12); after a transition the document says
     the new state and who acts next, in the Solr field and in the stored dict package_search returns."""
     import flask
-    import sqlalchemy
-    from ckan import model
     from ckan.lib import search
     from ckanext.satudata_blitar import adapters
 
@@ -321,19 +310,10 @@ def test_a_rebuild_reads_the_state_once_per_dataset_and_indexes_the_state_of_now
     dataset = world_module.dataset_in_state(world, transitions.DIAJUKAN, name="diindeks-sekali")
     helpers.call_action("satudata_transition", context={"user": world.name("verifikator_opd")},
                         id=dataset["id"], transition="verifikasi_opd")
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if "FROM satudata_dataset_status" in statement:
-            statements.append(statement)
-
-    sqlalchemy.event.listen(model.meta.engine, "before_cursor_execute", record)
-    try:
+    with world_module.sql_statements() as statements:
         search.rebuild(package_ids=[dataset["id"]])
-    finally:
-        sqlalchemy.event.remove(model.meta.engine, "before_cursor_execute", record)
     # CKAN 2.11 may index the dict Solr stored (xloader): the index reads the state itself there.
-    assert len(statements) == (1 if adapters.CKAN_2_12 else 2)
+    assert sum("FROM satudata_dataset_status" in s for s in statements) == (1 if adapters.CKAN_2_12 else 2)
     found = helpers.call_action("package_search", context={"ignore_auth": True}, include_private=True,
                                 fq=f"+id:{dataset['id']} +satudata_status:{transitions.TERVERIFIKASI_OPD}")["results"]
     assert [(r["name"], r["satudata_status"], r["satudata_waiting_for"]) for r in found] == [

@@ -322,18 +322,9 @@ def test_two_stages_two_people_in_each_submission(app, world):
 
 def _statements(browser, path: str, text: str = "") -> int:
     """How many SQL statements the site database runs for one page (those holding `text`, if given)."""
-    import sqlalchemy as sa
-    counted = []
-
-    def count(_conn, _cursor, statement, *_args):
-        counted.append(text in statement)
-
-    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
-    try:
+    with world_module.sql_statements() as statements:
         assert browser.get(path).status_code == 200
-    finally:
-        sa.event.remove(model.meta.engine, "before_cursor_execute", count)
-    return sum(counted)
+    return sum(text in statement for statement in statements)
 
 
 def test_the_walidatas_pages_cost_the_same_however_many_datasets_wait(app, world):
