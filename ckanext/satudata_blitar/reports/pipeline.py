@@ -93,11 +93,10 @@ def element_summary(year: int, tz: zoneinfo.ZoneInfo, owner_org: str | None = No
         opd = data_elements.opd_with_list(year, owner_org)
         if opd is None:
             return []
-        opds = [opd]
-        counts = data_elements.fulfilment(year, opd["id"], datetime.datetime.utcnow(), tz)
+        opds, only = [opd], opd["id"]
     else:
-        counts = data_elements.fulfilment(year, None, datetime.datetime.utcnow(), tz)
-        opds = data_elements.opds()
+        opds, only = data_elements.opds(), None
+    counts = data_elements.fulfilment(year, only, datetime.datetime.utcnow(), tz)
     summary = []
     for opd in opds:
         count = counts.get(opd["id"])

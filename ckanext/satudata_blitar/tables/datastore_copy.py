@@ -102,8 +102,7 @@ class _Table:
         with self.engine.begin() as conn:
             adapters.datastore_drop_indexes(conn, self.resource_id)
             conn.execute(sa.text(f"ALTER TABLE {self.table} DISABLE TRIGGER zfulltext"))
-            for staging in [self.stage, *self._parts(LOAD_CONNECTIONS)]:  # what a killed worker left
-                conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
+            self._drop_staging(conn)  # what a killed worker left
             conn.execute(sa.text(f"CREATE UNLOGGED TABLE {self.stage} (_n bigserial, " + ", ".join(
                 f'{i} {c["pg_type"]}' for i, c in zip(self.ids, self.columns)) + ")"))
 
@@ -155,11 +154,15 @@ class _Table:
     def _parts(self, count: int) -> list[str]:
         return [adapters.datastore_identifier(f"{self.resource_id}_satudata_load_{k}") for k in range(count)]
 
+    def _drop_staging(self, conn: Any) -> None:
+        """The staging table and every slice a load of this resource can make (at most LOAD_CONNECTIONS)."""
+        for staging in [self.stage, *self._parts(LOAD_CONNECTIONS)]:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
+
     def clean_up(self) -> None:
         """The staging tables dropped and the full-text trigger back, whether the load went through or not."""
         with self.engine.begin() as conn:
-            for staging in [self.stage, *self.parts]:
-                conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
+            self._drop_staging(conn)
             conn.execute(sa.text(f"ALTER TABLE {self.table} ENABLE TRIGGER zfulltext"))
 
     def build_indexes(self, timings: dict[str, float]) -> None:
