@@ -9,6 +9,7 @@ adapt, then update CHECKED_AGAINST. Where CKAN 2.11 and 2.12 differ, the differe
 """
 from __future__ import annotations
 
+import html
 import json
 import logging
 from typing import Any, Callable
@@ -363,3 +364,15 @@ def plugins_unload_name() -> str:
     `unload_non_system_plugins`, 2.12's `unload_all` (2.12 removed the former; its `load_all` also takes
     `force_update`)."""
     return "unload_all" if CKAN_2_12 else "unload_non_system_plugins"
+
+
+# --- CKAN's description excerpt in lists (helpers/listing.py) -------------------------------------------------------
+
+def html_as_text(html_text: str) -> str:
+    """HTML's text without its tags and entities, as CKAN's h.markdown_extract makes it of a description's Markdown:
+    2.12 strips the tags with nh3, 2.11 with bleach (each CKAN's dependency)."""
+    if CKAN_2_12:
+        import nh3
+        return html.unescape(nh3.clean(html_text, tags=set()))
+    import bleach
+    return html.unescape(bleach.clean(html_text, tags=(), strip=True))

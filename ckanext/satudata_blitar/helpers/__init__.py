@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.satudata_blitar.helpers import core, elements, language, metadata, portal, requests, tables, workflow
+from ckanext.satudata_blitar.helpers import (core, elements, language, listing, metadata, portal, requests, tables,
+                                              workflow)
 
-PARTS = (core, language, metadata, workflow, tables, elements, requests, portal)
+PARTS = (core, language, metadata, workflow, tables, elements, requests, portal, listing)
 
 
 def get_helpers() -> dict[str, Callable[..., Any]]:

@@ -10,10 +10,11 @@ from ckanext.satudata_blitar import adapters
 from ckanext.satudata_blitar.tables import chart_view, long_form, served_files, submission
 from ckanext.satudata_blitar.tables.load_queue import (  # noqa: F401  (chained xloader/DataStore helpers: links)
     datastore_rw_resource_url_types, is_resource_supported_by_xloader)
+from ckanext.satudata_blitar.tables.chart_view import datastore_dictionary  # noqa: F401  (chained: once a request)
 
 __all__: list[str] = [
     "satudata_upload_report", "satudata_refused_file_excerpt", "satudata_data_files", "satudata_has_year_columns",
-    "datastore_rw_resource_url_types", "is_resource_supported_by_xloader",
+    "datastore_rw_resource_url_types", "is_resource_supported_by_xloader", "datastore_dictionary",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from markupsafe import Markup, escape
 
@@ -24,18 +24,30 @@ COLOURS = ("#1f4e78", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c
 
 
 def _fields(resource_id: str, context: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
-    """The table's columns (without `_id`). A page asks them for its downloads (the long form's offer) and its chart:
-    read once per request (request_cache) when asked as the page's user; no row count."""
-    def read() -> list[dict[str, Any]]:
-        result = tk.get_action("datastore_search")(dict(context or {}), {"resource_id": resource_id, "limit": 0,
-                                                                         "include_total": False})
-        return [f for f in result["fields"] if f["id"] != "_id"]
-    return read() if context else request_cache.once(("table_fields", resource_id), read)
+    """The table's columns (without `_id`): read with `context` when given one (after a load), else as the page
+    reads them (table_fields)."""
+    if not context:
+        return table_fields(resource_id)
+    result = tk.get_action("datastore_search")(dict(context), {"resource_id": resource_id, "limit": 0,
+                                                               "include_total": False})
+    return [f for f in result["fields"] if f["id"] != "_id"]
 
 
 def table_fields(resource_id: str) -> list[dict[str, Any]]:
-    """The DataStore table's columns as the current user may read them (without `_id`), once per request."""
-    return _fields(resource_id)
+    """The DataStore table's columns as the current user may read them (none when the table is missing or hidden
+    from them): the ones the page's data dictionary shows (h.datastore_dictionary, below), read once per request,
+    whether the downloads' long-form offer, the chart or the data dictionary asks first."""
+    return tk.h.datastore_dictionary(resource_id)
+
+
+@tk.chained_helper
+def datastore_dictionary(next_helper: Callable[..., list[dict[str, Any]]], resource_id: str,
+                         include_columns: Optional[list[str]] = None) -> list[dict[str, Any]]:
+    """h.datastore_dictionary (the DataStore's datastore_info: the resource page's data dictionary, datatables'
+    columns), read once per request for a resource (request_cache: nothing is kept beyond the request) and shared
+    with table_fields; a page asked it as well as a DataStore search for the same columns."""
+    fields = request_cache.once(("table_fields", resource_id), lambda: next_helper(resource_id))
+    return [f for f in fields if include_columns is None or f["id"] in include_columns]
 
 
 def defaults(config: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, str]:

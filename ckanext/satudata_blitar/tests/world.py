@@ -76,19 +76,20 @@ def reset(reset_db, migrate_db_for) -> None:
 
 
 @contextlib.contextmanager
-def sql_statements() -> Iterator[list[str]]:
+def sql_statements(every_engine: bool = False) -> Iterator[list[str]]:
     """The SQL statements the site database runs inside the block, in order (the tests that pin what a page or an
-    action costs filter them)."""
+    action costs filter them); with `every_engine`, the DataStore's too."""
     run: list[str] = []
+    target = sa.engine.Engine if every_engine else model.meta.engine
 
     def record(_conn, _cursor, statement, *_args):
         run.append(statement)
 
-    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    sa.event.listen(target, "before_cursor_execute", record)
     try:
         yield run
     finally:
-        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+        sa.event.remove(target, "before_cursor_execute", record)
 
 
 @contextlib.contextmanager

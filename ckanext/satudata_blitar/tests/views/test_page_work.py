@@ -1,0 +1,105 @@
+"""Work a citizen's page does once, not once per part that asks: the resource page reads its table's columns once
+(its data dictionary, the long-form offer and the chart share them: no DataStore search of their own), and a list
+of datasets builds one Markdown converter, not one per dataset, and the address of its facets' links once, not
+once per facet item. What the shared helpers return is CKAN's own, character for character."""
+from __future__ import annotations
+
+import markdown
+import pytest
+
+import ckan.lib.helpers as core_helpers
+import ckan.plugins.toolkit as tk
+import ckan.tests.factories as factories
+import ckan.tests.helpers as helpers
+
+from ckanext.satudata_blitar.tests import factories as satudata_factories
+from ckanext.satudata_blitar.tests import world as world_module
+from ckanext.satudata_blitar.tests.views.test_pages_after_transition import published_table  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+NOTES = ("Jumlah **penduduk** per kecamatan, dari [Dispendukcapil](https://example.org/a?b=1&c=2) & BPS. "
+         "Tabel *tahunan* sejak 2019 &mdash; lihat `kode wilayah`.\n\n- Sukorejo\n- Kepanjenkidul\n\n"
+         + "Kalimat panjang yang diulang. " * 12)
+
+
+def _datastore_searches(statements: list[str]) -> list[str]:
+    """The DataStore searches among the statements (each runs one `records_page` query)."""
+    return [s for s in statements if "records_page" in s]
+
+
+def test_the_chart_page_reads_the_table_s_columns_once_and_searches_only_for_the_chart(app, published_table):  # noqa: F811
+    dataset, resource, view = published_table
+    path = f"/dataset/{dataset['name']}/resource/{resource['id']}?view_id={view['id']}"
+    app.get(path)  # caches of the first request (templates, types) out of the count
+    with world_module.sql_statements(every_engine=True) as run:
+        page = app.get(path)
+    assert 'class="satudata-chart"' in page.body and "satudata-long-form" not in page.body
+    assert "Kecamatan" in page.body  # the data dictionary is still shown
+    # One search: the chart's rows. Before, the long-form offer searched for the columns too (limit 0).
+    searches = _datastore_searches(run)
+    assert len(searches) == 1 and "LIMIT 5000" in searches[0], searches
+
+
+def test_the_table_s_columns_are_the_data_dictionary_s_and_none_for_a_missing_table(app, published_table):  # noqa: F811
+    from ckanext.satudata_blitar.tables import chart_view
+    dataset, resource, view = published_table
+    with app.flask_app.test_request_context("/"):
+        fields = chart_view.table_fields(resource["id"])
+        searched = helpers.call_action("datastore_search", resource_id=resource["id"], limit=0)["fields"]
+        # what a DataStore search says of the columns (the chart's types: int4, numeric), without `_id`
+        assert [(f["id"], f["type"]) for f in fields] == [(f["id"], f["type"]) for f in searched[1:]]
+        assert [f["id"] for f in fields] == ["Kecamatan", "Tahun", "Jumlah"]
+        assert tk.h.datastore_dictionary(resource["id"], ["Tahun"]) == [fields[1]]
+        assert chart_view.table_fields("no-such-table") == []
+
+
+def _list_page(app):
+    organization = factories.Organization()
+    for number in range(3):
+        satudata_factories.published(satudata_factories.Dataset(
+            name=f"penduduk-{number}", title=f"Penduduk {number}", notes=NOTES, owner_org=organization["id"],
+            tag_string="penduduk,kecamatan"))
+    app.get("/dataset/")
+
+
+def test_a_list_builds_one_markdown_converter_for_its_datasets(app, monkeypatch):
+    _list_page(app)
+    made = []
+    build = markdown.Markdown.build_parser
+    monkeypatch.setattr(markdown.Markdown, "build_parser", lambda self: made.append(self) or build(self))
+    page = app.get("/dataset/?q=penduduk")
+    assert all(f"/dataset/penduduk-{n}" in page.body for n in range(3)) and "Kalimat panjang" in page.body
+    assert len(made) <= 1, len(made)  # one per dataset before
+
+
+def test_the_facets_links_ask_for_the_page_s_address_once(app, monkeypatch):
+    _list_page(app)
+    made = []
+    create = core_helpers._create_url_with_params
+    monkeypatch.setattr(core_helpers, "_create_url_with_params", lambda *a, **k: made.append(a) or create(*a, **k))
+    page = app.get("/dataset/?tags=penduduk")
+    assert "/dataset/?tags=penduduk&amp;tags=kecamatan" in page.body  # a facet's link, as CKAN writes it
+    assert made == []  # one url_for per facet item before
+
+
+@pytest.mark.parametrize("query", ["", "?q=air&tags=a&tags=b&page=3", "?res_format=CSV&_tags_limit=0&sort=name+asc"])
+def test_the_links_and_excerpts_are_ckan_s_own(app, query):
+    with app.flask_app.test_request_context(f"/dataset/{query}"):
+        app.flask_app.preprocess_request()
+        for new in ({"tags": "c"}, {"q": "jalan raya", "x": "&?="}, None):
+            assert tk.h.add_url_param(new_params=new) == core_helpers.add_url_param(new_params=new)
+        assert tk.h.add_url_param(alternative_url="/topik/x", new_params={"a": "1"}) == \
+            core_helpers.add_url_param(alternative_url="/topik/x", new_params={"a": "1"})
+        for args, kwargs in ((("tags", "a"), {}), (("tags",), {}), (("_tags_limit",), {"replace": 0}),
+                             ((["q", "sort"],), {}), (("res_format", "CSV"), {"alternative_url": "/group/x"})):
+            if "tags" in args and "tags=a" not in query:
+                continue
+            if "res_format" in args and "res_format" not in query:
+                continue
+            assert tk.h.remove_url_param(*args, **kwargs) == core_helpers.remove_url_param(*args, **kwargs)
+    for text in (NOTES, "", None, "<b>tebal</b> &amp; <script>x()</script> teks", "# Judul\n\n1. satu\n2. dua",
+                 "pendek", "kata " * 100, "```\nkode <a>\n```", "[tautan][1]\n\n[1]: https://example.org"):
+        for length in (190, 180, 0, 20):
+            assert tk.h.markdown_extract(text, extract_length=length) == \
+                core_helpers.markdown_extract(text, extract_length=length), (text, length)
