@@ -8,6 +8,7 @@ Indonesian UI shows Indonesian and the English UI English.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from typing import Any, Optional
 
@@ -149,17 +150,25 @@ def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional
     missing = [rid for rid in resource_ids if cache is None or ("upload_check_accepted", rid) not in cache]
     found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(missing, (None, None))
     if missing:
-        value = model.TaskStatus.value
-        fmt = sa.case((value.like("{%"), sa.cast(value, postgresql.JSONB)["format"].astext), else_=None)
-        rows = (model.Session.query(model.TaskStatus.entity_id, model.TaskStatus.state, fmt)
-                .filter(model.TaskStatus.entity_id.in_(missing), model.TaskStatus.task_type == TASK_TYPE,
-                        model.TaskStatus.key == KEY))
+        rows = model.Session.execute(_findings_statement(), {"ids": missing})
         found.update((rid, (state, checked)) for rid, state, checked in rows)
         if cache is not None:
             cache.update((("upload_check_accepted", rid), finding) for rid, finding in found.items())
     if cache is None:
         return found
     return {rid: cache[("upload_check_accepted", rid)] for rid in resource_ids}
+
+
+@functools.cache
+def _findings_statement() -> sa.Select:
+    """findings' query, built once per process with the resources as a parameter: building it (the CASE, the cast,
+    an ORM query) took a millisecond of every package_show, five times what running it takes."""
+    value = model.TaskStatus.value
+    fmt = sa.case((value.like("{%"), sa.cast(value, postgresql.JSONB)["format"].astext), else_=None)
+    return (sa.select(model.TaskStatus.entity_id, model.TaskStatus.state, fmt)
+            .where(model.TaskStatus.entity_id.in_(sa.bindparam("ids", expanding=True)),
+                   model.TaskStatus.task_type == TASK_TYPE, model.TaskStatus.key == KEY)
+            .set_label_style(sa.LABEL_STYLE_TABLENAME_PLUS_COL))
 
 
 def kecamatan_of_dataset(package_id: str) -> set[str]:

@@ -103,3 +103,23 @@ def test_the_links_and_excerpts_are_ckan_s_own(app, query):
         for length in (190, 180, 0, 20):
             assert tk.h.markdown_extract(text, extract_length=length) == \
                 core_helpers.markdown_extract(text, extract_length=length), (text, length)
+
+
+def test_package_show_s_reads_of_our_tables_are_built_once_per_process(app, published_table, monkeypatch):  # noqa: F811
+    """A package_show reads the workflow state and the served files' checks; building those queries (an ORM object
+    of the state row, the checks' CASE and cast) cost more than running them. Built once, they are only run."""
+    import sqlalchemy as sa
+
+    from ckanext.satudata_blitar.tables import upload_check
+    from ckanext.satudata_blitar.workflow import transitions
+    from ckanext.satudata_blitar.model import DatasetStatus
+    dataset, resource, _view = published_table
+    built = []
+    case = sa.case
+    monkeypatch.setattr(sa, "case", lambda *a, **k: built.append(a) or case(*a, **k))
+    for _ in range(3):
+        with app.flask_app.test_request_context("/"):
+            assert upload_check.findings([resource["id"]]) == {resource["id"]: ("ok", "csv")}
+            assert transitions.current_state(dataset["id"]) == transitions.TERBIT
+            assert not [o for o in helpers.model.Session.identity_map.values() if isinstance(o, DatasetStatus)]
+    assert len(built) <= 1, len(built)  # one per call before
