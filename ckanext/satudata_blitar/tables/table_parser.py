@@ -84,7 +84,8 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
     sheet = forward_filled(sheet, first_data)
     check_cells_in_unnamed_columns(head[first_data:], keep, labels, result, sheet, first_data)
     stats = [ColumnStats() for _ in columns]
-    skipped = scan(sheet, first_data, keep, columns, stats, result, limits)
+    scanned = scan(sheet, first_data, keep, columns, stats, result, limits)
+    skipped = scanned.skipped
     if result.format == "xlsx":
         for letter, row in formulas_without_values(path, name, skip=lambda r: r <= first_data or r - 1 in skipped):
             result.issues.append(Issue("error", "formula_without_value", N_(
@@ -103,7 +104,7 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
     decide_types(columns, stats, result, name)
     result.stats["skipped_rows"] = len(skipped)
     if out_csv:
-        write_typed_csv(sheet, first_data, keep, columns, out_csv, limits)
+        write_typed_csv(sheet, first_data, keep, columns, out_csv, limits, scanned)
 
 
 def main(argv: list[str]) -> int:
