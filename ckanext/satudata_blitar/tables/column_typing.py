@@ -158,13 +158,15 @@ def _scan_floats(values: tuple[Any, ...], numbers: list[int], st: ColumnStats) -
     if ints:
         st.min_int = min(st.min_int, int(min(ints)))
         st.max_int = max(st.max_int, int(max(ints)))
-    for kind in (INT, NUM):
+    for kind, found in ((INT, whole), (NUM, len(floats) - whole)):
         samples = st.samples[kind]
-        if len(samples) < MAX_ISSUES_PER_KIND:
+        if found and len(samples) < MAX_ISSUES_PER_KIND:  # a chunk without the kind is not read again
             want = MAX_ISSUES_PER_KIND - len(samples)
             samples.extend(itertools.islice(
                 ((numbers[i], shown(v)) for i, v in enumerate(values)
                  if type(v) is float and v.is_integer() == (kind == INT)), want))
+    if len(floats) == len(values):
+        return []
     return [i for i, v in enumerate(values) if type(v) is not float]
 
 
