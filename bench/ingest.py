@@ -15,7 +15,8 @@ Needs the services (`make services` starts them; it says so when one is missing)
 Every run is a separate process so that its peak RSS is its own (and drops its table afterwards, untimed): the
 parent only prints. The DataStore's full-text indexes are its settings' (printed first; --fts-index-field-types
 'text tsvector' measures CKAN 2.11's default on 2.12). Stages:
-  ours     parse (child process: checks, calamine/csv, whole-column types, typed CSV) | create_table, beside
+  ours     parse (child process: checks, calamine/csv, whole-column types, typed CSV) | regions (the region
+           columns' check, which adds kode_wilayah to the bench's files, as the job does) | create_table, beside
            copy (into a staging table) + full_text (computed in slices) on a thread of their own | insert (every
            row into the DataStore table) | indexes (DataStore's own, after the rows) | analyze
   stock    load_csv (tabulator to CSV, COPY, _full_text) | indexes (create_column_indexes), with xloader's
@@ -111,7 +112,7 @@ def _index_settings(ini: str) -> dict:
 def run_ours(path: str, ini: str) -> dict:
     _ckan(ini)
     from ckanext.satudata_blitar.files import safety as file_safety
-    from ckanext.satudata_blitar.tables import datastore_copy, parse_child
+    from ckanext.satudata_blitar.tables import datastore_copy, parse_child, wilayah_columns
     resource_id = _resource(Path(path).name)
     timings: dict[str, float] = {}
     logger = logging.getLogger("bench")
@@ -121,6 +122,9 @@ def run_ours(path: str, ini: str) -> dict:
     result = parse_child.parse_in_child(path, file_safety.extension_of(path), out_csv, parse_child.limits())
     timings["parse"] = time.perf_counter() - t
     assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"][:3]
+    t = time.perf_counter()
+    result = wilayah_columns.check(result, out_csv)  # as the job does: the file's kecamatan names get kode_wilayah
+    timings["regions"] = time.perf_counter() - t
     datastore_copy.load(resource_id, result["columns"], out_csv, logger, timings)
     timings["total"] = time.perf_counter() - started
     os.remove(out_csv)
