@@ -139,7 +139,7 @@ def _scan_values(values: tuple[Any, ...], numbers: list[int], column: Column, st
             return kind
     if float in types:
         rest = _scan_floats(values, numbers, st)
-    if str in types and _report_long_cells(values, numbers, column, result, sheet, max_chars):
+    if str in types and _report_long_cells(values, numbers, column, result, sheet, max_chars, types == {str}):
         return None
     if _scan_dates(values, numbers, st, types):
         return None
@@ -171,9 +171,9 @@ def _scan_floats(values: tuple[Any, ...], numbers: list[int], st: ColumnStats) -
 
 
 def _report_long_cells(values: tuple[Any, ...], numbers: list[int], column: Column, result: Result,
-                       sheet: Optional[str], max_chars: int) -> bool:
+                       sheet: Optional[str], max_chars: int, only_text: bool = False) -> bool:
     """An error for each text longer than `max_chars`; True when there was one (the chunk is not classified)."""
-    longest = max(len(v) for v in values if type(v) is str)
+    longest = max(map(len, values)) if only_text else max(len(v) for v in values if type(v) is str)
     if longest <= max_chars:
         return False
     for i, v in enumerate(values):
