@@ -22,6 +22,9 @@ from ckanext.satudata_blitar.tables.sheet_reading import Sheet
 
 # A column is typed from all of its values; when at least this share is numbers (or dates), the rest are reported.
 MOSTLY = 0.8
+# Pass 1 keeps the values it read for pass 2 up to this many cells (about 150 MB for 2,000,000 cells of a
+# 200,000 x 10 table); a larger table is read a second time by pass 2.
+KEPT_CELLS = 3_000_000
 
 
 @dataclasses.dataclass
@@ -44,21 +47,36 @@ _INT_LINES = re.compile(r"(?:[+-]?(?:0|[1-9]\d*))?(?:\n(?:[+-]?(?:0|[1-9]\d*))?)
 _EN_DECIMAL_LINES = re.compile(r"(?:[+-]?(?:0|[1-9]\d*)(?:\.\d+)?)?(?:\n(?:[+-]?(?:0|[1-9]\d*)(?:\.\d+)?)?)*")
 _AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$", re.MULTILINE)
 _ISO_DATE_LINES = re.compile(r"(?:\d{4}-\d{2}-\d{2})?(?:\n(?:\d{4}-\d{2}-\d{2})?)*")
+# "+0" or "-0" alone on a line: the only signed zero the integer and decimal patterns above let through
+_SIGNED_ZERO = re.compile(r"^[+-]0$", re.MULTILINE)
 
 
-def _scan_text_block(values: tuple[str, ...], numbers: list[int], st: ColumnStats, max_chars: int) -> bool:
+@dataclasses.dataclass
+class Scanned:
+    """What pass 1 hands to pass 2 (typed_csv.py)."""
+    skipped: set[int]  # 0-based indexes of the rows left out
+    # per chunk, per column: the kind (INT, NUM, DATE) every value of that chunk was checked to be as plain text
+    # PostgreSQL reads as written (one regular expression over the chunk), else None
+    clean: list[list[Optional[int]]]
+    # the kept columns of every chunk, when the table has at most KEPT_CELLS cells (each cell read once); None:
+    # pass 2 reads the file again
+    chunks: Optional[list[list[tuple[Any, ...]]]]
+
+
+def _scan_text_block(values: tuple[str, ...], numbers: list[int], st: ColumnStats, max_chars: int) -> Optional[int]:
     """Pass 1 for a chunk of a text file's column that is all plain integers, English decimals or ISO dates,
-    checked by one regular expression over the whole chunk. False: classify the values one by one."""
+    checked by one regular expression over the whole chunk: the kind found, or None (classify the values one by
+    one)."""
     block = "\n".join(values)
     if "\n" in "".join(values) or max(map(len, values)) > max_chars:
-        return False
+        return None
     filled = [v for v in values if v]
     empty = len(values) - len(filled)
     if not filled:
-        return False
+        return None
     if _INT_LINES.fullmatch(block):
-        if any(len(v) > 1 and v.lstrip("+-")[:1] == "0" for v in filled) or max(map(len, filled)) > 18:
-            return False
+        if _SIGNED_ZERO.search(block) or max(map(len, filled)) > 18:
+            return None
         ints = list(map(int, filled))
         st.counts[INT] += len(ints)
         st.min_int, st.max_int = min(st.min_int, min(ints)), max(st.max_int, max(ints))
@@ -66,9 +84,8 @@ def _scan_text_block(values: tuple[str, ...], numbers: list[int], st: ColumnStat
     elif _EN_DECIMAL_LINES.fullmatch(block):
         ambiguous = len(_AMBIGUOUS.findall(block))
         english = sum(1 for v in filled if "." in v) - ambiguous
-        if not english or any(len(v) > 1 and v.lstrip("+-")[:1] == "0" and v.lstrip("+-")[1:2] != "."
-                              for v in filled):
-            return False
+        if not english or _SIGNED_ZERO.search(block):
+            return None
         st.counts[NUM] += len(filled)
         st.locales["en"] += english
         kind = NUM
@@ -76,45 +93,58 @@ def _scan_text_block(values: tuple[str, ...], numbers: list[int], st: ColumnStat
         try:
             list(map(datetime.date.fromisoformat, filled))
         except ValueError:
-            return False
+            return None
         st.counts[DATE] += len(filled)
         kind = DATE
     else:
-        return False
+        return None
     st.counts[EMPTY] += empty
     samples = st.samples[kind]
     if len(samples) < MAX_ISSUES_PER_KIND:
         samples.extend(itertools.islice(((numbers[i], v) for i, v in enumerate(values) if v),
                                         MAX_ISSUES_PER_KIND - len(samples)))
-    return True
+    return kind
 
 
 def scan(sheet: Sheet, first_data: int, keep: list[int], columns: list[Column], stats: list[ColumnStats],
-         result: Result, limits: Limits) -> set[int]:
-    """Pass 1: classify every cell of every column; returns the 0-based indexes of the rows left out."""
-    skipped: set[int] = set()
-    for numbers, cols in data_chunks(sheet, first_data, keep, result, skipped, limits):
+         result: Result, limits: Limits) -> Scanned:
+    """Pass 1: classify every cell of every column; the rows left out, which chunks are plain text PostgreSQL
+    reads as written, and (for a table of at most KEPT_CELLS cells) the values read, for pass 2."""
+    scanned = Scanned(set(), [], [])
+    cells = 0
+    for numbers, cols in data_chunks(sheet, first_data, keep, result, scanned.skipped, limits):
+        clean = []
         for column, st, values in zip(columns, stats, cols):
-            _scan_values(values, numbers, column, st, result, sheet.name, limits.max_cell_chars)
+            clean.append(_scan_values(values, numbers, column, st, result, sheet.name, limits.max_cell_chars))
             if sum(1 for i in result.issues if i.code == "cell_too_long") >= MAX_ISSUES_PER_KIND:
                 raise Stop()
-    return skipped
+        scanned.clean.append(clean)
+        if scanned.chunks is not None:
+            cells += len(numbers) * len(cols)
+            scanned.chunks.append(cols)
+            if cells > KEPT_CELLS:
+                scanned.chunks = None
+    return scanned
 
 
 def _scan_values(values: tuple[Any, ...], numbers: list[int], column: Column, st: ColumnStats, result: Result,
-                 sheet: Optional[str], max_chars: int) -> None:
-    """Classify one column of one chunk; floats (most numbers of a workbook) in bulk, other values one by one."""
+                 sheet: Optional[str], max_chars: int) -> Optional[int]:
+    """Classify one column of one chunk; floats (most numbers of a workbook) in bulk, other values one by one.
+    Returns the kind when the chunk is plain text of one kind PostgreSQL reads as written (else None)."""
     types = set(map(type, values))
     rest: Any = range(len(values))
-    if types == {str} and _scan_text_block(values, numbers, st, max_chars):
-        return
+    if types == {str}:
+        kind = _scan_text_block(values, numbers, st, max_chars)
+        if kind is not None:
+            return kind
     if float in types:
         rest = _scan_floats(values, numbers, st)
-    if str in types and _report_long_cells(values, numbers, column, result, sheet, max_chars):
-        return
+    if str in types and _report_long_cells(values, numbers, column, result, sheet, max_chars, types == {str}):
+        return None
     if _scan_dates(values, numbers, st, types):
-        return
+        return None
     _scan_one_by_one(values, rest, numbers, st)
+    return None
 
 
 def _scan_floats(values: tuple[Any, ...], numbers: list[int], st: ColumnStats) -> list[int]:
@@ -128,20 +158,22 @@ def _scan_floats(values: tuple[Any, ...], numbers: list[int], st: ColumnStats) -
     if ints:
         st.min_int = min(st.min_int, int(min(ints)))
         st.max_int = max(st.max_int, int(max(ints)))
-    for kind in (INT, NUM):
+    for kind, found in ((INT, whole), (NUM, len(floats) - whole)):
         samples = st.samples[kind]
-        if len(samples) < MAX_ISSUES_PER_KIND:
+        if found and len(samples) < MAX_ISSUES_PER_KIND:  # a chunk without the kind is not read again
             want = MAX_ISSUES_PER_KIND - len(samples)
             samples.extend(itertools.islice(
                 ((numbers[i], shown(v)) for i, v in enumerate(values)
                  if type(v) is float and v.is_integer() == (kind == INT)), want))
+    if len(floats) == len(values):
+        return []
     return [i for i, v in enumerate(values) if type(v) is not float]
 
 
 def _report_long_cells(values: tuple[Any, ...], numbers: list[int], column: Column, result: Result,
-                       sheet: Optional[str], max_chars: int) -> bool:
+                       sheet: Optional[str], max_chars: int, only_text: bool = False) -> bool:
     """An error for each text longer than `max_chars`; True when there was one (the chunk is not classified)."""
-    longest = max(len(v) for v in values if type(v) is str)
+    longest = max(map(len, values)) if only_text else max(len(v) for v in values if type(v) is str)
     if longest <= max_chars:
         return False
     for i, v in enumerate(values):
@@ -180,7 +212,8 @@ def _scan_one_by_one(values: tuple[Any, ...], rest: Any, numbers: list[int], st:
         if value == "" or value is None:
             counts[EMPTY] += 1
             continue
-        if type(value) is str and value[0].isalpha() and not value[-1].isdigit():
+        # text that begins with a letter is text (classify() reads no number or date from it)
+        if type(value) is str and value[0].isalpha():
             counts[TEXT] += 1
             if len(text_samples) < MAX_ISSUES_PER_KIND:
                 text_samples.append((numbers[i], shown(value)))

@@ -48,8 +48,7 @@ def data_chunks(sheet: Sheet, first_data: int, keep: list[int], result: Result, 
     chunk: list[list[Any]] = []
     count = 0
     for index, row in enumerate(itertools.islice(sheet.rows(), first_data, None), start=first_data):
-        empties = row.count("") + row.count(None)
-        if empties == len(row):
+        if not any(row) and row.count("") + row.count(None) == len(row):  # any(): most rows, at C speed
             skipped.add(index)
             continue
         head = row[0]

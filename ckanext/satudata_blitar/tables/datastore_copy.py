@@ -1,7 +1,8 @@
 """The typed DataStore load of a checked table: `datastore_create` defines the typed table (each column's Data
-Dictionary pre-filled), PostgreSQL COPY fills an unlogged staging table on the write engine, the full-text column
-is computed from it in parallel slices (each into an unlogged table of its own), every row goes into the DataStore
-table in one transaction, then the DataStore's own indexes are built and the table ANALYZEd.
+Dictionary pre-filled) while, on a thread beside it, PostgreSQL COPY fills an unlogged staging table on the write
+engine and the full-text column is computed from it in parallel slices (each into an unlogged table of its own);
+then every row goes into the DataStore table in one transaction, the DataStore's own indexes are built and the
+table ANALYZEd.
 """
 from __future__ import annotations
 
@@ -30,15 +31,21 @@ LOAD_CONNECTIONS = max(1, min(4, os.cpu_count() or 1))
 def load(resource_id: str, columns: list[dict[str, Any]], csv_path: str, logger: logging.Logger,
          timings: dict[str, float], described: Optional[dict[str, dict[str, str]]] = None) -> None:
     """Typed table by datastore_create, rows by COPY on the write engine, then indexes and ANALYZE. `described`:
-    the MS-Var the file's own MS-Var sheet gives per column header (or id), over what the table had."""
-    started = time.perf_counter()
-    define_table(resource_id, columns, described)
-    timings["create_table"] = time.perf_counter() - started
+    the MS-Var the file's own MS-Var sheet gives per column header (or id), over what the table had.
+
+    The staging table, its COPY and the full text need only the column types, not the DataStore table: they run
+    on a thread of their own (the write engine's connections) while datastore_create defines the table on this one
+    (CKAN's actions: the Data Dictionary, the resource's datastore_active, its search index). Their stages overlap:
+    `create_table` runs beside `copy` + `full_text`."""
     table = _Table(resource_id, columns)
-    table.prepare()
     try:
-        table.copy_rows(csv_path, logger, timings)
-        table.insert_with_full_text(timings)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # leaving it waits for the staging, whatever happened
+            staged = pool.submit(table.stage, csv_path, logger, timings)
+            started = time.perf_counter()
+            define_table(resource_id, columns, described)
+            timings["create_table"] = time.perf_counter() - started
+            staged.result()
+        table.insert(timings)
     finally:
         table.clean_up()
     table.build_indexes(timings)
@@ -91,43 +98,44 @@ class _Table:
         self.columns = columns
         self.engine = adapters.datastore_write_engine()
         self.table = adapters.datastore_identifier(resource_id)
-        self.stage = adapters.datastore_identifier(f"{resource_id}_satudata_load")
+        self.stage_table = adapters.datastore_identifier(f"{resource_id}_satudata_load")
         self.ids = [adapters.datastore_identifier(c["id"]) for c in columns]
         self.names = ", ".join(self.ids)
         self.total = 0
         self.parts: list[str] = []  # the staging table's slices with their _full_text
+        self.trigger_off = False
 
-    def prepare(self) -> None:
-        """No indexes and no full-text trigger on the DataStore table during the load; an empty staging table."""
+    def stage(self, csv_path: str, logger: logging.Logger, timings: dict[str, float]) -> None:
+        """1. the typed rows, by COPY, into an empty unlogged staging table (what a killed worker left is dropped
+        first); 2. their full text, in slices."""
         with self.engine.begin() as conn:
-            adapters.datastore_drop_indexes(conn, self.resource_id)
-            conn.execute(sa.text(f"ALTER TABLE {self.table} DISABLE TRIGGER zfulltext"))
-            self._drop_staging(conn)  # what a killed worker left
-            conn.execute(sa.text(f"CREATE UNLOGGED TABLE {self.stage} (_n bigserial, " + ", ".join(
+            self._drop_staging(conn)
+            conn.execute(sa.text(f"CREATE UNLOGGED TABLE {self.stage_table} (_n bigserial, " + ", ".join(
                 f'{i} {c["pg_type"]}' for i, c in zip(self.ids, self.columns)) + ")"))
+        self.copy_rows(csv_path, logger, timings)
+        self.full_text(timings)
 
     def copy_rows(self, csv_path: str, logger: logging.Logger, timings: dict[str, float]) -> None:
-        """1. the load: the typed rows, by COPY, into an unlogged staging table (PostgreSQL parses the types)."""
+        """1. the load: the typed rows, by COPY, into the unlogged staging table (PostgreSQL parses the types)."""
         started = time.perf_counter()
         with self.engine.begin() as conn:
             cursor = conn.connection.cursor()
             try:
                 with open(csv_path, "rb") as f:
-                    cursor.copy_expert(f"COPY {self.stage} ({self.names}) FROM STDIN WITH (FORMAT csv, "
+                    cursor.copy_expert(f"COPY {self.stage_table} ({self.names}) FROM STDIN WITH (FORMAT csv, "
                                        "ENCODING 'UTF8')", f)
             finally:
                 cursor.close()
-            self.total = conn.execute(sa.text(f"SELECT count(*) FROM {self.stage}")).scalar() or 0
+            self.total = conn.execute(sa.text(f"SELECT count(*) FROM {self.stage_table}")).scalar() or 0
         timings["copy"] = time.perf_counter() - started
         logger.info("Copied the rows in %.2f s", timings["copy"])
 
-    def insert_with_full_text(self, timings: dict[str, float]) -> None:
+    def full_text(self, timings: dict[str, float]) -> None:
         """2. _full_text (xloader's own expression, without the trigger's per-row JSON), computed from the staging
         table in parallel slices, each into an unlogged table of its own (no UPDATE: no second version of each row,
-        no sort); then every row goes into the DataStore table in ONE transaction, so a reader sees no rows or all
-        of them, never part of a table (a worker killed mid-way leaves none)."""
+        no sort)."""
         started = time.perf_counter()
-        stage, table, names, total = self.stage, self.table, self.names, self.total
+        stage, names, total = self.stage_table, self.names, self.total
         text = " || ' ' || ".join(f"coalesce({i}::text, '')" for i in self.ids)
         workers = max(1, min(LOAD_CONNECTIONS, total // 20_000 or 1))
         bounds = [total * k // workers for k in range(workers + 1)]
@@ -141,7 +149,18 @@ class _Table:
                                   f"_satudata_ft FROM {stage} WHERE _n > {lo} AND _n <= {hi}"))
 
         _in_parallel([(full_text, (part, bounds[k], bounds[k + 1])) for k, part in enumerate(self.parts)], workers)
+        timings["full_text"] = time.perf_counter() - started
+
+    def insert(self, timings: dict[str, float]) -> None:
+        """3. every row into the DataStore table (no indexes, its full-text trigger off meanwhile) in ONE
+        transaction, so a reader sees no rows or all of them, never part of a table (a worker killed mid-way leaves
+        none)."""
+        started = time.perf_counter()
+        table, names, total = self.table, self.names, self.total
         with self.engine.begin() as conn:
+            adapters.datastore_drop_indexes(conn, self.resource_id)
+            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER zfulltext"))
+            self.trigger_off = True
             # each slice in _n order and the slices in turn: the rows go in in _id order without a sort
             conn.execute(sa.text("SET LOCAL synchronize_seqscans = off"))
             conn.execute(sa.text(f"INSERT INTO {table} (_id, {names}, _full_text) " + " UNION ALL ".join(
@@ -149,24 +168,25 @@ class _Table:
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', '_id'), "
                                  f"greatest({total}, 1), {str(total > 0).lower()})"))
         adapters.datastore_forget_row_count(self.resource_id)  # a search during the load counted no rows
-        timings["full_text"] = time.perf_counter() - started
+        timings["insert"] = time.perf_counter() - started
 
     def _parts(self, count: int) -> list[str]:
         return [adapters.datastore_identifier(f"{self.resource_id}_satudata_load_{k}") for k in range(count)]
 
     def _drop_staging(self, conn: Any) -> None:
         """The staging table and every slice a load of this resource can make (at most LOAD_CONNECTIONS)."""
-        for staging in [self.stage, *self._parts(LOAD_CONNECTIONS)]:
+        for staging in [self.stage_table, *self._parts(LOAD_CONNECTIONS)]:
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {staging}"))
 
     def clean_up(self) -> None:
         """The staging tables dropped and the full-text trigger back, whether the load went through or not."""
         with self.engine.begin() as conn:
             self._drop_staging(conn)
-            conn.execute(sa.text(f"ALTER TABLE {self.table} ENABLE TRIGGER zfulltext"))
+            if self.trigger_off:
+                conn.execute(sa.text(f"ALTER TABLE {self.table} ENABLE TRIGGER zfulltext"))
 
     def build_indexes(self, timings: dict[str, float]) -> None:
-        """3. the DataStore's own full-text indexes, built after the load, several at a time."""
+        """4. the DataStore's own full-text indexes, built after the load, several at a time."""
         started = time.perf_counter()
         fields = [{"id": c["id"], "type": c["pg_type"]} for c in self.columns]
         statements = adapters.datastore_fts_index_statements(self.resource_id, fields)

@@ -32,7 +32,7 @@ from ckanext.satudata_blitar.tables.cell_values import filled_cells
 from ckanext.satudata_blitar.tables.parse_result import Issue, Result, Stop, stop
 from ckanext.satudata_blitar.tables.sheet_reading import Sheet, forward_filled, open_sheet
 from ckanext.satudata_blitar.tables.typed_csv import write_typed_csv
-from ckanext.satudata_blitar.tables.xlsx_formulas import error_cells, formulas_without_values
+from ckanext.satudata_blitar.tables.xlsx_formulas import formulas_and_errors
 
 
 def parse(path: str, extension: str, out_csv: Optional[str], limits: Limits = Limits()) -> Result:
@@ -84,14 +84,16 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
     sheet = forward_filled(sheet, first_data)
     check_cells_in_unnamed_columns(head[first_data:], keep, labels, result, sheet, first_data)
     stats = [ColumnStats() for _ in columns]
-    skipped = scan(sheet, first_data, keep, columns, stats, result, limits)
+    scanned = scan(sheet, first_data, keep, columns, stats, result, limits)
+    skipped = scanned.skipped
     if result.format == "xlsx":
-        for letter, row in formulas_without_values(path, name, skip=lambda r: r <= first_data or r - 1 in skipped):
+        formulas, errors = formulas_and_errors(path, name, skip=lambda r: r <= first_data or r - 1 in skipped)
+        for letter, row in formulas:
             result.issues.append(Issue("error", "formula_without_value", N_(
                 "The formula has no saved value (the file was not calculated and saved in Excel). Open the file "
                 "in Excel, press Ctrl+Alt+F9, save it and upload it again."), {}, sheet=name, row=row,
                 column=letter))
-        for letter, row, error in error_cells(path, name, skip=lambda r: r <= first_data or r - 1 in skipped):
+        for letter, row, error in errors:
             result.issues.append(Issue("warning", "error_value", N_(
                 "The cell holds the spreadsheet error {value}; it is loaded as empty. Correct the formula and "
                 "upload the file again if the value is needed."), {"value": error}, sheet=name, row=row,
@@ -103,7 +105,7 @@ def _parse_sheet(path: str, sheet: Sheet, result: Result, out_csv: Optional[str]
     decide_types(columns, stats, result, name)
     result.stats["skipped_rows"] = len(skipped)
     if out_csv:
-        write_typed_csv(sheet, first_data, keep, columns, out_csv, limits)
+        write_typed_csv(sheet, first_data, keep, columns, out_csv, limits, scanned)
 
 
 def main(argv: list[str]) -> int:

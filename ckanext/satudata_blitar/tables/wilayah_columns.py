@@ -304,41 +304,53 @@ class _Rows:
     def read(self, csv_path: str) -> None:
         out_path = csv_path + ".wilayah"
         out = open(out_path, "w", newline="", encoding="utf-8") if self.rewrite else None
+        # what a row means depends only on its values in the region columns: judged once per distinct combination
+        places = sorted({c.index for c in self.found})
+        judged: dict[tuple[str, ...], tuple[list[tuple[int, int, str, str]], Optional[str], list[tuple[int, str]]]] = {}
         try:
             writer = csv.writer(out, lineterminator="\n") if out else None
             for row in _rows(csv_path):
                 self.count += 1
-                self._tally(row)
+                key = tuple([row[i] for i in places])
+                known = judged.get(key)
+                if known is None:
+                    known = judged[key] = self._judged(row)
+                disagreements, code, names = known
+                for pair in disagreements:
+                    self.disagreements[pair] = self.disagreements.get(pair, 0) + 1
                 if writer is not None:
-                    writer.writerow(self._rewritten(row))
+                    if self.add_code:
+                        self.coded += code is not None
+                        row.append(code or "")
+                    for index, name in names:
+                        row[index] = name
+                    writer.writerow(row)
         finally:
             if out:
                 out.close()
         if out:
             os.replace(out_path, csv_path)
 
-    def _tally(self, row: list[str]) -> None:
+    def _judged(self, row: list[str]) -> tuple[list[tuple[int, int, str, str]], Optional[str], list[tuple[int, str]]]:
+        """One combination of region values: its kecamatan (tallied), the pairs of columns that disagree, the
+        kode_wilayah of the finest recognised region and the official names to write."""
         for col in self.found:
             region = col.region(row[col.index])
             if region and region.kecamatan:
                 self.kecamatan.add(region.kecamatan)
+        disagreements = []
         for a, b in self.pairs:
             first, second = a.region(row[a.index]), b.region(row[b.index])
             if first and second and not ref.consistent(first, second):
-                key = (a.index, b.index, row[a.index], row[b.index])
-                self.disagreements[key] = self.disagreements.get(key, 0) + 1
-
-    def _rewritten(self, row: list[str]) -> list[str]:
-        if self.add_code:
-            region = next((r for c in self.finest if (r := c.region(row[c.index]))), None)
-            self.coded += region is not None
-            row.append(region.kode if region else "")
+                disagreements.append((a.index, b.index, row[a.index], row[b.index]))
+        region = next((r for c in self.finest if (r := c.region(row[c.index]))), None) if self.add_code else None
+        names = []
         if self.official_names:
             for col in self.names:
                 match = col.meaning.get(row[col.index])
                 if match and match.how == ref.FORGIVING:
-                    row[col.index] = match.wilayah.nama
-        return row
+                    names.append((col.index, match.wilayah.nama))
+        return disagreements, region.kode if region else None, names
 
 
 def _disagreement_issues(disagreements: dict[tuple[int, int, str, str], int], found: list[_Column]

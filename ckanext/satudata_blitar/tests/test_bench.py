@@ -146,7 +146,7 @@ SMOKE = {
     "province": (["--datasets", "30", "--opds", "3", "--api-opds", "1", "--elements", "12", "--in-progress", "9",
                   "--sample", "6", "--rounds", "1", "--warmup", "0", "--workers", "1", "--max-minutes", "10"],
                  "province: done"),
-    "ingest": (["--rows", "30", "--rounds", "2", "--cases", "ours:csv,stock:csv"],
+    "ingest": (["--rows", "30", "--rounds", "2", "--cases", "ours:csv,stock:csv,stock-ix:csv"],
                "CSV: ours / stock end-to-end (medians)"),
 }
 

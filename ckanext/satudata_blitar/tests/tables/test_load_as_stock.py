@@ -191,3 +191,35 @@ def test_a_load_after_a_killed_one_clears_the_staging_tables_it_left(app, sysadm
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relname LIKE :p"),
                             {"p": f"{resource['id']}_satudata_load%"}).scalar() == 0
+
+
+@pytest.mark.parametrize("failing", ["datastore_create", "copy"])
+def test_a_failed_load_leaves_no_staging_tables_and_says_why(app, sysadmin, dataset, queue,  # noqa: F811
+                                                            with_test_worker, tmp_path, monkeypatch, failing):
+    """datastore_create runs beside the staging table's COPY and full text (on a thread of their own): when either
+    fails, the other is waited for, the staging and slice tables are dropped and the failure is the one raised.
+    A failed datastore_create leaves the table as it was."""
+    from ckanext.satudata_blitar.tables import datastore_copy
+    resource = upload(app, sysadmin["token"], dataset, "tabel.csv", _csv())
+    run_jobs(queue)
+    types = ["text", "text", "int4", "int4", "numeric", "date", "text"]
+    columns = [{"id": h, "label": h, "pg_type": t, "type": t} for h, t in zip(HEADER, types)]
+    rows = _rows()
+    if failing == "copy":
+        rows[40][2] = "dua ribu"  # not an int4: COPY fails after datastore_create defined the table
+    else:
+        def define_table(*args, **kwargs):
+            raise RuntimeError("datastore_create failed")
+        monkeypatch.setattr(datastore_copy, "define_table", define_table)
+    typed = tmp_path / "typed.csv"
+    typed.write_text("".join(",".join(row) + "\n" for row in rows))
+    with pytest.raises(Exception, match="datastore_create failed" if failing != "copy" else "dua ribu"):
+        datastore_copy.load(resource["id"], columns, str(typed), logging.getLogger("test"), {})
+    with datastore_db.get_write_engine().connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relname LIKE :p"),
+                            {"p": f"{resource['id']}_satudata_load%"}).scalar() == 0
+        enabled = conn.execute(sa.text("SELECT tgenabled FROM pg_trigger WHERE tgname = 'zfulltext' AND tgrelid = "
+                                       "CAST(:t AS regclass)"), {"t": f'"{resource["id"]}"'}).scalar()
+    assert enabled == "O"
+    total = helpers.call_action("datastore_search", resource_id=resource["id"], limit=0)["total"]
+    assert total == (0 if failing == "copy" else 60)

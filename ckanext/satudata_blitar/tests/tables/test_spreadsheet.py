@@ -260,3 +260,72 @@ def test_a_data_row_with_years_is_not_taken_for_the_header(tmp_path):
     rows = [["Judul tabel"], [], ["Wilayah", "Tahun", "Jumlah"], ["Sukorejo", 2019, 2020], ["Tanggung", 2020, 2021]]
     result, out = _parse(tmp_path, "data-tahun.xlsx", samples.xlsx(rows))
     assert result.header_row == 3 and out == "Sukorejo,2019,2020\nTanggung,2020,2021\n"
+
+
+def _counting_reads(monkeypatch) -> list[int]:
+    """How many times the parser reads the sheet from its first row (header search, pass 1, pass 2)."""
+    reads = [0]
+    opened = table_parser.open_sheet
+
+    def open_sheet(*args):
+        sheet = opened(*args)
+        rows = sheet.rows
+
+        def counted():
+            reads[0] += 1
+            return rows()
+        sheet.rows = counted
+        return sheet
+    monkeypatch.setattr(table_parser, "open_sheet", open_sheet)
+    return reads
+
+
+def _chunked_csv() -> tuple[bytes, list[tuple[int, str, str]]]:
+    """20,000 rows, three chunks of pass 1: integers (one written "+7"), ISO dates and text; the third chunk has an
+    Indonesian "1.234" and a "17/08/2024" that must be converted while the first chunk is written as read."""
+    lines, expected = ["n,tanggal,nama"], []
+    for i in range(20_000):
+        n, day = (f"{i:,}".replace(",", "."), f"17/08/{2000 + i % 20}") if i == 17_000 else (
+            "+7" if i == 5 else str(i), f"{2000 + i % 20}-08-17")
+        lines.append(f"{n},{day},Kelurahan {i % 21}")
+        expected.append((i, f"{2000 + i % 20}-08-17", f"Kelurahan {i % 21}"))
+    expected[5] = (7, *expected[5][1:])
+    return ("\n".join(lines) + "\n").encode(), expected
+
+
+@pytest.mark.parametrize("kept_cells, reads", [(None, 2), (100, 3)])
+def test_each_cell_is_read_once_up_to_the_kept_cells(tmp_path, monkeypatch, kept_cells, reads):
+    """Pass 2 writes the values pass 1 read (the file is read once past the header search); a table over
+    KEPT_CELLS is read again. The typed rows are the same either way, plain chunks written as read and the others
+    converted."""
+    from ckanext.satudata_blitar.tables import column_typing
+    if kept_cells is not None:
+        monkeypatch.setattr(column_typing, "KEPT_CELLS", kept_cells)
+    counted = _counting_reads(monkeypatch)
+    data, expected = _chunked_csv()
+    result, out = _parse(tmp_path, "tabel.csv", data)
+    assert result.ok and result.rows == 20_000
+    assert [(c.id, c.pg_type) for c in result.columns] == [("n", "int4"), ("tanggal", "date"), ("nama", "text")]
+    import csv
+    assert [(int(n), day, name) for n, day, name in csv.reader(out.splitlines())] == expected
+    assert counted[0] == reads
+
+
+def test_formulas_and_error_cells_come_from_one_read_of_the_sheet_xml(tmp_path, monkeypatch):
+    """An .xlsx's sheet XML is read once for both formulas without a saved value and error cells."""
+    import sys
+    import zipfile
+    from ckanext.satudata_blitar.tables import xlsx_formulas
+    opened = []
+    real_open = zipfile.ZipFile.open
+
+    def counting_open(self, name, *args, **kwargs):
+        if sys._getframe(1).f_globals["__name__"] == xlsx_formulas.__name__:  # not the safety check's reads
+            opened.append(getattr(name, "filename", name))
+        return real_open(self, name, *args, **kwargs)
+    monkeypatch.setattr(xlsx_formulas.zipfile.ZipFile, "open", counting_open)
+    rows = [["a", "b"], [1, "#DIV/0!"], [2, "=A3*2"]]
+    result, _ = _parse(tmp_path, "rumus.xlsx", samples.xlsx(rows))
+    assert sorted((i.code, i.row) for i in result.issues if i.code in ("error_value", "formula_without_value")) == [
+        ("error_value", 2), ("formula_without_value", 3)]
+    assert [name for name in opened if name.startswith("xl/worksheets/")] == ["xl/worksheets/sheet1.xml"]
