@@ -178,16 +178,28 @@ def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:
     return result
 
 
-def _movements(period: Period, opd_id: str | None, by: Any) -> dict[Any, dict[str, int]]:
-    """`by` (an expression) -> movement -> events of the period."""
+def _movements(period: Period, opd_id: str | None, tz: zoneinfo.ZoneInfo) -> tuple[dict[Any, dict[str, int]],
+                                                                                  dict[Any, dict[str, int]]]:
+    """(owner_org -> movement -> events of the period, local month "YYYY-MM" -> the same): one pass over the
+    events with two grouping sets."""
+    month = sa.func.to_char(sa.func.timezone(tz.key, sa.func.timezone("UTC", E.c.created_at)), "YYYY-MM")
     columns = [sa.func.count().filter(E.c.transition.in_(names)).label(key) for key, names in MOVEMENTS]
-    query = (sa.select(by.label("key"), *columns)
+    query = (sa.select(P.c.owner_org, month.label("month"), sa.func.grouping(P.c.owner_org).label("by_month"),
+                       *columns)
              .select_from(E.join(P, P.c.id == E.c.package_id))
              .where(_datasets(), E.c.created_at >= period.start, E.c.created_at < period.end)
-             .group_by(by))
+             .group_by(sa.func.grouping_sets(sa.tuple_(P.c.owner_org), sa.tuple_(month))))
     if opd_id:
         query = query.where(P.c.owner_org == opd_id)
-    return {row.key: {key: getattr(row, key) for key, _t in MOVEMENTS} for row in model.Session.execute(query)}
+    by_opd: dict[Any, dict[str, int]] = {}
+    by_month: dict[Any, dict[str, int]] = {}
+    for row in model.Session.execute(query):
+        counts = {key: getattr(row, key) for key, _t in MOVEMENTS}
+        if row.by_month:
+            by_month[row.month] = counts
+        else:
+            by_opd[row.owner_org] = counts
+    return by_opd, by_month
 
 
 def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo):
@@ -366,7 +378,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     states = list(transitions.STATE_LABELS)
     movement_keys = [key for key, _t in MOVEMENTS]
     states_now = _states_now(opd_id)
-    movements = _movements(period, opd_id, P.c.owner_org)
+    movements, trend = _movements(period, opd_id, tz)
     # The period's year in the portal's zone (the UTC bounds may start in the year before).
     year, as_of = shown.start.year, _as_of(period, now)
     fulfilment = data_elements.fulfilment(year, opd_id, as_of, tz)
@@ -397,8 +409,6 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     for row in overall:
         row["opd"], row["opd_title"] = None, None
 
-    local_time = sa.func.timezone(tz.key, sa.func.timezone("UTC", E.c.created_at))
-    trend = _movements(period, opd_id, sa.func.to_char(local_time, "YYYY-MM"))
     return {
         "report": "monitoring", "period": {**shown.as_dict(), "timezone": tz.key},
         "opd": names[opd_id]["name"] if opd_id else None,
