@@ -34,7 +34,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-import uuid
 import zoneinfo
 from typing import Any, Iterable
 
@@ -254,16 +253,24 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
     return query.subquery("steps")
 
 
+_KEPT_STEPS: dict[str, sa.Table] = {}  # one Table object, so SQLAlchemy compiles its statements once per process
+
+
 def _kept_steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> sa.Table:
     """The steps of _steps computed once into a temporary table of this transaction: the timeliness table and the
     longest overdue steps both read it (the window over a province's 1,000,000 events took 3-6 s a reading). The
-    caller drops it (`.drop(model.Session.connection())`); PostgreSQL would at the transaction's end."""
+    caller drops it (`.drop(model.Session.connection())`); PostgreSQL would at the transaction's end. Temporary
+    tables are the connection's own: two requests never see each other's."""
     steps = _steps(period, opd_id, now, tz)
-    table = sa.Table(f"satudata_report_steps_{uuid.uuid4().hex}", sa.MetaData(),
-                     *[sa.Column(column.name, sa.DateTime if column.name == "ended_at" else column.type)
-                       for column in steps.c],
-                     prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
-    table.create(model.Session.connection())
+    table = _KEPT_STEPS.get("steps")
+    if table is None:
+        table = _KEPT_STEPS["steps"] = sa.Table(
+            "satudata_report_steps", sa.MetaData(),
+            *[sa.Column(column.name, sa.DateTime if column.name == "ended_at" else column.type) for column in steps.c],
+            prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+    connection = model.Session.connection()
+    table.drop(connection, checkfirst=True)  # left by a report that failed earlier in this transaction
+    table.create(connection)
     model.Session.execute(table.insert().from_select([column.name for column in steps.c], sa.select(steps)))
     return table
 
