@@ -169,8 +169,12 @@ def report_command(kind: str, period: str, owner_org: str | None, fmt: str | Non
     reports = {}
     try:
         for name in names:
+            # The PDF (and the monitoring behind an evaluation's document) lists the longest overdue steps and late
+            # elements, as /laporan does; the .xlsx, .csv and .json every one.
+            cut = fmt == "pdf" or name != kind
             reports[name] = tk.get_action(f"satudata_report_{name}")(
-                site_context(), {"period": period, "owner_org": owner_org or ""})
+                site_context(), {"period": period, "owner_org": owner_org or "",
+                                 **({"list_limit": config.report_list_limit()} if cut else {})})
     except tk.ValidationError as error:
         _fail(error, {"owner_org": "--owner-org"})
     report = reports[kind]

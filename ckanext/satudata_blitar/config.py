@@ -270,3 +270,10 @@ def ms_keg_required() -> bool:
 
 def completeness_enforce() -> bool:
     return tk.config["ckanext.satudata_blitar.completeness.enforce"]
+
+
+# Report lists on the page and in the PDF (reports/figures.py)
+
+def report_list_limit() -> int:
+    """How many overdue steps and late data elements the report page and the PDFs list (the longest first)."""
+    return max(0, tk.config["ckanext.satudata_blitar.report.list_limit"])

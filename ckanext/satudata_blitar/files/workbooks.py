@@ -132,14 +132,14 @@ def read_first_sheet(data: bytes, limits: safety.Limits, read: Callable[[Any, An
 
 # --- safe cells ------------------------------------------------------------------------------------------------
 
-def _clean(value: Any) -> Any:
+def clean(value: Any) -> Any:
     """Text without the control characters the .xlsx format cannot hold."""
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def write_cell(cell: Any, value: Any) -> Any:
     """Puts a value in a cell as data: text stays text, even when it begins with `=`."""
-    cell.value = _clean(value)
+    cell.value = clean(value)
     if cell.data_type == "f":
         cell.data_type = "s"
     return cell
@@ -147,7 +147,7 @@ def write_cell(cell: Any, value: Any) -> Any:
 
 def append_row(sheet: Any, values: Iterable[Any]) -> None:
     """sheet.append, with every value written as by write_cell."""
-    sheet.append([_clean(value) for value in values])
+    sheet.append([clean(value) for value in values])
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"

@@ -113,6 +113,8 @@ def satudata_number(value: Any, decimals: int | None = None, lang: str | None = 
     """`1.234,5`: whole numbers without decimals, others with up to one (or exactly `decimals`)."""
     if value is None or value == "":
         return NONE
+    if type(value) is int and not decimals:  # a count: Python groups its digits as babel would (a report has 50,000)
+        return f"{value:,}".replace(",", _group_symbol(_lang(lang)))
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "" if decimals == 0 else ".#")
     # numbers.format_decimal(value, format=pattern, locale=…), without parsing the locale and the pattern again for
     # each of the thousands of figures a queue or a report shows.
@@ -122,6 +124,11 @@ def satudata_number(value: Any, decimals: int | None = None, lang: str | None = 
 @functools.lru_cache(maxsize=None)
 def _number_pattern(pattern: str) -> numbers.NumberPattern:
     return numbers.parse_pattern(pattern)
+
+
+@functools.lru_cache(maxsize=None)
+def _group_symbol(lang: str) -> str:
+    return numbers.get_group_symbol(_locale(lang))
 
 
 @functools.lru_cache(maxsize=None)

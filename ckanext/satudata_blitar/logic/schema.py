@@ -52,13 +52,15 @@ def upload_check_schema() -> dict[str, Any]:
 
 
 def report_schema() -> dict[str, Any]:
-    """satudata_report_monitoring / satudata_report_evaluation: the period (parsed into figures.Period) and an
-    optional OPD (resolved to its id)."""
-    not_empty, ignore_empty, unicode_safe = (
-        tk.get_validator(name) for name in ("not_empty", "ignore_empty", "unicode_safe"))
+    """satudata_report_monitoring / satudata_report_evaluation: the period (parsed into figures.Period), an
+    optional OPD (resolved to its id) and an optional cut of the report's lists (a whole number, 0 or more)."""
+    not_empty, ignore_empty, ignore_missing, unicode_safe, natural_number = (
+        tk.get_validator(name) for name in ("not_empty", "ignore_empty", "ignore_missing", "unicode_safe",
+                                            "natural_number_validator"))
     return {
         "period": [not_empty, validators.satudata_report_period],
         "owner_org": [ignore_empty, unicode_safe, validators.satudata_opd],
+        "list_limit": [ignore_missing, natural_number],  # 0 lists none
     }
 
 

@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.model import IssuedReport
-from ckanext.satudata_blitar.reports import report_document, report_files, report_pdf
+from ckanext.satudata_blitar.reports import figures, report_document, report_files, report_pdf
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,9 @@ def documents(kind: str, reports: dict[str, dict[str, Any]], lang: str, issued: 
     """The PDF and .xlsx of `kind` with the number `seq` filled in (as /laporan's downloads make them)."""
     report = reports[kind]
     document = report_document.document(kind, reports, lang, issued, seq)
-    return {"pdf": report_pdf.write(report_pdf.html(kind, reports, document, lang)),
+    # The PDF lists the longest overdue steps and late elements, as the page does; the .xlsx every one.
+    listed = {name: figures.listed(found, config.report_list_limit()) for name, found in reports.items()}
+    return {"pdf": report_pdf.write(report_pdf.html(kind, listed, document, lang)),
             "xlsx": report_files.write("xlsx", report, report_files.sections(kind, report, lang),
                                        report_files.title(kind, report, lang), lang, document)}, document
 

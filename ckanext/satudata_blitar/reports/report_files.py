@@ -340,13 +340,15 @@ XLSX_KINDS = {INT: "integer", HOURS: "decimal", SHARE: "percent", TIME: "datetim
 def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str, Any] | None = None) -> bytes:
     """One sheet per section: bold header row, frozen, with widths; landscape, one page wide, the header repeated
     on every printed page and the report's title in the page header. With a `document`, a cover sheet first
-    (letterhead, title, period, number and date of issue, summary, signatures) and the document's properties."""
+    (letterhead, title, period, number and date of issue, summary, signatures) and the document's properties.
+
+    A write-only workbook: each row goes to the file as it is appended (a province's full lists are 100,000 rows
+    and more), never a sheet of cell objects in memory."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     number_formats = {kind: formats.xlsx_number_format(name, lang) for kind, name in XLSX_KINDS.items()}
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     workbook.properties.title = heading
     workbook.properties.language = lang
     workbook.properties.creator = workbook.properties.lastModifiedBy = None
@@ -354,16 +356,8 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str,
         _cover_sheet(workbook, document, lang)
     for part in parts:
         sheet = workbook.create_sheet(part.title[:31])
-        workbooks.append_row(sheet, part.headers)
-        workbooks.style_header(sheet[1])
-        for row in part.rows:
-            workbooks.append_row(sheet, row)
-        for index, (width, kind) in enumerate(zip(part.widths, part.kinds), start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = width
-            if kind in number_formats:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = number_formats[kind]
+        for index, width in enumerate(part.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
         sheet.print_title_rows = "1:1"
         sheet.page_setup.orientation = "landscape"
@@ -371,9 +365,28 @@ def _xlsx(parts: Iterable[Section], heading: str, lang: str, document: dict[str,
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.oddHeader.center.text = f"{heading} - {part.title}"
         sheet.oddFooter.right.text = "&P / &N"
+        header = [workbooks.write_only_cell(sheet, value) for value in part.headers]
+        workbooks.style_header(header)
+        sheet.append(header)
+        formatted = [number_formats.get(kind) for kind in part.kinds]
+        for row in part.rows:
+            sheet.append([_xlsx_value(sheet, value, number_format) for value, number_format in zip(row, formatted)])
     if not workbook.sheetnames:
         workbook.create_sheet(heading[:31])
     return workbooks.workbook_bytes(workbook)
+
+
+def _xlsx_value(sheet: Any, value: Any, number_format: str | None) -> Any:
+    """A value of a write-only row: a cell with its number format, a text cell for text that would read as a
+    formula, else the value itself (the cheapest: no cell object)."""
+    if value is None:
+        return None
+    if number_format or (isinstance(value, str) and value.startswith("=")):
+        cell = workbooks.write_only_cell(sheet, value)
+        if number_format:
+            cell.number_format = number_format
+        return cell
+    return workbooks.clean(value)
 
 
 COVER_SHEET = N_("Report")
@@ -382,6 +395,7 @@ COVER_SHEET = N_("Report")
 def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
     """The document's first sheet, printed on one A4 page: the letterhead, title, scope, number, date of issue,
     period, summary and the signature blocks (side by side for step 8: "Mengetahui" left, the compiler right)."""
+    from openpyxl.worksheet.worksheet import Worksheet  # as in _Cover
     properties = workbook.properties
     properties.title = document["full_title"]
     properties.subject = f"{document['title']} {document['period']}"
@@ -395,36 +409,46 @@ def _cover_sheet(workbook: Any, document: dict[str, Any], lang: str) -> None:
     _cover_details(cover, document, lang)
     _cover_signatures(cover, document["signatures"])
     sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
 
 
 class _Cover:
-    """The cover sheet written line by line, each line across the four columns unless `merge` is False."""
+    """The cover sheet written line by line (a write-only sheet: each line a row of styled cells), each line across
+    the four columns unless `merge` is False."""
 
     def __init__(self, sheet: Any) -> None:
         # openpyxl is imported where a report file is written (as in _xlsx), not when the reports load
         from openpyxl.styles import Alignment
         self.sheet = sheet
+        self.rows = 0
         self.centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.wrap = Alignment(vertical="top", wrap_text=True)
 
     def line(self, values: list[Any], font: Any = None, alignment: Any = None, merge: bool = True,
-             height: float | None = None) -> int:
+             height: float | None = None, border: Any = None, styles: dict[int, dict[str, Any]] | None = None) -> int:
+        """Appends the line; `styles` sets attributes of single cells by column (1-4)."""
         sheet = self.sheet
-        workbooks.append_row(sheet, values or [None])  # a blank line is a row too
-        row = sheet.max_row
+        self.rows += 1
+        row = self.rows
         if merge and values:
-            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-        for cell in sheet[row]:
-            if font:
-                cell.font = font
-            if alignment:
-                cell.alignment = alignment
+            values = list(values) + [None] * (4 - len(values))
+            sheet.merged_cells.add(f"A{row}:D{row}")
+        values = list(values) or [None]  # a blank line is a row too
+        cells = []
+        for column, value in enumerate(values, start=1):
+            cell = workbooks.write_only_cell(sheet, value)
+            for name, style in (("font", font), ("alignment", alignment), ("border", border)):
+                if style is not None:
+                    setattr(cell, name, style)
+            for name, style in (styles or {}).get(column, {}).items():
+                setattr(cell, name, style)
+            cells.append(cell)
         if height:
             sheet.row_dimensions[row].height = height
+        sheet.append(cells)
         return row
 
 
@@ -436,9 +460,7 @@ def _cover_heading(cover: _Cover, document: dict[str, Any]) -> None:
     cover.line([letterhead["office"].upper()], Font(bold=True, size=14), centre)
     contact = ", ".join(filter(None, [letterhead["address"], letterhead["phone"] and f"Telp. {letterhead['phone']}",
                                       letterhead["email"], letterhead["website"]]))
-    last = cover.line([contact], Font(size=9), centre)
-    for cell in cover.sheet[last]:
-        cell.border = Border(bottom=Side(style="double"))
+    cover.line([contact], Font(size=9), centre, border=Border(bottom=Side(style="double")))
     cover.line([])
     cover.line([document["title"].upper()], Font(bold=True, size=13), centre)
     cover.line([document["scope"]], Font(bold=True), centre)
@@ -449,16 +471,15 @@ def _cover_details(cover: _Cover, document: dict[str, Any], lang: str) -> None:
     """Number, date of issue, period and recipient, then the summary."""
     from openpyxl.styles import Alignment, Font  # as in _Cover
     sheet = cover.sheet
+    date = {2: {"number_format": formats.xlsx_number_format("date", lang), "alignment": Alignment(horizontal="left")}}
     labels = [(N_("Number"), document["number"]), (N_("Date"), datetime.date.fromisoformat(document["issued"])),
               (N_("Period"), document["period"])]
     if document["recipient"]:
         labels.append((N_("To"), document["recipient"]))
     for label, value in labels:
-        row = cover.line([translated(label, lang), value], merge=False)
-        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
-        if isinstance(value, datetime.date):
-            sheet.cell(row, 2).number_format = formats.xlsx_number_format("date", lang)
-            sheet.cell(row, 2).alignment = Alignment(horizontal="left")
+        row = cover.line([translated(label, lang), value], merge=False,
+                         styles=date if isinstance(value, datetime.date) else None)
+        sheet.merged_cells.add(f"B{row}:D{row}")
     cover.line([])
     cover.line([translated(N_("Summary"), lang)], Font(bold=True))
     text = " ".join(document["summary"])
@@ -477,8 +498,6 @@ def _cover_signatures(cover: _Cover, blocks: list[dict[str, Any]]) -> None:
                 values[column - 1] = "\n".join(filter(None, [block["place_date"], block["heading"]]))
             elif key:
                 values[column - 1] = block[key] or None
-        row = cover.line(values, merge=False, alignment=cover.centre,
-                         height=30 if key in ("opening", "position") else None)
-        for column in columns:
-            if key == "name":
-                cover.sheet.cell(row, column).font = Font(bold=True, underline="single")
+        name = {column: {"font": Font(bold=True, underline="single")} for column in columns} if key == "name" else None
+        cover.line(values, merge=False, alignment=cover.centre,
+                   height=30 if key in ("opening", "position") else None, styles=name)

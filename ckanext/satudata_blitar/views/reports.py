@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 
-from ckanext.satudata_blitar import language
+from ckanext.satudata_blitar import config, language
 from ckanext.satudata_blitar.reports import archive, report_document, report_files, report_pdf
 from ckanext.satudata_blitar.views import satudata
 from ckanext.satudata_blitar.views.responses import error_text, file_language, file_response, refuse
@@ -28,7 +28,8 @@ def reports_page() -> Any:
     data = _report_request()
     page: dict[str, Any] = {"data": data, "errors": {}, "monitoring": None, "evaluation": None,
                             "lang": language.current()}
-    query = {"period": data["period"], "owner_org": data["opd"]}
+    # The page lists the longest overdue steps and late elements only (the downloads have every one).
+    query = {"period": data["period"], "owner_org": data["opd"], "list_limit": config.report_list_limit()}
     for kind in REPORT_KINDS:
         try:
             page[kind] = tk.get_action(f"satudata_report_{kind}")({}, dict(query))
@@ -53,7 +54,11 @@ def report_download(kind: str, fmt: str) -> Any:
     reports = {}
     try:
         for name in REPORT_KINDS if kind == "evaluation" and fmt in ("pdf", "xlsx") else (kind,):
-            reports[name] = tk.get_action(f"satudata_report_{name}")({}, dict(query))
+            # The PDF, as the page, lists the longest overdue steps and late elements; the .xlsx, .csv and .json
+            # every one. The monitoring report of an evaluation's document gives only its summary.
+            cut = fmt == "pdf" or name != kind
+            reports[name] = tk.get_action(f"satudata_report_{name}")(
+                {}, {**query, "list_limit": config.report_list_limit()} if cut else dict(query))
     except tk.NotAuthorized as error:
         return refuse(str(error))
     except tk.ValidationError as error:

@@ -44,11 +44,15 @@ def satudata_report_monitoring(context: dict[str, Any], data_dict: dict[str, Any
     :type period: string
     :param owner_org: an OPD's name or id, to report on that OPD only (optional; ``opd`` is its former name)
     :type owner_org: string
+    :param list_limit: list at most this many of the overdue steps (``overdue``, the longest first) and of the late
+        data elements (``data_elements.late``), as the report page and the PDF do; ``overdue_count`` and
+        ``data_elements.late_count`` count every one (optional; default: every one is listed)
+    :type list_limit: int
     :returns: the report's figures
     :rtype: dictionary
     """
     data = _report_input(context, data_dict, "satudata_report_monitoring")
-    return reports.monitoring(data["period"], data.get("owner_org"))
+    return reports.monitoring(data["period"], data.get("owner_org"), list_limit=data.get("list_limit"))
 
 
 @tk.side_effect_free
@@ -58,10 +62,14 @@ def satudata_report_evaluation(context: dict[str, Any], data_dict: dict[str, Any
 
     :param period: as satudata_report_monitoring
     :param owner_org: as satudata_report_monitoring (optional)
+    :param list_limit: given (any number), the report as the page and the PDF show it: the scores without the
+        per-dataset and per-element facts behind them (``dataset_facts`` and ``element_facts`` are empty); the
+        scores are the same (optional)
+    :type list_limit: int
     :rtype: dictionary
     """
     data = _report_input(context, data_dict, "satudata_report_evaluation")
-    return reports.evaluation(data["period"], data.get("owner_org"))
+    return reports.evaluation(data["period"], data.get("owner_org"), list_limit=data.get("list_limit"))
 
 
 def satudata_report_issue(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:

@@ -667,7 +667,8 @@ def test_the_report_page_says_working_days(app, world):
     timeliness = [[cell.get_text(strip=True) for cell in row.select("td")]
                   for row in soup.select(".satudata-report-timeliness tbody tr")]
     assert timeliness[0][:3] == ["Bappeda", "Unggah", "1 jam kerja"]
-    assert ["Semua OPD", "Verifikasi (Walidata)", "1 hari kerja", "2", "1", "1", "33,3%", "1 hari kerja",
+    # done, on time, late, still waiting, waiting past the standard, on time (%), median, worst
+    assert ["Semua OPD", "Verifikasi (Walidata)", "1 hari kerja", "2", "1", "1", "1", "1", "33,3%", "1 hari kerja",
             "32 hari kerja"] in timeliness
     late = [cell.get_text(strip=True) for cell in soup.select(".satudata-report-overdue .satudata-late")]
     assert late == ["terlambat 31 hari kerja", "terlambat 61,5 jam kerja", "terlambat 1 hari kerja",
