@@ -5,6 +5,7 @@ import logging
 import re
 from typing import Any
 
+import requests
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_dataset_schemas, scheming_language_text
 
 from ckanext.satudata_blitar import language
@@ -81,20 +82,19 @@ def index_years(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def solr_has_field(name: str) -> bool:
-    """Whether the Solr core's schema declares the field (asked once per process; not remembered when Solr does not
-    answer, so a Solr started later is asked again)."""
+    """Whether the Solr core's schema declares the field: asked once per process (any answer is remembered, an
+    error such as 403 as "no"; no answer at all is not, so a Solr started later is asked again)."""
     if name not in _schema_has:
         from ckan.lib.search.common import make_connection
         connection = make_connection()
         try:
             answer = connection.get_session().get(f"{connection.url}/schema/fields/{name}", params={"wt": "json"},
-                                            timeout=connection.timeout)
-        except Exception as e:  # noqa: BLE001 - Solr down: CKAN reports it on the search or index that follows
+                                                  timeout=connection.timeout)
+        except requests.RequestException as e:  # Solr down: CKAN reports it on the search or index that follows
             log.warning("Solr's schema could not be read: %s", e)
             return False
         if answer.status_code not in (200, 404):
-            log.warning("Solr's schema could not be read: HTTP %s", answer.status_code)
-            return False
+            log.warning("Solr's schema could not be read (HTTP %s): %s is not used", answer.status_code, name)
         _schema_has[name] = answer.status_code == 200
     return _schema_has[name]
 
