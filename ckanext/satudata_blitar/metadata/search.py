@@ -1,9 +1,11 @@
 """How datasets are indexed in Solr and faceted on /dataset/, organisation pages and package_search."""
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+import requests
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_dataset_schemas, scheming_language_text
 
 from ckanext.satudata_blitar import language
@@ -30,6 +32,16 @@ FACETS: dict[str, tuple[str, str]] = {
 # Facets whose values are scheming choices: shown with their label in the user's language.
 CHOICE_FACETS = ("urusan", "frekuensi", "sifat_data")
 
+
+# The year facet: pages, their links (`?tahun=2020`) and the API ask for `tahun`, and its filters stay on that integer
+# field (ranges too); Solr counts the same years as strings in YEAR_FACET_FIELD, several times faster than a
+# multi-valued point field at a province's size (docs/benchmarks.md). Only when the running Solr's schema has the
+# field (solr/schema-fields.xml): on an older schema the years are neither indexed nor counted there.
+YEAR_FACET, YEAR_FACET_FIELD = "tahun", "tahun_facet"
+# set in package_search's `extras` (never sent to Solr) when the year facet is counted in YEAR_FACET_FIELD
+_YEAR_FACET_SWAPPED = "satudata_year_facet_counted_as_strings"
+_schema_has: dict[str, bool] = {}
+log = logging.getLogger(__name__)
 
 # Shown first, and only to the people of the workflow (dataset_state.is_insider): visitors see published data only.
 STATE_FACET = ("satudata_status", ("Status", "Status"))
@@ -64,7 +76,54 @@ def index_years(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["tahun"] = list(range(first, last + 1))
     elif first or last:
         pkg_dict["tahun"] = sorted({year for year in (first, last) if year})
+    if pkg_dict.get("tahun") and solr_has_field(YEAR_FACET_FIELD):
+        pkg_dict[YEAR_FACET_FIELD] = [str(year) for year in pkg_dict["tahun"]]
     return pkg_dict
+
+
+def solr_has_field(name: str) -> bool:
+    """Whether the Solr core's schema declares the field: asked once per process (any answer is remembered, an
+    error such as 403 as "no"; no answer at all is not, so a Solr started later is asked again)."""
+    if name not in _schema_has:
+        from ckan.lib.search.common import make_connection
+        connection = make_connection()
+        try:
+            answer = connection.get_session().get(f"{connection.url}/schema/fields/{name}", params={"wt": "json"},
+                                                  timeout=connection.timeout)
+        except requests.RequestException as e:  # Solr down: CKAN reports it on the search or index that follows
+            log.warning("Solr's schema could not be read: %s", e)
+            return False
+        if answer.status_code not in (200, 404):
+            log.warning("Solr's schema could not be read (HTTP %s): %s is not used", answer.status_code, name)
+        _schema_has[name] = answer.status_code == 200
+    return _schema_has[name]
+
+
+def count_years_as_strings(search_params: dict[str, Any]) -> dict[str, Any]:
+    """IPackageController.before_dataset_search: a year facet asked for is counted in YEAR_FACET_FIELD."""
+    fields = search_params.get("facet.field")
+    if isinstance(fields, list) and YEAR_FACET in fields and YEAR_FACET_FIELD not in fields \
+            and solr_has_field(YEAR_FACET_FIELD):
+        search_params["facet.field"] = [YEAR_FACET_FIELD if field == YEAR_FACET else field for field in fields]
+        search_params.setdefault("extras", {})[_YEAR_FACET_SWAPPED] = True
+    return search_params
+
+
+def year_facet_as_asked(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+    """IPackageController.after_dataset_search: the year facet counted in YEAR_FACET_FIELD answers as `tahun`,
+    what was asked for (the same values and counts)."""
+    if not (search_params.get("extras") or {}).pop(_YEAR_FACET_SWAPPED, False):
+        return search_results
+    search_params["facet.field"] = [YEAR_FACET if field == YEAR_FACET_FIELD else field
+                                    for field in search_params.get("facet.field") or []]
+    for key in ("facets", "search_facets"):
+        facets = search_results.get(key)
+        if facets and YEAR_FACET_FIELD in facets:  # renamed in its place: the facets keep Solr's order
+            search_results[key] = {YEAR_FACET if name == YEAR_FACET_FIELD else name: value
+                                   for name, value in facets.items()}
+    if YEAR_FACET in (search_results.get("search_facets") or {}):
+        search_results["search_facets"][YEAR_FACET]["title"] = YEAR_FACET
+    return search_results
 
 
 def searched_types(search_params: dict[str, Any]) -> list[str]:

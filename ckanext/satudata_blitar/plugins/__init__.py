@@ -166,7 +166,11 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         # The workflow state first: taken from what package_show showed, the others use it.
         return wilayah_columns.index_kecamatan(search.index_dataset(dataset_state.index(pkg_dict)))
 
+    def before_dataset_search(self, search_params):
+        return search.count_years_as_strings(search_params)
+
     def after_dataset_search(self, search_results, search_params):
+        search.year_facet_as_asked(search_results, search_params)
         dataset_state.keep_datasets_for_submit_checks(search_results, tk.current_user)
         return dataset_state.label_results(search.label_choice_facets(search_results, search_params))
 

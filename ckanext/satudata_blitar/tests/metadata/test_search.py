@@ -101,3 +101,47 @@ def test_a_facet_filter_on_the_page_narrows_the_results(app):
     soup = BeautifulSoup(html, "html.parser")
     titles = [a.get_text(strip=True) for a in soup.select(".dataset-heading a")]
     assert titles == ["Imunisasi"]
+
+
+def _solr_facet_fields(monkeypatch) -> list:
+    """The facet fields each search asks Solr for (the real search runs; its parameters are only noted)."""
+    import pysolr
+    asked: list = []
+    search = pysolr.Solr.search
+
+    def noting(self, q, search_handler=None, **kwargs):
+        asked.append(kwargs.get("facet.field"))
+        return search(self, q, search_handler=search_handler, **kwargs)
+    monkeypatch.setattr(pysolr.Solr, "search", noting)
+    return asked
+
+
+@pytest.mark.usefixtures("datasets")
+def test_the_year_facet_is_counted_on_the_years_as_strings_and_answers_as_tahun(monkeypatch):
+    from ckanext.satudata_blitar.metadata import search
+    if not search.solr_has_field(search.YEAR_FACET_FIELD):
+        pytest.skip("this Solr's schema is older than solr/schema-fields.xml (services/services.sh restarts it)")
+    asked = _solr_facet_fields(monkeypatch)
+
+    result = _search(**{"facet.field": ["tahun", "organization"], "facet.limit": -1})
+
+    assert asked == [["tahun_facet", "organization"]]  # Solr counts the strings, not the point field
+    expected = {"2018": 1, "2019": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 2, "2024": 1}
+    assert result["facets"]["tahun"] == expected and "tahun_facet" not in result["facets"]
+    facet = result["search_facets"]["tahun"]
+    assert facet["title"] == "tahun" and {i["name"]: i["count"] for i in facet["items"]} == expected
+    assert list(result["search_facets"]) == ["tahun", "organization"]
+    # the strings are in the index itself: asked for by name, the field answers as it is
+    assert _search(**{"facet.field": ["tahun_facet"], "facet.limit": -1})["facets"] == {"tahun_facet": expected}
+
+
+@pytest.mark.usefixtures("datasets")
+def test_a_year_on_the_page_filters_on_the_integer_years_and_shows_as_chosen(app):
+    soup = BeautifulSoup(app.get("/dataset/?tahun=2021").body, "html.parser")
+
+    assert [a.get_text(strip=True) for a in soup.select(".dataset-heading a")] == ["Imunisasi"]
+    year_links = {a.get("href") for a in soup.select("section.module-narrow a[href*='tahun=']")}
+    assert any("tahun=2022" in href for href in year_links)  # the other years of the results, to add
+    active = [a for a in soup.select("section.module-narrow li.active a, section.module-narrow a.active")
+              if "2021" in a.get_text()]
+    assert active, "the chosen year is shown as chosen"
