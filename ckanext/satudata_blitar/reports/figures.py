@@ -403,18 +403,10 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
 
     steps = _kept_steps(period, opd_id, now, tz)
     names = {opd["id"]: opd for opd in opds}
-    order = {step: index for index, step in enumerate(STEP_NAMES)}
-    titles = {opd["id"]: index for index, opd in enumerate(opds)}
     by_opd, overall = _timeliness(steps)
     overdue = _overdue(steps, tz, list_limit)
     steps.drop(model.Session.connection())
-    by_opd = sorted((row for row in by_opd if row["owner_org"] in names),
-                    key=lambda row: (titles[row["owner_org"]], order[row["step"]]))
-    for row in by_opd:
-        row["opd"], row["opd_title"] = names[row["owner_org"]]["name"], names[row["owner_org"]]["title"]
-    overall = sorted(overall, key=lambda row: order[row["step"]])
-    for row in overall:
-        row["opd"], row["opd_title"] = None, None
+    by_opd, overall = _timeliness_in_order(by_opd, overall, opds)
 
     return {
         "report": "monitoring", "period": {**shown.as_dict(), "timezone": tz.key},
@@ -434,6 +426,23 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
         "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}
                   for month in shown.months()],
     }
+
+
+def _timeliness_in_order(by_opd: list[dict[str, Any]], overall: list[dict[str, Any]],
+                         opds: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The timeliness rows of the report's OPDs in the report's OPD order then the SOP's step order, named; the
+    overall rows (no OPD) in step order."""
+    names = {opd["id"]: opd for opd in opds}
+    order = {step: index for index, step in enumerate(STEP_NAMES)}
+    titles = {opd["id"]: index for index, opd in enumerate(opds)}
+    by_opd = sorted((row for row in by_opd if row["owner_org"] in names),
+                    key=lambda row: (titles[row["owner_org"]], order[row["step"]]))
+    for row in by_opd:
+        row["opd"], row["opd_title"] = names[row["owner_org"]]["name"], names[row["owner_org"]]["title"]
+    overall = sorted(overall, key=lambda row: order[row["step"]])
+    for row in overall:
+        row["opd"], row["opd_title"] = None, None
+    return by_opd, overall
 
 
 def listed(report: dict[str, Any], limit: int) -> dict[str, Any]:
