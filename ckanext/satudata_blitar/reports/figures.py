@@ -624,8 +624,6 @@ def _dataset_sums(period: Period, opd_id: str | None, now: datetime.datetime,
     return sums, portal
 
 
-
-
 def _element_facts(year: int, as_of: datetime.datetime, opd_id: str | None,
                    tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
     """The year's data elements as of the report, by OPD title and name."""
