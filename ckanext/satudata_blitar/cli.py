@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar import config, demo
 from ckanext.satudata_blitar.elements import data_elements, data_elements_xlsx
-from ckanext.satudata_blitar.reports import report_document, report_files, report_pdf
+from ckanext.satudata_blitar.reports import RUN, report_document, report_files, report_pdf
 from ckanext.satudata_blitar.site import site_context
 
 __all__ = ["satudata"]
@@ -166,14 +166,14 @@ def report_command(kind: str, period: str, owner_org: str | None, fmt: str | Non
         fmt = extension if output and extension in report_files.FORMATS else "xlsx"
     # The documents of the evaluation (.pdf, the .xlsx's cover sheet) also say what the monitoring found.
     names = ("monitoring", "evaluation") if kind == "evaluation" and fmt in ("pdf", "xlsx") else (kind,)
-    reports = {}
+    reports, context = {}, {**site_context(), RUN: {}}  # one run: the evaluation reads the monitoring's steps
     try:
         for name in names:
             # The PDF (and the monitoring behind an evaluation's document) lists the longest overdue steps and late
             # elements, as /laporan does; the .xlsx, .csv and .json every one.
             cut = fmt == "pdf" or name != kind
             reports[name] = tk.get_action(f"satudata_report_{name}")(
-                site_context(), {"period": period, "owner_org": owner_org or "",
+                context, {"period": period, "owner_org": owner_org or "",
                                  **({"list_limit": config.report_list_limit()} if cut else {})})
     except tk.ValidationError as error:
         _fail(error, {"owner_org": "--owner-org"})

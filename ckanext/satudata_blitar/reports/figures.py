@@ -158,9 +158,48 @@ def _datasets():
     return sa.and_(P.c.state == "active", P.c.type == "dataset")
 
 
-def _opds(opd_id: str | None) -> list[dict[str, Any]]:
+def _opds(opd_id: str | None, run: dict | None = None) -> list[dict[str, Any]]:
     """The OPDs of the report, by title: every active organisation, or the one asked for."""
-    return [opd for opd in data_elements.opds() if not opd_id or opd["id"] == opd_id]
+    return _once(run, ("opds", opd_id),
+                 lambda: [opd for opd in data_elements.opds() if not opd_id or opd["id"] == opd_id])
+
+
+# --- reports asked together ------------------------------------------------------------------------------------------
+#
+# The evaluation's documents (the page, the PDF, the .xlsx's cover sheet) also say what the monitoring found, so
+# both reports of one period and OPD are asked for one after the other. A `run` (a dict the caller gives both,
+# through the actions' context: logic/action/reports.py) makes them one computation: both are as of the same
+# moment, and what both read is computed once: the OPDs, the data elements' fulfilment, the data requests and the
+# steps (the window over every workflow event, 3-6 s of each report at a province's 1,000,000 events), which the
+# monitoring keeps in its temporary table for the evaluation to read.
+
+def _once(run: dict | None, key: Any, compute):
+    """compute(), once per run for `key` (every time without a run)."""
+    if run is None:
+        return compute()
+    if key not in run:
+        run[key] = compute()
+    return run[key]
+
+
+def _run_now(run: dict | None, now: datetime.datetime | None) -> datetime.datetime:
+    """The moment the report is made as of: `now`, else the run's (the first report's), else the clock's."""
+    if now is not None:
+        return now
+    return _once(run, "now", datetime.datetime.utcnow)
+
+
+def _steps_key(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> tuple:
+    """What the kept steps were computed for, and in which transaction (a commit drops the temporary table)."""
+    return (period, opd_id, now, tz.key, model.Session().get_transaction())
+
+
+def _shared_steps(run: dict | None, key: tuple) -> sa.Table | None:
+    """The steps a report of this run kept in its temporary table for `key`, if they are still there (no commit,
+    no other report's steps since)."""
+    if run is None or run.get("steps") != key or model.Session.info.get(_KEPT_STEPS_KEY) != key:
+        return None
+    return _KEPT_STEPS.get("steps")
 
 
 def _states_now(opd_id: str | None) -> dict[str | None, dict[str, int]]:
@@ -254,6 +293,7 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
 
 
 _KEPT_STEPS: dict[str, sa.Table] = {}  # one Table object, so SQLAlchemy compiles its statements once per process
+_KEPT_STEPS_KEY = "satudata_report_steps"  # in Session.info: the _steps_key of the temporary table's rows
 
 
 def _kept_steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> sa.Table:
@@ -269,10 +309,17 @@ def _kept_steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: 
             *[sa.Column(column.name, sa.DateTime if column.name == "ended_at" else column.type) for column in steps.c],
             prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
     connection = model.Session.connection()
-    table.drop(connection, checkfirst=True)  # left by a report that failed earlier in this transaction
+    model.Session.info.pop(_KEPT_STEPS_KEY, None)
+    table.drop(connection, checkfirst=True)  # left by a report that failed earlier in this transaction, or a run's
     table.create(connection)
     model.Session.execute(table.insert().from_select([column.name for column in steps.c], sa.select(steps)))
+    model.Session.info[_KEPT_STEPS_KEY] = _steps_key(period, opd_id, now, tz)
     return table
+
+
+def _drop_kept_steps(table: sa.Table) -> None:
+    model.Session.info.pop(_KEPT_STEPS_KEY, None)
+    table.drop(model.Session.connection())
 
 
 def _timeliness(steps) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -372,13 +419,14 @@ def _element_fact(row: Any, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
 
 
 def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None,
-               list_limit: int | None = None) -> dict[str, Any]:
+               list_limit: int | None = None, run: dict | None = None) -> dict[str, Any]:
     """The monitoring report (SOP step 7) for a period (in the portal's time zone), for every OPD or one.
 
     The overdue steps and the late data elements are listed in full, or only the first `list_limit` of each (the
     report page and the PDF: a province has tens of thousands); `overdue_count`, `data_elements.late_count` and
-    the counts per OPD (timeliness, data elements) cover every one either way."""
-    now = now or datetime.datetime.utcnow()
+    the counts per OPD (timeliness, data elements) cover every one either way. With a `run` (see _once), the steps
+    stay in their temporary table for the evaluation of the same run."""
+    now = _run_now(run, now)
     tz, shown = config.portal_zone(), period
     period = _in_utc(period, tz)
     working_days.ensure(period.start, period.end, now)
@@ -388,9 +436,9 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     movements, trend = _movements(period, opd_id, tz)
     # The period's year in the portal's zone (the UTC bounds may start in the year before).
     year, as_of = shown.start.year, _as_of(period, now)
-    fulfilment = data_elements.fulfilment(year, opd_id, as_of, tz)
+    fulfilment = _fulfilment(run, year, opd_id, as_of, tz)
     opds = []
-    for opd in _opds(opd_id):
+    for opd in _opds(opd_id, run):
         counts = states_now.get(opd["id"], {})
         elements = fulfilment.get(opd["id"], {})
         opds.append({**opd, "states": {state: counts.get(state, 0) for state in states},
@@ -401,11 +449,16 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
               **_sum(opds, movement_keys),
               "data_elements": _with_shares(_sum((opd["data_elements"] for opd in opds), data_elements.COUNT_KEYS))}
 
-    steps = _kept_steps(period, opd_id, now, tz)
+    steps = _shared_steps(run, _steps_key(period, opd_id, now, tz))
+    if steps is None:
+        steps = _kept_steps(period, opd_id, now, tz)
+        if run is not None:
+            run["steps"] = model.Session.info[_KEPT_STEPS_KEY]
     names = {opd["id"]: opd for opd in opds}
     by_opd, overall = _timeliness(steps)
     overdue = _overdue(steps, tz, list_limit)
-    steps.drop(model.Session.connection())
+    if run is None:
+        _drop_kept_steps(steps)
     by_opd, overall = _timeliness_in_order(by_opd, overall, opds)
 
     return {
@@ -418,7 +471,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
         "overdue": overdue,
         "overdue_count": sum(row["late"] + row["overdue_waiting"] for row in overall),
         "list_limit": list_limit,
-        "data_requests": data_requests.report(period.start, period.end, now, opd_id),
+        "data_requests": _data_requests(run, period, now, opd_id),
         "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat(),
                           "counts": data_elements.COUNT_KEYS,
                           "late": _late_elements(year, as_of, opd_id, tz, list_limit),
@@ -426,6 +479,19 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
         "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}
                   for month in shown.months()],
     }
+
+
+def _fulfilment(run: dict | None, year: int, opd_id: str | None, as_of: datetime.datetime,
+                tz: zoneinfo.ZoneInfo) -> dict[str, dict[str, int]]:
+    """data_elements.fulfilment, once per run."""
+    return _once(run, ("fulfilment", year, opd_id, as_of, tz.key),
+                 lambda: data_elements.fulfilment(year, opd_id, as_of, tz))
+
+
+def _data_requests(run: dict | None, period: Period, now: datetime.datetime, opd_id: str | None) -> dict[str, Any]:
+    """The data requests' section of both reports (`period` in UTC), once per run."""
+    return _once(run, ("data_requests", period.start, period.end, now, opd_id),
+                 lambda: data_requests.report(period.start, period.end, now, opd_id))
 
 
 def _timeliness_in_order(by_opd: list[dict[str, Any]], overall: list[dict[str, Any]],
@@ -527,8 +593,10 @@ def _filled(fields: list[str], extras) -> Any:
     return sum(terms, sa.literal(0)) if terms else sa.literal(0)
 
 
-def _facts_query(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo):
-    """One row per dataset (of the OPD): its state and the facts the indicators count, as a SELECT."""
+def _facts_query(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo,
+                 steps: sa.Table | None = None):
+    """One row per dataset (of the OPD): its state and the facts the indicators count, as a SELECT; the steps
+    from the monitoring's temporary table when given (a run), else computed here."""
     required, recommended = metadata_fields()
     extra_keys = sorted({f for f in required + recommended + STANDARD_FIELDS + REFERENCE_FIELDS
                          if f not in P.c and f != "tag_string"})
@@ -539,7 +607,7 @@ def _facts_query(period: Period, opd_id: str | None, now: datetime.datetime, tz:
                                                   .in_(MACHINE_READABLE)).label("machine_readable"),
                            sa.func.count().filter(datastore == "true").label("datastore"))
                  .where(R.c.state == "active").group_by(R.c.package_id).subquery("resources"))
-    steps = _steps(period, opd_id, now, tz)
+    steps = _steps(period, opd_id, now, tz) if steps is None else steps
     late = steps.c.taken > steps.c.standard
     timing = (sa.select(steps.c.package_id,
                         sa.func.count().filter(steps.c.done).label("steps_done"),
@@ -581,9 +649,9 @@ def _field_totals(datasets: int) -> dict[str, int]:
 
 
 def _dataset_facts(period: Period, opd_id: str | None, now: datetime.datetime,
-                   tz: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+                   tz: zoneinfo.ZoneInfo, steps: sa.Table | None = None) -> list[dict[str, Any]]:
     """Every dataset's facts, by title and name (the .xlsx's sheet of datasets)."""
-    query = _facts_query(period, opd_id, now, tz).order_by(P.c.title, P.c.name)
+    query = _facts_query(period, opd_id, now, tz, steps).order_by(P.c.title, P.c.name)
     totals = _field_totals(1)  # the schema read once, not per dataset
     return [{**dict(row._mapping), **totals} for row in model.Session.execute(query)]
 
@@ -600,11 +668,11 @@ def _fact_sums(datasets: list[dict[str, Any]]) -> dict[str, int]:
             **{key: sum(d[key] for d in datasets) for key in SUMMED_FACTS}, **_field_totals(len(datasets))}
 
 
-def _dataset_sums(period: Period, opd_id: str | None, now: datetime.datetime,
-                  tz: zoneinfo.ZoneInfo) -> tuple[dict[str | None, dict[str, int]], dict[str, int]]:
+def _dataset_sums(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo,
+                  steps: sa.Table | None = None) -> tuple[dict[str | None, dict[str, int]], dict[str, int]]:
     """(owner_org -> _fact_sums of its datasets, the sums of all of them): added up by PostgreSQL (GROUP BY
     ROLLUP), no row per dataset read (the page and the PDF show the scores only)."""
-    facts = _facts_query(period, opd_id, now, tz).subquery("facts")
+    facts = _facts_query(period, opd_id, now, tz, steps).subquery("facts")
     count = sa.func.count
     query = (sa.select(facts.c.owner_org, sa.func.grouping(facts.c.owner_org).label("overall"),
                        count().label("datasets"),
@@ -671,51 +739,29 @@ def _scorecard(sums: dict[str, int] | None, elements: dict[str, int] | None) -> 
 
 
 def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime | None = None,
-               list_limit: int | None = None) -> dict[str, Any]:
+               list_limit: int | None = None, run: dict | None = None) -> dict[str, Any]:
     """The evaluation report (SOP step 8) for a period (in the portal's time zone), for every OPD or one.
 
     With `list_limit` (any number: the report page and the PDF), the scores only: PostgreSQL adds up each OPD's
     facts and `dataset_facts` and `element_facts` stay empty; without it, the facts of every dataset and element
-    too (the .xlsx, .csv and .json). The scores are the same."""
-    now = now or datetime.datetime.utcnow()
+    too (the .xlsx, .csv and .json). The scores are the same. With a `run` (see _once) after the monitoring of the
+    same period and OPD, the steps, the OPDs, the elements' fulfilment and the data requests are the monitoring's."""
+    now = _run_now(run, now)
     tz, shown = config.portal_zone(), period
     working_days.ensure(period.start, period.end, now)
     utc = _in_utc(period, tz)
     year, as_of = period.start.year, _as_of(utc, now)
-    facts_of: dict[str, list[dict[str, Any]]] = {}
-    elements_of: dict[str, list[dict[str, Any]]] = {}
+    opds = _opds(opd_id, run)
+    steps = _shared_steps(run, _steps_key(utc, opd_id, now, tz))
     if list_limit is None:
-        facts = _dataset_facts(utc, opd_id, now, tz)
-        elements = _element_facts(year, as_of, opd_id, tz)
-        # Each OPD's datasets and elements, in the order read, grouped in one pass (a province's 1,000 OPDs each
-        # scanning 100,000 datasets took most of the report).
-        for fact in facts:
-            facts_of.setdefault(fact["owner_org"], []).append(fact)
-        for element in elements:
-            elements_of.setdefault(element["opd"], []).append(element)
-        sums = {owner_org: _fact_sums(rows) for owner_org, rows in facts_of.items()}
-        portal_sums = _fact_sums(facts)
-        element_counts = {name: _element_counts(rows) for name, rows in elements_of.items()}
-        portal_elements = _element_counts(elements)
+        found = _scores_of_facts(utc, opd_id, now, tz, year, as_of, steps)
     else:
-        sums, portal_sums = _dataset_sums(utc, opd_id, now, tz)
-        by_id = data_elements.fulfilment(year, opd_id, as_of, tz)
-        names = {opd["id"]: opd["name"] for opd in _opds(opd_id)}
-        element_counts = {names.get(owner_org, owner_org): counts for owner_org, counts in by_id.items()}
-        portal_elements = {key: sum(counts.get(key, 0) for counts in by_id.values())
-                           for key in ("elements", data_elements.STATUS_TERBIT)}
-    opds = []
-    for opd in _opds(opd_id):
-        datasets = facts_of.get(opd["id"], [])
-        opds.append({**opd, **_scorecard(sums.get(opd["id"]), element_counts.get(opd["name"])),
-                     "dataset_facts": [{k: v for k, v in d.items() if k not in ("id", "owner_org")}
-                                       for d in datasets],
-                     "element_facts": elements_of.get(opd["name"], [])})
-    ranked = sorted(opds, key=lambda o: (o["total"] is None, -(o["total"] or 0), o["title"] or "", o["name"]))
-    rank = 0
-    for index, opd in enumerate(ranked, start=1):
-        rank = rank if index > 1 and opd["total"] == ranked[index - 2]["total"] else index
-        opd["rank"] = rank if opd["total"] is not None else None
+        found = _scores_summed(utc, opd_id, now, tz, year, as_of, opds, steps, run)
+    opds = [{**opd, **_scorecard(found["sums"].get(opd["id"]), found["element_counts"].get(opd["name"])),
+             "dataset_facts": [{k: v for k, v in d.items() if k not in ("id", "owner_org")}
+                               for d in found["facts_of"].get(opd["id"], [])],
+             "element_facts": found["elements_of"].get(opd["name"], [])} for opd in opds]
+    ranked = _ranked(opds)
     required, recommended = metadata_fields()
     return {
         "report": "evaluation", "period": {**shown.as_dict(), "timezone": tz.key},
@@ -725,8 +771,51 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
         "standard_fields": STANDARD_FIELDS, "reference_fields": REFERENCE_FIELDS,
         "machine_readable_formats": MACHINE_READABLE,
         "opds": opds, "ranking": [o["name"] for o in ranked],
-        "portal": _scorecard(portal_sums, portal_elements),
+        "portal": _scorecard(found["portal_sums"], found["portal_elements"]),
         "data_elements": {"year": year, "as_of": _to_local(as_of, tz).isoformat()},
         # The same section as the monitoring report's (requests received, answered on time, by OPD, by outcome).
-        "data_requests": data_requests.report(utc.start, utc.end, now, opd_id),
+        "data_requests": _data_requests(run, utc, now, opd_id),
     }
+
+
+def _scores_of_facts(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo, year: int,
+                     as_of: datetime.datetime, steps: sa.Table | None) -> dict[str, Any]:
+    """What the scores are made of, from every dataset's and element's facts (kept by OPD for the files)."""
+    facts = _dataset_facts(period, opd_id, now, tz, steps)
+    elements = _element_facts(year, as_of, opd_id, tz)
+    facts_of: dict[str, list[dict[str, Any]]] = {}
+    elements_of: dict[str, list[dict[str, Any]]] = {}
+    # Each OPD's datasets and elements, in the order read, grouped in one pass (a province's 1,000 OPDs each
+    # scanning 100,000 datasets took most of the report).
+    for fact in facts:
+        facts_of.setdefault(fact["owner_org"], []).append(fact)
+    for element in elements:
+        elements_of.setdefault(element["opd"], []).append(element)
+    return {"facts_of": facts_of, "elements_of": elements_of,
+            "sums": {owner_org: _fact_sums(rows) for owner_org, rows in facts_of.items()},
+            "portal_sums": _fact_sums(facts),
+            "element_counts": {name: _element_counts(rows) for name, rows in elements_of.items()},
+            "portal_elements": _element_counts(elements)}
+
+
+def _scores_summed(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo, year: int,
+                   as_of: datetime.datetime, opds: list[dict[str, Any]], steps: sa.Table | None,
+                   run: dict | None) -> dict[str, Any]:
+    """What the scores are made of, added up by PostgreSQL (no dataset's or element's facts kept)."""
+    sums, portal_sums = _dataset_sums(period, opd_id, now, tz, steps)
+    by_id = _fulfilment(run, year, opd_id, as_of, tz)
+    names = {opd["id"]: opd["name"] for opd in opds}
+    return {"facts_of": {}, "elements_of": {}, "sums": sums, "portal_sums": portal_sums,
+            "element_counts": {names.get(owner_org, owner_org): counts for owner_org, counts in by_id.items()},
+            "portal_elements": {key: sum(counts.get(key, 0) for counts in by_id.values())
+                                for key in ("elements", data_elements.STATUS_TERBIT)}}
+
+
+def _ranked(opds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The OPDs by total score (those without one last), each given its `rank` (equal totals share one)."""
+    ranked = sorted(opds, key=lambda o: (o["total"] is None, -(o["total"] or 0), o["title"] or "", o["name"]))
+    rank = 0
+    for index, opd in enumerate(ranked, start=1):
+        rank = rank if index > 1 and opd["total"] == ranked[index - 2]["total"] else index
+        opd["rank"] = rank if opd["total"] is not None else None
+    return ranked

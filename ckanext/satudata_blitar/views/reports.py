@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 
 from ckanext.satudata_blitar import config, language
-from ckanext.satudata_blitar.reports import archive, report_document, report_files, report_pdf
+from ckanext.satudata_blitar.reports import RUN, archive, report_document, report_files, report_pdf
 from ckanext.satudata_blitar.views import satudata
 from ckanext.satudata_blitar.views.responses import error_text, file_language, file_response, refuse
 
@@ -17,32 +17,39 @@ REPORT_KINDS = ("monitoring", "evaluation")
 
 
 def _report_request() -> dict[str, str]:
-    """The page's filters; the period defaults to the current year. The OPD is `owner_org` (`opd` before)."""
+    """The page's filters; the period defaults to the current year. The OPD is `owner_org` (`opd` before). The
+    report shown is `report` (monitoring, the default, or evaluation)."""
     args = tk.request.args
     return {"period": args.get("period", "").strip() or str(datetime.date.today().year),
-            "opd": (args.get("owner_org") or args.get("opd") or "").strip()}
+            "opd": (args.get("owner_org") or args.get("opd") or "").strip(),
+            "report": args.get("report") if args.get("report") in REPORT_KINDS else REPORT_KINDS[0]}
 
 
 def reports_page() -> Any:
-    """The Walidata's report page: filters (period, OPD), charts, tables and the downloads."""
+    """The Walidata's report page: filters (period, OPD), one report at a time (monitoring or evaluation, as tabs)
+    with its charts, tables and downloads. The evaluation's document also says what the monitoring found: the
+    monitoring of the same run gives its summary (no list) and its steps, which the evaluation reads."""
     data = _report_request()
-    page: dict[str, Any] = {"data": data, "errors": {}, "monitoring": None, "evaluation": None,
+    kind = data["report"]
+    page: dict[str, Any] = {"data": data, "kind": kind, "errors": {}, "monitoring": None, "evaluation": None,
                             "lang": language.current()}
     # The page lists the longest overdue steps and late elements only (the downloads have every one).
     query = {"period": data["period"], "owner_org": data["opd"], "list_limit": config.report_list_limit()}
-    for kind in REPORT_KINDS:
+    asked = {"monitoring": query} if kind == "monitoring" else {"monitoring": {**query, "list_limit": 0},
+                                                                "evaluation": query}
+    context = {RUN: {}}
+    for name, name_query in asked.items():
         try:
-            page[kind] = tk.get_action(f"satudata_report_{kind}")({}, dict(query))
+            page[name] = tk.get_action(f"satudata_report_{name}")(context, dict(name_query))
         except tk.NotAuthorized as error:
             return refuse(str(error))
         except tk.ValidationError as error:
             page["errors"] = {("opd" if key == "owner_org" else key): value for key, value in error.error_dict.items()}
             break
     page["opds"] = tk.h.satudata_opds()
-    # What a print of the page adds around each report: letterhead, number, date, summary, signatures.
-    page["documents"] = {} if page["errors"] else {
-        kind: report_document.document(kind, {"monitoring": page["monitoring"], kind: page[kind]}, page["lang"])
-        for kind in REPORT_KINDS}
+    # What a print of the page adds around the report: letterhead, number, date, summary, signatures.
+    page["document"] = None if page["errors"] else report_document.document(
+        kind, {name: page[name] for name in asked}, page["lang"])
     return tk.render("satudata/reports/index.html", page)
 
 
@@ -51,14 +58,14 @@ def report_download(kind: str, fmt: str) -> Any:
     sheet) of the evaluation also say what the monitoring found, so both reports are asked for."""
     data = _report_request()
     query = {"period": data["period"], "owner_org": data["opd"]}
-    reports = {}
+    reports, context = {}, {RUN: {}}  # one run: the evaluation reads the monitoring's steps
     try:
         for name in REPORT_KINDS if kind == "evaluation" and fmt in ("pdf", "xlsx") else (kind,):
             # The PDF, as the page, lists the longest overdue steps and late elements; the .xlsx, .csv and .json
             # every one. The monitoring report of an evaluation's document gives only its summary.
             cut = fmt == "pdf" or name != kind
             reports[name] = tk.get_action(f"satudata_report_{name}")(
-                {}, {**query, "list_limit": config.report_list_limit()} if cut else dict(query))
+                context, {**query, "list_limit": config.report_list_limit()} if cut else dict(query))
     except tk.NotAuthorized as error:
         return refuse(str(error))
     except tk.ValidationError as error:

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import inner_context, user_of
-from ckanext.satudata_blitar.reports import archive
+from ckanext.satudata_blitar.reports import RUN, archive
 from ckanext.satudata_blitar.reports import figures as reports
 
 __all__: list[str] = ["satudata_report_monitoring", "satudata_report_evaluation", "satudata_report_issue",
@@ -52,7 +52,8 @@ def satudata_report_monitoring(context: dict[str, Any], data_dict: dict[str, Any
     :rtype: dictionary
     """
     data = _report_input(context, data_dict, "satudata_report_monitoring")
-    return reports.monitoring(data["period"], data.get("owner_org"), list_limit=data.get("list_limit"))
+    return reports.monitoring(data["period"], data.get("owner_org"), list_limit=data.get("list_limit"),
+                              run=context.get(RUN))
 
 
 @tk.side_effect_free
@@ -69,7 +70,8 @@ def satudata_report_evaluation(context: dict[str, Any], data_dict: dict[str, Any
     :rtype: dictionary
     """
     data = _report_input(context, data_dict, "satudata_report_evaluation")
-    return reports.evaluation(data["period"], data.get("owner_org"), list_limit=data.get("list_limit"))
+    return reports.evaluation(data["period"], data.get("owner_org"), list_limit=data.get("list_limit"),
+                              run=context.get(RUN))
 
 
 def satudata_report_issue(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +94,8 @@ def satudata_report_issue(context: dict[str, Any], data_dict: dict[str, Any]) ->
     data = _validated(data_dict, schema.report_issue_schema(), context)
     query = {key: data_dict[key] for key in ("period", "owner_org", "opd") if key in data_dict}
     kind = data["kind"]
-    found = {name: tk.get_action(f"satudata_report_{name}")(inner_context(context), dict(query))
+    inner = {**inner_context(context), RUN: {}}  # one run: the evaluation reads the monitoring's steps
+    found = {name: tk.get_action(f"satudata_report_{name}")(inner, dict(query))
              for name in (("monitoring", "evaluation") if kind == "evaluation" else ("monitoring",))}
     issued = archive.issue(kind, found, data["language"], user_of(context))
     model.Session.commit()

@@ -128,8 +128,12 @@ def test_the_archive_page_and_the_issue_form(app, world):
     assert form["method"] == "post" and form["action"] == "/laporan/terbitkan"
     assert form.select_one("input[name=_csrf_token]")["value"]
     assert form.select_one("input[name=confirm]").has_attr("required")
-    assert {button["value"] for button in form.select("button[name=kind]")} == {"monitoring", "evaluation"}
+    assert [button["value"] for button in form.select("button[name=kind]")] == ["monitoring"]  # the report shown
     assert "Terbitkan laporan" in form.text
+    evaluation = BeautifulSoup(app.get("/laporan", params={"period": PERIOD, "report": "evaluation"},
+                                       headers=_headers(world, "walidata")).body, "html.parser")
+    assert [button["value"] for button in evaluation.select("form.satudata-report-issue button[name=kind]")] == [
+        "evaluation"]
     assert not form.select("script") and not any(attr.startswith("on") for tag in form.find_all() for attr in tag.attrs)
 
 
