@@ -260,24 +260,25 @@ def test_the_csv_and_json_have_no_cover(app, world):
 
 
 def test_printing_the_page_gives_the_documents(app, world, signatories):
-    """/laporan holds each document's letterhead, heading and signatures for print (hidden on screen by the
-    report stylesheet it links), the summary for everyone, and the PDF downloads."""
-    with _frozen_now():
-        response = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata"))
-    soup = BeautifulSoup(response.body, "html.parser")
-    documents = soup.select("section.satudata-document")
-    assert [section["id"] for section in documents] == ["monitoring", "evaluation"]
-    for section in documents:
+    """/laporan holds the shown report's document: letterhead, heading and signatures for print (hidden on screen by
+    the report stylesheet it links), the summary for everyone, and the PDF download. The evaluation's summary says
+    what the monitoring found too, as its PDF does."""
+    for kind, summary, signed in [("monitoring", MONITORING_SUMMARY, DIVISION_HEAD["name"]),
+                                  ("evaluation", MONITORING_SUMMARY + EVALUATION_SUMMARY, "Mengetahui,")]:
+        with _frozen_now():
+            response = app.get("/laporan", params={"period": "2026-Q3", "report": kind},
+                               headers=_headers(world, "walidata"))
+        soup = BeautifulSoup(response.body, "html.parser")
+        documents = soup.select("section.satudata-document")
+        assert [section["id"] for section in documents] == [kind]
+        section = documents[0]
         assert "satudata-print-only" in section.select_one(".satudata-letterhead")["class"]
         assert "satudata-print-only" in section.select_one(".satudata-signatures")["class"]
         assert section.select_one(".satudata-letterhead-government").get_text() == "Pemerintah Kota Blitar"
-    assert documents[0].select_one(".satudata-document-summary").get_text(strip=True) == " ".join(
-        MONITORING_SUMMARY)
-    assert DIVISION_HEAD["name"] in documents[0].select_one(".satudata-signatures").get_text()
-    assert "Mengetahui," in documents[1].select_one(".satudata-signatures").get_text()
-    assert soup.select_one('a[href^="/laporan/monitoring.pdf?period=2026-Q3"]')
-    assert soup.select_one('a[href^="/laporan/evaluation.pdf?period=2026-Q3"]')
-    assert any("report.css" in link.get("href", "") for link in soup.select('link[rel="stylesheet"]'))
+        assert section.select_one(".satudata-document-summary").get_text(strip=True) == " ".join(summary)
+        assert signed in section.select_one(".satudata-signatures").get_text()
+        assert soup.select_one(f'a[href^="/laporan/{kind}.pdf?period=2026-Q3"]')
+        assert any("report.css" in link.get("href", "") for link in soup.select('link[rel="stylesheet"]'))
 
 
 def test_the_letterhead_emblem_is_read_from_the_public_files_only(app, world, ckan_config, monkeypatch):

@@ -32,6 +32,7 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
+import ckan.model as model
 import ckan.tests.factories as ckan_factories
 import ckan.tests.helpers as helpers
 
@@ -851,11 +852,70 @@ def test_evaluation_files(cli, world, tmp_path):
 
 def test_the_report_page_shows_the_evaluation(app, world):
     with _frozen_now():
-        body = app.get("/laporan", params={"period": "2026-Q3"}, headers=_headers(world, "walidata")).body
+        body = app.get("/laporan", params={"period": "2026-Q3", "report": "evaluation"},
+                       headers=_headers(world, "walidata")).body
     assert "satudata-report-ranking" in body and "47,8" in body
     assert "/laporan/evaluation.xlsx?period=2026-Q3" in body
-    evaluation = BeautifulSoup(body, "html.parser").select_one("section#evaluation")
+    soup = BeautifulSoup(body, "html.parser")
+    evaluation = soup.select_one("section#evaluation")
     assert evaluation.select_one("table.satudata-report-data-requests")  # the data requests, as in the monitoring
+    assert not soup.select_one("section#monitoring") and "satudata-report-timeliness" not in body
+    # The filter keeps the tab; the tabs keep the filters.
+    assert soup.select_one("form.satudata-report-filters input[name=report]")["value"] == "evaluation"
+    tabs = [(a.get_text(strip=True), a["href"], "active" in a["class"]) for a in soup.select(".satudata-report-tabs a")]
+    assert tabs == [("Pemantauan", "/laporan?period=2026-Q3", False),
+                    ("Evaluasi", "/laporan?period=2026-Q3&report=evaluation", True)]
+
+
+def test_the_report_page_shows_one_report_at_a_time(app, world):
+    """The monitoring by default, with its tab and no evaluation: only the monitoring's figures are computed."""
+    with _frozen_now():
+        with world_module.sql_statements() as found:
+            body = app.get("/laporan", params={"period": "2026-Q3", "owner_org": "dinas-kesehatan"},
+                           headers=_headers(world, "walidata")).body
+    soup = BeautifulSoup(body, "html.parser")
+    assert [section["id"] for section in soup.select("section.satudata-document")] == ["monitoring"]
+    assert "satudata-report-ranking" not in body and not soup.select("form.satudata-report-filters input[name=report]")
+    tabs = [(a["href"], "active" in a["class"]) for a in soup.select(".satudata-report-tabs a")]
+    assert tabs == [("/laporan?period=2026-Q3&owner_org=dinas-kesehatan", True),
+                    ("/laporan?period=2026-Q3&owner_org=dinas-kesehatan&report=evaluation", False)]
+    # The evaluation's queries are not run: no dataset's metadata, resources or checks are read for scores.
+    assert not [statement for statement in found if "machine_readable" in statement or "checks_made" in statement]
+    assert len([statement for statement in found if "lead(" in statement.lower()]) == 1  # the steps, once
+
+
+def test_the_evaluation_tab_computes_the_steps_once(app, world):
+    """The evaluation's page (and its PDF and .xlsx) says what the monitoring found: both reports of one run, the
+    window over the workflow events computed once (by the monitoring, into its temporary table), the OPDs, the
+    elements' fulfilment and the data requests read once."""
+    for path in ("/laporan", "/laporan/evaluation.pdf", "/laporan/evaluation.xlsx"):
+        with _frozen_now():
+            with world_module.sql_statements() as found:
+                app.get(path, params={"period": "2026-Q3", "report": "evaluation"}, headers=_headers(world, "walidata"))
+        assert len([statement for statement in found if "lead(" in statement.lower()]) == 1, path
+        assert len([statement for statement in found if "satudata_report_steps" in statement
+                    and "machine_readable" in statement]) == 1, path  # the evaluation read the monitoring's steps
+        opds = [statement for statement in found if statement.lstrip().startswith("SELECT \"group\".id")
+                and "ORDER BY \"group\".title" in statement]
+        assert len(opds) <= 2, (path, len(opds))  # the report's OPDs once (and the page's OPD filter)
+
+
+def test_reports_asked_together_equal_reports_asked_alone(world):
+    """A run gives the same reports as each asked on its own, whichever lists are cut, and the run's evaluation read
+    the monitoring's steps (reports.py's temporary table)."""
+    now = datetime.datetime(2026, 8, 20, 12)
+    for period, opd in [("2026-Q3", None), ("2026", "dinas-kesehatan"), ("2026-07", "bappeda")]:
+        opd_id = model.Group.get(opd).id if opd else None
+        shown = reports.parse_period(period)
+        for limit in (None, 0, 50):
+            run = {}
+            together = (reports.monitoring(shown, opd_id, now, list_limit=limit, run=run),
+                        reports.evaluation(shown, opd_id, now, list_limit=limit, run=run))
+            assert "steps" in run
+            alone = (reports.monitoring(shown, opd_id, now, list_limit=limit),
+                     reports.evaluation(shown, opd_id, now, list_limit=limit))
+            assert together == alone, (period, opd, limit)
+    model.Session.rollback()
 
 
 @pytest.mark.parametrize("viewer, shown", [("walidata", True), ("sysadmin", True), ("operator-dk", False),
