@@ -149,6 +149,14 @@ def main() -> None:
                       + (f"; {len(report['overdue'])} of {report['overdue_count']} overdue steps and "
                          f"{len(report['data_elements']['late'])} of {report['data_elements']['late_count']} late "
                          f"elements listed)" if kind == "monitoring" else ")"))
+            # The evaluation's tab of /laporan (and its PDF): the monitoring's summary and the evaluation in one
+            # run, the steps computed once (figures.py's `run`).
+            for period in ("2026", "2026-07"):
+                start, run = time.perf_counter(), {}
+                reports.monitoring(reports.parse_period(period), None, now, list_limit=0, run=run)
+                reports.evaluation(reports.parse_period(period), None, now, list_limit=limit, run=run)
+                print(f"{'both, run':<10} {period:<8} {time.perf_counter() - start:6.2f} s  (the evaluation's tab: "
+                      f"the monitoring's summary and the evaluation, the steps computed once)")
             # Peak RSS of this process (CKAN loaded + the reports); the target is under 500 MB.
             print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (page and PDF)")
             if not args.no_files:
