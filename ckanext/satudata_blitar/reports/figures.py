@@ -241,8 +241,9 @@ def _movements(period: Period, opd_id: str | None, tz: zoneinfo.ZoneInfo) -> tup
 
 
 def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo):
-    """One row per step under way during the period: package, OPD, step, standard and its unit, start, end, hours,
-    what it took in its unit (`taken`), done.
+    """One row per step under way during the period: package id, OPD, step, standard and its unit, start, end,
+    hours, what it took in its unit (`taken`), done. Without the datasets' names and titles: a province's 700,000
+    steps of a year are narrower to sort and keep, and the few overdue steps listed look theirs up (_overdue).
 
     Each workflow event starts the time spent in its new state; the next event of the dataset (LEAD) ends it. The
     datasets are chosen before the window (every event of a dataset shares its package row), so the planner joins
@@ -255,8 +256,7 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
         *[(sa.and_(after_creation, E.c.to_state == state), name) for name, state, _standard, _unit in STEPS
           if state != transitions.DRAF],
         else_=sa.null())
-    spans = (sa.select(E.c.package_id, P.c.name.label("package_name"), P.c.title.label("package_title"),
-                       P.c.owner_org, step.label("step"),
+    spans = (sa.select(E.c.package_id, P.c.owner_org, step.label("step"),
                        E.c.created_at.label("started_at"), ended.label("ended_at"))
              .select_from(E.join(P, P.c.id == E.c.package_id))
              .where(_datasets()))
@@ -280,7 +280,7 @@ def _steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zonei
                      - working_days.sql_working_clock(start_day, spans.c.started_at, tz)) / 3600.0
     taken = sa.case((spans.c.step.in_(in_hours), sa.cast(working_hours, sa.Float)),
                     else_=sa.cast(until_day.c.day_index - start_day.c.day_index, sa.Float))
-    query = (sa.select(spans.c.package_id, spans.c.package_name, spans.c.package_title, spans.c.owner_org,
+    query = (sa.select(spans.c.package_id, spans.c.owner_org,
                        spans.c.step, standard.label("standard"), unit.label("unit"), spans.c.started_at,
                        sa.case((done, spans.c.ended_at), else_=sa.null()).label("ended_at"),
                        hours.label("hours"), taken.label("taken"), done.label("done"))
@@ -298,21 +298,23 @@ _KEPT_STEPS_KEY = "satudata_report_steps"  # in Session.info: the _steps_key of 
 
 def _kept_steps(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> sa.Table:
     """The steps of _steps computed once into a temporary table of this transaction: the timeliness table and the
-    longest overdue steps both read it (the window over a province's 1,000,000 events took 3-6 s a reading). The
-    caller drops it (`.drop(model.Session.connection())`); PostgreSQL would at the transaction's end. Temporary
-    tables are the connection's own: two requests never see each other's."""
+    longest overdue steps both read it, and the evaluation of the same run (the window over a province's 1,000,000
+    events took 3-6 s a reading). The monitoring drops it (_drop_kept_steps) unless a run keeps it; PostgreSQL
+    drops it at the transaction's end. Temporary tables are the connection's own: two requests never see each
+    other's."""
     steps = _steps(period, opd_id, now, tz)
+    kept = list(steps.c)
     table = _KEPT_STEPS.get("steps")
     if table is None:
         table = _KEPT_STEPS["steps"] = sa.Table(
             "satudata_report_steps", sa.MetaData(),
-            *[sa.Column(column.name, sa.DateTime if column.name == "ended_at" else column.type) for column in steps.c],
+            *[sa.Column(column.name, sa.DateTime if column.name == "ended_at" else column.type) for column in kept],
             prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
     connection = model.Session.connection()
     model.Session.info.pop(_KEPT_STEPS_KEY, None)
     table.drop(connection, checkfirst=True)  # left by a report that failed earlier in this transaction, or a run's
     table.create(connection)
-    model.Session.execute(table.insert().from_select([column.name for column in steps.c], sa.select(steps)))
+    model.Session.execute(table.insert().from_select([column.name for column in kept], sa.select(*kept)))
     model.Session.info[_KEPT_STEPS_KEY] = _steps_key(period, opd_id, now, tz)
     return table
 
@@ -360,12 +362,12 @@ def _overdue(steps, tz: zoneinfo.ZoneInfo, limit: int | None = None) -> list[dic
     a province's 66,000 rows are never sorted or read). Times are turned into the portal's zone by PostgreSQL and
     the rows read as plain tuples: a year has tens of thousands of them."""
     local = lambda column: working_days.sql_local(column, tz)  # noqa: E731
-    query = (sa.select(steps.c.package_name, steps.c.package_title, G.c.name, G.c.title, steps.c.step,
+    query = (sa.select(P.c.name, P.c.title, G.c.name, G.c.title, steps.c.step,
                        local(steps.c.started_at), local(steps.c.ended_at), steps.c.hours, steps.c.taken,
                        steps.c.standard, steps.c.unit, steps.c.done)
-             .select_from(steps.outerjoin(G, G.c.id == steps.c.owner_org))
+             .select_from(steps.join(P, P.c.id == steps.c.package_id).outerjoin(G, G.c.id == steps.c.owner_org))
              .where(steps.c.taken > steps.c.standard)
-             .order_by(steps.c.hours.desc(), steps.c.package_name, steps.c.started_at))
+             .order_by(steps.c.hours.desc(), P.c.name, steps.c.started_at))
     if limit is not None:
         query = query.limit(limit)
     return [{
