@@ -173,6 +173,15 @@ def _opds(opd_id: str | None, run: dict | None = None) -> list[dict[str, Any]]:
 # steps (the window over every workflow event, 3-6 s of each report at a province's 1,000,000 events), which the
 # monitoring keeps in its temporary table for the evaluation to read.
 
+def _without_jit() -> None:
+    """PostgreSQL's JIT compilation off for the rest of this transaction (the report's request or command). The
+    reports' statements look expensive enough to the planner for JIT with inlining and optimisation, which then
+    costs more than it saves: at a province's 100,000 datasets 4.4 s of the evaluation's 12 s scores query and a
+    third of the elements' fulfilment (EXPLAIN ANALYZE, docs/benchmarks.md). A page's other statements are too
+    cheap for JIT anyway."""
+    model.Session.execute(sa.text("SET LOCAL jit = off"))
+
+
 def _once(run: dict | None, key: Any, compute):
     """compute(), once per run for `key` (every time without a run)."""
     if run is None:
@@ -429,6 +438,7 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
     the counts per OPD (timeliness, data elements) cover every one either way. With a `run` (see _once), the steps
     stay in their temporary table for the evaluation of the same run."""
     now = _run_now(run, now)
+    _without_jit()
     tz, shown = config.portal_zone(), period
     period = _in_utc(period, tz)
     working_days.ensure(period.start, period.end, now)
@@ -749,6 +759,7 @@ def evaluation(period: Period, opd_id: str | None = None, now: datetime.datetime
     too (the .xlsx, .csv and .json). The scores are the same. With a `run` (see _once) after the monitoring of the
     same period and OPD, the steps, the OPDs, the elements' fulfilment and the data requests are the monitoring's."""
     now = _run_now(run, now)
+    _without_jit()
     tz, shown = config.portal_zone(), period
     working_days.ensure(period.start, period.end, now)
     utc = _in_utc(period, tz)
