@@ -30,6 +30,7 @@ import json
 import freezegun
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 import ckan.model as model
@@ -915,6 +916,24 @@ def test_reports_asked_together_equal_reports_asked_alone(world):
             alone = (reports.monitoring(shown, opd_id, now, list_limit=limit),
                      reports.evaluation(shown, opd_id, now, list_limit=limit))
             assert together == alone, (period, opd, limit)
+    model.Session.rollback()
+
+
+def test_the_evaluation_reads_the_opds_once_and_plans_without_jit(world):
+    """The page's evaluation (list_limit) reads the OPDs once (it read them twice); both reports turn PostgreSQL's
+    JIT off for their transaction (it cost more than it saved on a province's reports)."""
+    now = datetime.datetime(2026, 8, 20, 12)
+    model.Session.execute(sa.text("SET LOCAL jit = on"))
+    with world_module.sql_statements() as found:
+        reports.evaluation(reports.parse_period("2026-Q3"), None, now, list_limit=50)
+    opds = [statement for statement in found if 'FROM "group"' in statement and 'ORDER BY "group".title' in statement
+            and "satudata_data_element" not in statement]
+    assert len(opds) == 1
+    assert model.Session.execute(sa.text("SHOW jit")).scalar() == "off"
+    model.Session.rollback()
+    model.Session.execute(sa.text("SET LOCAL jit = on"))
+    reports.monitoring(reports.parse_period("2026-Q3"), None, now, list_limit=50)
+    assert model.Session.execute(sa.text("SHOW jit")).scalar() == "off"
     model.Session.rollback()
 
 
