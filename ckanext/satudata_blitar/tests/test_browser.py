@@ -620,6 +620,18 @@ def test_the_changed_pages_at_both_widths_and_languages(visit, world):
     assert _state(approved["name"]) == transitions.DISETUJUI  # asked, not published
 
 
+def test_the_report_tabs_at_both_widths_and_languages(visit, world):
+    """/laporan shows one report at a time: the tabs, in both languages, at 1280 and 390 px (screenshots)."""
+    visit.log_in("walidata", world)
+    for prefix, tabs in (("", ["Pemantauan", "Evaluasi"]), ("/en", ["Monitoring", "Evaluation"])):
+        for report in ("monitoring", "evaluation"):
+            visit.go(f"{prefix}/laporan?period=2026&report={report}")
+            visit.find("section#" + report)
+            assert [tab.text for tab in visit.all(".satudata-report-tabs a")] == tabs
+            assert visit.find(".satudata-report-tabs a.active").text == tabs[report == "evaluation"]
+            visit.shot(f"reports-{report}{prefix.replace('/', '-')}", phone_too=True)
+
+
 # --- the Content-Security-Policy in the browser, and files never rendered on the portal's origin ---------------
 
 INLINE_PROBE = """
