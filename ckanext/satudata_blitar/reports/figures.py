@@ -461,16 +461,8 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
               **_sum(opds, movement_keys),
               "data_elements": _with_shares(_sum((opd["data_elements"] for opd in opds), data_elements.COUNT_KEYS))}
 
-    steps = _shared_steps(run, _steps_key(period, opd_id, now, tz))
-    if steps is None:
-        steps = _kept_steps(period, opd_id, now, tz)
-        if run is not None:
-            run["steps"] = model.Session.info[_KEPT_STEPS_KEY]
     names = {opd["id"]: opd for opd in opds}
-    by_opd, overall = _timeliness(steps)
-    overdue = _overdue(steps, tz, list_limit)
-    if run is None:
-        _drop_kept_steps(steps)
+    by_opd, overall, overdue = _step_figures(period, opd_id, now, tz, list_limit, run)
     by_opd, overall = _timeliness_in_order(by_opd, overall, opds)
 
     return {
@@ -491,6 +483,23 @@ def monitoring(period: Period, opd_id: str | None = None, now: datetime.datetime
         "trend": [{"month": month, **{key: trend.get(month, {}).get(key, 0) for key in movement_keys}}
                   for month in shown.months()],
     }
+
+
+def _step_figures(period: Period, opd_id: str | None, now: datetime.datetime, tz: zoneinfo.ZoneInfo,
+                  list_limit: int | None, run: dict | None) -> tuple[list, list, list]:
+    """The timeliness rows (per OPD and step, per step) and the overdue steps, from the steps computed once into
+    their temporary table (or the run's, kept by an earlier monitoring of the run; a run keeps them for its
+    evaluation)."""
+    steps = _shared_steps(run, _steps_key(period, opd_id, now, tz))
+    if steps is None:
+        steps = _kept_steps(period, opd_id, now, tz)
+        if run is not None:
+            run["steps"] = model.Session.info[_KEPT_STEPS_KEY]
+    by_opd, overall = _timeliness(steps)
+    overdue = _overdue(steps, tz, list_limit)
+    if run is None:
+        _drop_kept_steps(steps)
+    return by_opd, overall, overdue
 
 
 def _fulfilment(run: dict | None, year: int, opd_id: str | None, as_of: datetime.datetime,
