@@ -106,6 +106,8 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config_):
         tk.add_template_directory(config_, os.path.join(PACKAGE_DIR, "templates"))
+        for folder in adapters.version_templates():  # searched before templates/ (CKAN puts each added one first)
+            tk.add_template_directory(config_, os.path.join(PACKAGE_DIR, folder))
         tk.add_public_directory(config_, os.path.join(PACKAGE_DIR, "public"))
         tk.add_resource(os.path.join(PACKAGE_DIR, "assets"), "satudata_blitar")
         # After login each role lands on its work (views/portal.after_login), unless the site chose a route itself.
