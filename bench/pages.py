@@ -113,13 +113,17 @@ WALIDATA_PAGES = [
 
 
 def selected(measured: list[Page], labels: list[str] | None) -> list[Page]:
-    """The pages of those labels (all when none is given); a label no page has is an error, not an empty run."""
-    if not labels:
-        return measured
-    unknown = set(labels) - {page.label for page in measured} - {page.label for page in WALIDATA_PAGES}
+    """The pages of those labels (all when none is given)."""
+    return [page for page in measured if page.label in labels] if labels else measured
+
+
+def check_labels(labels: list[str] | None) -> None:
+    """A label no page has is an error, not an empty run (checked before anything is made or served; a world's
+    names do not change the labels)."""
+    known = pages(dict.fromkeys(("dataset", "resource", "private", "template", "chart_view", "opd"), "x"))
+    unknown = set(labels or ()) - {page.label for page in known + WALIDATA_PAGES}
     if unknown:
         raise SystemExit(f"--page: no page is labelled {', '.join(sorted(unknown))}")
-    return [page for page in measured if page.label in labels]
 
 
 def saved(args) -> dict | None:
@@ -265,8 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="measure only the pages of this label (the table's first column); once or more")
     args = p.parse_args(argv)
     queues = [int(q) for q in args.queues.split(",")]
-    # the labels checked before anything is made or served (a world's names do not change them)
-    selected(pages(dict.fromkeys(("dataset", "resource", "private", "template", "chart_view", "opd"), "x")), args.page)
+    check_labels(args.page)
     if max(queues) > args.waiting:
         p.error("--queues cannot exceed --waiting")
     random.seed(args.seed)
