@@ -124,17 +124,20 @@ def test_the_facets_are_drawn_as_ckan_s_own_snippet_draws_them(app, monkeypatch)
              "/dataset/?_tags_limit=0&tags=air+bersih+%C3%A9&sort=name+asc", "/en/dataset/?organization=dinas-kesehatan",
              f"/organization/{organization['name']}", "/organization/dinas-kesehatan?tags=a.b-c_d", "/group/kesehatan",
              "/dataset/?tags=tidak-ada"]
-    ours = [(path, _drawn(app, path)) for path in paths] + [("sysadmin", _drawn(app, "/dataset/", {
-        "Authorization": sysadmin["token"]}))]
+    # a sysadmin's: the state facet, and the OPD's bulk page (its links made on another page's address: `extras`)
+    as_sysadmin = ["/dataset/", f"/organization/bulk_process/{organization['name']}?tags=kode+wilayah"]
+    token = {"Authorization": sysadmin["token"]}
+    ours = [(path, _drawn(app, path)) for path in paths] + [(path, _drawn(app, path, token)) for path in as_sysadmin]
     assert 'title,name,search_facets' not in ours[0][1]
     assert "kode+wilayah" in ours[0][1] and "air+bersih+%C3%A9" in ours[0][1] and 'data-bs-toggle="tooltip"' in ours[0][1]
     assert "read-more" in ours[0][1] and "read-more" in ours[3][1] and "facet-close" in ours[1][1]
+    assert f"/organization/bulk_process/{organization['id']}?tags=kode+wilayah&amp;urusan=kesehatan" in ours[-1][1]
     loader, kept = _without_the_version_templates(app)
     monkeypatch.setattr(loader, "searchpath", kept)
     app.flask_app.jinja_env.cache.clear()
     try:
-        ckan_s = [(path, _drawn(app, path)) for path in paths] + [("sysadmin", _drawn(app, "/dataset/", {
-            "Authorization": sysadmin["token"]}))]
+        ckan_s = [(path, _drawn(app, path)) for path in paths] + [
+            (path, _drawn(app, path, token)) for path in as_sysadmin]
     finally:
         monkeypatch.undo()
         app.flask_app.jinja_env.cache.clear()
