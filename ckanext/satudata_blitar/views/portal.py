@@ -54,9 +54,10 @@ def element_summary() -> Any:
 
 
 def _try(action: str, data_dict: dict[str, Any]) -> Any:
-    """The action's result, or None when its auth function refuses the user."""
+    """The action's result, or None when its auth function refuses the user (the logged-in user given as CKAN's
+    dashboard gives it: its auth check does not look them up again)."""
     try:
-        return tk.get_action(action)({}, data_dict)
+        return tk.get_action(action)({"auth_user_obj": tk.current_user}, data_dict)
     except tk.NotAuthorized:
         return None
 

@@ -62,8 +62,8 @@ def verification() -> Any:
     number = tk.h.get_page_number(tk.request.args)
     per_page = tk.config.get("ckan.datasets_per_page")
     try:
-        queue = tk.get_action("satudata_verification_queue_page")({}, {"offset": (number - 1) * per_page,
-                                                                       "limit": per_page})
+        queue = tk.get_action("satudata_verification_queue_page")({"auth_user_obj": tk.current_user}, {
+            "offset": (number - 1) * per_page, "limit": per_page})
     except tk.NotAuthorized:
         return tk.redirect_to("user.login")
     page = Page(collection=queue["results"], page=number, url=tk.h.pager_url, items_per_page=per_page,

@@ -74,6 +74,7 @@ def counts(user: Any, now: datetime.datetime) -> dict[str, int]:
         # Waiting since before the years the table always covers: it is extended to them, then counted again.
         working_days.ensure(now, working_days.local(row.oldest, tz))
         row = _counted(query, today, tz)
+    transitions.waiting_count(user, row.waiting)  # the header's count of this request: the same COUNT
     return {"waiting": row.waiting, "overdue": row.overdue, "returned": row.returned}
 
 

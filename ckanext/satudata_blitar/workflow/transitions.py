@@ -258,11 +258,14 @@ def waiting_for(user, offset: int = 0, limit: int | None = None, returned: bool 
     return query.offset(offset or None).limit(limit).all()
 
 
-def waiting_count(user) -> int:
+def waiting_count(user, counted: int | None = None) -> int:
     """How many datasets wait for the user (the header's count): one COUNT of ids, whatever the queue's length,
-    once per web request (the header and the dashboard both show it). A transition answers with a redirect, so no
-    page shows a count from before its own transition."""
+    once per web request (the header and the dashboard both show it); `counted`, when the caller has just counted
+    them (the verification queue's counts, workflow/queue.py), is remembered instead. A transition answers with a
+    redirect, so no page shows a count from before its own transition."""
     def count() -> int:
+        if counted is not None:
+            return counted
         query = waiting_query(user)
         return query.with_entities(sa.func.count(DatasetStatus.package_id)).scalar() if query is not None else 0
     user_obj = roles.as_user(user)
