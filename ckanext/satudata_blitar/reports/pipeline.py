@@ -73,7 +73,7 @@ def pipeline(now: datetime.datetime | None = None, overdue_limit: int | None = N
     items = (_datasets(P.c.id, P.c.name, P.c.title, P.c.owner_org, G.c.title.label("opd_title"),
                        DatasetStatus.state, DatasetStatus.changed_at, waited.label("waited_days"),
                        changed_day=changed_day, tz=tz)
-             .where(overdue).order_by(DatasetStatus.changed_at).limit(overdue_limit))
+             .where(overdue).order_by(DatasetStatus.changed_at, P.c.id).limit(overdue_limit))
     overdue_items = [{
         "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org, "opd_title": row.opd_title,
         "state": row.state, "state_label": transitions.state_label(row.state), "since": row.changed_at.isoformat(),

@@ -193,3 +193,17 @@ def test_what_the_walidata_s_queue_pages_read_does_not_grow_with_the_queue(app, 
         model.Session.execute(sa.delete(model.package_table).where(model.package_table.c.id.in_(ids)))
         model.Session.commit()
     assert after == before
+
+
+def test_the_pipeline_s_oldest_overdue_are_the_whole_list_s_head_with_its_count(world):
+    context = {"user": world.name("walidata")}
+    whole = helpers.call_action("satudata_pipeline", context=dict(context))
+    cut = helpers.call_action("satudata_pipeline", context=dict(context), overdue_limit=10)
+
+    def fixed(items):  # waited_hours is of each call's own moment
+        return [{key: value for key, value in item.items() if key != "waited_hours"} for item in items]
+    assert fixed(cut["overdue"]) == fixed(whole["overdue"][:10])
+    assert cut["overdue_count"] == whole["overdue_count"] == len(whole["overdue"]) == WAITING
+    assert {k: v for k, v in cut.items() if k != "overdue"} == {k: v for k, v in whole.items() if k != "overdue"}
+    with pytest.raises(tk.ValidationError):
+        helpers.call_action("satudata_pipeline", context=dict(context), overdue_limit=-1)
