@@ -19,6 +19,7 @@ import ckan.plugins.toolkit as tk
 import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.model import DatasetStatus
+from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.workflow import transitions
 
 WAITING, RETURNED = 30, 12
@@ -207,3 +208,24 @@ def test_the_pipeline_s_oldest_overdue_are_the_whole_list_s_head_with_its_count(
     assert {k: v for k, v in cut.items() if k != "overdue"} == {k: v for k, v in whole.items() if k != "overdue"}
     with pytest.raises(tk.ValidationError):
         helpers.call_action("satudata_pipeline", context=dict(context), overdue_limit=-1)
+
+
+@pytest.mark.parametrize("path", ["/en/verifikasi", "/en/dasbor"])
+def test_the_walidata_s_queue_pages_look_the_user_up_once(app, world, path):
+    """CKAN looks the token's user up; the actions the page asks are handed that user as CKAN's own dashboard hands
+    it (before, each action's auth check looked the user up again: /dasbor 3 times)."""
+    app.get(path, headers=world.token("walidata"))
+    with world_module.sql_statements() as run:
+        app.get(path, headers=world.token("walidata"))
+    assert len([s for s in run if 'FROM "user"' in s]) == 1, [s[:80] for s in run]
+
+
+def test_the_header_s_count_is_the_queue_page_s_count(app, world):
+    """The header shows how many wait: in a request that asked for a page of the queue, that COUNT is not run
+    again."""
+    user = model.User.get(world.name("walidata"))
+    with app.flask_app.test_request_context("/"):
+        page = helpers.call_action("satudata_verification_queue_page", context={"user": user.name}, limit=1)
+        with world_module.sql_statements() as run:
+            assert transitions.waiting_count(user) == page["count"] == WAITING + 2
+        assert run == []
