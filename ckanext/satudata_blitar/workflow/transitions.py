@@ -175,6 +175,27 @@ def current_state(package_id: str) -> str:
 _STATE_OF = sa.select(DatasetStatus.state).where(DatasetStatus.package_id == sa.bindparam("id"))
 
 
+def state_of_id() -> sa.ScalarSelect:
+    """current_state's query as a column of another statement (the dataset's id bound as `id`; NULL for Draf): a
+    show reads the state with the checks' findings in one round trip (tables/upload_check.read_for_show)."""
+    return _STATE_OF.scalar_subquery()
+
+
+def remembered_state(package_id: str) -> str | None:
+    """The state current_state has read in this request; None when not yet, or outside a request."""
+    cache = request_cache.store()
+    return None if cache is None else cache.get(("dataset_state", package_id))
+
+
+def remember_state(package_id: str, stored: str | None) -> str:
+    """The state read by another statement (`state_of_id`), remembered for current_state in this request."""
+    state = stored or DRAF
+    cache = request_cache.store()
+    if cache is not None:
+        cache[("dataset_state", package_id)] = state
+    return state
+
+
 def dataset_created(context: dict, pkg_dict: dict) -> None:
     """A new dataset starts as Draf; its creation is the first event of its history (SOP step 3 starts here)."""
     user = model.User.get(context.get("user") or "")
