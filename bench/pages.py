@@ -12,7 +12,8 @@ each variant into its own index. Made once and reused (--fresh makes it again).
 Both variants are then served at the same time by gunicorn with the same number of workers (bench/serve.py: ours,
 and stock CKAN with scheming's example schemas), and one client asks each page of both, page after page in a
 shuffled order, ours or stock first by a coin flip, one request at a time, after --warmup rounds not counted
-(PAGES and WALIDATA_PAGES below say which):
+(PAGES and WALIDATA_PAGES below say which; --page, once or more, measures only the pages of those labels,
+e.g. `--page /dataset/ --page "search page q=" --page "OPD page" --page "group page" --walidata-rounds 0`):
 
 - a visitor: the API (package_show, package_search with facets and with a query), the dataset page, the search
   page, /dataset/, the home page, an OPD page, the resource page with its table view and with its chart view, a
@@ -109,6 +110,20 @@ WALIDATA_PAGES = [
     Page("/verifikasi", "walidata", "/verifikasi", STOCK_DASHBOARD, STOCK_DASHBOARD),
     Page("/laporan", "walidata", "/laporan", "/organization/", "/organization/"),
 ]
+
+
+def selected(measured: list[Page], labels: list[str] | None) -> list[Page]:
+    """The pages of those labels (all when none is given)."""
+    return [page for page in measured if page.label in labels] if labels else measured
+
+
+def check_labels(labels: list[str] | None) -> None:
+    """A label no page has is an error, not an empty run (checked before anything is made or served; a world's
+    names do not change the labels)."""
+    known = pages(dict.fromkeys(("dataset", "resource", "private", "template", "chart_view", "opd"), "x"))
+    unknown = set(labels or ()) - {page.label for page in known + WALIDATA_PAGES}
+    if unknown:
+        raise SystemExit(f"--page: no page is labelled {', '.join(sorted(unknown))}")
 
 
 def saved(args) -> dict | None:
@@ -250,8 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--opds", type=int, default=5, help="OPDs the datasets are spread over (default 5)")
     p.add_argument("--seed", type=int, default=15)
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--page", action="append", metavar="LABEL",
+                   help="measure only the pages of this label (the table's first column); once or more")
     args = p.parse_args(argv)
     queues = [int(q) for q in args.queues.split(",")]
+    check_labels(args.page)
     if max(queues) > args.waiting:
         p.error("--queues cannot exceed --waiting")
     random.seed(args.seed)
@@ -278,15 +296,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"serving ours at {ours} and stock at {stock}, {args.workers} gunicorn workers each")
                 try:
                     set_waiting(db, 0)
-                    measured = [(f"{page.label} {page.who}", page) for page in pages(data)]
+                    measured = [(f"{page.label} {page.who}", page) for page in selected(pages(data), args.page)]
                     for round_ in range(args.warmup + args.rounds):
                         random.shuffle(measured)
                         for key, page in measured:
                             timer.ask(key, page, tokens[page.who], record=round_ >= args.warmup)
-                    for count in queues:
+                    walidata_pages = selected(WALIDATA_PAGES, args.page) if args.walidata_rounds else []
+                    for count in queues if walidata_pages else []:
                         set_waiting(db, count)
                         for round_ in range(args.warmup + args.walidata_rounds):
-                            for page in random.sample(WALIDATA_PAGES, len(WALIDATA_PAGES)):
+                            for page in random.sample(walidata_pages, len(walidata_pages)):
                                 timer.ask(walidata_key(page, count), page, tokens["walidata"],
                                           record=round_ >= args.warmup)
                 finally:

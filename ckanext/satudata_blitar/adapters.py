@@ -376,3 +376,12 @@ def html_as_text(html_text: str) -> str:
         return html.unescape(nh3.clean(html_text, tags=set()))
     import bleach
     return html.unescape(bleach.clean(html_text, tags=(), strip=True))
+
+
+# --- CKAN's templates we copy (templates_ckan_2_12/, plugins/__init__.py) ---------------------------------------------
+
+def version_templates() -> list[str]:
+    """Folders of copies of CKAN templates made for one CKAN version, searched before templates/: 2.12's
+    snippets/facet_list.html draws a facet's items in one pass (helpers/listing.satudata_facet_items). 2.11's
+    snippet differs (its links' attributes, its footer) and is served as CKAN has it."""
+    return ["templates_ckan_2_12"] if CKAN_2_12 else []

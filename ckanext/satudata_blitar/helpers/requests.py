@@ -33,6 +33,7 @@ def satudata_data_request_waiting() -> list[dict[str, Any]]:
     if not (held.sysadmin or roles.WALIDATA in held.portal or held.opds):
         return []
     try:
-        return tk.get_action("satudata_data_request_list")({}, {"queue": True, "limit": 100})["results"]
+        return tk.get_action("satudata_data_request_list")({"auth_user_obj": user}, {"queue": True,
+                                                                                   "limit": 100})["results"]
     except tk.NotAuthorized:
         return []

@@ -131,3 +131,18 @@ def data_element_import_schema() -> dict[str, Any]:
     schema = data_element_list_schema()
     del schema["status"]
     return {"upload": [not_missing], **schema}
+
+
+def verification_queue_page_schema() -> dict[str, Any]:
+    """satudata_verification_queue_page: a bounded page (20 by default, at most `ckan.search.rows_max`), which
+    datasets (`returned`: only those returned for revision, or only the others) and whether they are checked."""
+    default, natural, limit, boolean = (tk.get_validator(name) for name in (
+        "default", "natural_number_validator", "limit_to_configured_maximum", "boolean_validator"))
+
+    def unless_unset(key, data, errors, context):  # ignore_empty would drop `false` too
+        if data.get(key) in (tk.missing, None, ""):
+            data.pop(key, None)
+            raise tk.StopOnError
+
+    return {"offset": [default(0), natural], "limit": [default(20), natural, limit("ckan.search.rows_max", 1000)],
+            "returned": [unless_unset, boolean], "checks": [default(True), boolean]}

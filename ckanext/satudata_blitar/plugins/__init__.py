@@ -15,12 +15,13 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.satudata_blitar import adapters, config, helpers
+from ckanext.satudata_blitar import adapters, config, helpers, request_cache
 from ckanext.satudata_blitar.accounts import sessions, throttle
 from ckanext.satudata_blitar.interop import catalogue, helpers as interop_helpers, views as interop_views
 from ckanext.satudata_blitar.logic import action, auth
 from ckanext.satudata_blitar.metadata import contracts, ms_var, search
-from ckanext.satudata_blitar.tables import chart_view, load_queue, resource_upload, served_files, wilayah_columns
+from ckanext.satudata_blitar.tables import (chart_view, load_queue, resource_upload, served_files, upload_check,
+                                            wilayah_columns)
 from ckanext.satudata_blitar.views import accounts as account_pages, guards, http_headers
 from ckanext.satudata_blitar.workflow import dataset_state, roles, working_days
 from ckanext.satudata_blitar.workflow import transitions
@@ -106,6 +107,8 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config_):
         tk.add_template_directory(config_, os.path.join(PACKAGE_DIR, "templates"))
+        for folder in adapters.version_templates():  # searched before templates/ (CKAN puts each added one first)
+            tk.add_template_directory(config_, os.path.join(PACKAGE_DIR, folder))
         tk.add_public_directory(config_, os.path.join(PACKAGE_DIR, "public"))
         tk.add_resource(os.path.join(PACKAGE_DIR, "assets"), "satudata_blitar")
         # After login each role lands on its work (views/portal.after_login), unless the site chose a route itself.
@@ -158,13 +161,16 @@ class SatudataBlitarPlugin(p.SingletonPlugin, DefaultTranslation):
         transitions.dataset_created(context, pkg_dict)
 
     def after_dataset_show(self, context, pkg_dict):
-        pkg_dict.update(dataset_state.fields(pkg_dict["id"]))
+        state, found = upload_check.read_for_show(context, pkg_dict)  # one statement (tables/upload_check.py)
+        pkg_dict.update(dataset_state.fields(pkg_dict["id"], state))
         contracts.restore_core_resource_keys(pkg_dict)
-        served_files.advertise(pkg_dict)
+        served_files.advertise(pkg_dict, found)
 
     def before_dataset_index(self, pkg_dict):
-        # The workflow state first: taken from what package_show showed, the others use it.
-        return wilayah_columns.index_kecamatan(search.index_dataset(dataset_state.index(pkg_dict)))
+        # What package_show has just read for this index, if it has; the workflow state first: the others use it.
+        shown = request_cache.handed_to_index(pkg_dict["id"])
+        pkg_dict = search.index_dataset(dataset_state.index(pkg_dict, shown.get("state")))
+        return wilayah_columns.index_kecamatan(pkg_dict, shown.get("kecamatan"))
 
     def before_dataset_search(self, search_params):
         return search.count_years_as_strings(search_params)

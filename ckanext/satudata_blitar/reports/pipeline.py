@@ -37,9 +37,10 @@ def _datasets(*columns, changed_day=None, tz=None):
             .where(P.c.state.in_(["active", "draft"]), P.c.type == "dataset"))
 
 
-def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
+def pipeline(now: datetime.datetime | None = None, overdue_limit: int | None = None) -> dict[str, Any]:
     """Per OPD the number of datasets in each workflow state and how many wait past the standard time; OPDs with
-    overdue datasets first (most overdue first), then by title. Plus the overdue datasets themselves, oldest first.
+    overdue datasets first (most overdue first), then by title. Plus the overdue datasets themselves, oldest first
+    (the oldest `overdue_limit` of them when given), and how many there are (`overdue_count`).
 
     A dataset is overdue when its state has a standard time (transitions.STANDARD_DAYS, in working days) and the
     working days after the day it entered the state, up to and including today, exceed it (working_days.py):
@@ -60,7 +61,9 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
               .group_by(P.c.owner_org, DatasetStatus.state))
     opds = {row["id"]: {**row, "states": {state: 0 for state in STATES}, "overdue": 0, "total": 0}
             for row in data_elements.opds()}
+    overdue_count = 0
     for row in model.Session.execute(counts):
+        overdue_count += row.overdue
         opd = opds.get(row.owner_org)
         if opd is None:
             continue
@@ -70,7 +73,7 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
     items = (_datasets(P.c.id, P.c.name, P.c.title, P.c.owner_org, G.c.title.label("opd_title"),
                        DatasetStatus.state, DatasetStatus.changed_at, waited.label("waited_days"),
                        changed_day=changed_day, tz=tz)
-             .where(overdue).order_by(DatasetStatus.changed_at))
+             .where(overdue).order_by(DatasetStatus.changed_at, P.c.id).limit(overdue_limit))
     overdue_items = [{
         "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org, "opd_title": row.opd_title,
         "state": row.state, "state_label": transitions.state_label(row.state), "since": row.changed_at.isoformat(),
@@ -80,7 +83,7 @@ def pipeline(now: datetime.datetime | None = None) -> dict[str, Any]:
     } for row in model.Session.execute(items)]
     rows = sorted(opds.values(), key=lambda o: (-o["overdue"], (o["title"] or o["name"]).lower()))
     return {"states": [{"state": s, "label": transitions.state_label(s)} for s in STATES],
-            "opds": rows, "overdue": overdue_items,
+            "opds": rows, "overdue": overdue_items, "overdue_count": overdue_count,
             "totals": {s: sum(o["states"][s] for o in rows) for s in STATES}}
 
 

@@ -41,14 +41,12 @@ def content_types(resource_ids: list[str]) -> dict[str, str]:
     return {rid: content_type(state, fmt) for rid, (state, fmt) in upload_check.findings(resource_ids).items()}
 
 
-def advertise(pkg_dict: dict[str, Any]) -> None:
-    """IPackageController.after_dataset_show: each uploaded file's `mimetype` is the type the check established."""
-    uploads = [res for res in pkg_dict.get("resources") or [] if res.get("url_type") == "upload" and res.get("id")]
-    if not uploads:
-        return
-    types = content_types([res["id"] for res in uploads])
-    for res in uploads:
-        res["mimetype"] = types[res["id"]]
+def advertise(pkg_dict: dict[str, Any], found: dict[str, tuple[Optional[str], Optional[str]]]) -> None:
+    """IPackageController.after_dataset_show: each uploaded file's `mimetype` is the type the check established
+    (`found`: the findings of the dataset's checks, upload_check.read_for_show)."""
+    for res in pkg_dict.get("resources") or []:
+        if res.get("url_type") == "upload" and res.get("id"):
+            res["mimetype"] = content_type(*found[res["id"]])
 
 
 def forget_client_mimetype(resource: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_blitar import adapters, request_cache
 from ckanext.satudata_blitar.language import formats
 from ckanext.satudata_blitar.files.safety import N_
+from ckanext.satudata_blitar.workflow import transitions
 
 TASK_TYPE = "satudata_upload"
 KEY = "report"
@@ -169,6 +170,59 @@ def _findings_statement() -> sa.Select:
             .where(model.TaskStatus.entity_id.in_(sa.bindparam("ids", expanding=True)),
                    model.TaskStatus.task_type == TASK_TYPE, model.TaskStatus.key == KEY)
             .set_label_style(sa.LABEL_STYLE_TABLENAME_PLUS_COL))
+
+
+def read_for_show(context: dict[str, Any], pkg_dict: dict[str, Any]
+                  ) -> tuple[str, dict[str, tuple[Optional[str], Optional[str]]]]:
+    """package_show's reads of our tables (IPackageController.after_dataset_show): the dataset's workflow state and
+    the findings of its uploaded files' checks (`findings`), in one statement, or none in a request that has read
+    both. On the index path (CKAN shows the dataset with `validate` and `use_cache` off, then indexes it: a
+    rebuild, a create, an update) of a public, active dataset, the same statement reads the kecamatan its accepted
+    tables cover, and the state and the kecamatan are handed to the index hook that follows
+    (request_cache.hand_to_index; tables/wilayah_columns.index_kecamatan): one round trip per dataset indexed."""
+    package_id = pkg_dict["id"]
+    resources = [res for res in pkg_dict.get("resources") or [] if res.get("id")]
+    uploads = [res["id"] for res in resources if res.get("url_type") == "upload"]
+    for_index = context.get("validate") is False and context.get("use_cache") is False
+    covered = for_index and not pkg_dict.get("private") and pkg_dict.get("state", "active") == "active"
+    asked = [res["id"] for res in resources] if covered else uploads
+    cache = request_cache.store()
+    state = transitions.remembered_state(package_id)
+    if not for_index and state is not None and all(("upload_check_accepted", rid) in cache for rid in asked):
+        return state, findings(asked)
+    found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(asked, (None, None))
+    kecamatan: set[str] = set()
+    stored = None
+    for row in model.Session.execute(_read_for_show_statement(covered), {"id": package_id, "ids": asked}):
+        stored = row[0]
+        if row[1] is not None:
+            found[row[1]] = (row[2], row[3])
+            if covered and row[2] in ACCEPTED:
+                kecamatan.update(row[4] or ())
+    state = transitions.remember_state(package_id, stored)
+    if cache is not None:
+        cache.update((("upload_check_accepted", rid), finding) for rid, finding in found.items())
+    if for_index:
+        request_cache.hand_to_index(package_id, state=state, kecamatan=kecamatan if covered else None)
+    return state, found
+
+
+@functools.cache
+def _read_for_show_statement(kecamatan: bool) -> sa.Select:
+    """read_for_show's query, built once per process: the state as a column beside each of the resources' checks
+    (one row with no check when none has one), with the kecamatan of each accepted check when asked."""
+    task = model.TaskStatus
+    report = sa.case((task.value.like("{%"), sa.cast(task.value, postgresql.JSONB)), else_=None)
+    columns = [task.entity_id, task.state, report["format"].astext]
+    if kecamatan:
+        covered = sa.func.jsonb_extract_path(report, "wilayah", "kecamatan", type_=postgresql.JSONB)
+        columns.append(sa.case((task.state.in_(ACCEPTED), covered), else_=None))
+    checks = (sa.select(*columns)
+              .where(task.entity_id.in_(sa.bindparam("ids", expanding=True)), task.task_type == TASK_TYPE,
+                     task.key == KEY)
+              .subquery())
+    one = sa.select(sa.literal(1).label("one")).subquery()
+    return sa.select(transitions.state_of_id(), *checks.c).select_from(one.outerjoin(checks, sa.true()))
 
 
 def kecamatan_of_dataset(package_id: str) -> set[str]:

@@ -373,16 +373,18 @@ def _disagreement_issues(disagreements: dict[tuple[int, int, str, str], int], fo
     return issues
 
 
-def index_kecamatan(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+def index_kecamatan(pkg_dict: dict[str, Any], covered: Optional[set[str]] = None) -> dict[str, Any]:
     """IPackageController.before_dataset_index: the official names of the kecamatan a published (Terbit, public)
     dataset's accepted tables cover, for the Kecamatan facet and search. Nothing for any other state: the index of a
-    dataset not published tells nobody what its tables hold (docs/security.md)."""
+    dataset not published tells nobody what its tables hold (docs/security.md). `covered`: the codes package_show
+    has just read for this index (upload_check.read_for_show), else they are read here."""
     pkg_dict.pop(KECAMATAN_FIELD, None)
     if pkg_dict.get("satudata_status") != transitions.TERBIT or pkg_dict.get("private") \
             or pkg_dict.get("state", "active") != "active":
         return pkg_dict
-    names = sorted({region.nama for code in upload_check.kecamatan_of_dataset(pkg_dict["id"])
-                    if (region := ref.by_code(code))})
+    if covered is None:
+        covered = upload_check.kecamatan_of_dataset(pkg_dict["id"])
+    names = sorted({region.nama for code in covered if (region := ref.by_code(code))})
     if names:
         pkg_dict[KECAMATAN_FIELD] = names
     return pkg_dict

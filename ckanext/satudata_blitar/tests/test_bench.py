@@ -63,6 +63,21 @@ def test_each_benchmark_parses_its_options(bench, capsys):
         assert "--max-minutes" in capsys.readouterr().out, module
 
 
+def test_the_page_bench_measures_the_pages_asked_for(bench):
+    pages = importlib.import_module("pages")
+    made = pages.pages(dict.fromkeys(("dataset", "resource", "private", "template", "chart_view", "opd"), "x"))
+    assert pages.selected(made, None) == made
+    lists = pages.selected(made, ["/dataset/", "search page q="])
+    assert sorted((page.label, page.who) for page in lists) == [("/dataset/", "anonymous"),
+                                                                ("search page q=", "anonymous")]
+    assert [page.label for page in pages.selected(pages.WALIDATA_PAGES, ["/dataset/", "search page q="])] == [
+        "/dataset/"]
+    assert pages.selected(pages.WALIDATA_PAGES, ["home"]) and not pages.selected(made, ["/laporan"])
+    pages.check_labels(["/dataset/", "search page q=", "/laporan"])
+    with pytest.raises(SystemExit, match="no page is labelled dataset"):
+        pages.check_labels(["/dataset/", "dataset"])  # a typo stops the run rather than measuring nothing
+
+
 def test_copies_past_9999_keep_names_of_their_own(bench):
     """world.clone's names stay distinct at a province's size (PostgreSQL's lpad cuts a longer string: 100,000
     copies padded to four digits gave 10,000 names, each one ten times)."""

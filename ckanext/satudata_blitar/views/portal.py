@@ -54,9 +54,10 @@ def element_summary() -> Any:
 
 
 def _try(action: str, data_dict: dict[str, Any]) -> Any:
-    """The action's result, or None when its auth function refuses the user."""
+    """The action's result, or None when its auth function refuses the user (the logged-in user given as CKAN's
+    dashboard gives it: its auth check does not look them up again)."""
     try:
-        return tk.get_action(action)({}, data_dict)
+        return tk.get_action(action)({"auth_user_obj": tk.current_user}, data_dict)
     except tk.NotAuthorized:
         return None
 
@@ -71,11 +72,14 @@ def dashboard() -> Any:
     if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login", came_from=tk.h.url_for("satudata.dashboard"))
     my_roles = tk.h.satudata_my_roles()
-    queue = _try("satudata_verification_queue", {"checks": False}) or []  # the files and completeness: on /verifikasi
-    # The oldest DASHBOARD_ROWS of each list (the queue's order: the overdue ones come first), the rest on /verifikasi.
-    returned = [item for item in queue if item["state"] == "perlu_perbaikan"]
-    to_verify = [item for item in queue if item["state"] != "perlu_perbaikan"]
-    shown_returned = [dict(item, reason=tk.h.satudata_return_reason(item["id"])) for item in returned[:DASHBOARD_ROWS]]
+    # The oldest DASHBOARD_ROWS of each list (the queue's order: the overdue ones come first), the rest on /verifikasi;
+    # the counts are of the whole queue. The files and completeness: on /verifikasi.
+    page = {"limit": DASHBOARD_ROWS, "checks": False}
+    queue = _try("satudata_verification_queue_page", {**page, "returned": False}) \
+        or {"count": 0, "returned": 0, "results": []}
+    returned = _try("satudata_verification_queue_page", {**page, "returned": True})["results"] \
+        if queue["returned"] else []
+    shown_returned = [dict(item, reason=tk.h.satudata_return_reason(item["id"])) for item in returned]
     drafts, elements = [], []
     if my_roles["operator_opds"]:
         fq = " OR ".join(f'owner_org:"{opd}"' for opd in my_roles["operator_opds"])
@@ -87,9 +91,9 @@ def dashboard() -> Any:
             elements += [e for e in _try("satudata_data_element_list", {"tahun": year, "owner_org": opd}) or []
                          if e["status"] != "terbit"]
     return tk.render("satudata/portal/dashboard.html", {
-        "my_roles": my_roles, "returned": shown_returned, "returned_count": len(returned), "drafts": drafts,
-        "elements": elements, "to_verify": to_verify[:DASHBOARD_ROWS], "to_verify_count": len(to_verify),
-        "pipeline": _try("satudata_pipeline", {}),
+        "my_roles": my_roles, "returned": shown_returned, "returned_count": queue["returned"], "drafts": drafts,
+        "elements": elements, "to_verify": queue["results"], "to_verify_count": queue["count"] - queue["returned"],
+        "pipeline": _try("satudata_pipeline", {"overdue_limit": DASHBOARD_ROWS}),
     })
 
 

@@ -62,16 +62,16 @@ def verification() -> Any:
     number = tk.h.get_page_number(tk.request.args)
     per_page = tk.config.get("ckan.datasets_per_page")
     try:
-        items = tk.get_action("satudata_verification_queue")({}, {"offset": (number - 1) * per_page,
-                                                                  "limit": per_page})
+        queue = tk.get_action("satudata_verification_queue_page")({"auth_user_obj": tk.current_user}, {
+            "offset": (number - 1) * per_page, "limit": per_page})
     except tk.NotAuthorized:
         return tk.redirect_to("user.login")
-    page = Page(collection=items, page=number, url=tk.h.pager_url, items_per_page=per_page)
+    page = Page(collection=queue["results"], page=number, url=tk.h.pager_url, items_per_page=per_page,
+                item_count=queue["count"], presliced_list=True)
     if page.page != number:  # a page past the last: the last one, with its own datasets checked
         return tk.redirect_to("satudata.verification", page=page.page)
     return tk.render("satudata/workflow/verification.html", {
-        "items": page.items, "page": page, "total": len(items),
-        "overdue": sum(1 for item in items if item["overdue"])})
+        "items": page.items, "page": page, "total": queue["count"], "overdue": queue["overdue"]})
 
 
 def verify(id: str) -> Any:

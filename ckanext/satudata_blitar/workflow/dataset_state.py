@@ -53,16 +53,17 @@ def return_note(package_id: str) -> str | None:
     return event.note if event else None
 
 
-def fields(package_id: str) -> dict[str, Any]:
-    """The workflow keys of package_show; one query more only for a dataset waiting for its revision."""
-    state = transitions.current_state(package_id)
+def fields(package_id: str, state: str | None = None) -> dict[str, Any]:
+    """The workflow keys of package_show (of `state` when the caller has read it); one query more only for a dataset
+    waiting for its revision."""
+    state = state or transitions.current_state(package_id)
     return {STATUS: state, WAITING_FOR: waiting_for(state),
             RETURN_NOTE: return_note(package_id) if state == transitions.PERLU_PERBAIKAN else None}
 
 
 # --- the search index and package_search ---------------------------------------------------------------------
 
-def index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+def index(pkg_dict: dict[str, Any], shown_state: str | None = None) -> dict[str, Any]:
     """IPackageController.before_dataset_index, before the other index hooks: the workflow state as package_show
     showed it (`satudata_status`, the only workflow key that is a Solr field: filters, the state facet), and the
     workflow keys kept in the dataset dict the index stores for package_search.
@@ -70,11 +71,12 @@ def index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     On CKAN 2.12 the stored dict is the one package_show has just made and shown (after_dataset_show, `fields`),
     so the state is taken from it rather than read again (a rebuild asks for every dataset, and outside a web
     request nothing is remembered), and the dict is left as it is. On CKAN 2.11 the dict indexed may be the one
-    Solr stored earlier (xloader marks a loaded resource so), so the state is read; CKAN validates that dict with
-    the schema for the stored dict, dropping the workflow keys, so they are put back into it."""
+    Solr stored earlier (xloader marks a loaded resource so), so the state is read, unless `shown_state` is the one
+    package_show has just read for this index (request_cache.handed_to_index); CKAN validates that dict with the
+    schema for the stored dict, dropping the workflow keys, so they are put back into it."""
     stored = pkg_dict.get("validated_data_dict")
     data = json.loads(stored) if stored else None
-    shown = (data or {}).get(STATUS) if adapters.CKAN_2_12 else None
+    shown = ((data or {}).get(STATUS) if adapters.CKAN_2_12 else None) or shown_state
     pkg_dict[STATUS] = shown if shown is not None else transitions.current_state(pkg_dict["id"])
     if data is not None:
         carried = {key: pkg_dict.get(key) for key in FIELDS if key in pkg_dict}

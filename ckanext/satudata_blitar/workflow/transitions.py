@@ -175,6 +175,27 @@ def current_state(package_id: str) -> str:
 _STATE_OF = sa.select(DatasetStatus.state).where(DatasetStatus.package_id == sa.bindparam("id"))
 
 
+def state_of_id() -> sa.ScalarSelect:
+    """current_state's query as a column of another statement (the dataset's id bound as `id`; NULL for Draf): a
+    show reads the state with the checks' findings in one round trip (tables/upload_check.read_for_show)."""
+    return _STATE_OF.scalar_subquery()
+
+
+def remembered_state(package_id: str) -> str | None:
+    """The state current_state has read in this request; None when not yet, or outside a request."""
+    cache = request_cache.store()
+    return None if cache is None else cache.get(("dataset_state", package_id))
+
+
+def remember_state(package_id: str, stored: str | None) -> str:
+    """The state read by another statement (`state_of_id`), remembered for current_state in this request."""
+    state = stored or DRAF
+    cache = request_cache.store()
+    if cache is not None:
+        cache[("dataset_state", package_id)] = state
+    return state
+
+
 def dataset_created(context: dict, pkg_dict: dict) -> None:
     """A new dataset starts as Draf; its creation is the first event of its history (SOP step 3 starts here)."""
     user = model.User.get(context.get("user") or "")
@@ -222,7 +243,7 @@ def move(package_id: str, owner_org: str | None, transition: Transition, from_st
     return event
 
 
-def _waiting(user):
+def waiting_query(user):
     """The query of the datasets waiting for the user: portal-wide for the Walidata's roles and sysadmins, in their
     own OPDs for operators and OPD verifiers; None when nothing can wait for them."""
     held = roles.memberships(user)
@@ -241,23 +262,32 @@ def _waiting(user):
             .filter(model.Package.state == "active", sa.or_(*conditions)))
 
 
-def waiting_for(user) -> list[Any]:
+def waiting_for(user, offset: int = 0, limit: int | None = None, returned: bool | None = None) -> list[Any]:
     """The datasets waiting for the user, oldest first: rows of the columns a queue shows (id, name, title,
-    owner_org, state, changed_at), not whole datasets (1,000 Package objects cost ~0.3 s to build)."""
-    query = _waiting(user)
+    owner_org, state, changed_at), not whole datasets (1,000 Package objects cost ~0.3 s to build). With `offset`
+    and `limit`, that page of them (LIMIT/OFFSET in SQL, the same order); with `returned`, only the datasets
+    returned for revision (True) or only the others (False)."""
+    query = waiting_query(user)
     if query is None:
         return []
-    return (query.with_entities(model.Package.id, model.Package.name, model.Package.title, model.Package.owner_org,
-                                DatasetStatus.state, DatasetStatus.changed_at)
-            .order_by(DatasetStatus.changed_at, model.Package.id).all())
+    if returned is not None:
+        query = query.filter((DatasetStatus.state == PERLU_PERBAIKAN) if returned
+                             else (DatasetStatus.state != PERLU_PERBAIKAN))
+    query = (query.with_entities(model.Package.id, model.Package.name, model.Package.title, model.Package.owner_org,
+                                 DatasetStatus.state, DatasetStatus.changed_at)
+             .order_by(DatasetStatus.changed_at, model.Package.id))
+    return query.offset(offset or None).limit(limit).all()
 
 
-def waiting_count(user) -> int:
+def waiting_count(user, counted: int | None = None) -> int:
     """How many datasets wait for the user (the header's count): one COUNT of ids, whatever the queue's length,
-    once per web request (the header and the dashboard both show it). A transition answers with a redirect, so no
-    page shows a count from before its own transition."""
+    once per web request (the header and the dashboard both show it); `counted`, when the caller has just counted
+    them (the verification queue's counts, workflow/queue.py), is remembered instead. A transition answers with a
+    redirect, so no page shows a count from before its own transition."""
     def count() -> int:
-        query = _waiting(user)
+        if counted is not None:
+            return counted
+        query = waiting_query(user)
         return query.with_entities(sa.func.count(DatasetStatus.package_id)).scalar() if query is not None else 0
     user_obj = roles.as_user(user)
     return request_cache.once(("waiting_count", user_obj.id if user_obj else None), count)

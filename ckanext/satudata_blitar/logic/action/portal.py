@@ -45,7 +45,16 @@ def satudata_pipeline(context: dict[str, Any], data_dict: dict[str, Any]) -> dic
     """The workflow's pipeline for the Walidata: per OPD the datasets in each state and how many wait past the SOP's
     standard time (OPDs with overdue datasets first), the totals per state, and the overdue datasets, oldest first.
 
-    :rtype: dictionary with `states`, `opds`, `totals`, `overdue`
+    :param overdue_limit: list only the oldest this many overdue datasets (optional; default all)
+    :type overdue_limit: int
+    :rtype: dictionary with `states`, `opds`, `totals`, `overdue`, `overdue_count` (how many are overdue)
     """
-    tk.check_access("satudata_pipeline", context, data_dict)
-    return pipeline.pipeline()
+    data, errors = tk.navl_validate(data_dict or {}, _pipeline_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("satudata_pipeline", context, data)
+    return pipeline.pipeline(overdue_limit=data.get("overdue_limit"))
+
+
+def _pipeline_schema() -> dict[str, Any]:
+    return {"overdue_limit": [tk.get_validator("ignore_empty"), tk.get_validator("natural_number_validator")]}

@@ -8,17 +8,15 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import search
 
-from ckanext.satudata_blitar import config
 from ckanext.satudata_blitar.logic import schema
 from ckanext.satudata_blitar.logic.context import user_of
 from ckanext.satudata_blitar.metadata import completeness, ms_keg
 from ckanext.satudata_blitar.tables import submission, upload_check
-from ckanext.satudata_blitar.workflow import dataset_state, notifications, revisions, roles
+from ckanext.satudata_blitar.workflow import dataset_state, notifications, queue, revisions, roles
 from ckanext.satudata_blitar.workflow import transitions
-from ckanext.satudata_blitar.workflow import working_days
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
-                     "satudata_role_history", "satudata_revision_create"]
+                     "satudata_verification_queue_page", "satudata_role_history", "satudata_revision_create"]
 
 
 def _dataset(id_or_name: str | None) -> model.Package:
@@ -229,58 +227,56 @@ def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, An
     data_dict = data_dict or {}
     checks = tk.asbool(data_dict.get("checks", True))
     offset, limit = _natural(data_dict, "offset") or 0, _natural(data_dict, "limit")
-    items = _waiting_items(user_of(context))
-    checked = items[offset:] if limit is None else items[offset:offset + limit]
-    if checks and checked:
-        # Each resource's upload check, for every checked dataset at once: the verifier sees what was loaded or
-        # refused; and the completeness of its metadata.
-        ids = [item["id"] for item in checked]
-        files = submission.data_files(ids)
-        described = completeness.reports(model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all())
-        for item in checked:
-            item["files"], item["completeness"] = files.get(item["id"], []), described.get(item["id"], [])
+    user = user_of(context)
+    items = queue.items(user, transitions.waiting_for(user), datetime.datetime.utcnow())
+    if checks:
+        _check(items[offset:] if limit is None else items[offset:offset + limit])
     return items
 
 
-def _waiting_items(user: Any) -> list[dict[str, Any]]:
-    """The queue's items without checks (empty `files` and `completeness`), oldest first. Working days, due days,
-    labels and transitions are worked out once per arrival day, state or OPD, not once per waiting dataset."""
-    held = roles.memberships(user)  # one query for the whole list, not one per waiting dataset
-    now = datetime.datetime.utcnow()
-    calendar, tz = working_days.current(), config.portal_zone()
-    today = working_days.local(now, tz).date()
-    days_since: dict[datetime.date, int] = {}  # working days from an arrival day to today: once per day
-    due_after: dict[tuple[datetime.date, int], datetime.date] = {}
-    labels: dict[str, str] = {}
-    moves: dict[tuple[str, str], list[str]] = {}  # the transitions per state and OPD
-    items = []
-    for row in transitions.waiting_for(user):
-        standard = transitions.STANDARD_DAYS.get(row.state)
-        waited = now - row.changed_at
-        # Working days after the day it arrived, up to and including today (working_days.py).
-        arrived = working_days.local(row.changed_at, tz).date()
-        if arrived not in days_since:
-            days_since[arrived] = calendar.working_days_after(arrived, today)
-        days = days_since[arrived]
-        if (arrived, standard or 0) not in due_after:
-            due_after[arrived, standard or 0] = calendar.nth_working_day_after(arrived, standard or 0)
-        if row.state not in labels:
-            labels[row.state] = transitions.state_label(row.state)
-        if (row.state, row.owner_org) not in moves:
-            moves[row.state, row.owner_org] = [
-                t.name for t in transitions.available(row.state, held.roles_for(row.owner_org))]
-        items.append({
-            "id": row.id, "name": row.name, "title": row.title, "owner_org": row.owner_org,
-            "state": row.state, "state_label": labels[row.state],
-            "since": row.changed_at.isoformat(), "waited_hours": round(waited.total_seconds() / 3600, 1),
-            "standard_days": standard, "waited_working_days": days,
-            "due": due_after[arrived, standard or 0].isoformat() if standard else None,
-            "overdue": bool(standard) and days > standard,
-            "late_working_days": max(days - standard, 0) if standard else 0,
-            "transitions": moves[row.state, row.owner_org],
-            "files": [], "completeness": [],
-        })
-    return items
+def _check(items: list[dict[str, Any]]) -> None:
+    """Each resource's upload check, for every item at once: the verifier sees what was loaded or refused; and the
+    completeness of its metadata."""
+    if not items:
+        return
+    ids = [item["id"] for item in items]
+    files = submission.data_files(ids)
+    described = completeness.reports(model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all())
+    for item in items:
+        item["files"], item["completeness"] = files.get(item["id"], []), described.get(item["id"], [])
+
+
+@tk.side_effect_free
+def satudata_verification_queue_page(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A page of what waits for the current user (satudata_verification_queue's items, in its order: oldest first)
+    and counts over the whole queue. The page is read with LIMIT/OFFSET and the counts with one COUNT, so its cost
+    does not grow with the queue's length (the verification page and the role dashboard ask it).
+
+    :param offset: the first item (default 0)
+    :type offset: int
+    :param limit: how many items (default 20, at most ``ckan.search.rows_max``)
+    :type limit: int
+    :param returned: true for only the datasets returned for revision, false for only the others (default both);
+        the counts are of the whole queue either way
+    :type returned: bool
+    :param checks: each item's ``files`` and ``completeness`` as satudata_verification_queue gives them (default
+        true); false leaves both empty
+    :type checks: bool
+    :returns: ``{"count": …, "overdue": …, "returned": …, "results": [...]}``: how many wait, how many of them are
+        overdue, how many were returned for revision (all over the whole queue), and the page's items
+    """
+    data, errors = tk.navl_validate(data_dict or {}, schema.verification_queue_page_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("satudata_verification_queue_page", context, data)
+    user, now = user_of(context), datetime.datetime.utcnow()
+    counted = queue.counts(user, now)
+    rows = transitions.waiting_for(user, data["offset"], data["limit"], data.get("returned")) if data["limit"] else []
+    items = queue.items(user, rows, now)
+    if data["checks"]:
+        _check(items)
+    return {"count": counted["waiting"], "overdue": counted["overdue"], "returned": counted["returned"],
+            "results": items}
 
 
 def _natural(data_dict: dict[str, Any], key: str) -> int | None:

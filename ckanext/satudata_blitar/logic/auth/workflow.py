@@ -11,7 +11,7 @@ from ckanext.satudata_blitar.workflow import revisions, roles
 from ckanext.satudata_blitar.workflow import transitions
 
 __all__: list[str] = ["satudata_transition", "satudata_workflow_history", "satudata_verification_queue",
-                      "satudata_role_history", "satudata_revision_create"]
+                      "satudata_verification_queue_page", "satudata_role_history", "satudata_revision_create"]
 # ckanext-activity's auth we widen (what changed in a dataset, for its verifiers): registered only when the activity
 # plugin runs, since a chained auth function needs the one it chains (logic/auth/__init__.py).
 ACTIVITY_CHAINED: list[str] = ["activity_show", "activity_data_show", "activity_diff"]
@@ -73,6 +73,11 @@ def satudata_revision_create(context: dict[str, Any], data_dict: dict[str, Any])
 def satudata_verification_queue(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """Any logged-in user: the list holds only what waits for them."""
     return {"success": bool(context.get("user"))}
+
+
+def satudata_verification_queue_page(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A page of the same list: as satudata_verification_queue."""
+    return satudata_verification_queue(context, data_dict)
 
 
 def satudata_role_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:

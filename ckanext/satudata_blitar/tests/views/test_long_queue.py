@@ -1,5 +1,7 @@
 """A long verification queue is paged (/verifikasi, 20 a page as CKAN's dataset lists) and cut on the role dashboard
-(the oldest 10, with a link to all): nothing is lost, and the counts cover every waiting dataset.
+(the oldest 10, with a link to all): nothing is lost, and the counts cover every waiting dataset. A page of it
+(satudata_verification_queue_page) is the whole list's slice, with the whole list's counts, and what the pages read
+does not grow with the queue.
 
 tests/world.py's Kota Blitar plus, copied in SQL from its datasets, 30 datasets Disetujui waiting for the Walidata
 since 99 to 70 days ago (`antre-01` the oldest: all overdue) and 12 returned to the Operator Data (`kembali-01` the
@@ -17,6 +19,7 @@ import ckan.plugins.toolkit as tk
 import ckan.tests.helpers as helpers
 
 from ckanext.satudata_blitar.model import DatasetStatus
+from ckanext.satudata_blitar.tests import world as world_module
 from ckanext.satudata_blitar.workflow import transitions
 
 WAITING, RETURNED = 30, 12
@@ -108,3 +111,121 @@ def test_the_operator_s_dashboard_shows_the_oldest_ten_returned_and_links_all(ap
     assert link["href"] == "/verifikasi" and "(13)" in link.get_text()
     # On /verifikasi all 13 are on one page, the world's own (returned today) last.
     assert _queue(_soup(app.get("/verifikasi", headers=world.token("operator"))))[-1] == "data-perlu_perbaikan"
+
+
+def _python_counts(items: list[dict]) -> dict[str, int]:
+    """The counts as worked out from the whole list in Python (what /verifikasi and /dasbor did before)."""
+    return {"count": len(items), "overdue": sum(item["overdue"] for item in items),
+            "returned": sum(item["state"] == transitions.PERLU_PERBAIKAN for item in items)}
+
+
+@pytest.mark.parametrize("viewer", ["walidata", "operator", "verifikator_opd", "sysadmin"])
+def test_a_page_of_the_queue_is_the_whole_list_s_slice_with_the_whole_list_s_counts(world, viewer):
+    context = {"user": world.name(viewer)}
+    whole = helpers.call_action("satudata_verification_queue", context=dict(context))
+    assert whole or viewer == "verifikator_opd"
+    selections = {None: whole, True: [i for i in whole if i["state"] == transitions.PERLU_PERBAIKAN],
+                  False: [i for i in whole if i["state"] != transitions.PERLU_PERBAIKAN]}
+    for returned, selected in selections.items():
+        for offset, limit in [(0, 20), (20, 20), (5, 3), (0, 1000), (len(selected), 20), (0, 0)]:
+            asked = {"offset": offset, "limit": limit, **({} if returned is None else {"returned": returned})}
+            page = helpers.call_action("satudata_verification_queue_page", context=dict(context), **asked)
+            # The same items, key for key (files and completeness checked as the whole list checks them).
+            assert page["results"] == selected[offset:offset + limit], (returned, offset, limit)
+            assert {key: page[key] for key in ("count", "overdue", "returned")} == _python_counts(whole)
+            light = helpers.call_action("satudata_verification_queue_page", context=dict(context), checks=False,
+                                        **asked)["results"]
+            assert light == [dict(item, files=[], completeness=[]) for item in selected[offset:offset + limit]]
+    # The whole list's own paging is unchanged: the items past the page come without checks.
+    paged = helpers.call_action("satudata_verification_queue", context=dict(context), offset=2, limit=3)
+    assert paged[2:5] == whole[2:5] and [i["name"] for i in paged] == [i["name"] for i in whole]
+
+
+def test_a_page_of_the_queue_is_bounded_and_for_logged_in_users_only(app, world):
+    context = {"user": world.name("walidata")}
+    page = helpers.call_action("satudata_verification_queue_page", context=dict(context))
+    assert len(page["results"]) == 20 and page["count"] == WAITING + 2  # 20 by default
+    assert len(helpers.call_action("satudata_verification_queue_page", context=dict(context),
+                                   limit=10 ** 6)["results"]) == WAITING + 2  # capped at ckan.search.rows_max
+    for wrong in ({"offset": -1}, {"limit": "x"}, {"offset": [1]}):
+        with pytest.raises(tk.ValidationError):
+            helpers.call_action("satudata_verification_queue_page", context=dict(context), **wrong)
+    app.get("/api/3/action/satudata_verification_queue_page", status=403)
+    answer = app.get("/api/3/action/satudata_verification_queue_page?limit=2&returned=false",
+                     headers=world.token("walidata")).json["result"]
+    assert [item["name"] for item in answer["results"]] == ["antre-01", "antre-02"] and answer["overdue"] == WAITING
+
+
+def _rows_read():
+    """The statements the site database runs inside the block and the rows they return, as [statement, rows]."""
+    run: list[list] = []
+
+    def record(_conn, cursor, statement, *_args):
+        run.append([statement, cursor.rowcount if cursor.description else 0])
+
+    sa.event.listen(model.meta.engine, "after_cursor_execute", record)
+    return run, lambda: sa.event.remove(model.meta.engine, "after_cursor_execute", record)
+
+
+def _cost(app, world, path: str) -> tuple[int, int]:
+    """(statements, rows read) of the Walidata's page."""
+    app.get(path, headers=world.token("walidata"))  # caches of the first request out of the count
+    run, stop = _rows_read()
+    try:
+        app.get(path, headers=world.token("walidata"))
+    finally:
+        stop()
+    return len(run), sum(rows for _, rows in run)
+
+
+@pytest.mark.parametrize("path", ["/en/verifikasi", "/en/dasbor"])
+def test_what_the_walidata_s_queue_pages_read_does_not_grow_with_the_queue(app, world, path):
+    """40 more waiting (72 instead of 32): the same statements and the same rows read; before, the queue action
+    read every waiting dataset (and /dasbor the pipeline's every overdue one) on every view."""
+    before = _cost(app, world, path)
+    _copies(world, transitions.DISETUJUI, "lagi", 40)
+    try:
+        after = _cost(app, world, path)
+        assert len(helpers.call_action("satudata_verification_queue", context={"user": world.name("walidata")},
+                                       checks=False)) == WAITING + 2 + 40
+    finally:
+        ids = [f"lagi-{i:02d}-id" for i in range(1, 41)]
+        model.Session.execute(sa.delete(DatasetStatus).where(DatasetStatus.package_id.in_(ids)))
+        model.Session.execute(sa.delete(model.package_table).where(model.package_table.c.id.in_(ids)))
+        model.Session.commit()
+    assert after == before
+
+
+def test_the_pipeline_s_oldest_overdue_are_the_whole_list_s_head_with_its_count(world):
+    context = {"user": world.name("walidata")}
+    whole = helpers.call_action("satudata_pipeline", context=dict(context))
+    cut = helpers.call_action("satudata_pipeline", context=dict(context), overdue_limit=10)
+
+    def fixed(items):  # waited_hours is of each call's own moment
+        return [{key: value for key, value in item.items() if key != "waited_hours"} for item in items]
+    assert fixed(cut["overdue"]) == fixed(whole["overdue"][:10])
+    assert cut["overdue_count"] == whole["overdue_count"] == len(whole["overdue"]) == WAITING
+    assert {k: v for k, v in cut.items() if k != "overdue"} == {k: v for k, v in whole.items() if k != "overdue"}
+    with pytest.raises(tk.ValidationError):
+        helpers.call_action("satudata_pipeline", context=dict(context), overdue_limit=-1)
+
+
+@pytest.mark.parametrize("path", ["/en/verifikasi", "/en/dasbor"])
+def test_the_walidata_s_queue_pages_look_the_user_up_once(app, world, path):
+    """CKAN looks the token's user up; the actions the page asks are handed that user as CKAN's own dashboard hands
+    it (before, each action's auth check looked the user up again: /dasbor 3 times)."""
+    app.get(path, headers=world.token("walidata"))
+    with world_module.sql_statements() as run:
+        app.get(path, headers=world.token("walidata"))
+    assert len([s for s in run if 'FROM "user"' in s]) == 1, [s[:80] for s in run]
+
+
+def test_the_header_s_count_is_the_queue_page_s_count(app, world):
+    """The header shows how many wait: in a request that asked for a page of the queue, that COUNT is not run
+    again."""
+    user = model.User.get(world.name("walidata"))
+    with app.flask_app.test_request_context("/"):
+        page = helpers.call_action("satudata_verification_queue_page", context={"user": user.name}, limit=1)
+        with world_module.sql_statements() as run:
+            assert transitions.waiting_count(user) == page["count"] == WAITING + 2
+        assert run == []

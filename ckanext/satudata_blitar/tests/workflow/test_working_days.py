@@ -172,7 +172,11 @@ def _judged(world, now):
     """(queue item, pipeline overdue item or None) for the Diajukan dataset, at `now`."""
     with freezegun.freeze_time(now, ignore=["jwt"]):
         queue = helpers.call_action("satudata_verification_queue", context={"user": world.name("verifikator_opd")})
+        page = helpers.call_action("satudata_verification_queue_page", context={"user": world.name("verifikator_opd")},
+                                   limit=1000)
         pipeline = helpers.call_action("satudata_pipeline", context={"user": world.name("walidata")})
+    # A page of the queue (its overdue count in SQL with the calendar table) judges as the whole list in Python.
+    assert page["results"] == queue and page["overdue"] == sum(item["overdue"] for item in queue)
     name = world.datasets[transitions.DIAJUKAN]["name"]
     item = next(i for i in queue if i["name"] == name)
     overdue = next((i for i in pipeline["overdue"] if i["name"] == name), None)
@@ -197,6 +201,23 @@ def test_the_queue_and_the_pipeline_count_working_days(world, submitted, since, 
     assert (listed is not None) == overdue
     if listed:
         assert (listed["late_working_days"], listed["standard_days"]) == (late, 1)
+
+
+@pytest.mark.parametrize("since, now, days", WAITS + [
+    (T(2018, 12, 28, 10), T(2019, 1, 3, 10), None),  # before the years the calendar table always covers
+])
+def test_the_queue_s_overdue_count_in_sql_is_the_python_queue_s(world, submitted, since, now, days):
+    model.Session.execute(sa.delete(working_days.CS))  # the table as a new portal fills it: 2019 to next year
+    model.Session.commit()
+    submitted(since)
+    context = {"user": world.name("verifikator_opd")}
+    with freezegun.freeze_time(now, ignore=["jwt"]):
+        queue = helpers.call_action("satudata_verification_queue", context=dict(context))
+        page = helpers.call_action("satudata_verification_queue_page", context=dict(context), checks=False)
+    [item] = [item for item in queue if item["name"] == world.datasets[transitions.DIAJUKAN]["name"]]
+    assert days is None or item["waited_working_days"] == days
+    assert page["overdue"] == sum(item["overdue"] for item in queue) and page["count"] == len(queue)
+    assert item["overdue"] == (item["waited_working_days"] > 1)
 
 
 def test_a_holiday_the_walidata_added_counts_in_the_queue_and_the_pipeline(world, submitted, ckan_config,
