@@ -229,7 +229,7 @@ def _movements(period: Period, opd_id: str | None, tz: zoneinfo.ZoneInfo) -> tup
                                                                                   dict[Any, dict[str, int]]]:
     """(owner_org -> movement -> events of the period, local month "YYYY-MM" -> the same): one pass over the
     events with two grouping sets."""
-    month = sa.func.to_char(sa.func.timezone(tz.key, sa.func.timezone("UTC", E.c.created_at)), "YYYY-MM")
+    month = sa.func.to_char(working_days.sql_local(E.c.created_at, tz), "YYYY-MM")
     columns = [sa.func.count().filter(E.c.transition.in_(names)).label(key) for key, names in MOVEMENTS]
     query = (sa.select(P.c.owner_org, month.label("month"), sa.func.grouping(P.c.owner_org).label("by_month"),
                        *columns)
