@@ -229,7 +229,8 @@ def _movements(period: Period, opd_id: str | None, tz: zoneinfo.ZoneInfo) -> tup
                                                                                   dict[Any, dict[str, int]]]:
     """(owner_org -> movement -> events of the period, local month "YYYY-MM" -> the same): one pass over the
     events with two grouping sets."""
-    month = sa.func.to_char(sa.func.timezone(tz.key, sa.func.timezone("UTC", E.c.created_at)), "YYYY-MM")
+    # The local month's first moment (named "YYYY-MM" here: to_char on every event cost 0.2 s of a province's year).
+    month = sa.func.date_trunc("month", working_days.sql_local(E.c.created_at, tz))
     columns = [sa.func.count().filter(E.c.transition.in_(names)).label(key) for key, names in MOVEMENTS]
     query = (sa.select(P.c.owner_org, month.label("month"), sa.func.grouping(P.c.owner_org).label("by_month"),
                        *columns)
@@ -243,7 +244,7 @@ def _movements(period: Period, opd_id: str | None, tz: zoneinfo.ZoneInfo) -> tup
     for row in model.Session.execute(query):
         counts = {key: getattr(row, key) for key, _t in MOVEMENTS}
         if row.by_month:
-            by_month[row.month] = counts
+            by_month[row.month.strftime("%Y-%m")] = counts
         else:
             by_opd[row.owner_org] = counts
     return by_opd, by_month

@@ -214,8 +214,38 @@ def ensure(*moments: datetime.date | datetime.datetime | None) -> None:
 
 # SQL expressions over naive UTC columns (the workflow's times), in the portal's zone.
 
+# The years over which a zone's offset is checked for sql_local's shortcut (inclusive, exclusive).
+STEADY_FROM, STEADY_UNTIL = datetime.datetime(1970, 1, 1), datetime.datetime(2100, 1, 1)
+
+
+@functools.lru_cache(maxsize=16)
+def steady_offset(key: str) -> datetime.timedelta | None:
+    """The zone's UTC offset when it is the same from STEADY_FROM to STEADY_UNTIL (Asia/Jakarta: +7 since 1964),
+    else None (daylight saving, a change of zone). Checked at every day's start (UTC): an offset held for less
+    than a day would be missed, and tzdata has none in these years. Once per zone and process (47,000 look-ups,
+    a few tens of milliseconds)."""
+    zone, utc = zoneinfo.ZoneInfo(key), datetime.timezone.utc
+    moment, end = STEADY_FROM.replace(tzinfo=utc), STEADY_UNTIL.replace(tzinfo=utc)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        if moment.astimezone(zone).utcoffset() != offset:
+            return None
+        moment += datetime.timedelta(days=1)
+    return offset
+
+
 def sql_local(column: Any, tz: zoneinfo.ZoneInfo) -> Any:
-    return sa.func.timezone(tz.key, sa.func.timezone("UTC", column))
+    """The column's time in the portal's zone, naive. PostgreSQL's timezone() looks the zone up and converts on
+    every call: for a zone with one offset over STEADY_FROM..STEADY_UNTIL the times within those years are only
+    shifted by it (the same value; PostgreSQL's own conversion outside them). At a province's 700,000 steps of a
+    year the reports' steps are written in a quarter less time, the movements' months counted in 0.6 s less
+    (docs/benchmarks.md)."""
+    exact = sa.func.timezone(tz.key, sa.func.timezone("UTC", column))
+    offset = steady_offset(tz.key)
+    if offset is None:
+        return exact
+    within = sa.and_(column >= sa.literal(STEADY_FROM, sa.DateTime), column < sa.literal(STEADY_UNTIL, sa.DateTime))
+    return sa.case((within, column + sa.literal(offset, sa.Interval)), else_=exact)
 
 
 def sql_day(column: Any, tz: zoneinfo.ZoneInfo) -> Any:
