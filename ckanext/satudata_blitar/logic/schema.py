@@ -136,8 +136,9 @@ def data_element_import_schema() -> dict[str, Any]:
 def verification_queue_page_schema() -> dict[str, Any]:
     """satudata_verification_queue_page: a bounded page (20 by default, at most `ckan.search.rows_max`), which
     datasets (`returned`: only those returned for revision, or only the others) and whether they are checked."""
-    default, natural, limit, boolean = (tk.get_validator(name) for name in (
-        "default", "natural_number_validator", "limit_to_configured_maximum", "boolean_validator"))
+    default, natural, limit = (tk.get_validator(name) for name in (
+        "default", "natural_number_validator", "limit_to_configured_maximum"))
+    boolean = validators.satudata_yes_no  # CKAN 2.11's boolean_validator fails with a 500 on a list or an object
 
     def unless_unset(key, data, errors, context):  # ignore_empty would drop `false` too
         if data.get(key) in (tk.missing, None, ""):
