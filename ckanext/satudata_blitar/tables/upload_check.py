@@ -48,7 +48,7 @@ def _store(resource_id: str, state: str, value: dict[str, Any]) -> None:
     if task:
         data["id"] = task["id"]
     tk.get_action("task_status_update")({"session": adapters.separate_session(), "ignore_auth": True}, data)
-    request_cache.forget("upload_check_accepted")
+    request_cache.forget(_FINDING)
 
 
 def mark_pending(resource_id: str) -> None:
@@ -142,22 +142,31 @@ def states(resource_ids: list[str]) -> dict[str, str]:
     return {rid: state for rid, (state, _) in findings(resource_ids).items() if state is not None}
 
 
+# request_cache's key of a resource's findings within a request: findings() and read_for_show() fill it, _store
+# forgets it
+_FINDING = "upload_check_accepted"
+
+
+def _remember_findings(cache: dict | None, found: dict[str, tuple[Optional[str], Optional[str]]]) -> None:
+    if cache is not None:
+        cache.update(((_FINDING, rid), finding) for rid, finding in found.items())
+
+
 def findings(resource_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
     """Each resource's check state and the format the check found the file to be ((None, None) when never checked),
     in one query for the resources not yet asked in this request. Remembered for the request: a resource page asks
     for its file's check in resource_show's auth (every view, download link and DataStore call) and for its type in
     package_show (tables/served_files.py); a stored check forgets it."""
     cache = request_cache.store()
-    missing = [rid for rid in resource_ids if cache is None or ("upload_check_accepted", rid) not in cache]
+    missing = [rid for rid in resource_ids if cache is None or (_FINDING, rid) not in cache]
     found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(missing, (None, None))
     if missing:
         rows = model.Session.execute(_findings_statement(), {"ids": missing})
         found.update((rid, (state, checked)) for rid, state, checked in rows)
-        if cache is not None:
-            cache.update((("upload_check_accepted", rid), finding) for rid, finding in found.items())
+        _remember_findings(cache, found)
     if cache is None:
         return found
-    return {rid: cache[("upload_check_accepted", rid)] for rid in resource_ids}
+    return {rid: cache[(_FINDING, rid)] for rid in resource_ids}
 
 
 @functools.cache
@@ -188,7 +197,7 @@ def read_for_show(context: dict[str, Any], pkg_dict: dict[str, Any]
     asked = [res["id"] for res in resources] if covered else uploads
     cache = request_cache.store()
     state = transitions.remembered_state(package_id)
-    if not for_index and state is not None and all(("upload_check_accepted", rid) in cache for rid in asked):
+    if not for_index and state is not None and all((_FINDING, rid) in cache for rid in asked):
         return state, findings(asked)
     found: dict[str, tuple[Optional[str], Optional[str]]] = dict.fromkeys(asked, (None, None))
     kecamatan: set[str] = set()
@@ -200,8 +209,7 @@ def read_for_show(context: dict[str, Any], pkg_dict: dict[str, Any]
             if covered and row[2] in ACCEPTED:
                 kecamatan.update(row[4] or ())
     state = transitions.remember_state(package_id, stored)
-    if cache is not None:
-        cache.update((("upload_check_accepted", rid), finding) for rid, finding in found.items())
+    _remember_findings(cache, found)
     if for_index:
         request_cache.hand_to_index(package_id, state=state, kecamatan=kecamatan if covered else None)
     return state, found

@@ -168,7 +168,12 @@ def current_state(package_id: str) -> str:
     def stored() -> str:
         state = model.Session.execute(_STATE_OF, {"id": package_id}).scalar()
         return state or DRAF
-    return request_cache.once(("dataset_state", package_id), stored)
+    return request_cache.once(_state_key(package_id), stored)
+
+
+def _state_key(package_id: str) -> tuple[str, str]:
+    """request_cache's key of a dataset's state (current_state, remembered_state, remember_state)."""
+    return ("dataset_state", package_id)
 
 
 # current_state's query, built once: the state column only (an ORM object of the row cost twice as much)
@@ -184,7 +189,7 @@ def state_of_id() -> sa.ScalarSelect:
 def remembered_state(package_id: str) -> str | None:
     """The state current_state has read in this request; None when not yet, or outside a request."""
     cache = request_cache.store()
-    return None if cache is None else cache.get(("dataset_state", package_id))
+    return None if cache is None else cache.get(_state_key(package_id))
 
 
 def remember_state(package_id: str, stored: str | None) -> str:
@@ -192,7 +197,7 @@ def remember_state(package_id: str, stored: str | None) -> str:
     state = stored or DRAF
     cache = request_cache.store()
     if cache is not None:
-        cache[("dataset_state", package_id)] = state
+        cache[_state_key(package_id)] = state
     return state
 
 
